@@ -1,0 +1,124 @@
+namespace Matchmaker.Engine.Domain;
+
+/// <summary>What an organization is. Kind belongs to the organization; compare <see cref="ConsortiumRole"/>.</summary>
+public enum OrganizationKind : byte
+{
+    University = 1,
+    ResearchInstitute = 2,
+    Enterprise = 3,
+    FinancialInstitution = 4,
+    Platform = 5,
+    PublicBody = 6,
+}
+
+/// <summary>The part a member plays in one project or consortium (产/学/研/金/用/platform).</summary>
+public enum ConsortiumRole : byte
+{
+    Industry = 1,
+    Academia = 2,
+    Research = 3,
+    Finance = 4,
+    User = 5,
+    Platform = 6,
+}
+
+/// <summary>Typed organization-to-organization ties. Project membership is modelled by <see cref="Project"/>.</summary>
+public enum TieType : byte
+{
+    /// <summary>From an enterprise or start-up to the park or platform that hosts it.</summary>
+    HostedBy = 1,
+    /// <summary>From a borrower to the bank that finances it.</summary>
+    FinancedBy = 2,
+    /// <summary>From an investor to the company it invested in.</summary>
+    InvestedIn = 3,
+}
+
+/// <summary>
+/// The wire codes of the enums (kebab-case in JSON, CSV, SQL and Cypher), kept in one place so that every
+/// adapter and the API agree. Roles also accept their Chinese characters 产学研金用.
+/// </summary>
+public static class Codes
+{
+    private static readonly (OrganizationKind Kind, string Code)[] KindCodes =
+    [
+        (OrganizationKind.University, "university"),
+        (OrganizationKind.ResearchInstitute, "research-institute"),
+        (OrganizationKind.Enterprise, "enterprise"),
+        (OrganizationKind.FinancialInstitution, "financial-institution"),
+        (OrganizationKind.Platform, "platform"),
+        (OrganizationKind.PublicBody, "public-body"),
+    ];
+
+    private static readonly (ConsortiumRole Role, string Code, string Zh)[] RoleCodes =
+    [
+        (ConsortiumRole.Industry, "industry", "产"),
+        (ConsortiumRole.Academia, "academia", "学"),
+        (ConsortiumRole.Research, "research", "研"),
+        (ConsortiumRole.Finance, "finance", "金"),
+        (ConsortiumRole.User, "user", "用"),
+        (ConsortiumRole.Platform, "platform", "平台"),
+    ];
+
+    private static readonly (TieType Type, string Code)[] TieCodes =
+    [
+        (TieType.HostedBy, "hosted-by"),
+        (TieType.FinancedBy, "financed-by"),
+        (TieType.InvestedIn, "invested-in"),
+    ];
+
+    public static IReadOnlyList<string> KindValues { get; } = KindCodes.Select(k => k.Code).ToArray();
+    public static IReadOnlyList<string> RoleValues { get; } = RoleCodes.Select(r => r.Code).ToArray();
+    public static IReadOnlyList<string> TieValues { get; } = TieCodes.Select(t => t.Code).ToArray();
+
+    public static string ToCode(this OrganizationKind kind) => KindCodes.First(k => k.Kind == kind).Code;
+    public static string ToCode(this ConsortiumRole role) => RoleCodes.First(r => r.Role == role).Code;
+    public static string ToChinese(this ConsortiumRole role) => RoleCodes.First(r => r.Role == role).Zh;
+    public static string ToCode(this TieType type) => TieCodes.First(t => t.Type == type).Code;
+
+    public static bool TryParseKind(string? code, out OrganizationKind kind)
+    {
+        foreach (var (k, c) in KindCodes)
+        {
+            if (string.Equals(c, code?.Trim(), StringComparison.OrdinalIgnoreCase)) { kind = k; return true; }
+        }
+        kind = default;
+        return false;
+    }
+
+    public static bool TryParseRole(string? code, out ConsortiumRole role)
+    {
+        var value = code?.Trim();
+        foreach (var (r, c, zh) in RoleCodes)
+        {
+            if (string.Equals(c, value, StringComparison.OrdinalIgnoreCase) || string.Equals(zh, value, StringComparison.Ordinal))
+            {
+                role = r;
+                return true;
+            }
+        }
+        role = default;
+        return false;
+    }
+
+    public static bool TryParseTieType(string? code, out TieType type)
+    {
+        foreach (var (t, c) in TieCodes)
+        {
+            if (string.Equals(c, code?.Trim(), StringComparison.OrdinalIgnoreCase)) { type = t; return true; }
+        }
+        type = default;
+        return false;
+    }
+
+    public static OrganizationKind ParseKind(string? code, string field = "kind") =>
+        TryParseKind(code, out var kind) ? kind
+        : throw new DomainValidationException(field, $"'{code}' is not a kind; expected one of {string.Join(", ", KindValues)}");
+
+    public static ConsortiumRole ParseRole(string? code, string field = "role") =>
+        TryParseRole(code, out var role) ? role
+        : throw new DomainValidationException(field, $"'{code}' is not a role; expected one of {string.Join(", ", RoleValues)} (or 产学研金用)");
+
+    public static TieType ParseTieType(string? code, string field = "type") =>
+        TryParseTieType(code, out var type) ? type
+        : throw new DomainValidationException(field, $"'{code}' is not a tie type; expected one of {string.Join(", ", TieValues)}");
+}

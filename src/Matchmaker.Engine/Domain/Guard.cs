@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+
+namespace Matchmaker.Engine.Domain;
+
+/// <summary>The checks shared by the domain constructors. Each throws <see cref="DomainValidationException"/>.</summary>
+internal static partial class Guard
+{
+    public const int MaxIdLength = 64;
+    public const int MaxNameLength = 200;
+    public const int MaxTextLength = 4000;
+    public const int MaxListLength = 64;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._:-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TagPattern();
+
+    public static string Id(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new DomainValidationException(field, "is required");
+        if (!IdPattern().IsMatch(value))
+        {
+            throw new DomainValidationException(field,
+                $"'{Clip(value)}' is not a valid id: use 1-{MaxIdLength} lowercase letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+        }
+        return value;
+    }
+
+    public static string Tag(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new DomainValidationException(field, "must not be empty");
+        var tag = value.Trim().ToLowerInvariant();
+        if (!TagPattern().IsMatch(tag))
+        {
+            throw new DomainValidationException(field, $"'{Clip(value)}' is not a valid tag: use lowercase letters, digits and '-'");
+        }
+        return tag;
+    }
+
+    /// <summary>Trims; null or blank becomes null. Rejects control characters and over-long text.</summary>
+    public static string? Text(string? value, string field, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var text = value.Trim();
+        if (text.Length > maxLength) throw new DomainValidationException(field, $"is {text.Length} characters long; at most {maxLength} are allowed");
+        foreach (var ch in text)
+        {
+            if (char.IsControl(ch) && ch is not '\n' and not '\r' and not '\t')
+            {
+                throw new DomainValidationException(field, $"contains the control character U+{(int)ch:X4}");
+            }
+            if (char.IsSurrogate(ch) && !char.IsSurrogatePair(text, text.IndexOf(ch, StringComparison.Ordinal)))
+            {
+                throw new DomainValidationException(field, "contains an unpaired surrogate (invalid Unicode)");
+            }
+        }
+        return text;
+    }
+
+    /// <summary>Like <see cref="Text"/> for single-line names: no line breaks either.</summary>
+    public static string? Name(string? value, string field)
+    {
+        var text = Text(value, field, MaxNameLength);
+        if (text is not null && text.AsSpan().IndexOfAny('\n', '\r', '\t') >= 0)
+        {
+            throw new DomainValidationException(field, "must be a single line");
+        }
+        return text;
+    }
+
+    public static IReadOnlyList<string> Distinct(IEnumerable<string>? values, string field, Func<string, string, string> check)
+    {
+        if (values is null) return [];
+        var result = new List<string>();
+        var i = 0;
+        foreach (var v in values)
+        {
+            var item = check(v, $"{field}[{i}]");
+            if (!result.Contains(item, StringComparer.Ordinal)) result.Add(item);
+            i++;
+        }
+        if (result.Count > MaxListLength) throw new DomainValidationException(field, $"has {result.Count} entries; at most {MaxListLength} are allowed");
+        return result;
+    }
+
+    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}
