@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Graph.Sqlite;
+using Matchmaker.Engine.Synthetic;
+
+namespace Matchmaker.Bench;
+
+/// <summary>
+/// How long a <see cref="GraphSnapshot"/> takes to build, and how much memory it holds, for a synthetic graph:
+/// from the in-memory batch (the CSR layout alone) and from a SQLite store (the real path: export + layout).
+/// </summary>
+internal static class SnapshotBench
+{
+    public static async Task<int> RunAsync(string[] argv)
+    {
+        var args = new BenchArgs(argv);
+        var organizations = args.GetInt("--organizations", 100_000);
+        var runs = args.GetInt("--runs", 3);
+        var seed = args.GetInt("--seed", 60);
+        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
+
+        Console.WriteLine($"machine: {Machine.Describe()}");
+        var clock = Stopwatch.StartNew();
+        var batch = SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = organizations, Seed = seed });
+        var memberships = batch.Projects.Sum(p => (long)p.Members.Count);
+        Console.WriteLine($"generated {batch.Organizations.Count:N0} organizations, {batch.Projects.Count:N0} projects, {memberships:N0} memberships, {batch.Ties.Count:N0} ties in {clock.Elapsed.TotalSeconds:F1} s");
+
+        var path = Path.Combine(workDir, "graph.db");
+        File.Delete(path);
+        var store = new SqliteGraphStore(path);
+        await store.InitializeAsync();
+        clock.Restart();
+        await store.ImportAsync(batch);
+        Console.WriteLine($"imported into SQLite in {clock.Elapsed.TotalSeconds:F1} s ({new FileInfo(path).Length / (1024.0 * 1024):F0} MiB file)");
+
+        var fromMemory = new List<double>();
+        var fromStore = new List<double>();
+        long retained = 0;
+        GraphSnapshot? snapshot = null;
+        for (var r = 0; r < runs; r++)
+        {
+            snapshot = null;
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            clock.Restart();
+            snapshot = GraphSnapshot.Build(batch);
+            fromMemory.Add(clock.Elapsed.TotalSeconds);
+
+            snapshot = null;
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            var before = GC.GetTotalMemory(true);
+            clock.Restart();
+            snapshot = await GraphSnapshot.BuildAsync(store);
+            fromStore.Add(clock.Elapsed.TotalSeconds);
+            retained = GC.GetTotalMemory(true) - before;
+        }
+        Console.WriteLine($"snapshot: {snapshot!.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.MembershipCount:N0} memberships, {snapshot.Partners.EdgeCount:N0} partner edges, {snapshot.TieCount:N0} typed ties");
+        Console.WriteLine($"build from batch (layout only): median {Machine.Median(fromMemory):F2} s over {runs} runs [{string.Join(", ", fromMemory.Select(s => s.ToString("F2")))}]");
+        Console.WriteLine($"build from SQLite store:        median {Machine.Median(fromStore):F2} s over {runs} runs [{string.Join(", ", fromStore.Select(s => s.ToString("F2")))}]");
+        Console.WriteLine($"snapshot retained memory: {Machine.Mib(retained)} (includes the organization records); process peak working set: {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
+        GC.KeepAlive(snapshot);
+        if (args.Get("--work-dir") is null) Directory.Delete(workDir, recursive: true);
+        return 0;
+    }
+}

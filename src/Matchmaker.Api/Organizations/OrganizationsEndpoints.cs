@@ -1,0 +1,207 @@
+using System.Text;
+using Matchmaker.Api.Infrastructure;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Import;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Matchmaker.Api.Organizations;
+
+/// <summary>A page of organizations; pass <c>nextCursor</c> as <c>cursor</c> to read the next one.</summary>
+public sealed record OrganizationPageResponse(IReadOnlyList<OrganizationRecord> Items, string? NextCursor);
+
+public sealed class ImportOptions
+{
+    public const string Section = "Import";
+
+    /// <summary>The largest import body accepted, in bytes.</summary>
+    public long MaxBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>The most rows (organizations + projects + ties) one import may carry.</summary>
+    public int MaxRows { get; set; } = 200_000;
+}
+
+public static class OrganizationsEndpoints
+{
+    public static IEndpointRouteBuilder MapOrganizations(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/organizations")
+            .WithTags("Organizations")
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/", Search)
+            .WithSummary("Search organizations")
+            .WithDescription("Finds organizations by Chinese or English name or alias (substring, case-insensitive), filtered by kind, sector, sub-field and city. Ordered by id; pages with an opaque cursor.")
+            .ProducesValidationProblem();
+
+        group.MapGet("/{id}", Get)
+            .WithName("GetOrganization")
+            .WithSummary("Get one organization")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/", Create)
+            .WithSummary("Create an organization")
+            .Accepts<OrganizationRecord>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapPut("/{id}", Replace)
+            .WithSummary("Create or replace an organization")
+            .Accepts<OrganizationRecord>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapDelete("/{id}", Delete)
+            .WithSummary("Delete an organization with its project memberships and ties")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/import", Import)
+            .WithSummary("Bulk import organizations, projects and ties")
+            .WithDescription("JSON (application/json): {\"organizations\": [...], \"projects\": [...], \"ties\": [...]}. CSV (text/csv): organizations only, header row with columns "
+                + string.Join(", ", GraphImportParser.CsvColumns) + "; lists separated by '|'. The import is atomic: one bad row and nothing is written; the response names every bad row and field.")
+            .Accepts<GraphRecords>("application/json", "text/csv")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        return app;
+    }
+
+    /// <param name="q">Text to find in names and aliases (Chinese or English).</param>
+    /// <param name="kind">university, research-institute, enterprise, financial-institution, platform or public-body.</param>
+    /// <param name="sector">new-materials, new-energy-vehicles or low-altitude-economy.</param>
+    /// <param name="subField">A sub-field code of a sector, e.g. power-batteries.</param>
+    /// <param name="city">A city code, e.g. shanghai-songjiang, hangzhou, hefei.</param>
+    /// <param name="cursor">The nextCursor of the previous page.</param>
+    /// <param name="limit">Page size, 1-200 (default 20).</param>
+    internal static async Task<Results<Ok<OrganizationPageResponse>, ValidationProblem>> Search(
+        IGraphStore store, string? q, string? kind, string? sector, string? subField, string? city, string? cursor, int? limit,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        OrganizationKind? parsedKind = null;
+        if (kind is not null)
+        {
+            if (Codes.TryParseKind(kind, out var k)) parsedKind = k;
+            else errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
+        }
+        if (sector is not null && G60Catalog.FindSector(sector) is null)
+            errors["sector"] = [$"'{sector}' is not a sector; expected one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"];
+        if (subField is not null && G60Catalog.SectorOfSubField(subField) is null) errors["subField"] = [$"'{subField}' is not a known sub-field"];
+        if (city is not null && G60Catalog.FindCity(city) is null)
+            errors["city"] = [$"'{city}' is not a city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}"];
+        if (limit is < 1 or > OrganizationQuery.MaxPageSize) errors["limit"] = [$"must be between 1 and {OrganizationQuery.MaxPageSize}"];
+        if (q is { Length: > 200 }) errors["q"] = ["must be at most 200 characters"];
+        string? after = null;
+        if (cursor is not null && !Cursor.TryDecode(cursor, out after)) errors["cursor"] = ["is not a cursor returned by this endpoint"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var page = await store.SearchOrganizationsAsync(new OrganizationQuery
+        {
+            Text = q, Kind = parsedKind, Sector = sector, SubField = subField, City = city, After = after, Limit = limit ?? 20,
+        }, cancellationToken);
+        return TypedResults.Ok(new OrganizationPageResponse(
+            page.Items.Select(OrganizationRecord.FromDomain).ToList(),
+            page.NextCursor is null ? null : Cursor.Encode(page.NextCursor)));
+    }
+
+    internal static async Task<Results<Ok<OrganizationRecord>, ProblemHttpResult>> Get(string id, IGraphStore store, CancellationToken cancellationToken)
+    {
+        var organization = await store.GetOrganizationAsync(id, cancellationToken);
+        return organization is null
+            ? NotFound(id)
+            : TypedResults.Ok(OrganizationRecord.FromDomain(organization));
+    }
+
+    internal static async Task<Results<CreatedAtRoute<OrganizationRecord>, ProblemHttpResult>> Create(
+        HttpRequest request, IGraphStore store, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+    {
+        var organization = (await ReadOrganizationAsync(request, options.Value, cancellationToken)).ToDomain();
+        // Creation must not silently replace; PUT is the way to replace.
+        if (await store.GetOrganizationAsync(organization.Id, cancellationToken) is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The organization already exists.",
+                detail: $"An organization with id '{organization.Id}' exists; use PUT /api/v1/organizations/{organization.Id} to replace it.");
+        }
+        await store.UpsertOrganizationAsync(organization, cancellationToken);
+        return TypedResults.CreatedAtRoute(OrganizationRecord.FromDomain(organization), "GetOrganization", new { id = organization.Id });
+    }
+
+    internal static async Task<Results<Ok<OrganizationRecord>, ValidationProblem>> Replace(
+        string id, HttpRequest request, IGraphStore store, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+    {
+        var record = await ReadOrganizationAsync(request, options.Value, cancellationToken);
+        if (record.Id is not null && record.Id != id)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [$"'{record.Id}' differs from the id in the path '{id}'"] });
+        }
+        var organization = (record with { Id = id }).ToDomain();
+        await store.UpsertOrganizationAsync(organization, cancellationToken);
+        return TypedResults.Ok(OrganizationRecord.FromDomain(organization));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, IGraphStore store, CancellationToken cancellationToken) =>
+        await store.DeleteOrganizationAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);
+
+    internal static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> Import(
+        HttpRequest request, IGraphStore store, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var mediaType = MediaType(request);
+        if (mediaType is not ("application/json" or "text/csv"))
+        {
+            return UnsupportedMediaType(mediaType, "application/json or text/csv");
+        }
+        await using var body = await RequestBodies.ReadLimitedAsync(request, limits.MaxBodyBytes, cancellationToken);
+        GraphBatch batch;
+        if (mediaType == "text/csv")
+        {
+            using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            try
+            {
+                batch = GraphImportParser.ParseOrganizationsCsv(reader);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new BadHttpRequestException("The CSV is not valid UTF-8.");
+            }
+        }
+        else
+        {
+            batch = GraphImportParser.Parse(RequestBodies.ParseJson<GraphRecords>(body));
+        }
+        if (batch.RowCount > limits.MaxRows)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The import has too many rows.",
+                detail: $"The import carries {batch.RowCount:N0} rows; at most {limits.MaxRows:N0} are accepted per request. Split it into several imports.");
+        }
+        return TypedResults.Ok(await store.ImportAsync(batch, cancellationToken));
+    }
+
+    private static async Task<OrganizationRecord> ReadOrganizationAsync(HttpRequest request, ImportOptions limits, CancellationToken cancellationToken)
+    {
+        var mediaType = MediaType(request);
+        if (mediaType != "application/json")
+        {
+            throw new BadHttpRequestException($"Content-Type '{mediaType}' is not supported; send application/json.", StatusCodes.Status415UnsupportedMediaType);
+        }
+        // One organization is small: a tenth of the import limit is plenty and keeps abuse cheap.
+        await using var body = await RequestBodies.ReadLimitedAsync(request, Math.Min(limits.MaxBodyBytes, 1024 * 1024), cancellationToken);
+        return RequestBodies.ParseJson<OrganizationRecord>(body);
+    }
+
+    private static string MediaType(HttpRequest request) =>
+        (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+
+    private static ProblemHttpResult UnsupportedMediaType(string mediaType, string expected) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
+            detail: $"Content-Type '{mediaType}' is not supported here; send {expected}.");
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.", detail: $"No organization has id '{id}'.");
+}

@@ -1,0 +1,42 @@
+using Matchmaker.Api.Hosting;
+using Matchmaker.Api.Infrastructure;
+using Matchmaker.Api.Organizations;
+using Matchmaker.Engine.Import;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddGraphStore();
+builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemMapping>();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.DefaultIgnoreCondition = WireJson.Options.DefaultIgnoreCondition;
+    o.SerializerOptions.Encoder = WireJson.Options.Encoder;
+    o.SerializerOptions.AllowDuplicateProperties = false;
+});
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(o =>
+{
+    o.SwaggerDoc("v1", new() { Title = "Matchmaker API", Version = "v1", Description = "Partner and consortium matchmaking for the G60 corridor (产学研金用)." });
+    var xml = Path.Combine(AppContext.BaseDirectory, "Matchmaker.Api.xml");
+    if (File.Exists(xml)) o.IncludeXmlComments(xml);
+});
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapOrganizations();
+
+await app.InitializeGraphAsync();
+app.Run();
+
+/// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
+public partial class Program;
