@@ -247,6 +247,32 @@ public sealed class SqliteGraphStore : IGraphStore
     private async Task WriteAsync(GraphBatch batch, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        var large = batch.RowCount > 10_000;
+        if (large)
+        {
+            // Index pages of a large import are touched in random order (memberships by organization); with the
+            // default 2 MiB page cache they thrash. The larger cache lives only as long as this import.
+            await ExecuteAsync(connection, "PRAGMA cache_size = -262144", cancellationToken);
+        }
+        try
+        {
+            await WriteInTransactionAsync(connection, batch, cancellationToken);
+        }
+        finally
+        {
+            if (large) await ExecuteAsync(connection, "PRAGMA cache_size = -2000", CancellationToken.None);
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task WriteInTransactionAsync(SqliteConnection connection, GraphBatch batch, CancellationToken cancellationToken)
+    {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
 
         var inBatch = new HashSet<string>(batch.Organizations.Select(o => o.Id), StringComparer.Ordinal);

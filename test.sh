@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test of the solution and ends with one line: "N passed, N failed, N skipped".
+# The tests start what they need themselves (SQLite files, loopback listeners); this script only makes sure
+# the machine has the few programs they call and that packages are restored.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results="$(mktemp -d "${TMPDIR:-/tmp}/matchmaker-test-results.XXXXXX")"
+trap 'rm -rf "$results"' EXIT
+
+for setup in scripts/setup/*.sh; do
+  [ -e "$setup" ] || continue
+  bash "$setup" || { echo "setup step $setup failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+done
+
+dotnet restore Matchmaker.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet build Matchmaker.sln --no-restore --configuration Release --verbosity quiet -nologo || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test Matchmaker.sln --no-build --configuration Release --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  files=$((files + 1))
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+
+projects=$(find tests -name '*.Tests.csproj' | wc -l)
+# A crashed test host leaves no results file: count it as a failure rather than report fewer tests.
+if [ "$files" -lt "$projects" ]; then failed=$((failed + projects - files)); fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
