@@ -1,0 +1,40 @@
+namespace Matchmaker.Engine.Recommendations;
+
+/// <summary>
+/// Precomputed recommendation lists, versioned by run. A run writes its lists under its own id; publishing
+/// switches what readers get, for every organization in the run, in one transaction. Readers never see a mix
+/// of two runs within a list, nor a run that was not published; a failed run leaves the previous lists served.
+/// Two adapters: SQLite (embedded) and PostgreSQL (production), held to one contract test suite.
+/// </summary>
+public interface IRecommendationStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    Task CreateRunAsync(RecomputeRun run, CancellationToken cancellationToken = default);
+
+    Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes one shard's lists. Idempotent: writing the same shard again replaces its rows and counts it once,
+    /// so a shard delivered twice (Hangfire delivers at least once) leaves exactly the same state.
+    /// Returns the run with its progress after this shard.
+    /// </summary>
+    Task<RecomputeRun> WriteShardAsync(string runId, ShardResult shard, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Switches readers to this run's lists once all its shards are written. Idempotent and safe to race: only the
+    /// first caller publishes. A full run also stops serving lists of organizations it did not compute (deleted).
+    /// Returns false when shards are missing or the run is not running.
+    /// </summary>
+    Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task FailRunAsync(string runId, string error, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>The list readers get now, or null when none was ever published for the organization.</summary>
+    Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes lists of runs no reader can reach any more. Returns the number of lists deleted.</summary>
+    Task<int> PruneAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Matchmaker.Engine.Import;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Matchmaker.Engine.Recommendations;
+
+/// <summary>
+/// The production recommendation store on PostgreSQL, shared by the API replicas and every worker host.
+/// Same tables and semantics as the SQLite adapter; publishing is one transaction, so MVCC readers see either
+/// the old or the new lists, never a mix.
+/// </summary>
+public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : IRecommendationStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS rec_runs (
+            id text PRIMARY KEY, kind text NOT NULL, status text NOT NULL, model_version text NOT NULL,
+            started_at timestamptz NOT NULL, finished_at timestamptz, shards_total integer NOT NULL, error text);
+        CREATE TABLE IF NOT EXISTS rec_shards (
+            run_id text NOT NULL, shard integer NOT NULL, organizations integer NOT NULL, pairs bigint NOT NULL, seconds double precision NOT NULL,
+            PRIMARY KEY (run_id, shard));
+        CREATE TABLE IF NOT EXISTS rec_lists (
+            run_id text NOT NULL, org_id text NOT NULL, shard integer NOT NULL, computed_at timestamptz NOT NULL,
+            model_version text NOT NULL, items jsonb NOT NULL,
+            PRIMARY KEY (run_id, org_id));
+        CREATE TABLE IF NOT EXISTS rec_serving (org_id text PRIMARY KEY, run_id text NOT NULL);
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Several hosts may start at once: serialize schema creation on an advisory lock.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(60060)", cancellationToken);
+        await Sql.ExecuteAsync(connection, transaction, Schema, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task CreateRunAsync(RecomputeRun run, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, """
+            INSERT INTO rec_runs (id, kind, status, model_version, started_at, shards_total)
+            VALUES (@id, @kind, 'Running', @model, @started, @shards)
+            ON CONFLICT (id) DO NOTHING
+            """, cancellationToken,
+            ("id", run.Id), ("kind", run.Kind.ToString()), ("model", run.ModelVersion), ("started", run.StartedAt.ToUniversalTime()), ("shards", run.ShardsTotal));
+    }
+
+    public async Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await ReadRunsAsync(connection, null, "WHERE r.id = @id", cancellationToken, ("id", runId))).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadRunsAsync(connection, null, "ORDER BY r.started_at DESC, r.id LIMIT @limit", cancellationToken, ("limit", limit));
+    }
+
+    public async Task<RecomputeRun> WriteShardAsync(string runId, ShardResult shard, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Lock the run row: a concurrent publish or fail waits for this shard to commit (or sees it done).
+        await Sql.ExecuteAsync(connection, transaction, "SELECT 1 FROM rec_runs WHERE id = @id FOR SHARE", cancellationToken, ("id", runId));
+        var run = (await ReadRunsAsync(connection, transaction, "WHERE r.id = @id", cancellationToken, ("id", runId))).FirstOrDefault()
+            ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
+        if (run.Status != RunStatus.Running) return run;
+
+        await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = @run AND shard = @shard", cancellationToken,
+            ("run", runId), ("shard", shard.Shard));
+        if (shard.Lists.Count > 0)
+        {
+            // Binary COPY of the whole shard: one round trip instead of one per organization.
+            await using var writer = await connection.BeginBinaryImportAsync(
+                "COPY rec_lists (run_id, org_id, shard, computed_at, model_version, items) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            foreach (var list in shard.Lists)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(runId, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(list.OrganizationId, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(shard.Shard, NpgsqlDbType.Integer, cancellationToken);
+                await writer.WriteAsync(list.ComputedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(list.ModelVersion, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(JsonSerializer.Serialize(list.Items, WireJson.Options), NpgsqlDbType.Jsonb, cancellationToken);
+            }
+            await writer.CompleteAsync(cancellationToken);
+        }
+        await Sql.ExecuteAsync(connection, transaction, """
+            INSERT INTO rec_shards (run_id, shard, organizations, pairs, seconds) VALUES (@run, @shard, @orgs, @pairs, @seconds)
+            ON CONFLICT (run_id, shard) DO UPDATE SET organizations = excluded.organizations, pairs = excluded.pairs, seconds = excluded.seconds
+            """, cancellationToken, ("run", runId), ("shard", shard.Shard), ("orgs", shard.Lists.Count), ("pairs", shard.PairsScored), ("seconds", shard.ComputeSeconds));
+        var progress = (await ReadRunsAsync(connection, transaction, "WHERE r.id = @id", cancellationToken, ("id", runId))).First();
+        await transaction.CommitAsync(cancellationToken);
+        return progress;
+    }
+
+    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // FOR UPDATE on the run row serializes racing publishers and waits for shard writers holding FOR SHARE.
+        await Sql.ExecuteAsync(connection, transaction, "SELECT 1 FROM rec_runs WHERE id = @run FOR UPDATE", cancellationToken, ("run", runId));
+        var published = await Sql.ExecuteAsync(connection, transaction, """
+            UPDATE rec_runs SET status = 'Published', finished_at = @now
+            WHERE id = @run AND status = 'Running' AND shards_total = (SELECT count(*) FROM rec_shards WHERE run_id = @run)
+            """, cancellationToken, ("run", runId), ("now", now.ToUniversalTime()));
+        if (published == 0) return false;
+        await Sql.ExecuteAsync(connection, transaction, """
+            INSERT INTO rec_serving AS s (org_id, run_id) SELECT org_id, run_id FROM rec_lists WHERE run_id = @run
+            ON CONFLICT (org_id) DO UPDATE SET run_id = excluded.run_id
+            WHERE (SELECT started_at FROM rec_runs WHERE id = s.run_id) <= (SELECT started_at FROM rec_runs WHERE id = excluded.run_id)
+            """, cancellationToken, ("run", runId));
+        await Sql.ExecuteAsync(connection, transaction, """
+            DELETE FROM rec_serving s
+            WHERE (SELECT kind FROM rec_runs WHERE id = @run) = 'Full'
+              AND NOT EXISTS (SELECT 1 FROM rec_lists l WHERE l.run_id = @run AND l.org_id = s.org_id)
+              AND (SELECT started_at FROM rec_runs WHERE id = s.run_id) < (SELECT started_at FROM rec_runs WHERE id = @run)
+            """, cancellationToken, ("run", runId));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task FailRunAsync(string runId, string error, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, "UPDATE rec_runs SET status = 'Failed', error = @error, finished_at = @now WHERE id = @run AND status = 'Running'",
+            cancellationToken, ("run", runId), ("error", error), ("now", now.ToUniversalTime()));
+    }
+
+    public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT l.run_id, l.model_version, l.computed_at, l.items::text
+            FROM rec_serving s JOIN rec_lists l ON l.run_id = s.run_id AND l.org_id = s.org_id
+            WHERE s.org_id = @org
+            """);
+        command.Parameters.AddWithValue("org", organizationId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new RecommendationList(organizationId, reader.GetString(0), reader.GetString(1),
+            new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero),
+            JsonSerializer.Deserialize<List<RecommendedPartner>>(reader.GetString(3), WireJson.Options)!);
+    }
+
+    public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await Sql.ExecuteAsync(connection, null, """
+            DELETE FROM rec_lists l
+            WHERE l.run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
+              AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = l.run_id AND s.org_id = l.org_id)
+            """, cancellationToken);
+    }
+
+    private static async Task<List<RecomputeRun>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tail,
+        CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT r.id, r.kind, r.status, r.model_version, r.started_at, r.finished_at, r.shards_total, r.error,
+                   count(s.shard)::int, coalesce(sum(s.organizations), 0)::bigint, coalesce(sum(s.pairs), 0)::bigint, coalesce(sum(s.seconds), 0)::double precision
+            FROM rec_runs r LEFT JOIN rec_shards s ON s.run_id = r.id
+            {(tail.StartsWith("WHERE", StringComparison.Ordinal) ? tail + " GROUP BY r.id" : "GROUP BY r.id " + tail)}
+            """;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        var runs = new List<RecomputeRun>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(new RecomputeRun(reader.GetString(0), Enum.Parse<RunKind>(reader.GetString(1)), Enum.Parse<RunStatus>(reader.GetString(2)),
+                reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero),
+                reader.IsDBNull(5) ? null : new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero), reader.GetInt32(6),
+                reader.GetInt32(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetDouble(11), reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+        return runs;
+    }
+}

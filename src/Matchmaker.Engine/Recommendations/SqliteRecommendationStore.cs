@@ -1,0 +1,222 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Matchmaker.Engine.Import;
+using Microsoft.Data.Sqlite;
+
+namespace Matchmaker.Engine.Recommendations;
+
+/// <summary>The embedded recommendation store: tables in a SQLite file (WAL), the graph's file by default.</summary>
+public sealed class SqliteRecommendationStore(string databasePath) : IRecommendationStore
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.GetFullPath(databasePath),
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS rec_runs (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, model_version TEXT NOT NULL,
+            started_at TEXT NOT NULL, finished_at TEXT, shards_total INTEGER NOT NULL, error TEXT);
+        CREATE TABLE IF NOT EXISTS rec_shards (
+            run_id TEXT NOT NULL, shard INTEGER NOT NULL, organizations INTEGER NOT NULL, pairs INTEGER NOT NULL, seconds REAL NOT NULL,
+            PRIMARY KEY (run_id, shard)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rec_lists (
+            run_id TEXT NOT NULL, org_id TEXT NOT NULL, shard INTEGER NOT NULL, computed_at TEXT NOT NULL,
+            model_version TEXT NOT NULL, items TEXT NOT NULL,
+            PRIMARY KEY (run_id, org_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rec_serving (org_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task CreateRunAsync(RecomputeRun run, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, """
+            INSERT INTO rec_runs (id, kind, status, model_version, started_at, shards_total)
+            VALUES ($id, $kind, 'Running', $model, $started, $shards)
+            ON CONFLICT (id) DO NOTHING
+            """, cancellationToken,
+            ("$id", run.Id), ("$kind", run.Kind.ToString()), ("$model", run.ModelVersion), ("$started", Time(run.StartedAt)), ("$shards", run.ShardsTotal));
+    }
+
+    public async Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await ReadRunsAsync(connection, null, "WHERE r.id = $id", cancellationToken, ("$id", runId))).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadRunsAsync(connection, null, "ORDER BY r.started_at DESC, r.id LIMIT $limit", cancellationToken, ("$limit", limit));
+    }
+
+    public async Task<RecomputeRun> WriteShardAsync(string runId, ShardResult shard, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var run = (await ReadRunsAsync(connection, transaction, "WHERE r.id = $id", cancellationToken, ("$id", runId))).FirstOrDefault()
+            ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
+        if (run.Status != RunStatus.Running) return run; // a late duplicate of a finished run changes nothing
+
+        await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = $run AND shard = $shard", cancellationToken,
+            ("$run", runId), ("$shard", shard.Shard));
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO rec_lists (run_id, org_id, shard, computed_at, model_version, items) VALUES ($run, $org, $shard, $at, $model, $items)
+                ON CONFLICT (run_id, org_id) DO UPDATE SET shard = excluded.shard, computed_at = excluded.computed_at,
+                    model_version = excluded.model_version, items = excluded.items
+                """;
+            var org = insert.Parameters.Add("$org", SqliteType.Text);
+            var at = insert.Parameters.Add("$at", SqliteType.Text);
+            var model = insert.Parameters.Add("$model", SqliteType.Text);
+            var items = insert.Parameters.Add("$items", SqliteType.Text);
+            insert.Parameters.AddWithValue("$run", runId);
+            insert.Parameters.AddWithValue("$shard", shard.Shard);
+            foreach (var list in shard.Lists)
+            {
+                org.Value = list.OrganizationId;
+                at.Value = Time(list.ComputedAt);
+                model.Value = list.ModelVersion;
+                items.Value = JsonSerializer.Serialize(list.Items, WireJson.Options);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await Sql.ExecuteAsync(connection, transaction, """
+            INSERT INTO rec_shards (run_id, shard, organizations, pairs, seconds) VALUES ($run, $shard, $orgs, $pairs, $seconds)
+            ON CONFLICT (run_id, shard) DO UPDATE SET organizations = excluded.organizations, pairs = excluded.pairs, seconds = excluded.seconds
+            """, cancellationToken, ("$run", runId), ("$shard", shard.Shard), ("$orgs", shard.Lists.Count), ("$pairs", shard.PairsScored), ("$seconds", shard.ComputeSeconds));
+        var progress = (await ReadRunsAsync(connection, transaction, "WHERE r.id = $id", cancellationToken, ("$id", runId))).First();
+        await transaction.CommitAsync(cancellationToken);
+        return progress;
+    }
+
+    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // IMMEDIATE: take the write lock first, so two publishers serialize instead of both reading "running".
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var published = await Sql.ExecuteAsync(connection, transaction, """
+            UPDATE rec_runs SET status = 'Published', finished_at = $now
+            WHERE id = $run AND status = 'Running' AND shards_total = (SELECT count(*) FROM rec_shards WHERE run_id = $run)
+            """, cancellationToken, ("$run", runId), ("$now", Time(now)));
+        if (published == 0) return false;
+        // A list is replaced only by a run that started later than the one serving it, so a slow full run
+        // never overwrites the fresher list of an incremental run that published before it.
+        await Sql.ExecuteAsync(connection, transaction, """
+            INSERT INTO rec_serving (org_id, run_id) SELECT org_id, run_id FROM rec_lists WHERE run_id = $run
+            ON CONFLICT (org_id) DO UPDATE SET run_id = excluded.run_id
+            WHERE (SELECT started_at FROM rec_runs WHERE id = rec_serving.run_id) <= (SELECT started_at FROM rec_runs WHERE id = excluded.run_id)
+            """, cancellationToken, ("$run", runId));
+        await Sql.ExecuteAsync(connection, transaction, """
+            DELETE FROM rec_serving
+            WHERE (SELECT kind FROM rec_runs WHERE id = $run) = 'Full'
+              AND NOT EXISTS (SELECT 1 FROM rec_lists l WHERE l.run_id = $run AND l.org_id = rec_serving.org_id)
+              AND (SELECT started_at FROM rec_runs WHERE id = rec_serving.run_id) < (SELECT started_at FROM rec_runs WHERE id = $run)
+            """, cancellationToken, ("$run", runId));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task FailRunAsync(string runId, string error, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, "UPDATE rec_runs SET status = 'Failed', error = $error, finished_at = $now WHERE id = $run AND status = 'Running'",
+            cancellationToken, ("$run", runId), ("$error", error), ("$now", Time(now)));
+    }
+
+    public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT l.run_id, l.model_version, l.computed_at, l.items
+            FROM rec_serving s JOIN rec_lists l ON l.run_id = s.run_id AND l.org_id = s.org_id
+            WHERE s.org_id = $org
+            """;
+        command.Parameters.AddWithValue("$org", organizationId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new RecommendationList(organizationId, reader.GetString(0), reader.GetString(1),
+            DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+            JsonSerializer.Deserialize<List<RecommendedPartner>>(reader.GetString(3), WireJson.Options)!);
+    }
+
+    public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await Sql.ExecuteAsync(connection, null, """
+            DELETE FROM rec_lists
+            WHERE run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
+              AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = rec_lists.run_id AND s.org_id = rec_lists.org_id)
+            """, cancellationToken);
+    }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static async Task<List<RecomputeRun>> ReadRunsAsync(SqliteConnection connection, SqliteTransaction? transaction, string tail,
+        CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT r.id, r.kind, r.status, r.model_version, r.started_at, r.finished_at, r.shards_total, r.error,
+                   count(s.shard), coalesce(sum(s.organizations), 0), coalesce(sum(s.pairs), 0), coalesce(sum(s.seconds), 0)
+            FROM rec_runs r LEFT JOIN rec_shards s ON s.run_id = r.id
+            {(tail.StartsWith("WHERE", StringComparison.Ordinal) ? tail + " GROUP BY r.id" : "GROUP BY r.id " + tail)}
+            """;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        var runs = new List<RecomputeRun>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(new RecomputeRun(reader.GetString(0), Enum.Parse<RunKind>(reader.GetString(1)), Enum.Parse<RunStatus>(reader.GetString(2)),
+                reader.GetString(3), Parse(reader.GetString(4)), reader.IsDBNull(5) ? null : Parse(reader.GetString(5)), reader.GetInt32(6),
+                reader.GetInt32(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetDouble(11), reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+        return runs;
+    }
+
+    private static DateTimeOffset Parse(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}
+
+/// <summary>Small ADO.NET helpers shared by the relational adapters.</summary>
+internal static class Sql
+{
+    public static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            command.Parameters.Add(p);
+        }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
