@@ -37,4 +37,13 @@ public interface IRecommendationStore
 
     /// <summary>Deletes lists of runs no reader can reach any more. Returns the number of lists deleted.</summary>
     Task<int> PruneAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that organizations changed. Returns true for exactly one caller until the next
+    /// <see cref="TakeChangedAsync"/>: that caller schedules the recompute, so a burst of edits queues one job.
+    /// </summary>
+    Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes (and clears) every recorded change, and lets the next change schedule a new job.</summary>
+    Task<IReadOnlyList<string>> TakeChangedAsync(CancellationToken cancellationToken = default);
 }

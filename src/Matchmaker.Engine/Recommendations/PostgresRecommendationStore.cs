@@ -24,6 +24,9 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             model_version text NOT NULL, items jsonb NOT NULL,
             PRIMARY KEY (run_id, org_id));
         CREATE TABLE IF NOT EXISTS rec_serving (org_id text PRIMARY KEY, run_id text NOT NULL);
+        CREATE TABLE IF NOT EXISTS rec_changes (org_id text PRIMARY KEY, changed_at timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS rec_flags (name text PRIMARY KEY, value integer NOT NULL);
+        INSERT INTO rec_flags (name, value) VALUES ('recompute-scheduled', 0) ON CONFLICT DO NOTHING;
         """;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -153,6 +156,44 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             WHERE l.run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
               AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = l.run_id AND s.org_id = l.org_id)
             """, cancellationToken);
+    }
+
+    public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO rec_changes (org_id, changed_at) SELECT unnest(@ids), @now
+                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at
+                """;
+            insert.Parameters.AddWithValue("ids", organizationIds.Distinct().ToArray());
+            insert.Parameters.AddWithValue("now", now.ToUniversalTime());
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return flipped == 1;
+    }
+
+    public async Task<IReadOnlyList<string>> TakeChangedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
+        var ids = new List<string>();
+        await using (var take = connection.CreateCommand())
+        {
+            take.Transaction = transaction;
+            take.CommandText = "DELETE FROM rec_changes RETURNING org_id";
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
     }
 
     private static async Task<List<RecomputeRun>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tail,

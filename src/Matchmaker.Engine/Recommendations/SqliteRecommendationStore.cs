@@ -30,6 +30,9 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             model_version TEXT NOT NULL, items TEXT NOT NULL,
             PRIMARY KEY (run_id, org_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS rec_serving (org_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rec_changes (org_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rec_flags (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT OR IGNORE INTO rec_flags (name, value) VALUES ('recompute-scheduled', 0);
         """;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -171,6 +174,38 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             WHERE run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
               AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = rec_lists.run_id AND s.org_id = rec_lists.org_id)
             """, cancellationToken);
+    }
+
+    public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var id in organizationIds)
+        {
+            await Sql.ExecuteAsync(connection, transaction, "INSERT INTO rec_changes (org_id, changed_at) VALUES ($id, $now) ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at",
+                cancellationToken, ("$id", id), ("$now", Time(now)));
+        }
+        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return flipped == 1;
+    }
+
+    public async Task<IReadOnlyList<string>> TakeChangedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
+        var ids = new List<string>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "DELETE FROM rec_changes RETURNING org_id";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
     }
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

@@ -144,4 +144,23 @@ public abstract class RecommendationStoreContract
         Assert.Equal(400, progress.PairsPerSecond, 3);
         Assert.Contains(await store.ListRunsAsync(50), r => r.Id == run);
     }
+
+    [Fact]
+    public async Task A_burst_of_changes_schedules_one_recompute_and_is_taken_whole()
+    {
+        var store = await CreateStoreAsync();
+        await store.TakeChangedAsync();
+        var ids = Enumerable.Range(0, 50).Select(_ => Id("chg")).ToList();
+
+        var schedules = new List<bool>();
+        foreach (var id in ids) schedules.Add(await store.MarkChangedAsync([id, ids[0]], T0));
+        var taken = await store.TakeChangedAsync();
+        var afterTake = await store.MarkChangedAsync([ids[1]], T0);
+
+        Assert.Equal(1, schedules.Count(s => s));
+        Assert.True(schedules[0]);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), taken);
+        Assert.True(afterTake);
+        Assert.Equal([ids[1]], await store.TakeChangedAsync());
+    }
 }

@@ -1,0 +1,118 @@
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+
+namespace Matchmaker.Engine.Recommendations;
+
+/// <summary>
+/// The ranker used until a learned model has been trained and promoted (a fresh install, a new deployment):
+/// partners of partners by Adamic-Adar, plus organizations whose capabilities meet the organization's needs,
+/// with a bonus when the need is met in both directions. Deterministic; ties break by id.
+/// </summary>
+public sealed class HeuristicRankerFactory : IPartnerRankerFactory
+{
+    public const string Version = "heuristic-1";
+
+    public IPartnerRanker Create(GraphSnapshot snapshot) => new HeuristicRanker(snapshot);
+}
+
+internal sealed class HeuristicRanker : IPartnerRanker
+{
+    private const int HubCap = 200;
+    private readonly GraphSnapshot _snapshot;
+    private readonly Dictionary<string, int[]> _offering = new(StringComparer.Ordinal);
+
+    public HeuristicRanker(GraphSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        var offering = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var o = 0; o < snapshot.OrganizationCount; o++)
+        {
+            foreach (var tag in snapshot.Details[o]?.Capabilities ?? [])
+            {
+                if (!offering.TryGetValue(tag, out var list)) offering[tag] = list = [];
+                list.Add(o);
+            }
+        }
+        foreach (var (tag, list) in offering) _offering[tag] = list.ToArray();
+    }
+
+    public string ModelVersion => HeuristicRankerFactory.Version;
+
+    public RankedPartners Recommend(int organization, int topK)
+    {
+        var s = _snapshot;
+        var scores = new Dictionary<int, double>();
+        var shared = new Dictionary<int, List<int>>();
+        foreach (var partner in s.Partners[organization])
+        {
+            var degree = s.Partners.Degree(partner);
+            if (degree > HubCap || degree < 2) continue;
+            var weight = 1.0 / Math.Log(degree);
+            foreach (var candidate in s.Partners[partner])
+            {
+                if (candidate == organization) continue;
+                scores[candidate] = scores.GetValueOrDefault(candidate) + weight;
+                if (!shared.TryGetValue(candidate, out var via)) shared[candidate] = via = [];
+                if (via.Count < 3) via.Add(partner);
+            }
+        }
+        var self = s.Details[organization];
+        var meets = new Dictionary<int, List<string>>();
+        foreach (var need in self?.Needs ?? [])
+        {
+            if (!_offering.TryGetValue(need, out var offering)) continue;
+            foreach (var candidate in offering.Take(2_000))
+            {
+                if (candidate == organization) continue;
+                if (!meets.TryGetValue(candidate, out var tags)) meets[candidate] = tags = [];
+                tags.Add(need);
+                scores[candidate] = scores.GetValueOrDefault(candidate) + 0.5;
+            }
+        }
+        var ranked = scores
+            .Select(kv => (Candidate: kv.Key, Score: kv.Value + Reciprocity(self, s.Details[kv.Key]) + SameCity(organization, kv.Key)))
+            .OrderByDescending(x => x.Score).ThenBy(x => s.OrganizationIds[x.Candidate], StringComparer.Ordinal)
+            .Take(topK)
+            .Select((x, i) => new RecommendedPartner(s.OrganizationIds[x.Candidate], i + 1, Math.Round(x.Score, 6),
+                Reasons(organization, x.Candidate, shared.GetValueOrDefault(x.Candidate), meets.GetValueOrDefault(x.Candidate)),
+                s.Partners.EdgeIndex(organization, x.Candidate) >= 0))
+            .ToList();
+        return new RankedPartners(ranked, scores.Count);
+    }
+
+    /// <summary>The candidate needs something the organization offers: the match is wanted on both sides.</summary>
+    private static double Reciprocity(Organization? self, Organization? candidate) =>
+        self is null || candidate is null ? 0 : candidate.Needs.Intersect(self.Capabilities, StringComparer.Ordinal).Any() ? 0.5 : 0;
+
+    private double SameCity(int a, int b) => _snapshot.OrganizationCities[a] == _snapshot.OrganizationCities[b] ? 0.1 : 0;
+
+    private List<Reason> Reasons(int organization, int candidate, List<int>? via, List<string>? needsMet)
+    {
+        var s = _snapshot;
+        var reasons = new List<Reason>();
+        if (via is { Count: > 0 })
+        {
+            var names = via.Select(Name).ToList();
+            reasons.Add(new Reason("shared-partners", $"{via.Count} 个共同合作伙伴：{string.Join("、", names)}",
+                $"{via.Count} shared partner{(via.Count > 1 ? "s" : "")}: {string.Join(", ", names)}", names));
+        }
+        if (needsMet is { Count: > 0 })
+        {
+            reasons.Add(new Reason("capability-meets-need", $"对方能力满足您的需求：{string.Join("、", needsMet)}",
+                $"Offers what you need: {string.Join(", ", needsMet)}", needsMet));
+        }
+        var back = s.Details[candidate]?.Needs.Intersect(s.Details[organization]?.Capabilities ?? [], StringComparer.Ordinal).ToList();
+        if (back is { Count: > 0 })
+        {
+            reasons.Add(new Reason("need-meets-capability", $"对方也需要您的能力：{string.Join("、", back)}",
+                $"Needs what you offer: {string.Join(", ", back)}", back));
+        }
+        if (s.OrganizationCities[organization] == s.OrganizationCities[candidate] && G60Catalog.FindCity(s.CityCodes[s.OrganizationCities[candidate]]) is { } city)
+        {
+            reasons.Add(new Reason("same-city", $"同在{city.NameZh}", $"Also in {city.NameEn}", [city.Code]));
+        }
+        return reasons;
+    }
+
+    private string Name(int o) => _snapshot.Details[o]?.DisplayName ?? _snapshot.OrganizationIds[o];
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Matchmaker.Engine.Graph;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Matchmaker.Engine.Recommendations;
+
+public sealed class RecomputeOptions
+{
+    public const string Section = "Recompute";
+
+    /// <summary>Organizations per shard job of a full run.</summary>
+    public int ShardSize { get; set; } = 5_000;
+
+    /// <summary>Length of each stored list.</summary>
+    public int TopK { get; set; } = 20;
+}
+
+/// <summary>One shard of a full run: organizations whose ids fall in [From, To) (ordinal; null = open end).</summary>
+public sealed record ShardPlan(int Index, string? From, string? To);
+
+public sealed record RunPlan(string RunId, IReadOnlyList<ShardPlan> Shards);
+
+/// <summary>
+/// Computes recommendation lists ahead of time. Jobs call it (thin classes in jobs/); all logic lives here so it
+/// runs the same under Hangfire, in tests and in benchmarks. Shards are ranges of organization ids (not compact
+/// ids) so that workers whose snapshots were built at slightly different moments still partition the same ids.
+/// </summary>
+public sealed class RecomputeService(
+    IRecommendationStore store,
+    SnapshotSource snapshots,
+    IPartnerRankerFactory rankers,
+    IOptions<RecomputeOptions> options,
+    TimeProvider time,
+    ILogger<RecomputeService> logger)
+{
+    private readonly Lock _rankerLock = new();
+    private (GraphSnapshot Snapshot, IPartnerRanker Ranker)? _ranker;
+
+    /// <summary>Plans a full run: creates it in the store with one shard per <see cref="RecomputeOptions.ShardSize"/> organizations.</summary>
+    public async Task<RunPlan> PlanFullRunAsync(CancellationToken cancellationToken = default)
+    {
+        snapshots.Invalidate(); // a full run starts from the store as it is now
+        var snapshot = await snapshots.GetAsync(cancellationToken);
+        var ranker = RankerFor(snapshot);
+        var ids = snapshot.OrganizationIds.Order(StringComparer.Ordinal).ToArray();
+        var size = Math.Max(1, options.Value.ShardSize);
+        var shards = new List<ShardPlan>();
+        for (var start = 0; start < Math.Max(ids.Length, 1); start += size)
+        {
+            var from = shards.Count == 0 ? null : ids[start];
+            var to = start + size < ids.Length ? ids[start + size] : null;
+            shards.Add(new ShardPlan(shards.Count, from, to));
+        }
+        var runId = NewRunId("full");
+        await store.CreateRunAsync(new RecomputeRun(runId, RunKind.Full, RunStatus.Running, ranker.ModelVersion, time.GetUtcNow(), null,
+            shards.Count, 0, 0, 0, 0, null), cancellationToken);
+        logger.LogInformation("Planned full recompute {RunId}: {Organizations} organizations in {Shards} shards, model {Model}",
+            runId, ids.Length, shards.Count, ranker.ModelVersion);
+        return new RunPlan(runId, shards);
+    }
+
+    /// <summary>
+    /// Computes and writes one shard, then publishes the run if it was the last. Idempotent; cancellation is
+    /// honoured before the write, so a cancelled shard writes nothing and is simply run again.
+    /// </summary>
+    public async Task<RecomputeRun> RunShardAsync(string runId, ShardPlan shard, CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
+        if (run.Status != RunStatus.Running)
+        {
+            logger.LogInformation("Shard {Shard} of {RunId} skipped: the run is {Status}", shard.Index, runId, run.Status);
+            return run;
+        }
+        var snapshot = await snapshots.GetAsync(cancellationToken);
+        var organizations = snapshot.OrganizationIds
+            .Select((id, index) => (id, index))
+            .Where(o => (shard.From is null || string.CompareOrdinal(o.id, shard.From) >= 0) && (shard.To is null || string.CompareOrdinal(o.id, shard.To) < 0))
+            .Select(o => o.index)
+            .ToArray();
+        // Lists carry the run's start time, so a shard computed twice writes identical rows.
+        var result = Compute(snapshot, runId, shard.Index, organizations, run.StartedAt, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var progress = await store.WriteShardAsync(runId, result, cancellationToken);
+        logger.LogInformation("Shard {Shard}/{Shards} of {RunId}: {Organizations} organizations, {Pairs} pairs in {Seconds:F2} s",
+            shard.Index + 1, progress.ShardsTotal, runId, result.Lists.Count, result.PairsScored, result.ComputeSeconds);
+        if (progress.ShardsDone == progress.ShardsTotal && await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken))
+        {
+            logger.LogInformation("Published run {RunId}: {Organizations} organizations, {PairsPerSecond:N0} pairs/s", runId, progress.OrganizationsScored, progress.PairsPerSecond);
+            await store.PruneAsync(cancellationToken);
+            return (await store.GetRunAsync(runId, cancellationToken))!;
+        }
+        return progress;
+    }
+
+    public async Task FailRunAsync(string runId, string error, CancellationToken cancellationToken = default)
+    {
+        await store.FailRunAsync(runId, error, time.GetUtcNow(), cancellationToken);
+        logger.LogWarning("Run {RunId} failed: {Error}; the previous lists stay served", runId, error);
+    }
+
+    /// <summary>
+    /// Recomputes the given organizations and their direct partners (whose lists may change with them) as one
+    /// incremental run, published at once. Unknown ids (deleted organizations) are skipped.
+    /// </summary>
+    public async Task<RecomputeRun?> RecomputeOrganizationsAsync(IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken = default)
+    {
+        if (organizationIds.Count == 0) return null;
+        snapshots.Invalidate();
+        var snapshot = await snapshots.GetAsync(cancellationToken);
+        var affected = new HashSet<int>();
+        foreach (var id in organizationIds)
+        {
+            var o = snapshot.IndexOf(id);
+            if (o < 0) continue;
+            affected.Add(o);
+            foreach (var partner in snapshot.Partners[o]) affected.Add(partner);
+        }
+        if (affected.Count == 0) return null;
+        var ranker = RankerFor(snapshot);
+        var runId = NewRunId("inc");
+        var startedAt = time.GetUtcNow();
+        await store.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, ranker.ModelVersion, startedAt, null,
+            1, 0, 0, 0, 0, null), cancellationToken);
+        var result = Compute(snapshot, runId, 0, affected.Order().ToArray(), startedAt, cancellationToken);
+        await store.WriteShardAsync(runId, result, cancellationToken);
+        await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
+        logger.LogInformation("Incremental run {RunId}: {Changed} changed, {Organizations} lists recomputed", runId, organizationIds.Count, result.Lists.Count);
+        return await store.GetRunAsync(runId, cancellationToken);
+    }
+
+    /// <summary>Scores the organizations on both cores; the lists come back in compact-id order.</summary>
+    private ShardResult Compute(GraphSnapshot snapshot, string runId, int shard, int[] organizations, DateTimeOffset computedAt, CancellationToken cancellationToken)
+    {
+        var ranker = RankerFor(snapshot);
+        var topK = options.Value.TopK;
+        var lists = new RecommendationList[organizations.Length];
+        long pairs = 0;
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, organizations.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var ranked = ranker.Recommend(organizations[i], topK);
+            Interlocked.Add(ref pairs, ranked.PairsScored);
+            lists[i] = new RecommendationList(snapshot.OrganizationIds[organizations[i]], runId, ranker.ModelVersion, computedAt, ranked.Items);
+        });
+        return new ShardResult(shard, lists, pairs, clock.Elapsed.TotalSeconds);
+    }
+
+    private IPartnerRanker RankerFor(GraphSnapshot snapshot)
+    {
+        lock (_rankerLock)
+        {
+            if (_ranker is { } cached && ReferenceEquals(cached.Snapshot, snapshot)) return cached.Ranker;
+            var ranker = rankers.Create(snapshot);
+            _ranker = (snapshot, ranker);
+            return ranker;
+        }
+    }
+
+    private string NewRunId(string kind) => $"{kind}-{time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+}

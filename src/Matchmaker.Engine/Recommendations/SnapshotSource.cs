@@ -1,0 +1,43 @@
+using Matchmaker.Engine.Graph;
+using Microsoft.Extensions.Logging;
+
+namespace Matchmaker.Engine.Recommendations;
+
+/// <summary>
+/// The current <see cref="GraphSnapshot"/> of this process, built on first use and rebuilt after
+/// <see cref="Invalidate"/>. Concurrent callers share one build. Readers keep the snapshot they got, so a rebuild
+/// never changes data under a running computation.
+/// </summary>
+public sealed class SnapshotSource(IGraphStore store, TimeProvider time, ILogger<SnapshotSource> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private GraphSnapshot? _current;
+    private long _version;
+    private long _builtVersion = -1;
+
+    /// <summary>Marks the snapshot stale; the next <see cref="GetAsync"/> rebuilds it.</summary>
+    public void Invalidate() => Interlocked.Increment(ref _version);
+
+    public async Task<GraphSnapshot> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var wanted = Interlocked.Read(ref _version);
+        if (_current is { } fresh && _builtVersion == wanted) return fresh;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            wanted = Interlocked.Read(ref _version);
+            if (_current is not null && _builtVersion == wanted) return _current;
+            var started = time.GetTimestamp();
+            var snapshot = await GraphSnapshot.BuildAsync(store, time, cancellationToken);
+            logger.LogInformation("Built graph snapshot: {Organizations} organizations, {Projects} projects, {Edges} partner edges in {Seconds:F2} s",
+                snapshot.OrganizationCount, snapshot.ProjectCount, snapshot.Partners.EdgeCount, time.GetElapsedTime(started).TotalSeconds);
+            _current = snapshot;
+            _builtVersion = wanted;
+            return snapshot;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
