@@ -1,12 +1,21 @@
+using Hangfire;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
+using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Import;
+using Matchmaker.Jobs.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddGraphStore();
+builder.AddMatchmakerCore();
+// In the embedded mode the job server runs here; in production worker hosts run it (Jobs:RunServer=false on the API).
+if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetValue<StorageMode?>("Storage:Mode") != StorageMode.Postgres))
+{
+    builder.AddMatchmakerJobServer();
+}
+builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -34,8 +43,11 @@ app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapOrganizations();
+app.MapRecommendations();
+app.MapRecompute();
+app.MapHangfireDashboard("/jobs");
 
-await app.InitializeGraphAsync();
+await app.InitializeAsync();
 app.Run();
 
 /// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>

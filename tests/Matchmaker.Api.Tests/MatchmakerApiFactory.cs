@@ -17,7 +17,7 @@ public sealed class MatchmakerApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Graph:SqlitePath", DatabasePath);
+        builder.UseSetting("Storage:SqlitePath", DatabasePath);
         builder.UseSetting("Import:MaxBodyBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Import:MaxRows", "1000");
     }

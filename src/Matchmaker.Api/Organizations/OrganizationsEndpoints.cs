@@ -3,6 +3,7 @@ using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Import;
+using Matchmaker.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -119,7 +120,7 @@ public static class OrganizationsEndpoints
     }
 
     internal static async Task<Results<CreatedAtRoute<OrganizationRecord>, ProblemHttpResult>> Create(
-        HttpRequest request, IGraphStore store, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, IGraphStore store, ChangeNotifier changes, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         var organization = (await ReadOrganizationAsync(request, options.Value, cancellationToken)).ToDomain();
         // Creation must not silently replace; PUT is the way to replace.
@@ -129,11 +130,12 @@ public static class OrganizationsEndpoints
                 detail: $"An organization with id '{organization.Id}' exists; use PUT /api/v1/organizations/{organization.Id} to replace it.");
         }
         await store.UpsertOrganizationAsync(organization, cancellationToken);
+        await changes.OrganizationsChangedAsync([organization.Id], cancellationToken);
         return TypedResults.CreatedAtRoute(OrganizationRecord.FromDomain(organization), "GetOrganization", new { id = organization.Id });
     }
 
     internal static async Task<Results<Ok<OrganizationRecord>, ValidationProblem>> Replace(
-        string id, HttpRequest request, IGraphStore store, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+        string id, HttpRequest request, IGraphStore store, ChangeNotifier changes, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         var record = await ReadOrganizationAsync(request, options.Value, cancellationToken);
         if (record.Id is not null && record.Id != id)
@@ -142,14 +144,21 @@ public static class OrganizationsEndpoints
         }
         var organization = (record with { Id = id }).ToDomain();
         await store.UpsertOrganizationAsync(organization, cancellationToken);
+        await changes.OrganizationsChangedAsync([organization.Id], cancellationToken);
         return TypedResults.Ok(OrganizationRecord.FromDomain(organization));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, IGraphStore store, CancellationToken cancellationToken) =>
-        await store.DeleteOrganizationAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, IGraphStore store, ChangeNotifier changes, CancellationToken cancellationToken)
+    {
+        // Its former partners' lists change too: take them before the ties are gone.
+        var snapshotPartners = (await store.GetTiesAsync(id, cancellationToken)).SelectMany(t => new[] { t.From, t.To });
+        if (!await store.DeleteOrganizationAsync(id, cancellationToken)) return NotFound(id);
+        await changes.OrganizationsChangedAsync(snapshotPartners.Append(id).Distinct().ToList(), cancellationToken);
+        return TypedResults.NoContent();
+    }
 
     internal static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> Import(
-        HttpRequest request, IGraphStore store, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, IGraphStore store, ChangeNotifier changes, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var mediaType = MediaType(request);
@@ -180,7 +189,11 @@ public static class OrganizationsEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The import has too many rows.",
                 detail: $"The import carries {batch.RowCount:N0} rows; at most {limits.MaxRows:N0} are accepted per request. Split it into several imports.");
         }
-        return TypedResults.Ok(await store.ImportAsync(batch, cancellationToken));
+        var summary = await store.ImportAsync(batch, cancellationToken);
+        await changes.OrganizationsChangedAsync(batch.Organizations.Select(o => o.Id)
+            .Concat(batch.Projects.SelectMany(p => p.Members.Select(m => m.OrganizationId)))
+            .Concat(batch.Ties.SelectMany(t => new[] { t.From, t.To })).Distinct().ToList(), cancellationToken);
+        return TypedResults.Ok(summary);
     }
 
     private static async Task<OrganizationRecord> ReadOrganizationAsync(HttpRequest request, ImportOptions limits, CancellationToken cancellationToken)

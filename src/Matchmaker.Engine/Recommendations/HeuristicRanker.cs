@@ -69,13 +69,18 @@ internal sealed class HeuristicRanker : IPartnerRanker
                 scores[candidate] = scores.GetValueOrDefault(candidate) + 0.5;
             }
         }
-        var ranked = scores
+        // Discovery first: the list keeps topK new organizations and, labelled, up to topK existing partners,
+        // so that readers who exclude existing partners still get a full list.
+        var ordered = scores
             .Select(kv => (Candidate: kv.Key, Score: kv.Value + Reciprocity(self, s.Details[kv.Key]) + SameCity(organization, kv.Key)))
             .OrderByDescending(x => x.Score).ThenBy(x => s.OrganizationIds[x.Candidate], StringComparer.Ordinal)
-            .Take(topK)
+            .ToList();
+        var ranked = ordered.Where(x => s.Partners.EdgeIndex(organization, x.Candidate) < 0).Take(topK)
+            .Concat(ordered.Where(x => s.Partners.EdgeIndex(organization, x.Candidate) >= 0).Take(topK))
+            .OrderByDescending(x => x.Score).ThenBy(x => s.OrganizationIds[x.Candidate], StringComparer.Ordinal)
             .Select((x, i) => new RecommendedPartner(s.OrganizationIds[x.Candidate], i + 1, Math.Round(x.Score, 6),
                 Reasons(organization, x.Candidate, shared.GetValueOrDefault(x.Candidate), meets.GetValueOrDefault(x.Candidate)),
-                s.Partners.EdgeIndex(organization, x.Candidate) >= 0))
+                s.Partners.EdgeIndex(organization, x.Candidate) >= 0, CandidateSummary.Of(s, x.Candidate)))
             .ToList();
         return new RankedPartners(ranked, scores.Count);
     }

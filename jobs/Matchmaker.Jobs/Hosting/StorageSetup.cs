@@ -1,0 +1,175 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Graph.Sqlite;
+using Matchmaker.Engine.Recommendations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Matchmaker.Jobs.Hosting;
+
+public enum StorageMode
+{
+    /// <summary>One process: SQLite for the graph and app data, Hangfire in memory, the job server inside the API.</summary>
+    Embedded,
+    /// <summary>PostgreSQL for app data and Hangfire; the API and any number of worker hosts share it.</summary>
+    Postgres,
+}
+
+public enum GraphProvider
+{
+    Sqlite,
+    Neo4j,
+}
+
+/// <summary>The <c>Storage</c> section: the one switch between the embedded and the production mode.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    public StorageMode Mode { get; set; } = StorageMode.Embedded;
+
+    /// <summary>The SQLite file of the embedded mode (graph and app data); relative paths are under the content root.</summary>
+    public string SqlitePath { get; set; } = "data/matchmaker.db";
+
+    /// <summary>PostgreSQL connection string of the production mode (ConnectionStrings:Postgres also works).</summary>
+    public string? PostgresConnectionString { get; set; }
+}
+
+/// <summary>The <c>Graph</c> section.</summary>
+public sealed class GraphOptions
+{
+    public const string Section = "Graph";
+
+    public GraphProvider Provider { get; set; } = GraphProvider.Sqlite;
+
+    /// <summary>The SQLite graph file; defaults to the Storage:SqlitePath file.</summary>
+    public string? SqlitePath { get; set; }
+
+    /// <summary>The G60 demo graph (JSON Lines), loaded on first start when the store is empty.</summary>
+    public string SeedDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "graph", "seed");
+
+    public bool LoadDemoWhenEmpty { get; set; } = true;
+}
+
+/// <summary>Recurring schedules (cron) and their time zone.</summary>
+public sealed class ScheduleOptions
+{
+    public const string Section = "Schedules";
+
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+    public string RecomputeAll { get; set; } = "0 2 * * *";
+    public string RetrainModel { get; set; } = "0 3 * * 0";
+    public string WeeklyDigest { get; set; } = "0 8 * * 1";
+}
+
+public static class StorageSetup
+{
+    /// <summary>
+    /// Registers the graph store, the recommendation store, the engine services and Hangfire's storage for the
+    /// configured mode. The API and the worker host both call it; only they decide whether to run a job server.
+    /// </summary>
+    public static IHostApplicationBuilder AddMatchmakerCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .PostConfigure<IConfiguration>((o, config) => o.PostgresConnectionString ??= config.GetConnectionString("Postgres"))
+            .Validate(o => o.Mode != StorageMode.Postgres || !string.IsNullOrWhiteSpace(o.PostgresConnectionString),
+                "Storage:Mode is Postgres but no connection string is set (Storage:PostgresConnectionString or ConnectionStrings:Postgres).")
+            .ValidateOnStart();
+        services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.Section).ValidateOnStart();
+        services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section)
+            .Validate(o => TryFindTimeZone(o.TimeZone) is not null, "Schedules:TimeZone is not a known time zone id.")
+            .ValidateOnStart();
+        services.AddOptions<RecomputeOptions>().BindConfiguration(RecomputeOptions.Section)
+            .Validate(o => o.ShardSize is >= 1 and <= 1_000_000 && o.TopK is >= 1 and <= 200, "Recompute:ShardSize must be 1-1,000,000 and Recompute:TopK 1-200.")
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+
+        var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
+        var provider = builder.Configuration.GetValue<GraphProvider?>($"{GraphOptions.Section}:Provider") ?? GraphProvider.Sqlite;
+
+        services.AddSingleton<IGraphStore>(sp => provider switch
+        {
+            GraphProvider.Sqlite => new SqliteGraphStore(ResolvePath(sp, sp.GetRequiredService<IOptions<GraphOptions>>().Value.SqlitePath
+                ?? sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)),
+            _ => throw new InvalidOperationException($"Graph:Provider '{provider}' is not available in this build."),
+        });
+
+        if (mode == StorageMode.Postgres)
+        {
+            services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!));
+            services.AddSingleton<IRecommendationStore>(sp => new PostgresRecommendationStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        }
+        else
+        {
+            services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+        }
+
+        services.AddSingleton<SnapshotSource>();
+        services.AddSingleton<IPartnerRankerFactory, HeuristicRankerFactory>();
+        services.AddSingleton<RecomputeService>();
+        services.AddTransient<RecomputeJobs>();
+        services.AddTransient<DigestJobs>();
+        services.AddSingleton<ChangeNotifier>();
+        services.AddSingleton<FailRunFilter>();
+
+        services.AddHangfire((sp, config) =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseFilter(sp.GetRequiredService<FailRunFilter>());
+            if (mode == StorageMode.Postgres)
+            {
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!),
+                    new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) });
+            }
+            else
+            {
+                config.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Runs a Hangfire server in this process (the API in embedded mode, every worker host in production).</summary>
+    public static IHostApplicationBuilder AddMatchmakerJobServer(this IHostApplicationBuilder builder, string? serverName = null)
+    {
+        builder.Services.AddHangfireServer((sp, o) =>
+        {
+            o.ServerName = serverName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+            o.Queues = [RecomputeJobs.Queue, "default"];
+            o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        return builder;
+    }
+
+    /// <summary>Registers (or updates) the recurring jobs with their configured cron and time zone.</summary>
+    public static void RegisterRecurringJobs(IRecurringJobManager manager, ScheduleOptions schedules)
+    {
+        var options = new RecurringJobOptions { TimeZone = TryFindTimeZone(schedules.TimeZone)! };
+        manager.AddOrUpdate<RecomputeJobs>("recompute-all", RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None), schedules.RecomputeAll, options);
+        manager.AddOrUpdate<DigestJobs>("weekly-digest", "default", j => j.SendWeeklyDigests(CancellationToken.None), schedules.WeeklyDigest, options);
+    }
+
+    public static TimeZoneInfo? TryFindTimeZone(string id)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static string ResolvePath(IServiceProvider sp, string path) =>
+        Path.IsPathRooted(path) ? path : Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, path);
+}

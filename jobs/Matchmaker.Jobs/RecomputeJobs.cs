@@ -1,0 +1,62 @@
+using Hangfire;
+using Hangfire.Server;
+using Matchmaker.Engine.Recommendations;
+
+namespace Matchmaker.Jobs;
+
+/// <summary>
+/// Thin Hangfire jobs over <see cref="RecomputeService"/>: ids in, engine call, done. Hangfire delivers at least
+/// once, so every job is idempotent; the engine's store makes a repeated shard write the same rows.
+/// </summary>
+public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore store, IBackgroundJobClient jobs, TimeProvider time)
+{
+    public const string Queue = "recompute";
+
+    /// <summary>Plans a full run and enqueues one job per shard; any number of workers take them.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Recompute all recommendations")]
+    public async Task<string> RecomputeAll(CancellationToken cancellationToken)
+    {
+        var plan = await service.PlanFullRunAsync(cancellationToken);
+        EnqueueShards(jobs, plan);
+        return plan.RunId;
+    }
+
+    public static void EnqueueShards(IBackgroundJobClient jobs, RunPlan plan)
+    {
+        foreach (var shard in plan.Shards)
+        {
+            jobs.Enqueue<RecomputeJobs>(Queue, j => j.RecomputeShard(plan.RunId, shard.Index, shard.From, shard.To, null, CancellationToken.None));
+        }
+    }
+
+    /// <summary>One shard of a full run. The last shard to finish publishes the run.</summary>
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 30, 120])]
+    [JobDisplayName("Recompute shard {1} of {0}")]
+    public async Task RecomputeShard(string runId, int shard, string? fromId, string? toId, PerformContext? context, CancellationToken cancellationToken)
+    {
+        var progress = await service.RunShardAsync(runId, new ShardPlan(shard, fromId, toId), cancellationToken);
+        // Shown in the dashboard's job details: how far the whole run is.
+        context?.SetJobParameter("progress", $"{progress.ShardsDone}/{progress.ShardsTotal} shards, {progress.OrganizationsScored} organizations, {progress.PairsPerSecond:N0} pairs/s");
+    }
+
+    /// <summary>Recomputes the organizations changed since the last time, and their partners. Coalesces bursts.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    [AutomaticRetry(Attempts = 5)]
+    [JobDisplayName("Recompute changed organizations")]
+    public async Task RecomputeChanged(CancellationToken cancellationToken)
+    {
+        var changed = await store.TakeChangedAsync(cancellationToken);
+        try
+        {
+            await service.RecomputeOrganizationsAsync(changed, cancellationToken);
+        }
+        catch
+        {
+            // Put the changes back so that the retry (or the next change) finds them.
+            if (changed.Count > 0) await store.MarkChangedAsync(changed, time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+    }
+}

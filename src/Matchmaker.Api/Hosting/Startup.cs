@@ -1,0 +1,72 @@
+using Hangfire;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Recommendations;
+using Matchmaker.Jobs;
+using Matchmaker.Jobs.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Matchmaker.Api.Hosting;
+
+public static class Startup
+{
+    /// <summary>
+    /// Creates the schemas, loads the G60 demo graph into an empty store, registers the recurring jobs and, when
+    /// no list was ever computed, enqueues a first full recompute. Runs before the server accepts requests.
+    /// </summary>
+    public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var services = app.Services;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Matchmaker.Startup");
+        var graph = services.GetRequiredService<IGraphStore>();
+        var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+        await graph.InitializeAsync(cancellationToken);
+        var recommendations = services.GetRequiredService<IRecommendationStore>();
+        await recommendations.InitializeAsync(cancellationToken);
+
+        var counts = await graph.CountAsync(cancellationToken);
+        if (counts.Organizations == 0 && options.LoadDemoWhenEmpty)
+        {
+            if (File.Exists(Path.Combine(options.SeedDirectory, "organizations.jsonl")))
+            {
+                var summary = await graph.ImportAsync(GraphImportParser.ParseJsonLinesDirectory(options.SeedDirectory), cancellationToken);
+                logger.LogInformation("Loaded the G60 demo graph: {Organizations} organizations, {Projects} projects, {Ties} ties",
+                    summary.Organizations, summary.Projects, summary.Ties);
+            }
+            else
+            {
+                logger.LogWarning("The graph store is empty and no demo graph was found in {SeedDirectory}", options.SeedDirectory);
+            }
+        }
+        else
+        {
+            logger.LogInformation("Graph store ready: {Organizations} organizations, {Projects} projects, {Ties} ties", counts.Organizations, counts.Projects, counts.Ties);
+        }
+
+        StorageSetup.RegisterRecurringJobs(services.GetRequiredService<IRecurringJobManager>(), services.GetRequiredService<IOptions<ScheduleOptions>>().Value);
+        var runs = await recommendations.ListRunsAsync(1, cancellationToken);
+        if (runs.Count == 0)
+        {
+            services.GetRequiredService<IBackgroundJobClient>().Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
+            logger.LogInformation("No recommendations yet: a first full recompute was enqueued");
+        }
+    }
+}
+
+/// <summary>Ready means the graph store answers.</summary>
+internal sealed class GraphStoreHealthCheck(IGraphStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var counts = await store.CountAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"{counts.Organizations} organizations");
+        }
+        catch (GraphStoreUnavailableException e)
+        {
+            return HealthCheckResult.Unhealthy(e.Message);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using Matchmaker.Api.Infrastructure;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Recommendations;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Recommendations;
+
+public sealed record RecommendationItem(
+    string CandidateId, int Rank, double Score, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons);
+
+public sealed record RecommendationPage(
+    string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, IReadOnlyList<RecommendationItem> Items, string? NextCursor);
+
+public static class RecommendationsEndpoints
+{
+    public const int MaxPageSize = 100;
+
+    public static IEndpointRouteBuilder MapRecommendations(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/organizations/{id}/recommendations")
+            .WithTags("Recommendations")
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        group.MapGet("/", List)
+            .WithName("ListRecommendations")
+            .WithSummary("An organization's recommended partners")
+            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Supports ETag/If-None-Match.")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    /// <param name="kind">Only candidates of this kind.</param>
+    /// <param name="sector">Only candidates active in this sector.</param>
+    /// <param name="city">Only candidates in this city.</param>
+    /// <param name="minScore">Only candidates scoring at least this.</param>
+    /// <param name="includeExistingPartners">Also list organizations already partnered with (labelled existingPartner).</param>
+    /// <param name="limit">Page size, 1-100 (default 20).</param>
+    /// <param name="cursor">The nextCursor of the previous page.</param>
+    internal static async Task<Results<Ok<RecommendationPage>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> List(
+        string id, string? kind, string? sector, string? city, double? minScore, bool? includeExistingPartners, int? limit, string? cursor,
+        HttpContext http, IRecommendationStore store, IGraphStore graph, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (kind is not null && !Codes.TryParseKind(kind, out _)) errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
+        if (sector is not null && G60Catalog.FindSector(sector) is null) errors["sector"] = [$"'{sector}' is not a sector"];
+        if (city is not null && G60Catalog.FindCity(city) is null) errors["city"] = [$"'{city}' is not a city"];
+        if (minScore is { } m && (double.IsNaN(m) || double.IsInfinity(m))) errors["minScore"] = ["must be a finite number"];
+        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"must be between 1 and {MaxPageSize}"];
+        var offset = 0;
+        if (cursor is not null && (!Cursor.TryDecode(cursor, out var decoded) || !int.TryParse(decoded, out offset) || offset < 0))
+        {
+            errors["cursor"] = ["is not a cursor returned by this endpoint"];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var list = await store.GetCurrentAsync(id, cancellationToken);
+        if (list is null)
+        {
+            return await graph.GetOrganizationAsync(id, cancellationToken) is null
+                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.", detail: $"No organization has id '{id}'.")
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No recommendations yet.",
+                    detail: $"Recommendations for '{id}' have not been computed yet; they appear after the next recompute.");
+        }
+
+        // The list is immutable per run: its ETag is the run plus the query that shaped the page.
+        var etag = $"\"{Hash($"{list.RunId}|{http.Request.QueryString}")}\"";
+        http.Response.Headers.ETag = etag;
+        http.Response.Headers.CacheControl = "private, max-age=0, must-revalidate";
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v == "*" || v.Split(',').Select(t => t.Trim()).Contains(etag))))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var size = limit ?? 20;
+        var matching = list.Items.Where(i =>
+            (includeExistingPartners == true || !i.ExistingPartner)
+            && (kind is null || string.Equals(i.Candidate?.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            && (sector is null || i.Candidate?.Sectors.Contains(sector) == true)
+            && (city is null || i.Candidate?.City == city)
+            && (minScore is null || i.Score >= minScore)).ToList();
+        var page = matching.Skip(offset).Take(size)
+            .Select(i => new RecommendationItem(i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Candidate, i.Reasons)).ToList();
+        var next = offset + size < matching.Count ? Cursor.Encode((offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        return TypedResults.Ok(new RecommendationPage(id, list.RunId, list.ModelVersion, list.ComputedAt, page, next));
+    }
+
+    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
+}

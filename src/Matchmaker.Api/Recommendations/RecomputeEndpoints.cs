@@ -1,0 +1,53 @@
+using Hangfire;
+using Matchmaker.Engine.Recommendations;
+using Matchmaker.Jobs;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Recommendations;
+
+public sealed record RunResponse(
+    string Id, string Kind, string Status, string ModelVersion, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
+    int ShardsTotal, int ShardsDone, long OrganizationsScored, long PairsScored, double PairsPerSecond, string? Error)
+{
+    public static RunResponse From(RecomputeRun r) => new(r.Id, r.Kind.ToString().ToLowerInvariant(), r.Status.ToString().ToLowerInvariant(), r.ModelVersion,
+        r.StartedAt, r.FinishedAt, r.ShardsTotal, r.ShardsDone, r.OrganizationsScored, r.PairsScored, Math.Round(r.PairsPerSecond), r.Error);
+}
+
+public static class RecomputeEndpoints
+{
+    public static IEndpointRouteBuilder MapRecompute(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/recompute/runs").WithTags("Recompute");
+
+        group.MapPost("/", Trigger)
+            .WithSummary("Start a full recompute of every organization's recommendations")
+            .WithDescription("Plans the run and enqueues one job per shard; poll the returned run for progress.");
+        group.MapGet("/", ListRuns).WithSummary("Recent recompute runs, newest first");
+        group.MapGet("/{runId}", GetRun)
+            .WithName("GetRecomputeRun")
+            .WithSummary("A recompute run's status and progress (shards done, organizations scored, pairs per second)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    internal static async Task<AcceptedAtRoute<RunResponse>> Trigger(RecomputeService service, IRecommendationStore store, IBackgroundJobClient jobs, CancellationToken cancellationToken)
+    {
+        var plan = await service.PlanFullRunAsync(cancellationToken);
+        RecomputeJobs.EnqueueShards(jobs, plan);
+        var run = await store.GetRunAsync(plan.RunId, cancellationToken);
+        return TypedResults.AcceptedAtRoute(RunResponse.From(run!), "GetRecomputeRun", new { runId = plan.RunId });
+    }
+
+    /// <param name="limit">How many runs, 1-100 (default 20).</param>
+    internal static async Task<Results<Ok<IReadOnlyList<RunResponse>>, ValidationProblem>> ListRuns(int? limit, IRecommendationStore store, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["must be between 1 and 100"] });
+        var runs = await store.ListRunsAsync(limit ?? 20, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<RunResponse>>(runs.Select(RunResponse.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<RunResponse>, ProblemHttpResult>> GetRun(string runId, IRecommendationStore store, CancellationToken cancellationToken) =>
+        await store.GetRunAsync(runId, cancellationToken) is { } run
+            ? TypedResults.Ok(RunResponse.From(run))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Run not found.", detail: $"No recompute run has id '{runId}'.");
+}
