@@ -32,7 +32,8 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
     }
 
     /// <summary>One shard of a full run. The last shard to finish publishes the run.</summary>
-    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 30, 120])]
+    // Short delays: a shard failure is usually a database hiccup, and a run should fail (and say so) within a minute.
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [2, 10, 30])]
     [JobDisplayName("Recompute shard {1} of {0}")]
     public async Task RecomputeShard(string runId, int shard, string? fromId, string? toId, PerformContext? context, CancellationToken cancellationToken)
     {
