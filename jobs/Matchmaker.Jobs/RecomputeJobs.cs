@@ -31,13 +31,27 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
         }
     }
 
-    /// <summary>One shard of a full run. The last shard to finish publishes the run.</summary>
+    public const int ShardAttempts = 3;
+
+    /// <summary>
+    /// One shard of a full run. The last shard to finish publishes the run. When the final retry fails too, the
+    /// run is marked failed, so it is never published and the previous lists stay served.
+    /// </summary>
     // Short delays: a shard failure is usually a database hiccup, and a run should fail (and say so) within a minute.
-    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [2, 10, 30])]
+    [AutomaticRetry(Attempts = ShardAttempts, DelaysInSeconds = [2, 10, 30])]
     [JobDisplayName("Recompute shard {1} of {0}")]
     public async Task RecomputeShard(string runId, int shard, string? fromId, string? toId, PerformContext? context, CancellationToken cancellationToken)
     {
-        var progress = await service.RunShardAsync(runId, new ShardPlan(shard, fromId, toId), cancellationToken);
+        RecomputeRun progress;
+        try
+        {
+            progress = await service.RunShardAsync(runId, new ShardPlan(shard, fromId, toId), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && (context?.GetJobParameter<int>("RetryCount") ?? ShardAttempts) >= ShardAttempts)
+        {
+            await service.FailRunAsync(runId, $"shard {shard} failed after {ShardAttempts} retries: {e.GetType().Name}: {e.Message}", CancellationToken.None);
+            throw;
+        }
         // Shown in the dashboard's job details: how far the whole run is.
         context?.SetJobParameter("progress", $"{progress.ShardsDone}/{progress.ShardsTotal} shards, {progress.OrganizationsScored} organizations, {progress.PairsPerSecond:N0} pairs/s");
     }
@@ -48,15 +62,15 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
     [JobDisplayName("Recompute changed organizations")]
     public async Task RecomputeChanged(CancellationToken cancellationToken)
     {
-        var changed = await store.TakeChangedAsync(cancellationToken);
+        var changes = await store.TakeChangedAsync(cancellationToken);
         try
         {
-            await service.RecomputeOrganizationsAsync(changed, cancellationToken);
+            await service.RecomputeOrganizationsAsync(changes, cancellationToken);
         }
         catch
         {
             // Put the changes back so that the retry (or the next change) finds them.
-            if (changed.Count > 0) await store.MarkChangedAsync(changed, time.GetUtcNow(), CancellationToken.None);
+            if (changes.OrganizationIds.Count > 0) await store.MarkChangedAsync(changes.OrganizationIds, changes.Structural, time.GetUtcNow(), CancellationToken.None);
             throw;
         }
     }

@@ -116,14 +116,12 @@ public static class StorageSetup
         services.AddTransient<RecomputeJobs>();
         services.AddTransient<DigestJobs>();
         services.AddSingleton<ChangeNotifier>();
-        services.AddSingleton<FailRunFilter>();
 
         services.AddHangfire((sp, config) =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UseFilter(sp.GetRequiredService<FailRunFilter>());
+                .UseRecommendedSerializerSettings();
             if (mode == StorageMode.Postgres)
             {
                 config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!),

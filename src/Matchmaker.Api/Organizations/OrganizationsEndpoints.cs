@@ -130,7 +130,7 @@ public static class OrganizationsEndpoints
                 detail: $"An organization with id '{organization.Id}' exists; use PUT /api/v1/organizations/{organization.Id} to replace it.");
         }
         await store.UpsertOrganizationAsync(organization, cancellationToken);
-        await changes.OrganizationsChangedAsync([organization.Id], cancellationToken);
+        await changes.OrganizationsChangedAsync([organization.Id], structural: false, cancellationToken);
         return TypedResults.CreatedAtRoute(OrganizationRecord.FromDomain(organization), "GetOrganization", new { id = organization.Id });
     }
 
@@ -144,7 +144,7 @@ public static class OrganizationsEndpoints
         }
         var organization = (record with { Id = id }).ToDomain();
         await store.UpsertOrganizationAsync(organization, cancellationToken);
-        await changes.OrganizationsChangedAsync([organization.Id], cancellationToken);
+        await changes.OrganizationsChangedAsync([organization.Id], structural: false, cancellationToken);
         return TypedResults.Ok(OrganizationRecord.FromDomain(organization));
     }
 
@@ -153,7 +153,7 @@ public static class OrganizationsEndpoints
         // Its former partners' lists change too: take them before the ties are gone.
         var snapshotPartners = (await store.GetTiesAsync(id, cancellationToken)).SelectMany(t => new[] { t.From, t.To });
         if (!await store.DeleteOrganizationAsync(id, cancellationToken)) return NotFound(id);
-        await changes.OrganizationsChangedAsync(snapshotPartners.Append(id).Distinct().ToList(), cancellationToken);
+        await changes.OrganizationsChangedAsync(snapshotPartners.Append(id).Distinct().ToList(), structural: true, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -192,7 +192,7 @@ public static class OrganizationsEndpoints
         var summary = await store.ImportAsync(batch, cancellationToken);
         await changes.OrganizationsChangedAsync(batch.Organizations.Select(o => o.Id)
             .Concat(batch.Projects.SelectMany(p => p.Members.Select(m => m.OrganizationId)))
-            .Concat(batch.Ties.SelectMany(t => new[] { t.From, t.To })).Distinct().ToList(), cancellationToken);
+            .Concat(batch.Ties.SelectMany(t => new[] { t.From, t.To })).Distinct().ToList(), structural: batch.Projects.Count + batch.Ties.Count > 0, cancellationToken);
         return TypedResults.Ok(summary);
     }
 

@@ -17,6 +17,7 @@ public sealed class GraphSnapshot
 
     internal GraphSnapshot(GraphSnapshotBuilder.Parts parts, DateTimeOffset builtAt)
     {
+        Parts = parts;
         OrganizationIds = parts.OrganizationIds;
         Details = parts.Details;
         Kinds = parts.Kinds;
@@ -41,6 +42,8 @@ public sealed class GraphSnapshot
         _projectIndexById = parts.ProjectIndexById;
         BuiltAt = builtAt;
     }
+
+    internal GraphSnapshotBuilder.Parts Parts { get; }
 
     public DateTimeOffset BuiltAt { get; }
     public int OrganizationCount => OrganizationIds.Length;

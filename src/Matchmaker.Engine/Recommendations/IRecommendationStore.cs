@@ -42,8 +42,12 @@ public interface IRecommendationStore
     /// Records that organizations changed. Returns true for exactly one caller until the next
     /// <see cref="TakeChangedAsync"/>: that caller schedules the recompute, so a burst of edits queues one job.
     /// </summary>
-    Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <param name="structural">True when projects or ties changed (or organizations were deleted), which needs a snapshot rebuild; false for attribute edits, which are patched.</param>
+    Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Takes (and clears) every recorded change, and lets the next change schedule a new job.</summary>
-    Task<IReadOnlyList<string>> TakeChangedAsync(CancellationToken cancellationToken = default);
+    Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Organizations changed since the last recompute; <see cref="Structural"/> when any change touched projects or ties.</summary>
+public sealed record ChangeSet(IReadOnlyList<string> OrganizationIds, bool Structural);

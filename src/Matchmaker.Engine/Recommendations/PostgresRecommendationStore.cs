@@ -24,7 +24,7 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             model_version text NOT NULL, items jsonb NOT NULL,
             PRIMARY KEY (run_id, org_id));
         CREATE TABLE IF NOT EXISTS rec_serving (org_id text PRIMARY KEY, run_id text NOT NULL);
-        CREATE TABLE IF NOT EXISTS rec_changes (org_id text PRIMARY KEY, changed_at timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS rec_changes (org_id text PRIMARY KEY, changed_at timestamptz NOT NULL, structural boolean NOT NULL);
         CREATE TABLE IF NOT EXISTS rec_flags (name text PRIMARY KEY, value integer NOT NULL);
         INSERT INTO rec_flags (name, value) VALUES ('recompute-scheduled', 0) ON CONFLICT DO NOTHING;
         """;
@@ -158,7 +158,7 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             """, cancellationToken);
     }
 
-    public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -166,11 +166,12 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO rec_changes (org_id, changed_at) SELECT unnest(@ids), @now
-                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at
+                INSERT INTO rec_changes AS c (org_id, changed_at, structural) SELECT unnest(@ids), @now, @structural
+                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = c.structural OR excluded.structural
                 """;
             insert.Parameters.AddWithValue("ids", organizationIds.Distinct().ToArray());
             insert.Parameters.AddWithValue("now", now.ToUniversalTime());
+            insert.Parameters.AddWithValue("structural", structural);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
@@ -178,22 +179,27 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         return flipped == 1;
     }
 
-    public async Task<IReadOnlyList<string>> TakeChangedAsync(CancellationToken cancellationToken = default)
+    public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
         var ids = new List<string>();
+        var structural = false;
         await using (var take = connection.CreateCommand())
         {
             take.Transaction = transaction;
-            take.CommandText = "DELETE FROM rec_changes RETURNING org_id";
+            take.CommandText = "DELETE FROM rec_changes RETURNING org_id, structural";
             await using var reader = await take.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetString(0));
+                structural |= reader.GetBoolean(1);
+            }
         }
         await transaction.CommitAsync(cancellationToken);
         ids.Sort(StringComparer.Ordinal);
-        return ids;
+        return new ChangeSet(ids, structural);
     }
 
     private static async Task<List<RecomputeRun>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tail,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public sealed record RunPlan(string RunId, IReadOnlyList<ShardPlan> Shards);
 /// </summary>
 public sealed class RecomputeService(
     IRecommendationStore store,
+    IGraphStore graph,
     SnapshotSource snapshots,
     IPartnerRankerFactory rankers,
     IOptions<RecomputeOptions> options,
@@ -84,7 +86,9 @@ public sealed class RecomputeService(
         var progress = await store.WriteShardAsync(runId, result, cancellationToken);
         logger.LogInformation("Shard {Shard}/{Shards} of {RunId}: {Organizations} organizations, {Pairs} pairs in {Seconds:F2} s",
             shard.Index + 1, progress.ShardsTotal, runId, result.Lists.Count, result.PairsScored, result.ComputeSeconds);
-        if (progress.ShardsDone == progress.ShardsTotal && await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken))
+        // Every shard tries: two last shards finishing at once on two workers each see the other uncommitted,
+        // and the publish transaction, not this progress figure, is what decides.
+        if (await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken))
         {
             logger.LogInformation("Published run {RunId}: {Organizations} organizations, {PairsPerSecond:N0} pairs/s", runId, progress.OrganizationsScored, progress.PairsPerSecond);
             await store.PruneAsync(cancellationToken);
@@ -103,11 +107,25 @@ public sealed class RecomputeService(
     /// Recomputes the given organizations and their direct partners (whose lists may change with them) as one
     /// incremental run, published at once. Unknown ids (deleted organizations) are skipped.
     /// </summary>
-    public async Task<RecomputeRun?> RecomputeOrganizationsAsync(IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken = default)
+    public async Task<RecomputeRun?> RecomputeOrganizationsAsync(ChangeSet changes, CancellationToken cancellationToken = default)
     {
+        var organizationIds = changes.OrganizationIds;
         if (organizationIds.Count == 0) return null;
-        snapshots.Invalidate();
-        var snapshot = await snapshots.GetAsync(cancellationToken);
+        GraphSnapshot snapshot;
+        var changed = new List<Organization>();
+        foreach (var id in organizationIds)
+        {
+            if (await graph.GetOrganizationAsync(id, cancellationToken) is { } organization) changed.Add(organization);
+        }
+        if (changes.Structural || changed.Count < organizationIds.Count)
+        {
+            snapshots.Invalidate(); // projects, ties or deletions: rebuild from the store
+            snapshot = await snapshots.GetAsync(cancellationToken);
+        }
+        else
+        {
+            snapshot = await snapshots.PatchAsync(changed, cancellationToken);
+        }
         var affected = new HashSet<int>();
         foreach (var id in organizationIds)
         {

@@ -1,3 +1,4 @@
+using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,28 @@ public sealed class SnapshotSource(IGraphStore store, TimeProvider time, ILogger
 
     /// <summary>Marks the snapshot stale; the next <see cref="GetAsync"/> rebuilds it.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
+
+    /// <summary>
+    /// Applies attribute edits (and new organizations) to the current snapshot without a rebuild. When there is
+    /// no current snapshot, or it is stale anyway, this builds one from the store (which includes the edits).
+    /// </summary>
+    public async Task<GraphSnapshot> PatchAsync(IReadOnlyCollection<Organization> organizations, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_current is { } current && _builtVersion == Interlocked.Read(ref _version))
+            {
+                _current = current.WithOrganizations(organizations, time.GetUtcNow());
+                return _current;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        return await GetAsync(cancellationToken);
+    }
 
     public async Task<GraphSnapshot> GetAsync(CancellationToken cancellationToken = default)
     {

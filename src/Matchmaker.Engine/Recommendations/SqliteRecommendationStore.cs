@@ -30,7 +30,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             model_version TEXT NOT NULL, items TEXT NOT NULL,
             PRIMARY KEY (run_id, org_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS rec_serving (org_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS rec_changes (org_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rec_changes (org_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL, structural INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS rec_flags (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT OR IGNORE INTO rec_flags (name, value) VALUES ('recompute-scheduled', 0);
         """;
@@ -176,36 +176,43 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             """, cancellationToken);
     }
 
-    public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         foreach (var id in organizationIds)
         {
-            await Sql.ExecuteAsync(connection, transaction, "INSERT INTO rec_changes (org_id, changed_at) VALUES ($id, $now) ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at",
-                cancellationToken, ("$id", id), ("$now", Time(now)));
+            await Sql.ExecuteAsync(connection, transaction, """
+                INSERT INTO rec_changes (org_id, changed_at, structural) VALUES ($id, $now, $structural)
+                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = max(structural, excluded.structural)
+                """, cancellationToken, ("$id", id), ("$now", Time(now)), ("$structural", structural ? 1 : 0));
         }
         var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return flipped == 1;
     }
 
-    public async Task<IReadOnlyList<string>> TakeChangedAsync(CancellationToken cancellationToken = default)
+    public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
         var ids = new List<string>();
+        var structural = false;
         await using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
-            select.CommandText = "DELETE FROM rec_changes RETURNING org_id";
+            select.CommandText = "DELETE FROM rec_changes RETURNING org_id, structural";
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetString(0));
+                structural |= reader.GetInt64(1) != 0;
+            }
         }
         await transaction.CommitAsync(cancellationToken);
         ids.Sort(StringComparer.Ordinal);
-        return ids;
+        return new ChangeSet(ids, structural);
     }
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

@@ -153,14 +153,17 @@ public abstract class RecommendationStoreContract
         var ids = Enumerable.Range(0, 50).Select(_ => Id("chg")).ToList();
 
         var schedules = new List<bool>();
-        foreach (var id in ids) schedules.Add(await store.MarkChangedAsync([id, ids[0]], T0));
+        foreach (var id in ids) schedules.Add(await store.MarkChangedAsync([id, ids[0]], structural: id == ids[7], T0));
         var taken = await store.TakeChangedAsync();
-        var afterTake = await store.MarkChangedAsync([ids[1]], T0);
+        var afterTake = await store.MarkChangedAsync([ids[1]], structural: false, T0);
 
         Assert.Equal(1, schedules.Count(s => s));
         Assert.True(schedules[0]);
-        Assert.Equal(ids.Order(StringComparer.Ordinal), taken);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), taken.OrganizationIds);
+        Assert.True(taken.Structural);
         Assert.True(afterTake);
-        Assert.Equal([ids[1]], await store.TakeChangedAsync());
+        var next = await store.TakeChangedAsync();
+        Assert.Equal([ids[1]], next.OrganizationIds);
+        Assert.False(next.Structural);
     }
 }
