@@ -1,6 +1,6 @@
 // Lints Cypher statements with Neo4j's own parser and semantic analysis (@neo4j-cypher/language-support).
 // Input on stdin:  {"statements": [{"name": "...", "cypher": "...", "parameters": {...}}], "versions": ["CYPHER 5", "CYPHER 25"]}
-// Output on stdout: {"results": [{"name", "version", "diagnostics": [{"severity", "message", "line", "column"}]}], "errors": N, "elapsedMs": N}
+// Output on stdout: {"results": [{"name", "version", "elapsedMs", "diagnostics": [{"severity", "message", "line", "column"}]}], "errors": N, "elapsedMs": N}
 // Severity follows the Language Server Protocol: 1 error, 2 warning, 3 information, 4 hint.
 // Exit code: 0 when no statement has an error diagnostic, 1 otherwise, 2 when the input cannot be read.
 import { lintCypherQuery } from '@neo4j-cypher/language-support';
@@ -27,6 +27,7 @@ const results = [];
 let errors = 0;
 for (const statement of request.statements) {
   for (const version of versions) {
+    const t0 = Date.now();
     const { diagnostics } = lintCypherQuery(statement.cypher ?? '', {
       parameters: statement.parameters ?? {},
       defaultLanguage: version,
@@ -38,7 +39,7 @@ for (const statement of request.statements) {
       column: d.range.start.character + 1,
     }));
     errors += mapped.filter((d) => d.severity === 1).length;
-    results.push({ name: statement.name, version, diagnostics: mapped });
+    results.push({ name: statement.name, version, elapsedMs: Date.now() - t0, diagnostics: mapped });
   }
 }
 
