@@ -333,19 +333,7 @@ public sealed class Neo4jGraphStore : IGraphStore
     /// </summary>
     private async Task WriteAsync(GraphBatch batch, CancellationToken cancellationToken)
     {
-        var inBatch = new HashSet<string>(batch.Organizations.Count, StringComparer.Ordinal);
-        foreach (var o in batch.Organizations) inBatch.Add(o.Id);
-        var referenced = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in batch.Projects)
-        {
-            foreach (var m in p.Members) if (!inBatch.Contains(m.OrganizationId)) referenced.Add(m.OrganizationId);
-        }
-        foreach (var t in batch.Ties)
-        {
-            if (!inBatch.Contains(t.From)) referenced.Add(t.From);
-            if (!inBatch.Contains(t.To)) referenced.Add(t.To);
-        }
-        var idChunks = referenced.Order(StringComparer.Ordinal).Chunk(Options.BatchSize).ToList();
+        var idChunks = ReferencedOutsideBatch(batch).Chunk(Options.BatchSize).ToList();
         if (idChunks.Count == 0) idChunks.Add([]);
 
         var missing = new HashSet<string>(StringComparer.Ordinal);
@@ -393,6 +381,27 @@ public sealed class Neo4jGraphStore : IGraphStore
             await transaction.RollbackAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The organization ids that members and ties reference but the batch does not hold, sorted. A method of its own so
+    /// that the set of the batch's ids is garbage before the writes start (an async method keeps its locals alive).
+    /// </summary>
+    private static List<string> ReferencedOutsideBatch(GraphBatch batch)
+    {
+        var inBatch = new HashSet<string>(batch.Organizations.Count, StringComparer.Ordinal);
+        foreach (var o in batch.Organizations) inBatch.Add(o.Id);
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in batch.Projects)
+        {
+            foreach (var m in p.Members) if (!inBatch.Contains(m.OrganizationId)) referenced.Add(m.OrganizationId);
+        }
+        foreach (var t in batch.Ties)
+        {
+            if (!inBatch.Contains(t.From)) referenced.Add(t.From);
+            if (!inBatch.Contains(t.To)) referenced.Add(t.To);
+        }
+        return referenced.Order(StringComparer.Ordinal).ToList();
     }
 
     private static void CollectMissing(Neo4jResult result, HashSet<string> missing)

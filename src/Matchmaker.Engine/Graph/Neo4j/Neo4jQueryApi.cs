@@ -115,7 +115,7 @@ internal sealed class Neo4jQueryApi
         if (affinity is not null) request.Headers.TryAddWithoutValidation(AffinityHeader, affinity);
         if (method == HttpMethod.Post)
         {
-            var content = statement is null ? new ByteArrayContent([]) : new ByteArrayContent(Body(statement, parameters));
+            HttpContent content = statement is null ? new ByteArrayContent([]) : new ReadOnlyMemoryContent(Body(statement, parameters));
             content.Headers.ContentType = Json;
             request.Content = content;
         }
@@ -148,7 +148,7 @@ internal sealed class Neo4jQueryApi
     }
 
     /// <summary>The request body: <c>{"statement": "...", "parameters": {...}}</c>, written once into one buffer.</summary>
-    internal static byte[] Body(Neo4jStatement statement, Action<Utf8JsonWriter>? parameters)
+    internal static ReadOnlyMemory<byte> Body(Neo4jStatement statement, Action<Utf8JsonWriter>? parameters)
     {
         var buffer = new ArrayBufferWriter<byte>(statement.Text.Length + 256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -160,7 +160,7 @@ internal sealed class Neo4jQueryApi
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenMemory;
     }
 
     private async Task<Neo4jResult> ReadAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken)
