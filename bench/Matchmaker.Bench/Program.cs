@@ -4,6 +4,7 @@ using Matchmaker.Bench;
 return args.FirstOrDefault() switch
 {
     "snapshot" => await SnapshotBench.RunAsync(args[1..]),
+    "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -13,6 +14,8 @@ static int Usage()
         usage: Matchmaker.Bench <command> [options]
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
+          neo4j-write [--count 100000] [--batch 5000] [--live]
+              write synthetic organizations through the Neo4j adapter to a loopback Query API listener
         """);
     return 2;
 }

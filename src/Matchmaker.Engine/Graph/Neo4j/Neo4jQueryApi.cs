@@ -1,0 +1,295 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Polly.Timeout;
+
+namespace Matchmaker.Engine.Graph.Neo4j;
+
+/// <summary>One Cypher statement of the adapter, with a stable name (used in errors and logs) and its parameter names.</summary>
+public sealed record Neo4jStatement(string Name, string Text, params string[] Parameters);
+
+/// <summary>
+/// Which failures a request may be repeated after; read by the resilience pipeline from the request's options.
+/// Nothing sent into an open explicit transaction is ever repeated: the server closes a transaction on its first error,
+/// and a repeated commit could apply twice or report a rollback as a success.
+/// </summary>
+internal enum Neo4jRetry
+{
+    /// <summary>Not repeated (statements inside an explicit transaction, commit, rollback).</summary>
+    Never,
+
+    /// <summary>Repeated only when the statement certainly did not take effect: the connection could not be opened, 503, or a Neo4j transient error (the server rolled it back).</summary>
+    IfNotApplied,
+
+    /// <summary>Repeated after any transient failure, time-outs included: reads, schema commands with IF NOT EXISTS, and opening a transaction with a read.</summary>
+    Idempotent,
+}
+
+/// <summary>
+/// The wire protocol of Neo4j's HTTP Query API (<c>/db/{database}/query/v2</c>): request bodies, authentication,
+/// explicit transactions with the <c>neo4j-cluster-affinity</c> header, and the mapping of Neo4j errors to the
+/// store's exceptions.
+/// </summary>
+internal sealed class Neo4jQueryApi
+{
+    public const string AffinityHeader = "neo4j-cluster-affinity";
+    public static readonly HttpRequestOptionsKey<Neo4jRetry> RetryOption = new("Matchmaker.Neo4j.Retry");
+    public static readonly HttpRequestOptionsKey<string> StatementOption = new("Matchmaker.Neo4j.Statement");
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
+
+    private readonly Func<HttpClient> _client;
+    private readonly Neo4jOptions _options;
+    private readonly ILogger _logger;
+    private readonly AuthenticationHeaderValue? _authorization;
+
+    public Neo4jQueryApi(Func<HttpClient> client, Neo4jOptions options, ILogger logger)
+    {
+        _client = client;
+        _options = options;
+        _logger = logger;
+        if (!string.IsNullOrEmpty(options.BearerToken))
+        {
+            _authorization = new AuthenticationHeaderValue("Bearer", options.BearerToken);
+        }
+        else if (!string.IsNullOrEmpty(options.User))
+        {
+            // RFC 7617 with UTF-8, as the Query API documents.
+            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}"));
+            _authorization = new AuthenticationHeaderValue("Basic", credentials);
+        }
+    }
+
+    public Neo4jOptions Options => _options;
+
+    /// <summary>Runs one statement in an implicit (auto-commit) transaction.</summary>
+    public Task<Neo4jResult> RunAsync(Neo4jStatement statement, Action<Utf8JsonWriter>? parameters, Neo4jRetry retry, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, _options.QueryUri, statement, parameters, affinity: null, retry, statement.Name, cancellationToken);
+
+    /// <summary>Opens an explicit transaction with a first statement (a read, so that opening can be retried safely).</summary>
+    public async Task<Neo4jTransaction> BeginAsync(Neo4jStatement first, Action<Utf8JsonWriter>? parameters, CancellationToken cancellationToken)
+    {
+        var result = await SendAsync(HttpMethod.Post, _options.TransactionsUri, first, parameters, affinity: null, Neo4jRetry.Idempotent, first.Name, cancellationToken);
+        if (result.TransactionId is null)
+        {
+            result.Dispose();
+            throw new GraphStoreUnavailableException(
+                $"Neo4j at {_options.Describe()} opened no transaction (the response has no transaction id). Explicit transactions of the Query API need Neo4j 5.26 or later, or Aura.");
+        }
+        return new Neo4jTransaction(this, result.TransactionId, result.Affinity, result);
+    }
+
+    internal Task<Neo4jResult> RunInTransactionAsync(Neo4jTransaction transaction, Neo4jStatement statement, Action<Utf8JsonWriter>? parameters, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, _options.TransactionUri(transaction.Id), statement, parameters, transaction.Affinity, Neo4jRetry.Never, statement.Name, cancellationToken);
+
+    internal Task<Neo4jResult> CommitAsync(Neo4jTransaction transaction, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, _options.CommitUri(transaction.Id), statement: null, parameters: null, transaction.Affinity, Neo4jRetry.Never, "commit", cancellationToken);
+
+    internal async Task RollbackAsync(Neo4jTransaction transaction)
+    {
+        // Best effort: the server also rolls back a transaction that erred or idled past its timeout. A failure here
+        // must not hide the error that caused the rollback.
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+        try
+        {
+            using var result = await SendAsync(HttpMethod.Delete, _options.TransactionUri(transaction.Id), statement: null, parameters: null,
+                transaction.Affinity, Neo4jRetry.Never, "rollback", timeout.Token);
+        }
+        catch (Exception e) when (e is GraphStoreUnavailableException or Neo4jException or GraphConflictException or OperationCanceledException)
+        {
+            _logger.LogDebug(e, "Rollback of Neo4j transaction {TransactionId} did not complete; the server rolls it back on its own.", transaction.Id);
+        }
+    }
+
+    private async Task<Neo4jResult> SendAsync(HttpMethod method, Uri uri, Neo4jStatement? statement, Action<Utf8JsonWriter>? parameters,
+        string? affinity, Neo4jRetry retry, string name, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, uri);
+        request.Headers.Accept.Add(Json);
+        if (_authorization is not null) request.Headers.Authorization = _authorization;
+        if (affinity is not null) request.Headers.TryAddWithoutValidation(AffinityHeader, affinity);
+        if (method == HttpMethod.Post)
+        {
+            HttpContent content = statement is null ? new ByteArrayContent([]) : new ReadOnlyMemoryContent(Body(statement, parameters));
+            content.Headers.ContentType = Json;
+            request.Content = content;
+        }
+        request.Options.Set(RetryOption, retry);
+        request.Options.Set(StatementOption, name);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GraphStoreUnavailableException($"Neo4j at {_options.Describe()} cannot be reached ({Describe(e)}) while running '{name}'.", e);
+        }
+        catch (Exception e) when (e is TimeoutRejectedException or TaskCanceledException or TimeoutException)
+        {
+            throw new GraphStoreUnavailableException(
+                $"Neo4j at {_options.Describe()} did not answer '{name}' within {_options.RequestTimeout.TotalSeconds:0.#} s.", e);
+        }
+
+        using (response)
+        {
+            return await ReadAsync(response, name, cancellationToken);
+        }
+    }
+
+    /// <summary>The request body: <c>{"statement": "...", "parameters": {...}}</c>, written once into one buffer.</summary>
+    internal static ReadOnlyMemory<byte> Body(Neo4jStatement statement, Action<Utf8JsonWriter>? parameters)
+    {
+        var buffer = new ArrayBufferWriter<byte>(statement.Text.Length + 256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("statement", statement.Text);
+            writer.WriteStartObject("parameters");
+            parameters?.Invoke(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenMemory;
+    }
+
+    private async Task<Neo4jResult> ReadAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        JsonDocument? document = null;
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (bytes.Length > 0)
+        {
+            try
+            {
+                document = JsonDocument.Parse(bytes);
+            }
+            catch (JsonException)
+            {
+                document = null;
+            }
+        }
+
+        try
+        {
+            if (document is not null && document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            {
+                var first = errors[0];
+                var code = first.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
+                var message = first.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+                throw Neo4jErrors.ToException(name, status, code, message, _options);
+            }
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                throw Neo4jErrors.ToException(name, status, "Neo.ClientError.Security.Unauthorized", $"HTTP {status}", _options);
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Neo4jErrors.FromHttpStatus(name, status, response.ReasonPhrase, _options);
+            }
+            if (document is null && bytes.Length > 0)
+            {
+                throw new GraphStoreUnavailableException(
+                    $"Neo4j at {_options.Describe()} answered '{name}' with HTTP {status} and a body that is not JSON; is {_options.BaseUrl} the Neo4j HTTP port?");
+            }
+            var result = new Neo4jResult(document, response.Headers.TryGetValues(AffinityHeader, out var values) ? values.FirstOrDefault() : null);
+            document = null; // owned by the result now
+            return result;
+        }
+        finally
+        {
+            document?.Dispose();
+        }
+    }
+
+    private static string Describe(HttpRequestException e) => e.HttpRequestError switch
+    {
+        HttpRequestError.ConnectionError => "connection refused or failed",
+        HttpRequestError.NameResolutionError => "host name not found",
+        HttpRequestError.SecureConnectionError => "TLS handshake failed",
+        _ => e.Message,
+    };
+}
+
+/// <summary>An open explicit transaction: its id and the cluster-affinity value that every later request must echo.</summary>
+internal sealed class Neo4jTransaction(Neo4jQueryApi api, string id, string? affinity, Neo4jResult first) : IDisposable
+{
+    public string Id { get; } = id;
+    public string? Affinity { get; } = affinity;
+
+    /// <summary>The result of the statement that opened the transaction.</summary>
+    public Neo4jResult First { get; } = first;
+
+    public Task<Neo4jResult> RunAsync(Neo4jStatement statement, Action<Utf8JsonWriter>? parameters, CancellationToken cancellationToken) =>
+        api.RunInTransactionAsync(this, statement, parameters, cancellationToken);
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        using var result = await api.CommitAsync(this, cancellationToken);
+    }
+
+    public Task RollbackAsync() => api.RollbackAsync(this);
+
+    public void Dispose() => First.Dispose();
+}
+
+/// <summary>A successful response: <c>{"data": {"fields": [...], "values": [[...], ...]}, "bookmarks": [...], "transaction": {...}}</c>.</summary>
+internal sealed class Neo4jResult : IDisposable
+{
+    private readonly JsonDocument? _document;
+    private readonly string[] _fields;
+
+    public Neo4jResult(JsonDocument? document, string? affinity)
+    {
+        _document = document;
+        Affinity = affinity;
+        _fields = [];
+        if (document is null || document.RootElement.ValueKind != JsonValueKind.Object) return;
+        var root = document.RootElement;
+        if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
+        {
+            if (data.TryGetProperty("fields", out var fields) && fields.ValueKind == JsonValueKind.Array)
+            {
+                _fields = fields.EnumerateArray().Select(f => f.GetString() ?? "").ToArray();
+            }
+            if (data.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array) Values = values;
+        }
+        if (root.TryGetProperty("transaction", out var transaction) && transaction.ValueKind == JsonValueKind.Object
+            && transaction.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+        {
+            TransactionId = id.GetString();
+        }
+    }
+
+    public string? TransactionId { get; }
+    public string? Affinity { get; }
+    private JsonElement Values { get; }
+
+    public int RowCount => Values.ValueKind == JsonValueKind.Array ? Values.GetArrayLength() : 0;
+
+    /// <summary>The rows, each an array of values in the order of the fields.</summary>
+    public IEnumerable<JsonElement> Rows => Values.ValueKind == JsonValueKind.Array ? Values.EnumerateArray() : [];
+
+    public int Field(string name)
+    {
+        var index = Array.IndexOf(_fields, name);
+        return index >= 0 ? index : throw new InvalidOperationException($"The result has no field '{name}' (fields: {string.Join(", ", _fields)}).");
+    }
+
+    /// <summary>The one value of a one-row result.</summary>
+    public JsonElement Single(string field) =>
+        RowCount == 1 ? Values[0][Field(field)] : throw new InvalidOperationException($"Expected one row, got {RowCount}.");
+
+    public void Dispose() => _document?.Dispose();
+}
