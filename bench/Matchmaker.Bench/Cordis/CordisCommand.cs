@@ -17,12 +17,16 @@ public static class CordisCommand
     {
         string? dataDir = null, jsonPath = null;
         var testYear = 2019;
+        var trainYears = 3;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--test-year" when i + 1 < args.Length:
                     testYear = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--train-years" when i + 1 < args.Length:
+                    trainYears = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--json" when i + 1 < args.Length:
                     jsonPath = args[++i];
@@ -47,23 +51,57 @@ public static class CordisCommand
         var data = CordisDataset.Load(dataDir);
         var snapshot = data.BuildSnapshot(testYear, DateTimeOffset.UnixEpoch);
         var queries = TimeSplit.Queries(snapshot, data.ProjectsOfYear(testYear));
+        var g = snapshot;
         var results = new List<(string Name, RankingMetrics Metrics)>
         {
-            ("previous-partners", Evaluate(snapshot, queries, Heuristics.PreviousPartners)),
-            ("adamic-adar", Evaluate(snapshot, queries, (g, q, s) => Heuristics.AdamicAdar(g, q, s))),
-            ("field-popularity", Evaluate(snapshot, queries, Heuristics.FieldPopularity)),
+            ("learned", default!),
+            ("previous-partners", ProtocolEvaluator.Evaluate(g.OrganizationCount, queries, (q, s) => Heuristics.PreviousPartners(g, q, s))),
+            ("adamic-adar", ProtocolEvaluator.Evaluate(g.OrganizationCount, queries, (q, s) => Heuristics.AdamicAdar(g, q, s))),
+            ("field-popularity", ProtocolEvaluator.Evaluate(g.OrganizationCount, queries, (q, s) => Heuristics.FieldPopularity(g, q, s))),
         };
+        var heuristicsSeconds = clock.Elapsed.TotalSeconds;
+
+        // Training sees only projects before the test year: for each label year L, features from projects before L.
+        var candidates = new CandidateGenerator();
+        var features = new PairFeatureExtractor();
+        var labelYears = Enumerable.Range(testYear - trainYears, trainYears).ToArray();
+        var splits = labelYears.Select(year =>
+        {
+            var before = data.BuildSnapshot(year, DateTimeOffset.UnixEpoch);
+            return new TrainingSplit(new SnapshotStats(before), TimeSplit.Queries(before, data.ProjectsOfYear(year)),
+                $"labels from projects started in {year}, features from projects started before {year}");
+        }).ToArray();
+        var options = new RankerOptions();
+        var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
+        var rowsSeconds = clock.Elapsed.TotalSeconds;
+        var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UtcNow);
+        var trainSeconds = clock.Elapsed.TotalSeconds;
+
+        var matcher = new Matcher(new SnapshotStats(snapshot), model, candidates, features);
+        var (learned, recall) = ProtocolEvaluator.EvaluateMatcher(matcher, queries);
+        results[0] = ("learned", learned);
+        var scoreSeconds = clock.Elapsed.TotalSeconds;
+        var (reciprocal, _) = ProtocolEvaluator.EvaluateMatcher(matcher, queries, reciprocalTop: 50);
         clock.Stop();
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
         Console.WriteLine($"CORDIS H2020 (CORDIS, European Commission), test year {testYear}: {queries.Count:N0} queries, " +
                           $"{snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
+        Console.WriteLine($"learned: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)}");
+        Console.WriteLine();
         Console.WriteLine($"{"method",-20} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"queries",8}");
         foreach (var (name, m) in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {m.Queries,8}"));
         }
+        Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  phases: load+heuristics {heuristicsSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s, reciprocal variant {clock.Elapsed.TotalSeconds - scoreSeconds:F1} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  reciprocity (top 50 re-ranked by the harmonic mean of both directions): NDCG@10 {reciprocal.Ndcg10:F4}, Recall@20 {reciprocal.Recall20:F4}, MRR {reciprocal.Mrr:F4}"));
 
         if (jsonPath is not null)
         {
@@ -79,18 +117,4 @@ public static class CordisCommand
     public sealed record MethodResult(string Name, double Ndcg10, double Recall20, double Mrr);
 
     public sealed record BenchReport(int TestYear, int Queries, double WallSeconds, long PeakMemoryBytes, IReadOnlyList<MethodResult> Methods);
-
-    public delegate void Scorer(GraphSnapshot g, MatchQuery q, Span<double> scores);
-
-    private static RankingMetrics Evaluate(GraphSnapshot g, IReadOnlyList<MatchQuery> queries, Scorer scorer)
-    {
-        var metrics = new RankingMetrics();
-        var scores = new double[g.OrganizationCount];
-        foreach (var q in queries)
-        {
-            scorer(g, q, scores);
-            metrics.Add(scores, q.Relevant);
-        }
-        return metrics;
-    }
 }

@@ -1,0 +1,149 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace Matchmaker.Engine.Matching;
+
+/// <summary>
+/// One slice of a time split: a snapshot of everything before a cut-off and the queries whose answers (labels)
+/// come from after it. Features only ever see the snapshot, so the model learns to predict new ties.
+/// </summary>
+public sealed record TrainingSplit(SnapshotStats Stats, IReadOnlyList<MatchQuery> Queries, string Description);
+
+public sealed record RankerOptions
+{
+    /// <summary>Candidates that are not answers, sampled per query (all answers among the candidates are kept).</summary>
+    public int NegativesPerQuery { get; init; } = 150;
+    public int Iterations { get; init; } = 300;
+    public int Leaves { get; init; } = 31;
+    public double LearningRate { get; init; } = 0.05;
+    public int MinimumExamplesPerLeaf { get; init; } = 50;
+    public double FeatureFraction { get; init; } = 0.9;
+    public int? Threads { get; init; }
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>Builds grouped training rows from time splits and fits a LightGBM LambdaRank model with ML.NET.</summary>
+public static class RankerTrainer
+{
+    public sealed class TrainingRow
+    {
+        public float Label { get; set; }
+        public uint GroupId { get; set; }
+        public float[] Features { get; set; } = [];
+    }
+
+    public sealed record TrainingSet(IReadOnlyList<TrainingRow> Rows, int Queries);
+
+    public static TrainingSet BuildRows(IEnumerable<TrainingSplit> splits, CandidateGenerator candidates, PairFeatureExtractor features, RankerOptions options)
+    {
+        var rows = new List<TrainingRow>();
+        uint group = 0;
+        foreach (var split in splits)
+        {
+            if (!Evaluation.TimeSplit.IsLeakFree(split.Stats.Snapshot, split.Queries))
+            {
+                throw new InvalidOperationException($"Split '{split.Description}' has labels inside its feature window.");
+            }
+            var perQuery = new List<TrainingRow>?[split.Queries.Count];
+            using var pool = new WorkspacePool(split.Stats);
+            Parallel.For(0, split.Queries.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Threads ?? Environment.ProcessorCount }, i =>
+            {
+                var workspace = pool.Rent();
+                try
+                {
+                    perQuery[i] = RowsOf(split.Queries[i], workspace, candidates, features, options, i);
+                }
+                finally
+                {
+                    pool.Return(workspace);
+                }
+            });
+            foreach (var list in perQuery)
+            {
+                if (list is null) continue;
+                foreach (var row in list) row.GroupId = group;
+                rows.AddRange(list);
+                group++;
+            }
+        }
+        return new TrainingSet(rows, (int)group);
+    }
+
+    private static List<TrainingRow>? RowsOf(MatchQuery query, Workspace w, CandidateGenerator candidates, PairFeatureExtractor features, RankerOptions options, int salt)
+    {
+        w.Context.Prepare(query, candidates.Options.HubCap);
+        candidates.Generate(w.Context, w.Candidates, w.Sources);
+        var relevant = query.Relevant.ToHashSet();
+        var positives = w.Candidates.Where(relevant.Contains).ToList();
+        // A query without any answer among the candidates teaches a ranker nothing.
+        if (positives.Count == 0) return null;
+        var negatives = w.Candidates.Where(c => !relevant.Contains(c)).ToArray();
+        var random = new Random(HashCode.Combine(options.Seed, query.Organization, query.Year, salt));
+        random.Shuffle(negatives);
+        var chosen = positives.Concat(negatives.Take(options.NegativesPerQuery)).ToArray();
+        var buffer = new float[chosen.Length * PairFeatureExtractor.Count];
+        features.Compute(w.Context, chosen, buffer);
+        var rows = new List<TrainingRow>(chosen.Length);
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            rows.Add(new TrainingRow
+            {
+                Label = relevant.Contains(chosen[i]) ? 1 : 0,
+                Features = buffer.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray(),
+            });
+        }
+        return rows;
+    }
+
+    public static RankingModel Train(TrainingSet set, RankerOptions options, string trainingDescription, int version, DateTimeOffset createdAt)
+    {
+        if (set.Rows.Count == 0) throw new InvalidOperationException("No training rows: no query had an answer among its candidates.");
+        var ml = new MLContext(options.Seed);
+        var schema = SchemaDefinition.Create(typeof(TrainingRow));
+        schema[nameof(TrainingRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, PairFeatureExtractor.Count);
+        var data = ml.Data.LoadFromEnumerable(set.Rows, schema);
+        var keyed = ml.Transforms.Conversion.MapValueToKey(nameof(TrainingRow.GroupId)).Fit(data).Transform(data);
+        var trainer = ml.Ranking.Trainers.LightGbm(new LightGbmRankingTrainer.Options
+        {
+            LabelColumnName = nameof(TrainingRow.Label),
+            FeatureColumnName = nameof(TrainingRow.Features),
+            RowGroupColumnName = nameof(TrainingRow.GroupId),
+            NumberOfIterations = options.Iterations,
+            NumberOfLeaves = options.Leaves,
+            LearningRate = options.LearningRate,
+            MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
+            UseCategoricalSplit = false,
+            HandleMissingValue = false,
+            NumberOfThreads = options.Threads,
+            Seed = options.Seed,
+            Deterministic = true,
+            Booster = new GradientBooster.Options { FeatureFraction = options.FeatureFraction },
+            Silent = true,
+        });
+        var transformer = trainer.Fit(keyed);
+
+        // The saved model needs only the feature column: scoring never knows groups or labels.
+        var inputSchema = ml.Data.LoadFromEnumerable(Array.Empty<RankingModel.FeatureRow>(), RankingModel.FeatureRow.Schema).Schema;
+        var card = new ModelCard
+        {
+            Version = version,
+            CreatedAt = createdAt,
+            TrainingData = trainingDescription,
+            TrainingQueries = set.Queries,
+            TrainingRows = set.Rows.Count,
+            Parameters = new Dictionary<string, string>
+            {
+                ["iterations"] = options.Iterations.ToString(CultureInfo.InvariantCulture),
+                ["leaves"] = options.Leaves.ToString(CultureInfo.InvariantCulture),
+                ["learningRate"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
+                ["minimumExamplesPerLeaf"] = options.MinimumExamplesPerLeaf.ToString(CultureInfo.InvariantCulture),
+                ["featureFraction"] = options.FeatureFraction.ToString(CultureInfo.InvariantCulture),
+                ["negativesPerQuery"] = options.NegativesPerQuery.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        return new RankingModel(ml, transformer, inputSchema, card);
+    }
+}
