@@ -18,6 +18,7 @@ public static class CordisCommand
         string? dataDir = null, jsonPath = null;
         var testYear = 2019;
         var trainYears = 3;
+        var options = new RankerOptions();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -27,6 +28,22 @@ public static class CordisCommand
                     break;
                 case "--train-years" when i + 1 < args.Length:
                     trainYears = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                // Tuning knobs (defaults are the tuned values; tune with --test-year 2018, never on 2019).
+                case "--iterations" when i + 1 < args.Length:
+                    options = options with { Iterations = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--leaves" when i + 1 < args.Length:
+                    options = options with { Leaves = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--negatives" when i + 1 < args.Length:
+                    options = options with { NegativesPerQuery = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--min-leaf" when i + 1 < args.Length:
+                    options = options with { MinimumExamplesPerLeaf = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--learning-rate" when i + 1 < args.Length:
+                    options = options with { LearningRate = double.Parse(args[++i], CultureInfo.InvariantCulture) };
                     break;
                 case "--json" when i + 1 < args.Length:
                     jsonPath = args[++i];
@@ -71,7 +88,6 @@ public static class CordisCommand
             return new TrainingSplit(new SnapshotStats(before), TimeSplit.Queries(before, data.ProjectsOfYear(year)),
                 $"labels from projects started in {year}, features from projects started before {year}");
         }).ToArray();
-        var options = new RankerOptions();
         var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
         var rowsSeconds = clock.Elapsed.TotalSeconds;
         var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UtcNow);

@@ -118,7 +118,7 @@ public static class RankerTrainer
             HandleMissingValue = false,
             NumberOfThreads = options.Threads,
             Seed = options.Seed,
-            Deterministic = true,
+            Deterministic = false,
             Booster = new GradientBooster.Options { FeatureFraction = options.FeatureFraction },
             Silent = true,
         });
