@@ -94,10 +94,10 @@ public static class CordisCommand
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
         var matcher = new Matcher(new SnapshotStats(snapshot), model, candidates, features);
-        var (learned, recall) = ProtocolEvaluator.EvaluateMatcher(matcher, queries);
-        results[0] = ("learned", learned);
+        var evaluation = ProtocolEvaluator.EvaluateMatcher(matcher, queries, reciprocalTop: 50);
+        var (recall, reciprocal) = (evaluation.Recall, evaluation.Reciprocal);
+        results[0] = ("learned", evaluation.Learned);
         var scoreSeconds = clock.Elapsed.TotalSeconds;
-        var (reciprocal, _) = ProtocolEvaluator.EvaluateMatcher(matcher, queries, reciprocalTop: 50);
         clock.Stop();
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
@@ -113,7 +113,7 @@ public static class CordisCommand
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  phases: load+heuristics {heuristicsSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s, reciprocal variant {clock.Elapsed.TotalSeconds - scoreSeconds:F1} s"));
+            $"  phases: load+heuristics {heuristicsSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -66,22 +66,24 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
         var sectors = context.Query.Sectors;
         if (sectors.Length > 0)
         {
-            var activity = new float[g.OrganizationCount];
-            foreach (var s in sectors)
-            {
-                var all = context.Stats.SectorActivity(s);
-                var recent = context.Stats.SectorRecentActivity(s);
-                for (var o = 0; o < activity.Length; o++) activity[o] += all[o] + 2f * recent[o];
-            }
-            var everyone = Enumerable.Range(0, g.OrganizationCount).ToArray();
+            // Leaders of each field, re-ranked by their activity summed over the query's fields.
+            var pool = sectors.Length == 1 ? context.Stats.SectorLeaders(sectors[0])
+                : sectors.SelectMany(context.Stats.SectorLeaders).Distinct()
+                    .Select(o => (Id: o, Key: -sectors.Sum(s => context.Stats.Activity(s, o)))).OrderBy(p => p.Key).ThenBy(p => p.Id).Select(p => p.Id).ToArray();
             var kind = g.Kinds[a];
-            foreach (var b in TopBy(everyone, o => activity[o], Options.MaxComplementary, o => activity[o] > 0 && g.Kinds[o] != kind))
+            var complementary = 0;
+            for (var i = 0; i < pool.Length && complementary < Options.MaxComplementary; i++)
             {
-                Add(b, CandidateSource.ComplementaryKind);
+                if (g.Kinds[pool[i]] == kind || pool[i] == a) continue;
+                Add(pool[i], CandidateSource.ComplementaryKind);
+                complementary++;
             }
-            foreach (var b in TopBy(everyone, o => activity[o], Options.MaxPopular, o => activity[o] > 0))
+            var popular = 0;
+            for (var i = 0; i < pool.Length && popular < Options.MaxPopular; i++)
             {
-                Add(b, CandidateSource.PopularInField);
+                if (pool[i] == a) continue;
+                Add(pool[i], CandidateSource.PopularInField);
+                popular++;
             }
         }
 

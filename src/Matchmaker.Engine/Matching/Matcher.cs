@@ -3,7 +3,7 @@ namespace Matchmaker.Engine.Matching;
 /// <summary>One scored candidate with the features it was scored on.</summary>
 public sealed record ScoredCandidate(int Organization, float Score, CandidateSource Sources, float[] Features)
 {
-    /// <summary>Set when reciprocity was applied: the candidate's view of the query organization.</summary>
+    /// <summary>Set when reciprocity was applied: the model's score for the reverse pair (the candidate asking about the query).</summary>
     public float? ReverseScore { get; init; }
 }
 
@@ -21,15 +21,30 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
     public PairFeatureExtractor Features { get; } = features ?? new PairFeatureExtractor();
 
     /// <summary>
-    /// Every candidate, best first. With <paramref name="reciprocalTop"/> &gt; 0 the best that many are re-ranked by
-    /// the harmonic mean of both directions' scores (mapped through a logistic so both are in (0, 1)).
+    /// The best <paramref name="take"/> candidates, best first. With <paramref name="reciprocalTop"/> &gt; 0 the best
+    /// that many are re-ranked by the harmonic mean of both directions' scores (see <see cref="Reciprocal"/>).
     /// </summary>
-    public IReadOnlyList<ScoredCandidate> Rank(MatchQuery query, int reciprocalTop = 0)
+    public IReadOnlyList<ScoredCandidate> Rank(MatchQuery query, int take = 20, int reciprocalTop = 0)
     {
         var w = _pool.Rent();
         try
         {
-            return Rank(query, w, reciprocalTop);
+            var order = RankAll(query, w);
+            var head = Math.Min(Math.Max(take, reciprocalTop), order.Length);
+            var result = new List<ScoredCandidate>(head);
+            for (var r = 0; r < head; r++)
+            {
+                var i = order[r];
+                result.Add(new ScoredCandidate(w.Candidates[i], w.Scores[i], w.Sources[i], w.Features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray()));
+            }
+            if (reciprocalTop > 0)
+            {
+                var reverse = ReverseScores(w, order.AsSpan(0, Math.Min(reciprocalTop, order.Length)));
+                for (var r = 0; r < reverse.Length; r++) result[r] = result[r] with { ReverseScore = reverse[r] };
+                var reordered = result.Take(reverse.Length).OrderByDescending(c => Reciprocal(c.Score, c.ReverseScore!.Value)).ThenBy(c => c.Organization).ToArray();
+                for (var r = 0; r < reordered.Length; r++) result[r] = reordered[r];
+            }
+            return result.Take(take).ToArray();
         }
         finally
         {
@@ -37,40 +52,44 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
         }
     }
 
-    internal IReadOnlyList<ScoredCandidate> Rank(MatchQuery query, Workspace w, int reciprocalTop)
+    /// <summary>Scores every candidate of the query; returns candidate positions (into the workspace lists) best first.</summary>
+    internal int[] RankAll(MatchQuery query, Workspace w)
     {
         w.Context.Prepare(query, Candidates.Options.HubCap);
         Candidates.Generate(w.Context, w.Candidates, w.Sources);
         var count = w.Candidates.Count;
         var (features, scores) = w.Buffers(count);
-        var ids = w.Candidates.ToArray();
+        var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(w.Candidates);
         Features.Compute(w.Context, ids, features);
         Model.Score(features.AsSpan(0, count * PairFeatureExtractor.Count), scores.AsSpan(0, count));
-        var order = Enumerable.Range(0, count).OrderByDescending(i => scores[i]).ThenBy(i => ids[i]).ToArray();
-        var result = new List<ScoredCandidate>(count);
-        foreach (var i in order)
+        var order = new int[count];
+        var keys = new (float Score, int Id)[count];
+        for (var i = 0; i < count; i++)
         {
-            result.Add(new ScoredCandidate(ids[i], scores[i], w.Sources[i], features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray()));
+            order[i] = i;
+            keys[i] = (-scores[i], ids[i]);
         }
-        if (reciprocalTop > 0) ApplyReciprocity(w.Context, result, Math.Min(reciprocalTop, result.Count));
+        Array.Sort(keys, order);
+        return order;
+    }
+
+    /// <summary>The model's score for each reverse pair (candidate asking about the query) of the given positions.</summary>
+    internal float[] ReverseScores(Workspace w, ReadOnlySpan<int> positions)
+    {
+        var reverse = new float[PairFeatureExtractor.Count];
+        var result = new float[positions.Length];
+        for (var r = 0; r < positions.Length; r++)
+        {
+            var i = positions[r];
+            Features.Reverse(w.Context, w.Candidates[i], w.Features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count), reverse);
+            result[r] = Model.Trees.Score(reverse);
+        }
         return result;
     }
 
-    private void ApplyReciprocity(QueryContext context, List<ScoredCandidate> ranked, int top)
-    {
-        var reverse = new float[PairFeatureExtractor.Count];
-        var head = new ScoredCandidate[top];
-        for (var i = 0; i < top; i++)
-        {
-            var c = ranked[i];
-            Features.Reverse(context, c.Organization, c.Features, reverse);
-            head[i] = c with { ReverseScore = Model.Trees.Score(reverse) };
-        }
-        var reordered = head.OrderByDescending(c => Reciprocal(c.Score, c.ReverseScore!.Value)).ThenBy(c => c.Organization).ToArray();
-        for (var i = 0; i < top; i++) ranked[i] = reordered[i];
-    }
+    internal WorkspacePool Pool => _pool;
 
-    /// <summary>Harmonic mean of both directions' fit, each mapped to (0, 1).</summary>
+    /// <summary>Harmonic mean of both directions' fit, each mapped to (0, 1) by the logistic function.</summary>
     public static float Reciprocal(float forward, float reverse)
     {
         var f = 1 / (1 + MathF.Exp(-forward));

@@ -12,6 +12,10 @@ public sealed class SnapshotStats
     private readonly int[]?[] _sectorActivity;
     private readonly int[]?[] _sectorRecent;
     private readonly float[]?[] _sectorKindShare;
+    private readonly int[]?[] _sectorLeaders;
+
+    /// <summary>How many leaders per sector are kept, best first (enough for every candidate list drawn from them).</summary>
+    public const int LeadersPerSector = 1000;
 
     public SnapshotStats(GraphSnapshot snapshot)
     {
@@ -51,6 +55,7 @@ public sealed class SnapshotStats
         _sectorActivity = new int[]?[snapshot.SectorCodes.Length];
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
+        _sectorLeaders = new int[]?[snapshot.SectorCodes.Length];
         Cities = snapshot.CityCodes.Select(G60Catalog.FindCity).ToArray();
     }
 
@@ -87,6 +92,19 @@ public sealed class SnapshotStats
         }
         for (var k = 0; k < counts.Length; k++) counts[k] = total > 0 ? counts[k] / total : 0;
         return counts;
+    });
+
+    /// <summary>Activity in the sector that favours the recent: all projects plus twice the recent ones.</summary>
+    public float Activity(int sector, int organization) => SectorActivity(sector)[organization] + 2f * SectorRecentActivity(sector)[organization];
+
+    /// <summary>The most active organizations of the sector by <see cref="Activity"/>, best first (ties by lower index).</summary>
+    public int[] SectorLeaders(int sector) => Lazy(_sectorLeaders, sector, s =>
+    {
+        var all = SectorActivity(s);
+        var active = Enumerable.Range(0, all.Length).Where(o => all[o] > 0).ToArray();
+        var keys = active.Select(o => (-Activity(s, o), o)).ToArray();
+        Array.Sort(keys, active);
+        return active.Length > LeadersPerSector ? active[..LeadersPerSector] : active;
     });
 
     private int[] CountInSector(int sector, bool recentOnly)
