@@ -37,6 +37,7 @@ public enum PairFeature
     CandidateMeetsQueryNeeds,
     QueryMeetsCandidateNeeds,
     DeclaredSectorOverlap,
+    CityPairShare,
 }
 
 /// <summary>
@@ -46,7 +47,7 @@ public enum PairFeature
 /// </summary>
 public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null)
 {
-    public const int Count = 32;
+    public const int Count = 33;
     public const float Never = 99;
 
     public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
@@ -100,6 +101,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             var city = g.OrganizationCities[b];
             f[(int)PairFeature.SameCity] = city == g.OrganizationCities[a] ? 1 : 0;
             f[(int)PairFeature.CityAffinity] = context.PartnerCityShare[city];
+            f[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[a] * g.CityCodes.Length + city];
             var candidateCity = stats.Cities[city];
             f[(int)PairFeature.DistanceKm] = queryCity is not null && candidateCity is not null ? (float)G60Catalog.DistanceKm(queryCity, candidateCity) : -1;
 
@@ -164,6 +166,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         foreach (var s in q.Sectors) kindShare += stats.SectorKindShare(s)[(int)kindA] / q.Sectors.Length;
         reverse[(int)PairFeature.SectorKindShare] = kindShare;
         reverse[(int)PairFeature.CityAffinity] = partners.Length > 0 ? sameCity / partners.Length : 0;
+        reverse[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[b] * g.CityCodes.Length + cityA];
         reverse[(int)PairFeature.QueryProjects] = stats.Projects[b];
         reverse[(int)PairFeature.QueryDegree] = partners.Length;
         reverse[(int)PairFeature.CandidateMeetsQueryNeeds] = forward[(int)PairFeature.QueryMeetsCandidateNeeds];

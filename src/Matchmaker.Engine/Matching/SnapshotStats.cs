@@ -57,7 +57,27 @@ public sealed class SnapshotStats
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
         _sectorLeaders = new int[]?[snapshot.SectorCodes.Length];
         Cities = snapshot.CityCodes.Select(G60Catalog.FindCity).ToArray();
+
+        var cities = snapshot.CityCodes.Length;
+        CityPairShare = new float[cities * cities];
+        var fromCity = new float[cities];
+        for (var o = 0; o < n; o++)
+        {
+            var c = snapshot.OrganizationCities[o];
+            foreach (var z in snapshot.Partners[o])
+            {
+                CityPairShare[c * cities + snapshot.OrganizationCities[z]]++;
+                fromCity[c]++;
+            }
+        }
+        for (var c = 0; c < cities; c++)
+        {
+            for (var d = 0; d < cities; d++) CityPairShare[c * cities + d] = fromCity[c] > 0 ? CityPairShare[c * cities + d] / fromCity[c] : 0;
+        }
     }
+
+    /// <summary>Row-major city × city: of all partnerships of organizations in the first city, the share with the second.</summary>
+    public float[] CityPairShare { get; }
 
     public GraphSnapshot Snapshot { get; }
     /// <summary>The latest project year in the snapshot; "recent" means this year or the one before.</summary>
