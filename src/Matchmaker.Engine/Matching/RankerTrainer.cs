@@ -86,7 +86,8 @@ public static class RankerTrainer
         // A query without any answer among the candidates teaches a ranker nothing.
         if (positives.Count == 0) return null;
         var negatives = w.Candidates.Where(c => !relevant.Contains(c)).ToArray();
-        var random = new Random(HashCode.Combine(options.Seed, query.Organization, query.Year, salt));
+        // A fixed mix, not HashCode.Combine: that one is seeded per process, and the sample must be the same every run.
+        var random = new Random(unchecked(options.Seed * 1_000_003 + query.Organization * 7_919 + query.Year * 31 + salt));
         random.Shuffle(negatives);
         var chosen = positives.Concat(negatives.Take(options.NegativesPerQuery)).ToArray();
         var buffer = new float[chosen.Length * PairFeatureExtractor.Count];
