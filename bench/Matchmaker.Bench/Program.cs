@@ -1,8 +1,10 @@
 using Matchmaker.Bench;
+using Matchmaker.Bench.Cordis;
 
 // Each command is one benchmark or evaluation; see docs/benchmarks.md for the commands and recorded figures.
 return args.FirstOrDefault() switch
 {
+    "cordis" => CordisCommand.Run(args[1..]),
     "snapshot" => await SnapshotBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     _ => Usage(),
@@ -12,6 +14,8 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Matchmaker.Bench <command> [options]
+          cordis <data-dir> --test-year 2019 [--json FILE]
+              evaluate the rankers on real Horizon 2020 consortia (CORDIS, European Commission), following the data's protocol
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
           neo4j-write [--count 100000] [--batch 5000] [--live]

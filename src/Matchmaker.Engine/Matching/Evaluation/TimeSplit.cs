@@ -1,0 +1,39 @@
+using Matchmaker.Engine.Graph;
+
+namespace Matchmaker.Engine.Matching.Evaluation;
+
+/// <summary>
+/// The evaluation protocol on a time split: the snapshot holds only what happened before the query year; each
+/// later project with at least <see cref="MinMembers"/> members and a lead known to the snapshot asks "who
+/// should join?", and its answers are the other members known to the snapshot. Queries with no such answer
+/// are dropped, since nothing could be found for them.
+/// </summary>
+public static class TimeSplit
+{
+    public const int MinMembers = 3;
+
+    public sealed record FutureProject(string Id, int Year, IReadOnlyList<string> Sectors, string? LeadId, IReadOnlyList<string> MemberIds);
+
+    public static IReadOnlyList<MatchQuery> Queries(GraphSnapshot before, IEnumerable<FutureProject> projects)
+    {
+        var queries = new List<MatchQuery>();
+        foreach (var project in projects)
+        {
+            if (project.MemberIds.Count < MinMembers || project.LeadId is null) continue;
+            var lead = before.IndexOf(project.LeadId);
+            if (lead < 0) continue;
+            var relevant = project.MemberIds.Select(before.IndexOf).Where(i => i >= 0 && i != lead).Distinct().ToArray();
+            if (relevant.Length == 0) continue;
+            var sectors = project.Sectors.Select(before.SectorIndexOf).Where(s => s >= 0).Distinct().ToArray();
+            queries.Add(new MatchQuery(lead, sectors, project.Year) { Id = project.Id, Relevant = relevant });
+        }
+        return queries;
+    }
+
+    /// <summary>True when the snapshot holds nothing from the query years or later (no label inside the feature window).</summary>
+    public static bool IsLeakFree(GraphSnapshot before, IEnumerable<MatchQuery> queries)
+    {
+        var minYear = queries.Select(q => q.Year).DefaultIfEmpty(int.MaxValue).Min();
+        return before.ProjectYears.All(y => y < minYear);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Text;
+
+namespace Matchmaker.Engine.Matching;
+
+/// <summary>One reason for a match, in both languages, with the evidence behind it and its weight in the score.</summary>
+public sealed record MatchReason(string Kind, float Contribution, string Zh, string En, IReadOnlyList<string> Evidence);
+
+/// <summary>
+/// Turns a scored pair into reasons: ML.NET's feature contributions of the tree model say which features moved
+/// the score; features are pooled into a few reason kinds (prior work, shared partners, activity in the field,
+/// complementary kind, place, capability and need), and the kinds that pushed the score up most are written out
+/// with evidence read from the snapshot (names of shared partners, joint projects, city, met needs).
+/// </summary>
+public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, CapabilityIndex? capabilities = null)
+{
+    private static readonly Dictionary<PairFeature, string> KindOf = new()
+    {
+        [PairFeature.JointProjects] = "prior-work",
+        [PairFeature.JointRecencyWeighted] = "prior-work",
+        [PairFeature.YearsSinceJoint] = "prior-work",
+        [PairFeature.JointInQuerySectors] = "prior-work",
+        [PairFeature.JointLedByQuery] = "prior-work",
+        [PairFeature.JointLedByCandidate] = "prior-work",
+        [PairFeature.JointInverseSize] = "prior-work",
+        [PairFeature.CommonPartners] = "shared-partners",
+        [PairFeature.AdamicAdar] = "shared-partners",
+        [PairFeature.ResourceAllocation] = "shared-partners",
+        [PairFeature.PathLength] = "shared-partners",
+        [PairFeature.CandidateProjects] = "field-activity",
+        [PairFeature.CandidateProjectsInSectors] = "field-activity",
+        [PairFeature.CandidateRecentProjects] = "field-activity",
+        [PairFeature.CandidateRecentInSectors] = "field-activity",
+        [PairFeature.CandidateLed] = "field-activity",
+        [PairFeature.CandidateDegree] = "field-activity",
+        [PairFeature.CandidateSectorShare] = "field-activity",
+        [PairFeature.CandidateYearsSinceActive] = "field-activity",
+        [PairFeature.CandidateContributionLog] = "field-activity",
+        [PairFeature.DeclaredSectorOverlap] = "field-activity",
+        [PairFeature.CandidateKind] = "complementary-kind",
+        [PairFeature.KindAffinity] = "complementary-kind",
+        [PairFeature.SectorKindShare] = "complementary-kind",
+        [PairFeature.SameCity] = "place",
+        [PairFeature.CityAffinity] = "place",
+        [PairFeature.DistanceKm] = "place",
+        [PairFeature.CityPairShare] = "place",
+        [PairFeature.CandidateMeetsQueryNeeds] = "meets-your-needs",
+        [PairFeature.QueryMeetsCandidateNeeds] = "you-meet-their-needs",
+    };
+
+    /// <summary>Reasons for each candidate of <paramref name="candidates"/> (scored for <paramref name="query"/>), best first.</summary>
+    public IReadOnlyList<IReadOnlyList<MatchReason>> Explain(MatchQuery query, IReadOnlyList<ScoredCandidate> candidates, int maxReasons = 3)
+    {
+        if (candidates.Count == 0) return [];
+        var rows = candidates.SelectMany(c => c.Features).ToArray();
+        var contributions = model.Contributions(rows);
+        var result = new List<IReadOnlyList<MatchReason>>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var byKind = new Dictionary<string, float>(StringComparer.Ordinal);
+            for (var f = 0; f < PairFeatureExtractor.Count; f++)
+            {
+                if (KindOf.TryGetValue((PairFeature)f, out var kind)) byKind[kind] = byKind.GetValueOrDefault(kind) + contributions[i][f];
+            }
+            var reasons = new List<MatchReason>();
+            foreach (var (kind, weight) in byKind.Where(p => p.Value > 0).OrderByDescending(p => p.Value))
+            {
+                var reason = Describe(kind, weight, query, candidates[i]);
+                if (reason is not null) reasons.Add(reason);
+                if (reasons.Count == maxReasons) break;
+            }
+            result.Add(reasons);
+        }
+        return result;
+    }
+
+    public string NameOf(int organization) => snapshot.Details[organization]?.DisplayName ?? snapshot.OrganizationIds[organization];
+
+    /// <summary>Partners of both, the ones with most joint projects with either side first.</summary>
+    public IReadOnlyList<int> SharedPartners(int a, int b)
+    {
+        var partners = snapshot.Partners;
+        var shared = new List<(int Z, int Weight)>();
+        foreach (var z in partners[a])
+        {
+            var eb = partners.EdgeIndex(z, b);
+            if (eb < 0) continue;
+            shared.Add((z, snapshot.PartnerJointProjects[partners.EdgeIndex(a, z)] + snapshot.PartnerJointProjects[eb]));
+        }
+        return shared.OrderByDescending(s => s.Weight).ThenBy(s => s.Z).Select(s => s.Z).ToArray();
+    }
+
+    public IReadOnlyList<int> JointProjects(int a, int b)
+    {
+        var mine = snapshot.OrganizationProjects[a].ToArray();
+        var theirs = snapshot.OrganizationProjects[b].ToArray().ToHashSet();
+        return mine.Where(theirs.Contains).OrderByDescending(p => snapshot.ProjectYears[p]).ToArray();
+    }
+
+    private MatchReason? Describe(string kind, float weight, MatchQuery query, ScoredCandidate candidate)
+    {
+        var a = query.Organization;
+        var b = candidate.Organization;
+        var f = candidate.Features;
+        switch (kind)
+        {
+            case "prior-work":
+            {
+                var projects = JointProjects(a, b);
+                if (projects.Count == 0) return null;
+                var evidence = projects.Take(3).Select(p => $"{snapshot.ProjectIds[p]} ({snapshot.ProjectYears[p]})").ToArray();
+                return new MatchReason(kind, weight,
+                    $"此前合作过 {projects.Count} 个项目，最近一次在 {snapshot.ProjectYears[projects[0]]} 年：{string.Join("、", evidence)}",
+                    $"{projects.Count} joint project{(projects.Count == 1 ? "" : "s")}, latest in {snapshot.ProjectYears[projects[0]]}: {string.Join(", ", evidence)}",
+                    evidence);
+            }
+            case "shared-partners":
+            {
+                var shared = SharedPartners(a, b);
+                if (shared.Count == 0) return null;
+                var names = shared.Take(3).Select(NameOf).ToArray();
+                return new MatchReason(kind, weight,
+                    $"{shared.Count} 个共同合作伙伴：{string.Join("、", names)}{(shared.Count > 3 ? " 等" : "")}",
+                    $"{shared.Count} shared partner{(shared.Count == 1 ? "" : "s")}: {string.Join(", ", names)}{(shared.Count > 3 ? ", ..." : "")}",
+                    names);
+            }
+            case "field-activity":
+            {
+                var sectors = query.Sectors.Select(s => SectorName(snapshot.SectorCodes[s])).ToArray();
+                var inField = f[(int)PairFeature.CandidateProjectsInSectors];
+                var recent = f[(int)PairFeature.CandidateRecentInSectors];
+                if (sectors.Length == 0 || inField <= 0) return null;
+                var evidence = new[] { string.Join(", ", sectors.Select(s => s.En)), Fmt(inField), Fmt(recent) };
+                return new MatchReason(kind, weight,
+                    $"在{string.Join("、", sectors.Select(s => s.Zh))}领域活跃：{Fmt(inField)} 个项目，其中近两年 {Fmt(recent)} 个",
+                    $"active in {evidence[0]}: {evidence[1]} projects, {evidence[2]} in the last two years",
+                    evidence);
+            }
+            case "complementary-kind":
+            {
+                var (zh, en) = KindName(snapshot.Kinds[b]);
+                var share = f[(int)PairFeature.KindAffinity];
+                return new MatchReason(kind, weight,
+                    $"对方是{zh}，你方以往合作伙伴中 {share:P0} 是{zh}",
+                    $"a {en}; {share.ToString("P0", CultureInfo.InvariantCulture)} of your past partners are of this kind",
+                    [en]);
+            }
+            case "place":
+            {
+                var city = CityName(snapshot.CityCodes[snapshot.OrganizationCities[b]]);
+                var same = f[(int)PairFeature.SameCity] > 0;
+                var share = f[(int)PairFeature.CityAffinity];
+                return new MatchReason(kind, weight,
+                    same ? $"同在{city.Zh}" : $"位于{city.Zh}，你方以往合作伙伴中 {share:P0} 在此",
+                    same ? $"also in {city.En}" : $"in {city.En}, where {share.ToString("P0", CultureInfo.InvariantCulture)} of your past partners are",
+                    [city.En]);
+            }
+            case "meets-your-needs" or "you-meet-their-needs":
+            {
+                if (capabilities is null) return null;
+                var theirs = kind == "meets-your-needs";
+                var met = theirs ? capabilities.MetNeeds(a, b) : capabilities.MetNeeds(b, a);
+                if (met.Count == 0) return null;
+                return new MatchReason(kind, weight,
+                    theirs ? $"对方能力满足你方需求：{string.Join("、", met)}" : $"你方能力满足对方需求：{string.Join("、", met)}",
+                    theirs ? $"they offer what you need: {string.Join(", ", met)}" : $"you offer what they need: {string.Join(", ", met)}",
+                    met);
+            }
+            default:
+                return null;
+        }
+    }
+
+    private static string Fmt(float value) => value.ToString("0", CultureInfo.InvariantCulture);
+
+    private static (string Zh, string En) SectorName(string code) =>
+        G60Catalog.FindSector(code) is { } s ? (s.NameZh, s.NameEn) : (code, code);
+
+    private static (string Zh, string En) CityName(string code) =>
+        G60Catalog.FindCity(code) is { } c ? (c.NameZh, c.NameEn) : (code, code);
+
+    public static (string Zh, string En) KindName(OrganizationKind kind) => kind switch
+    {
+        OrganizationKind.University => ("高校", "university"),
+        OrganizationKind.ResearchInstitute => ("科研机构", "research institute"),
+        OrganizationKind.Enterprise => ("企业", "enterprise"),
+        OrganizationKind.FinancialInstitution => ("金融机构", "financial institution"),
+        OrganizationKind.Platform => ("平台或园区", "platform or park"),
+        OrganizationKind.PublicBody => ("公共机构", "public body"),
+        _ => ("机构", "organization"),
+    };
+}

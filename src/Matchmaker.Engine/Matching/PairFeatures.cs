@@ -1,0 +1,184 @@
+using Matchmaker.Engine.Domain;
+
+namespace Matchmaker.Engine.Matching;
+
+/// <summary>The pair features, in column order. Names are stored with a model and must not be reordered.</summary>
+public enum PairFeature
+{
+    JointProjects,
+    JointRecencyWeighted,
+    YearsSinceJoint,
+    JointInQuerySectors,
+    JointLedByQuery,
+    JointLedByCandidate,
+    JointInverseSize,
+    CommonPartners,
+    AdamicAdar,
+    ResourceAllocation,
+    PathLength,
+    CandidateProjects,
+    CandidateProjectsInSectors,
+    CandidateRecentProjects,
+    CandidateRecentInSectors,
+    CandidateLed,
+    CandidateDegree,
+    CandidateSectorShare,
+    CandidateKind,
+    QueryKind,
+    KindAffinity,
+    SectorKindShare,
+    SameCity,
+    CityAffinity,
+    DistanceKm,
+    QueryProjects,
+    QueryDegree,
+    CandidateContributionLog,
+    CandidateYearsSinceActive,
+    CandidateMeetsQueryNeeds,
+    QueryMeetsCandidateNeeds,
+    DeclaredSectorOverlap,
+    CityPairShare,
+}
+
+/// <summary>
+/// Computes the pair features of one query against a batch of candidates from a prepared <see cref="QueryContext"/>:
+/// array reads only, no per-pair look-ups in any store. Values are never NaN (unknown distance is -1, "never
+/// worked together" is 99 years), so that a compiled tree and ML.NET route every row the same way.
+/// </summary>
+public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null)
+{
+    public const int Count = 33;
+    public const float Never = 99;
+
+    public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
+
+    public ICapabilityMatcher? Capabilities { get; } = capabilities;
+
+    /// <summary>Writes <see cref="Count"/> features per candidate, row after row, into <paramref name="output"/>.</summary>
+    public void Compute(QueryContext context, ReadOnlySpan<int> candidates, Span<float> output)
+    {
+        if (output.Length < candidates.Length * Count) throw new ArgumentException("output is too small for the candidates", nameof(output));
+        var g = context.Snapshot;
+        var stats = context.Stats;
+        var q = context.Query;
+        var a = q.Organization;
+        var sectorActivity = q.Sectors.Select(stats.SectorActivity).ToArray();
+        var sectorRecent = q.Sectors.Select(stats.SectorRecentActivity).ToArray();
+        var kindShare = new float[8];
+        foreach (var s in q.Sectors)
+        {
+            var share = stats.SectorKindShare(s);
+            for (var k = 0; k < kindShare.Length; k++) kindShare[k] += share[k] / q.Sectors.Length;
+        }
+        var queryCity = stats.Cities[g.OrganizationCities[a]];
+        var year = q.Year;
+        var queryDegree = g.Partners.Degree(a);
+
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var b = candidates[i];
+            var f = output.Slice(i * Count, Count);
+            var joint = context.Joint[b];
+            f[(int)PairFeature.JointProjects] = joint;
+            f[(int)PairFeature.JointRecencyWeighted] = context.JointWeighted[b];
+            f[(int)PairFeature.YearsSinceJoint] = joint > 0 ? year - context.LastJointYear[b] : Never;
+            f[(int)PairFeature.JointInQuerySectors] = context.JointInSector[b];
+            f[(int)PairFeature.JointLedByQuery] = context.JointQueryLed[b];
+            f[(int)PairFeature.JointLedByCandidate] = context.JointCandidateLed[b];
+            f[(int)PairFeature.JointInverseSize] = context.JointInverseSize[b];
+            f[(int)PairFeature.CommonPartners] = context.CommonPartners[b];
+            f[(int)PairFeature.AdamicAdar] = context.AdamicAdar[b];
+            f[(int)PairFeature.ResourceAllocation] = context.ResourceAllocation[b];
+            f[(int)PairFeature.PathLength] = context.PathLength(b);
+
+            FillCandidateSide(f, stats, b, year, sectorActivity, sectorRecent);
+            var kind = g.Kinds[b];
+            f[(int)PairFeature.CandidateKind] = (float)kind;
+            f[(int)PairFeature.QueryKind] = (float)g.Kinds[a];
+            f[(int)PairFeature.KindAffinity] = context.PartnerKindShare[(int)kind];
+            f[(int)PairFeature.SectorKindShare] = kindShare[(int)kind];
+
+            var city = g.OrganizationCities[b];
+            f[(int)PairFeature.SameCity] = city == g.OrganizationCities[a] ? 1 : 0;
+            f[(int)PairFeature.CityAffinity] = context.PartnerCityShare[city];
+            f[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[a] * g.CityCodes.Length + city];
+            var candidateCity = stats.Cities[city];
+            f[(int)PairFeature.DistanceKm] = queryCity is not null && candidateCity is not null ? (float)G60Catalog.DistanceKm(queryCity, candidateCity) : -1;
+
+            f[(int)PairFeature.QueryProjects] = stats.Projects[a];
+            f[(int)PairFeature.QueryDegree] = queryDegree;
+            f[(int)PairFeature.CandidateMeetsQueryNeeds] = Capabilities?.Match(needing: a, offering: b) ?? 0;
+            f[(int)PairFeature.QueryMeetsCandidateNeeds] = Capabilities?.Match(needing: b, offering: a) ?? 0;
+            var overlap = 0;
+            foreach (var s in g.OrganizationSectors[b]) overlap += context.QuerySectorMark[s] ? 1 : 0;
+            f[(int)PairFeature.DeclaredSectorOverlap] = overlap;
+        }
+    }
+
+    private static void FillCandidateSide(Span<float> f, SnapshotStats stats, int b, int year, int[][] sectorActivity, int[][] sectorRecent)
+    {
+        var projects = stats.Projects[b];
+        float inSectors = 0, recentInSectors = 0;
+        for (var s = 0; s < sectorActivity.Length; s++)
+        {
+            inSectors += sectorActivity[s][b];
+            recentInSectors += sectorRecent[s][b];
+        }
+        f[(int)PairFeature.CandidateProjects] = projects;
+        f[(int)PairFeature.CandidateProjectsInSectors] = inSectors;
+        f[(int)PairFeature.CandidateRecentProjects] = stats.RecentProjects[b];
+        f[(int)PairFeature.CandidateRecentInSectors] = recentInSectors;
+        f[(int)PairFeature.CandidateLed] = stats.Led[b];
+        f[(int)PairFeature.CandidateDegree] = stats.Snapshot.Partners.Degree(b);
+        f[(int)PairFeature.CandidateSectorShare] = projects > 0 ? inSectors / projects : 0;
+        f[(int)PairFeature.CandidateContributionLog] = MathF.Log(1 + stats.MeanContribution[b]);
+        f[(int)PairFeature.CandidateYearsSinceActive] = projects > 0 ? year - stats.LastYear[b] : Never;
+    }
+
+    /// <summary>
+    /// The features of the reverse pair (the candidate <paramref name="b"/> asking about the query organization, in
+    /// the same fields and year) from the forward row: the symmetric graph features are shared, and only what
+    /// depends on the asking side is recomputed, at the cost of <paramref name="b"/>'s partner list.
+    /// </summary>
+    public void Reverse(QueryContext context, int b, ReadOnlySpan<float> forward, Span<float> reverse)
+    {
+        forward[..Count].CopyTo(reverse);
+        var g = context.Snapshot;
+        var stats = context.Stats;
+        var q = context.Query;
+        var a = q.Organization;
+        reverse[(int)PairFeature.JointLedByQuery] = forward[(int)PairFeature.JointLedByCandidate];
+        reverse[(int)PairFeature.JointLedByCandidate] = forward[(int)PairFeature.JointLedByQuery];
+        FillCandidateSide(reverse, stats, a, q.Year, q.Sectors.Select(stats.SectorActivity).ToArray(), q.Sectors.Select(stats.SectorRecentActivity).ToArray());
+        var kindA = g.Kinds[a];
+        var cityA = g.OrganizationCities[a];
+        float sameKind = 0, sameCity = 0;
+        var partners = g.Partners[b];
+        foreach (var z in partners)
+        {
+            if (g.Kinds[z] == kindA) sameKind++;
+            if (g.OrganizationCities[z] == cityA) sameCity++;
+        }
+        reverse[(int)PairFeature.CandidateKind] = (float)kindA;
+        reverse[(int)PairFeature.QueryKind] = (float)g.Kinds[b];
+        reverse[(int)PairFeature.KindAffinity] = partners.Length > 0 ? sameKind / partners.Length : 0;
+        float kindShare = 0;
+        foreach (var s in q.Sectors) kindShare += stats.SectorKindShare(s)[(int)kindA] / q.Sectors.Length;
+        reverse[(int)PairFeature.SectorKindShare] = kindShare;
+        reverse[(int)PairFeature.CityAffinity] = partners.Length > 0 ? sameCity / partners.Length : 0;
+        reverse[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[b] * g.CityCodes.Length + cityA];
+        reverse[(int)PairFeature.QueryProjects] = stats.Projects[b];
+        reverse[(int)PairFeature.QueryDegree] = partners.Length;
+        reverse[(int)PairFeature.CandidateMeetsQueryNeeds] = forward[(int)PairFeature.QueryMeetsCandidateNeeds];
+        reverse[(int)PairFeature.QueryMeetsCandidateNeeds] = forward[(int)PairFeature.CandidateMeetsQueryNeeds];
+        var overlap = 0;
+        foreach (var s in g.OrganizationSectors[a]) overlap += context.QuerySectorMark[s] ? 1 : 0;
+        reverse[(int)PairFeature.DeclaredSectorOverlap] = overlap;
+    }
+}
+
+/// <summary>How well one organization's capabilities meet another's needs, in [0, 1]; 0 when nothing is known.</summary>
+public interface ICapabilityMatcher
+{
+    float Match(int needing, int offering);
+}

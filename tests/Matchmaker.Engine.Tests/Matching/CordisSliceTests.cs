@@ -1,0 +1,229 @@
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Matching.Evaluation;
+
+namespace Matchmaker.Engine.Tests.Matching;
+
+/// <summary>A model trained once on the CORDIS slice (SC5 consortia), label years 2016 and 2017, tested on 2018.</summary>
+public sealed class CordisSliceFixture
+{
+    public const int TestYear = 2018;
+
+    public CordisSliceFixture()
+    {
+        Data = CordisDataset.Load(Path.Combine(AppContext.BaseDirectory, "Data", "cordis-slice"));
+        Splits = new[] { 2016, 2017 }.Select(year =>
+        {
+            var before = Data.BuildSnapshot(year, HandGraphs.Built);
+            return new TrainingSplit(new SnapshotStats(before), TimeSplit.Queries(before, Data.ProjectsOfYear(year)), $"labels {year}");
+        }).ToArray();
+        Options = new RankerOptions { Iterations = 40, MinimumExamplesPerLeaf = 10 };
+        Rows = RankerTrainer.BuildRows(Splits, new CandidateGenerator(), new PairFeatureExtractor(), Options);
+        Model = RankerTrainer.Train(Rows, Options, "slice", 1, HandGraphs.Built);
+        Test = Data.BuildSnapshot(TestYear, HandGraphs.Built);
+        TestQueries = TimeSplit.Queries(Test, Data.ProjectsOfYear(TestYear));
+    }
+
+    public CordisDataset Data { get; }
+    public TrainingSplit[] Splits { get; }
+    public RankerOptions Options { get; }
+    public RankerTrainer.TrainingSet Rows { get; }
+    public RankingModel Model { get; }
+    public GraphSnapshot Test { get; }
+    public IReadOnlyList<MatchQuery> TestQueries { get; }
+}
+
+public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSliceFixture>
+{
+    [Fact]
+    public void The_feature_window_holds_no_project_of_a_label_year()
+    {
+        foreach (var split in slice.Splits)
+        {
+            var labelYear = split.Queries.Select(q => q.Year).Distinct().Single();
+            Assert.All(split.Stats.Snapshot.ProjectYears, y => Assert.True(y < labelYear));
+            Assert.True(TimeSplit.IsLeakFree(split.Stats.Snapshot, split.Queries));
+        }
+        // A snapshot that already contains the label year is caught.
+        var leaky = slice.Data.BuildSnapshot(2018, HandGraphs.Built);
+        var queries2017 = TimeSplit.Queries(slice.Splits[1].Stats.Snapshot, slice.Data.ProjectsOfYear(2017));
+        Assert.False(TimeSplit.IsLeakFree(leaky, queries2017));
+        Assert.Throws<InvalidOperationException>(() => RankerTrainer.BuildRows(
+            [new TrainingSplit(new SnapshotStats(leaky), queries2017, "leaky")], new CandidateGenerator(), new PairFeatureExtractor(), slice.Options));
+    }
+
+    [Fact]
+    public void Queries_follow_the_protocol()
+    {
+        var projects = slice.Data.Projects.Where(p => p.StartYear == CordisSliceFixture.TestYear).ToDictionary(p => p.Rcn);
+        Assert.NotEmpty(slice.TestQueries);
+        foreach (var q in slice.TestQueries)
+        {
+            var project = projects[q.Id];
+            Assert.True(project.Members.Count >= 3);
+            Assert.Equal(project.Coordinator!.Pic, slice.Test.OrganizationIds[q.Organization]);
+            var expected = project.Members.Where(m => !m.IsCoordinator && slice.Test.IndexOf(m.Pic) >= 0).Select(m => slice.Test.IndexOf(m.Pic)).Order();
+            Assert.Equal(expected, q.Relevant.Order());
+            Assert.DoesNotContain(q.Organization, q.Relevant);
+        }
+    }
+
+    [Fact]
+    public void Compiled_trees_score_like_the_ML_NET_transform_and_survive_a_save_and_load()
+    {
+        var rows = slice.Rows.Rows.Take(500).SelectMany(r => r.Features).ToArray();
+        var compiled = new float[500];
+        slice.Model.Score(rows, compiled);
+        var transform = slice.Model.ScoreWithTransform(rows);
+        for (var i = 0; i < compiled.Length; i++) Assert.True(Math.Abs(compiled[i] - transform[i]) < 1e-4, $"row {i}: {compiled[i]} vs {transform[i]}");
+        Assert.True(compiled.Distinct().Count() > 10, "the model should tell rows apart");
+
+        var path = Path.Combine(Path.GetTempPath(), $"match-model-{Guid.NewGuid():N}.zip");
+        try
+        {
+            slice.Model.Save(path);
+            var loaded = RankingModel.Load(path);
+            var again = new float[500];
+            loaded.Score(rows, again);
+            Assert.Equal(compiled, again);
+            Assert.Equal(slice.Model.Card.TrainingRows, loaded.Card.TrainingRows);
+            Assert.Equal(PairFeatureExtractor.Names, loaded.Card.FeatureNames);
+            Assert.Equal(transform, loaded.ScoreWithTransform(rows));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_learned_ranker_beats_the_field_popularity_baseline_on_the_slice()
+    {
+        var g = slice.Test;
+        var matcher = new Matcher(new SnapshotStats(g), slice.Model);
+        var learned = ProtocolEvaluator.EvaluateMatcher(matcher, slice.TestQueries);
+        var popular = ProtocolEvaluator.Evaluate(g.OrganizationCount, slice.TestQueries, (q, s) => Heuristics.FieldPopularity(g, q, s));
+        var partners = ProtocolEvaluator.Evaluate(g.OrganizationCount, slice.TestQueries, (q, s) => Heuristics.PreviousPartners(g, q, s));
+        Assert.Equal(slice.TestQueries.Count, learned.Learned.Queries);
+        Assert.True(learned.Learned.Ndcg10 > popular.Ndcg10, $"learned {learned.Learned.Ndcg10:F3} vs field popularity {popular.Ndcg10:F3}");
+        Assert.True(learned.Learned.Recall20 > popular.Recall20, $"learned {learned.Learned.Recall20:F3} vs field popularity {popular.Recall20:F3}");
+        Assert.True(learned.Learned.Mrr > partners.Mrr * 0.8, $"learned MRR {learned.Learned.Mrr:F3} vs previous partners {partners.Mrr:F3}");
+        Assert.InRange(learned.Recall.All, 0.3, 1.0);
+    }
+
+    [Fact]
+    public void Explanations_name_the_real_shared_partners()
+    {
+        var g = slice.Test;
+        var matcher = new Matcher(new SnapshotStats(g), slice.Model);
+        var explainer = new MatchExplainer(g, slice.Model);
+        var checkedReasons = 0;
+        foreach (var q in slice.TestQueries.Take(40))
+        {
+            var top = matcher.Rank(q, take: 5);
+            var reasons = explainer.Explain(q, top);
+            Assert.Equal(top.Count, reasons.Count);
+            for (var i = 0; i < top.Count; i++)
+            {
+                Assert.NotEmpty(reasons[i]);
+                foreach (var reason in reasons[i].Where(r => r.Kind == "shared-partners"))
+                {
+                    var expected = SharedByBruteForce(q.Organization, top[i].Organization);
+                    Assert.All(reason.Evidence, name => Assert.Contains(name, expected));
+                    Assert.Contains(reason.Evidence[0], reason.En);
+                    Assert.Contains("共同合作伙伴", reason.Zh);
+                    checkedReasons++;
+                }
+            }
+        }
+        Assert.True(checkedReasons > 0, "some top match should be explained by shared partners");
+    }
+
+    private HashSet<string> SharedByBruteForce(int a, int b)
+    {
+        var ida = slice.Test.OrganizationIds[a];
+        var idb = slice.Test.OrganizationIds[b];
+        var before = slice.Data.Projects.Where(p => p.StartYear < CordisSliceFixture.TestYear).ToArray();
+        HashSet<string> PartnersOf(string id) => before.Where(p => p.Members.Any(m => m.Pic == id)).SelectMany(p => p.Members.Select(m => m.Pic)).Where(x => x != id).ToHashSet();
+        var shared = PartnersOf(ida);
+        shared.IntersectWith(PartnersOf(idb));
+        return shared;
+    }
+
+    [Fact]
+    public void A_model_is_promoted_only_if_it_is_better_on_the_validation_split()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"match-models-{Guid.NewGuid():N}");
+        try
+        {
+            var registry = new ModelRegistry(directory);
+            var scores = new Dictionary<int, double> { [1] = 0.20, [2] = 0.18, [3] = 0.25 };
+            ValidationMetrics Validate(RankingModel m) => new("labels 2017", scores[m.Card.Version], 0, 0, 10);
+
+            var first = registry.PromoteIfBetter(slice.Model.WithCard(slice.Model.Card with { Version = 1 }), Validate);
+            Assert.True(first.Promoted);
+            Assert.Equal(1, registry.CurrentVersion);
+
+            var worse = registry.PromoteIfBetter(slice.Model.WithCard(slice.Model.Card with { Version = 2 }), Validate);
+            Assert.False(worse.Promoted);
+            Assert.Equal(1, registry.CurrentVersion);
+            Assert.True(File.Exists(worse.ModelPath));
+            Assert.Equal(0.18, RankingModel.ReadCard(worse.ModelPath).Validation!.Ndcg10);
+
+            var better = registry.PromoteIfBetter(slice.Model.WithCard(slice.Model.Card with { Version = 3 }), Validate);
+            Assert.True(better.Promoted);
+            Assert.Equal(3, registry.CurrentVersion);
+            Assert.Equal(0.20, better.Current!.Ndcg10);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Reasons_are_written_in_Chinese_and_English_with_G60_names()
+    {
+        // Two organizations that never worked together but share three partners.
+        var builder = new GraphSnapshotBuilder();
+        Organization Org(string id, string zh, OrganizationKind kind, string[]? needs = null, string[]? caps = null) =>
+            new(id, zh, null, kind, "shanghai-songjiang", sectors: ["new-energy-vehicles"], needs: needs, capabilities: caps);
+        var orgs = new[]
+        {
+            Org("tongji-auto", "同济大学汽车学院", OrganizationKind.University, caps: ["power-batteries"]),
+            Org("baolong", "上海保隆汽车科技股份有限公司", OrganizationKind.Enterprise, needs: ["power-batteries"]),
+            Org("p1", "伙伴一", OrganizationKind.Enterprise), Org("p2", "伙伴二", OrganizationKind.Enterprise), Org("p3", "伙伴三", OrganizationKind.ResearchInstitute),
+        };
+        foreach (var o in orgs) builder.Add(o);
+        var year = 2020;
+        foreach (var p in new[] { "p1", "p2", "p3" })
+        {
+            builder.AddProject($"x-{p}", year, ["new-energy-vehicles"], [new("tongji-auto", ConsortiumRole.Academia, true, float.NaN), new(p, ConsortiumRole.Industry, false, float.NaN)]);
+            builder.AddProject($"y-{p}", year++, ["new-energy-vehicles"], [new("baolong", ConsortiumRole.Industry, true, float.NaN), new(p, ConsortiumRole.Industry, false, float.NaN)]);
+        }
+        var g = builder.Build(HandGraphs.Built);
+        var explainer = new MatchExplainer(g, slice.Model, new Engine.Text.CapabilityIndex(g));
+        var shared = explainer.SharedPartners(g.IndexOf("baolong"), g.IndexOf("tongji-auto")).Select(explainer.NameOf).Order().ToArray();
+        Assert.Equal(new[] { "伙伴一", "伙伴三", "伙伴二" }.Order(), shared);
+
+        var stats = new SnapshotStats(g);
+        var capabilities = new Engine.Text.CapabilityIndex(g);
+        var matcher = new Matcher(stats, slice.Model, features: new PairFeatureExtractor(capabilities));
+        var query = new MatchQuery(g.IndexOf("baolong"), [g.SectorIndexOf("new-energy-vehicles")], 2025);
+        var top = matcher.Rank(query, take: 10);
+        var tongji = top.Single(c => g.OrganizationIds[c.Organization] == "tongji-auto");
+        Assert.Equal(1f, tongji.Features[(int)PairFeature.CandidateMeetsQueryNeeds]);
+        Assert.Equal(0f, tongji.Features[(int)PairFeature.QueryMeetsCandidateNeeds]);
+        // Reasons are only those that raised the score; on this toy graph the slice model may give none.
+        var reasons = explainer.Explain(query, [tongji], maxReasons: 6).Single();
+        Assert.All(reasons, r =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(r.Zh));
+            Assert.False(string.IsNullOrWhiteSpace(r.En));
+            Assert.True(r.Contribution > 0);
+        });
+        var sharedReason = reasons.SingleOrDefault(r => r.Kind == "shared-partners");
+        if (sharedReason is not null) Assert.Contains("3 个共同合作伙伴", sharedReason.Zh);
+    }
+}

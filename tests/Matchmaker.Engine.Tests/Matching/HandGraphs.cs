@@ -1,0 +1,29 @@
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+
+namespace Matchmaker.Engine.Tests.Matching;
+
+/// <summary>Small graphs with answers that can be worked out by hand.</summary>
+internal static class HandGraphs
+{
+    public static readonly DateTimeOffset Built = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Projects as (year, sector, members); the first member leads. Organizations are the distinct member ids.</summary>
+    public static GraphSnapshot Build(params (int Year, string Sector, string[] Members)[] projects)
+    {
+        var builder = new GraphSnapshotBuilder();
+        foreach (var id in projects.SelectMany(p => p.Members).Distinct().Order(StringComparer.Ordinal))
+        {
+            builder.AddOrganization(id, id.StartsWith('u') ? OrganizationKind.University : OrganizationKind.Enterprise, "hangzhou", []);
+        }
+        var i = 0;
+        foreach (var (year, sector, members) in projects)
+        {
+            builder.AddProject($"p{i++}", year, [sector],
+                members.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
+        }
+        return builder.Build(Built);
+    }
+
+    public static int Id(this GraphSnapshot g, string id) => g.IndexOf(id) is var i and >= 0 ? i : throw new ArgumentException(id);
+}
