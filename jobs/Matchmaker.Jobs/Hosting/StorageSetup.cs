@@ -2,11 +2,14 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Graph.Sqlite;
+using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -93,12 +96,16 @@ public static class StorageSetup
         var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         var provider = builder.Configuration.GetValue<GraphProvider?>($"{GraphOptions.Section}:Provider") ?? GraphProvider.Sqlite;
 
-        services.AddSingleton<IGraphStore>(sp => provider switch
+        if (provider == GraphProvider.Neo4j)
         {
-            GraphProvider.Sqlite => new SqliteGraphStore(ResolvePath(sp, sp.GetRequiredService<IOptions<GraphOptions>>().Value.SqlitePath
-                ?? sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)),
-            _ => throw new InvalidOperationException($"Graph:Provider '{provider}' is not available in this build."),
-        });
+            // Only configuration changes between the providers: the engine and API see the same IGraphStore.
+            services.AddNeo4jGraphStore(builder.Configuration.GetSection($"{GraphOptions.Section}:Neo4j"));
+        }
+        else
+        {
+            services.AddSingleton<IGraphStore>(sp => new SqliteGraphStore(ResolvePath(sp, sp.GetRequiredService<IOptions<GraphOptions>>().Value.SqlitePath
+                ?? sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+        }
 
         if (mode == StorageMode.Postgres)
         {
@@ -110,11 +117,18 @@ public static class StorageSetup
             services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
 
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)
+            .Validate(o => o.TrainingYears is >= 1 and <= 20, "Models:TrainingYears must be 1-20.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new ModelRegistry(ResolvePath(sp, sp.GetRequiredService<IOptions<ModelOptions>>().Value.Directory)));
+        services.AddSingleton(sp => new ModelTrainingService(sp.GetRequiredService<SnapshotSource>(), sp.GetRequiredService<ModelRegistry>(),
+            sp.GetRequiredService<IOptions<ModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelTrainingService>>()));
         services.AddSingleton<SnapshotSource>();
-        services.AddSingleton<IPartnerRankerFactory, HeuristicRankerFactory>();
+        services.AddSingleton<IPartnerRankerFactory, LearnedRankerFactory>();
         services.AddSingleton<RecomputeService>();
         services.AddTransient<RecomputeJobs>();
         services.AddTransient<DigestJobs>();
+        services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
 
         services.AddHangfire((sp, config) =>
@@ -153,6 +167,7 @@ public static class StorageSetup
     {
         var options = new RecurringJobOptions { TimeZone = TryFindTimeZone(schedules.TimeZone)! };
         manager.AddOrUpdate<RecomputeJobs>("recompute-all", RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None), schedules.RecomputeAll, options);
+        manager.AddOrUpdate<ModelJobs>("retrain-model", "default", j => j.RetrainModel(CancellationToken.None), schedules.RetrainModel, options);
         manager.AddOrUpdate<DigestJobs>("weekly-digest", "default", j => j.SendWeeklyDigests(CancellationToken.None), schedules.WeeklyDigest, options);
     }
 

@@ -1,5 +1,7 @@
 using Hangfire;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Graph.Neo4j;
+using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
@@ -21,6 +23,11 @@ public static class Startup
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Matchmaker.Startup");
         var graph = services.GetRequiredService<IGraphStore>();
         var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+        if (graph is Neo4jGraphStore neo4j && await neo4j.VerifyAsync(cancellationToken) is { IsHealthy: false } failed)
+        {
+            // Fail the start with the reason (unreachable, wrong credentials, too old) rather than serve errors.
+            throw new InvalidOperationException($"Graph:Provider is Neo4j but the server cannot be used: {failed.Message}");
+        }
         await graph.InitializeAsync(cancellationToken);
         var recommendations = services.GetRequiredService<IRecommendationStore>();
         await recommendations.InitializeAsync(cancellationToken);
@@ -45,11 +52,18 @@ public static class Startup
         }
 
         StorageSetup.RegisterRecurringJobs(services.GetRequiredService<IRecurringJobManager>(), services.GetRequiredService<IOptions<ScheduleOptions>>().Value);
+        var jobs = services.GetRequiredService<IBackgroundJobClient>();
         var runs = await recommendations.ListRunsAsync(1, cancellationToken);
         if (runs.Count == 0)
         {
-            services.GetRequiredService<IBackgroundJobClient>().Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
+            jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
             logger.LogInformation("No recommendations yet: a first full recompute was enqueued");
+        }
+        if (services.GetRequiredService<ModelRegistry>().CurrentVersion is null)
+        {
+            // Until a model is promoted the heuristic ranker serves; a promotion triggers a recompute with the model.
+            jobs.Enqueue<ModelJobs>(j => j.RetrainModel(CancellationToken.None));
+            logger.LogInformation("No ranking model yet: training one on the graph's history was enqueued");
         }
     }
 }

@@ -1,0 +1,81 @@
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Matching.Evaluation;
+using Microsoft.Extensions.Logging;
+
+namespace Matchmaker.Engine.Recommendations;
+
+public sealed class ModelOptions
+{
+    public const string Section = "Models";
+
+    /// <summary>Where versioned model files live; shared by every host in production (a common volume).</summary>
+    public string Directory { get; set; } = "data/models";
+
+    /// <summary>How many label years before the validation year the model trains on.</summary>
+    public int TrainingYears { get; set; } = 3;
+
+    /// <summary>Fewer training queries than this and no model is trained (the heuristic ranker stays in use).</summary>
+    public int MinimumTrainingQueries { get; set; } = 20;
+}
+
+public sealed record TrainingOutcome(bool Trained, string Message, Promotion? Promotion);
+
+/// <summary>
+/// Retrains the ranking model on the graph's own history with the protocol's time split: the newest project year
+/// validates, the years before it train (each label year's features from projects before it only), and the new
+/// model replaces the current one only when it is better on the validation year.
+/// </summary>
+public sealed class ModelTrainingService(SnapshotSource snapshots, ModelRegistry registry, ModelOptions options, TimeProvider time, ILogger<ModelTrainingService> logger)
+{
+    public async Task<TrainingOutcome> RetrainAsync(CancellationToken cancellationToken = default)
+    {
+        var full = await snapshots.GetAsync(cancellationToken);
+        if (full.ProjectCount == 0) return Skip("the graph has no projects to learn from");
+        var validationYear = (int)full.ProjectYears.Max();
+        var labelYears = Enumerable.Range(validationYear - options.TrainingYears, options.TrainingYears)
+            .Where(y => full.ProjectYears.Contains((short)y)).ToArray();
+        var splits = new List<TrainingSplit>();
+        foreach (var year in labelYears)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var before = full.Before(year);
+            splits.Add(new TrainingSplit(new SnapshotStats(before), Queries(before, full, year),
+                $"labels from projects started in {year}, features from projects started before {year}"));
+        }
+        var trainingQueries = splits.Sum(s => s.Queries.Count);
+        if (trainingQueries < options.MinimumTrainingQueries)
+        {
+            return Skip($"only {trainingQueries} training queries in {string.Join(", ", labelYears)} (at least {options.MinimumTrainingQueries} needed)");
+        }
+        var validationBefore = full.Before(validationYear);
+        var validationQueries = Queries(validationBefore, full, validationYear);
+        if (validationQueries.Count == 0) return Skip($"no validation query in {validationYear}");
+
+        var rankerOptions = new RankerOptions();
+        var candidates = new CandidateGenerator();
+        var features = new PairFeatureExtractor();
+        var rows = RankerTrainer.BuildRows(splits, candidates, features, rankerOptions);
+        var model = RankerTrainer.Train(rows, rankerOptions, string.Join("; ", splits.Select(s => s.Description)), registry.NextVersion(), time.GetUtcNow());
+        var validationStats = new SnapshotStats(validationBefore);
+        var promotion = registry.PromoteIfBetter(model, m =>
+        {
+            var result = ProtocolEvaluator.EvaluateMatcher(new Matcher(validationStats, m, candidates, features), validationQueries, reciprocalTop: 0);
+            return new ValidationMetrics($"projects started in {validationYear}", result.Learned.Ndcg10, result.Learned.Recall20, result.Learned.Mrr, validationQueries.Count);
+        });
+        var message = promotion.Promoted
+            ? $"model v{promotion.CandidateVersion} promoted: NDCG@10 {promotion.Candidate.Ndcg10:F4} (current {promotion.Current?.Ndcg10.ToString("F4") ?? "none"})"
+            : $"model v{promotion.CandidateVersion} kept aside: NDCG@10 {promotion.Candidate.Ndcg10:F4} is not better than {promotion.Current!.Ndcg10:F4}";
+        logger.LogInformation("Retrained on {Queries} queries ({Rows} rows): {Message}", trainingQueries, rows.Rows.Count, message);
+        return new TrainingOutcome(true, message, promotion);
+    }
+
+    private static List<MatchQuery> Queries(GraphSnapshot before, GraphSnapshot full, int year) =>
+        TimeSplit.Queries(before, full.ProjectsOf(year).Select(p => new TimeSplit.FutureProject(p.Id, p.Year, p.Sectors, p.Lead, p.Members))).ToList();
+
+    private TrainingOutcome Skip(string why)
+    {
+        logger.LogInformation("Model not retrained: {Reason}", why);
+        return new TrainingOutcome(false, why, null);
+    }
+}
