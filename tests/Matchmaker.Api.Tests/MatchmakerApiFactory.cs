@@ -18,6 +18,7 @@ public sealed class MatchmakerApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
+        builder.UseSetting("Models:Directory", Path.Combine(_directory, "models"));
         builder.UseSetting("Import:MaxBodyBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Import:MaxRows", "1000");
     }

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Matchmaker.Api.Tests;
+
+public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : IClassFixture<MatchmakerApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    /// <summary>The first start enqueues a full recompute (and a first training); wait until a list is served.</summary>
+    private async Task<JsonElement> WaitForListAsync(string organization, string query = "")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var response = await _client.GetAsync($"/api/v1/organizations/{organization}/recommendations{query}");
+            if (response.StatusCode == HttpStatusCode.OK) return await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            if (DateTime.UtcNow > deadline) Assert.Fail("no recommendations were published");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task Lists_are_served_after_the_first_recompute_with_reasons_in_both_languages()
+    {
+        var list = await WaitForListAsync("tongji-auto");
+
+        var items = list.GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(items);
+        Assert.All(items, i =>
+        {
+            Assert.False(i.GetProperty("existingPartner").GetBoolean()); // discovery first: existing partners left out by default
+            Assert.NotEqual("tongji-auto", i.GetProperty("candidateId").GetString());
+        });
+        var reasons = items.SelectMany(i => i.GetProperty("reasons").EnumerateArray()).ToList();
+        Assert.NotEmpty(reasons);
+        Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("zh").GetString())));
+        Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("en").GetString())));
+        var ranks = items.Select(i => i.GetProperty("rank").GetInt32()).ToList();
+        Assert.Equal(ranks.Order(), ranks);
+    }
+
+    [Fact]
+    public async Task Existing_partners_are_included_on_request_and_labelled()
+    {
+        await WaitForListAsync("tongji-auto");
+
+        var list = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations?includeExistingPartners=true&limit=100");
+
+        Assert.Contains(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("existingPartner").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Filters_and_cursor_paging_apply_to_the_list()
+    {
+        await WaitForListAsync("tongji-auto");
+
+        var banks = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations?kind=financial-institution&includeExistingPartners=true&limit=100");
+        Assert.All(banks.GetProperty("items").EnumerateArray(), i => Assert.Equal("financial-institution", i.GetProperty("candidate").GetProperty("kind").GetString()));
+
+        var first = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations?limit=2&includeExistingPartners=true");
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/tongji-auto/recommendations?limit=2&includeExistingPartners=true&cursor={cursor}");
+        var firstIds = first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()).ToList();
+        var secondIds = second.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()).ToList();
+        Assert.Equal(2, firstIds.Count);
+        Assert.NotEmpty(secondIds);
+        Assert.Empty(firstIds.Intersect(secondIds));
+    }
+
+    [Fact]
+    public async Task Etag_round_trip_returns_304_when_unchanged()
+    {
+        await WaitForListAsync("donghua-mse");
+        var response = await _client.GetAsync("/api/v1/organizations/donghua-mse/recommendations");
+        var etag = response.Headers.ETag;
+        Assert.NotNull(etag);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/organizations/donghua-mse/recommendations");
+        request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag));
+        var cached = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, cached.StatusCode);
+        Assert.Empty(await cached.Content.ReadAsByteArrayAsync());
+        using var other = new HttpRequestMessage(HttpMethod.Get, "/api/v1/organizations/donghua-mse/recommendations?limit=3");
+        other.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag));
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(other)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("kind=rocket", "kind")]
+    [InlineData("limit=1000", "limit")]
+    [InlineData("cursor=bm90LWEtbnVtYmVy", "cursor")]
+    [InlineData("city=mars", "city")]
+    public async Task Bad_parameters_are_validation_problems(string query, string field)
+    {
+        var response = await _client.GetAsync($"/api/v1/organizations/tongji-auto/recommendations?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task Unknown_organization_is_404()
+    {
+        var response = await _client.GetAsync("/api/v1/organizations/no-such-org/recommendations");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_triggered_recompute_reports_progress_and_publishes()
+    {
+        await WaitForListAsync("tongji-auto");
+
+        var trigger = await _client.PostAsync("/api/v1/recompute/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
+        var location = trigger.Headers.Location!;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement run;
+        do
+        {
+            await Task.Delay(200);
+            run = await _client.GetFromJsonAsync<JsonElement>(location);
+        }
+        while (run.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("published", run.GetProperty("status").GetString());
+        Assert.Equal(run.GetProperty("shardsTotal").GetInt32(), run.GetProperty("shardsDone").GetInt32());
+        Assert.True(run.GetProperty("organizationsScored").GetInt64() >= 100);
+        Assert.True(run.GetProperty("pairsPerSecond").GetDouble() > 0);
+        var list = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations");
+        Assert.NotNull(list.GetProperty("runId").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/recompute/runs/no-such-run")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Editing_an_organization_refreshes_its_list_within_seconds()
+    {
+        var before = await WaitForListAsync("suda-mcce");
+        var record = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/suda-mcce");
+        var body = JsonSerializer.Deserialize<Dictionary<string, object?>>(record.GetRawText())!;
+        body["needs"] = new[] { "venture-funding", "bank-credit", "pilot-production" };
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync("/api/v1/organizations/suda-mcce", body)).StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement after;
+        do
+        {
+            await Task.Delay(100);
+            after = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/suda-mcce/recommendations");
+        }
+        while (after.GetProperty("runId").GetString() == before.GetProperty("runId").GetString() && DateTime.UtcNow < deadline);
+        Assert.StartsWith("inc-", after.GetProperty("runId").GetString());
+    }
+}
