@@ -147,8 +147,10 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
         var body = JsonSerializer.Deserialize<Dictionary<string, object?>>(record.GetRawText())!;
         body["needs"] = new[] { "venture-funding", "bank-credit", "pilot-production" };
 
+        var edited = DateTimeOffset.UtcNow;
         Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync("/api/v1/organizations/suda-mcce", body)).StatusCode);
 
+        // A list computed after the edit is served: the incremental run (or a full run that started later).
         var deadline = DateTime.UtcNow.AddSeconds(30);
         JsonElement after;
         do
@@ -156,7 +158,8 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
             await Task.Delay(100);
             after = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/suda-mcce/recommendations");
         }
-        while (after.GetProperty("runId").GetString() == before.GetProperty("runId").GetString() && DateTime.UtcNow < deadline);
-        Assert.StartsWith("inc-", after.GetProperty("runId").GetString());
+        while (after.GetProperty("computedAt").GetDateTimeOffset() < edited && DateTime.UtcNow < deadline);
+        Assert.True(after.GetProperty("computedAt").GetDateTimeOffset() >= edited, after.GetProperty("runId").GetString());
+        Assert.NotEqual(before.GetProperty("runId").GetString(), after.GetProperty("runId").GetString());
     }
 }

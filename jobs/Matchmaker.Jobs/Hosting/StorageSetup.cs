@@ -131,21 +131,17 @@ public static class StorageSetup
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
 
-        services.AddHangfire((sp, config) =>
+        // Each host owns its JobStorage through DI instead of Hangfire's process-wide JobStorage.Current, so that
+        // two hosts in one process (tests, or an API beside a worker) never take each other's jobs.
+        services.AddSingleton<JobStorage>(sp =>
         {
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            if (mode == StorageMode.Postgres)
-            {
-                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!),
-                    new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) });
-            }
-            else
-            {
-                config.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
-            }
+            if (mode != StorageMode.Postgres) return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+            var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) };
+            return new PostgreSqlStorage(new PostgresConnections(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!), options);
         });
+        services.AddHangfire(config => config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
         return builder;
     }
 
@@ -185,4 +181,10 @@ public static class StorageSetup
 
     private static string ResolvePath(IServiceProvider sp, string path) =>
         Path.IsPathRooted(path) ? path : Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, path);
+}
+
+/// <summary>Hangfire's PostgreSQL storage opens its connections here (Npgsql pools them).</summary>
+internal sealed class PostgresConnections(string connectionString) : Hangfire.PostgreSql.IConnectionFactory
+{
+    public NpgsqlConnection GetOrCreateConnection() => new(connectionString);
 }
