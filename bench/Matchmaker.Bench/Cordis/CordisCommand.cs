@@ -20,7 +20,11 @@ public static class CordisCommand
         var trainYears = 3;
         var track = "all";
         var labels = (string?)null;
-        var options = new RankerOptions();
+        // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018
+        // (training before 2018), so they are that track's defaults.
+        var options = args.SkipWhile(a => a != "--track").Skip(1).FirstOrDefault() == "new-partners"
+            ? new RankerOptions { Iterations = 200, LearningRate = 0.05, MinimumExamplesPerLeaf = 200, Leaves = 15 }
+            : new RankerOptions();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])

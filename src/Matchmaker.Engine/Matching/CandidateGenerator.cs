@@ -27,12 +27,18 @@ public sealed record CandidateOptions
     /// only new ties are. Use with a model trained for new ties (<see cref="ForNewPartners"/>).
     /// </summary>
     public bool ExcludePreviousPartners { get; init; }
+    /// <summary>
+    /// Rank partners of partners by Adamic-Adar through every intermediary, hubs included, instead of through
+    /// non-hubs only: new ties mostly come through the query's best-connected partners.
+    /// </summary>
+    public bool PartnersOfPartnersThroughHubs { get; init; }
 
     /// <summary>The options of the new-partner track: no previous partners, and a deeper reach beyond them.</summary>
     public static CandidateOptions ForNewPartners { get; } = new()
     {
         ExcludePreviousPartners = true,
-        MaxPartnersOfPartners = 600,
+        PartnersOfPartnersThroughHubs = true,
+        MaxPartnersOfPartners = 1200,
         MaxComplementary = 100,
         MaxPopular = 300,
     };
@@ -76,7 +82,8 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
             foreach (var b in context.Partners) Add(b, CandidateSource.PreviousPartner);
         }
 
-        foreach (var b in TopBy(context.TwoHop, b => context.CappedAdamicAdar[b], Options.MaxPartnersOfPartners, b => context.Joint[b] == 0 && context.CappedAdamicAdar[b] > 0))
+        var twoHop = Options.PartnersOfPartnersThroughHubs ? context.AdamicAdar : context.CappedAdamicAdar;
+        foreach (var b in TopBy(context.TwoHop, b => twoHop[b], Options.MaxPartnersOfPartners, b => context.Joint[b] == 0 && twoHop[b] > 0))
         {
             Add(b, CandidateSource.PartnerOfPartner);
         }

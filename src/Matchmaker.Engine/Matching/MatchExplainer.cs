@@ -31,6 +31,8 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         [PairFeature.PathLength] = "shared-partners",
         [PairFeature.TwoHopRecent] = "shared-partners",
         [PairFeature.TwoHopInSectors] = "shared-partners",
+        [PairFeature.TwoHopRecentInSectors] = "shared-partners",
+        [PairFeature.CandidateRecentNewPartners] = "field-activity",
         [PairFeature.CandidatePartnersPerProject] = "field-activity",
         [PairFeature.ConsortiumKindShare] = "complementary-kind",
         [PairFeature.KindGap] = "complementary-kind",

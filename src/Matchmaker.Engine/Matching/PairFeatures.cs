@@ -45,6 +45,8 @@ public enum PairFeature
     KindGap,
     QueryContributionLog,
     CandidatePartnersPerProject,
+    TwoHopRecentInSectors,
+    CandidateRecentNewPartners,
 }
 
 /// <summary>
@@ -54,7 +56,7 @@ public enum PairFeature
 /// </summary>
 public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null)
 {
-    public const int Count = 39;
+    public const int Count = 41;
     public const float Never = 99;
 
     public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
@@ -110,6 +112,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.KindGap] = kindShare[(int)kind] - context.ConsortiumKindShare[(int)kind];
             f[(int)PairFeature.TwoHopRecent] = context.TwoHopRecent[b];
             f[(int)PairFeature.TwoHopInSectors] = context.TwoHopInSectors[b];
+            f[(int)PairFeature.TwoHopRecentInSectors] = context.TwoHopRecentInSectors[b];
             f[(int)PairFeature.QueryContributionLog] = queryMoney;
 
             var city = g.OrganizationCities[b];
@@ -147,6 +150,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         f[(int)PairFeature.CandidateSectorShare] = projects > 0 ? inSectors / projects : 0;
         f[(int)PairFeature.CandidateContributionLog] = MathF.Log(1 + stats.MeanContribution[b]);
         f[(int)PairFeature.CandidateYearsSinceActive] = projects > 0 ? year - stats.LastYear[b] : Never;
+        f[(int)PairFeature.CandidateRecentNewPartners] = stats.RecentNewPartners[b];
         f[(int)PairFeature.CandidatePartnersPerProject] = projects > 0 ? (float)stats.Snapshot.Partners.Degree(b) / projects : 0;
     }
 

@@ -30,6 +30,7 @@ public sealed class QueryContext
         CappedAdamicAdar = new float[n];
         TwoHopRecent = new float[n];
         TwoHopInSectors = new float[n];
+        TwoHopRecentInSectors = new float[n];
         ConsortiumKindShare = new float[8];
         PartnerKindShare = new float[8];
         PartnerCityShare = new float[stats.Snapshot.CityCodes.Length];
@@ -61,6 +62,8 @@ public sealed class QueryContext
     public float[] TwoHopRecent { get; }
     /// <summary>Partners of partners through projects in the query's fields only: over non-hub z, 1 / ln(partners of z) per such project.</summary>
     public float[] TwoHopInSectors { get; }
+    /// <summary><see cref="TwoHopRecent"/> through projects in the query's fields only.</summary>
+    public float[] TwoHopRecentInSectors { get; }
     /// <summary>The query organization's usual consortia: share of the other members of its projects by kind (index = (int)kind).</summary>
     public float[] ConsortiumKindShare { get; }
     public float[] PartnerKindShare { get; }
@@ -165,7 +168,9 @@ public sealed class QueryContext
                     var b = members.Targets[e];
                     if (b == a || b == z) continue;
                     TwoHopRecent[b] += recent;
-                    if (inSector) TwoHopInSectors[b] += aa;
+                    if (!inSector) continue;
+                    TwoHopInSectors[b] += aa;
+                    TwoHopRecentInSectors[b] += recent;
                 }
             }
         }
@@ -204,6 +209,7 @@ public sealed class QueryContext
             CappedAdamicAdar[b] = 0;
             TwoHopRecent[b] = 0;
             TwoHopInSectors[b] = 0;
+            TwoHopRecentInSectors[b] = 0;
         }
         _touched.Clear();
         _touchedTwoHop.Clear();
