@@ -81,6 +81,13 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         }
         var queryCity = stats.Cities[g.OrganizationCities[a]];
         var year = q.Year;
+        // One great-circle distance per city, not per pair.
+        var distanceByCity = new float[g.CityCodes.Length];
+        for (var c = 0; c < distanceByCity.Length; c++)
+        {
+            var candidateCity = stats.Cities[c];
+            distanceByCity[c] = queryCity is not null && candidateCity is not null ? (float)G60Catalog.DistanceKm(queryCity, candidateCity) : -1;
+        }
         var queryDegree = g.Partners.Degree(a);
         var queryMoney = MathF.Log(1 + stats.MeanContribution[a]);
 
@@ -119,8 +126,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.SameCity] = city == g.OrganizationCities[a] ? 1 : 0;
             f[(int)PairFeature.CityAffinity] = context.PartnerCityShare[city];
             f[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[a] * g.CityCodes.Length + city];
-            var candidateCity = stats.Cities[city];
-            f[(int)PairFeature.DistanceKm] = queryCity is not null && candidateCity is not null ? (float)G60Catalog.DistanceKm(queryCity, candidateCity) : -1;
+            f[(int)PairFeature.DistanceKm] = distanceByCity[city];
 
             f[(int)PairFeature.QueryProjects] = stats.Projects[a];
             f[(int)PairFeature.QueryDegree] = queryDegree;
