@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "cordis" => CordisCommand.Run(args[1..]),
     "snapshot" => await SnapshotBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
+    "scoring" => ScoringBench.Run(args[1..]),
     _ => Usage(),
 };
 

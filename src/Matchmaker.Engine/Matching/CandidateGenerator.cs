@@ -22,6 +22,26 @@ public sealed record CandidateOptions
     /// <summary>Most active organizations of the query's fields, recent activity first: the cold-start fallback.</summary>
     public int MaxPopular { get; init; } = 100;
     public int MaxCapabilityMatches { get; init; } = 50;
+    /// <summary>
+    /// Discovery mode: the query organization's previous partners are never proposed (they are known already);
+    /// only new ties are. Use with a model trained for new ties (<see cref="ForNewPartners"/>).
+    /// </summary>
+    public bool ExcludePreviousPartners { get; init; }
+    /// <summary>
+    /// Rank partners of partners by Adamic-Adar through every intermediary, hubs included, instead of through
+    /// non-hubs only: new ties mostly come through the query's best-connected partners.
+    /// </summary>
+    public bool PartnersOfPartnersThroughHubs { get; init; }
+
+    /// <summary>The options of the new-partner track: no previous partners, and a deeper reach beyond them.</summary>
+    public static CandidateOptions ForNewPartners { get; } = new()
+    {
+        ExcludePreviousPartners = true,
+        PartnersOfPartnersThroughHubs = true,
+        MaxPartnersOfPartners = 1200,
+        MaxComplementary = 100,
+        MaxPopular = 300,
+    };
 }
 
 /// <summary>
@@ -46,6 +66,7 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
         void Add(int b, CandidateSource source)
         {
             if (b == a) return;
+            if (Options.ExcludePreviousPartners && context.Joint[b] > 0) return;
             if (index.TryGetValue(b, out var at))
             {
                 sources[at] |= source;
@@ -56,9 +77,13 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
             sources.Add(source);
         }
 
-        foreach (var b in context.Partners) Add(b, CandidateSource.PreviousPartner);
+        if (!Options.ExcludePreviousPartners)
+        {
+            foreach (var b in context.Partners) Add(b, CandidateSource.PreviousPartner);
+        }
 
-        foreach (var b in TopBy(context.TwoHop, b => context.CappedAdamicAdar[b], Options.MaxPartnersOfPartners, b => context.Joint[b] == 0 && context.CappedAdamicAdar[b] > 0))
+        var twoHop = Options.PartnersOfPartnersThroughHubs ? context.AdamicAdar : context.CappedAdamicAdar;
+        foreach (var b in TopBy(context.TwoHop, b => twoHop[b], Options.MaxPartnersOfPartners, b => context.Joint[b] == 0 && twoHop[b] > 0))
         {
             Add(b, CandidateSource.PartnerOfPartner);
         }

@@ -38,6 +38,15 @@ public enum PairFeature
     QueryMeetsCandidateNeeds,
     DeclaredSectorOverlap,
     CityPairShare,
+    // Appended for new ties (issue 10); earlier columns keep their positions.
+    TwoHopRecent,
+    TwoHopInSectors,
+    ConsortiumKindShare,
+    KindGap,
+    QueryContributionLog,
+    CandidatePartnersPerProject,
+    TwoHopRecentInSectors,
+    CandidateRecentNewPartners,
 }
 
 /// <summary>
@@ -47,7 +56,7 @@ public enum PairFeature
 /// </summary>
 public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null)
 {
-    public const int Count = 33;
+    public const int Count = 41;
     public const float Never = 99;
 
     public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
@@ -72,7 +81,15 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         }
         var queryCity = stats.Cities[g.OrganizationCities[a]];
         var year = q.Year;
+        // One great-circle distance per city, not per pair.
+        var distanceByCity = new float[g.CityCodes.Length];
+        for (var c = 0; c < distanceByCity.Length; c++)
+        {
+            var candidateCity = stats.Cities[c];
+            distanceByCity[c] = queryCity is not null && candidateCity is not null ? (float)G60Catalog.DistanceKm(queryCity, candidateCity) : -1;
+        }
         var queryDegree = g.Partners.Degree(a);
+        var queryMoney = MathF.Log(1 + stats.MeanContribution[a]);
 
         for (var i = 0; i < candidates.Length; i++)
         {
@@ -97,13 +114,19 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.QueryKind] = (float)g.Kinds[a];
             f[(int)PairFeature.KindAffinity] = context.PartnerKindShare[(int)kind];
             f[(int)PairFeature.SectorKindShare] = kindShare[(int)kind];
+            f[(int)PairFeature.ConsortiumKindShare] = context.ConsortiumKindShare[(int)kind];
+            // What the field's consortia hold of this kind beyond what the query's usual consortia hold.
+            f[(int)PairFeature.KindGap] = kindShare[(int)kind] - context.ConsortiumKindShare[(int)kind];
+            f[(int)PairFeature.TwoHopRecent] = context.TwoHopRecent[b];
+            f[(int)PairFeature.TwoHopInSectors] = context.TwoHopInSectors[b];
+            f[(int)PairFeature.TwoHopRecentInSectors] = context.TwoHopRecentInSectors[b];
+            f[(int)PairFeature.QueryContributionLog] = queryMoney;
 
             var city = g.OrganizationCities[b];
             f[(int)PairFeature.SameCity] = city == g.OrganizationCities[a] ? 1 : 0;
             f[(int)PairFeature.CityAffinity] = context.PartnerCityShare[city];
             f[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[a] * g.CityCodes.Length + city];
-            var candidateCity = stats.Cities[city];
-            f[(int)PairFeature.DistanceKm] = queryCity is not null && candidateCity is not null ? (float)G60Catalog.DistanceKm(queryCity, candidateCity) : -1;
+            f[(int)PairFeature.DistanceKm] = distanceByCity[city];
 
             f[(int)PairFeature.QueryProjects] = stats.Projects[a];
             f[(int)PairFeature.QueryDegree] = queryDegree;
@@ -133,6 +156,8 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         f[(int)PairFeature.CandidateSectorShare] = projects > 0 ? inSectors / projects : 0;
         f[(int)PairFeature.CandidateContributionLog] = MathF.Log(1 + stats.MeanContribution[b]);
         f[(int)PairFeature.CandidateYearsSinceActive] = projects > 0 ? year - stats.LastYear[b] : Never;
+        f[(int)PairFeature.CandidateRecentNewPartners] = stats.RecentNewPartners[b];
+        f[(int)PairFeature.CandidatePartnersPerProject] = projects > 0 ? (float)stats.Snapshot.Partners.Degree(b) / projects : 0;
     }
 
     /// <summary>
@@ -165,6 +190,20 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         float kindShare = 0;
         foreach (var s in q.Sectors) kindShare += stats.SectorKindShare(s)[(int)kindA] / q.Sectors.Length;
         reverse[(int)PairFeature.SectorKindShare] = kindShare;
+        float sameKindMembers = 0, otherMembers = 0;
+        foreach (var p in g.OrganizationProjects[b])
+        {
+            foreach (var m in g.ProjectMembers[p])
+            {
+                if (m == b) continue;
+                otherMembers++;
+                if (g.Kinds[m] == kindA) sameKindMembers++;
+            }
+        }
+        var consortiumShare = otherMembers > 0 ? sameKindMembers / otherMembers : 0;
+        reverse[(int)PairFeature.ConsortiumKindShare] = consortiumShare;
+        reverse[(int)PairFeature.KindGap] = kindShare - consortiumShare;
+        reverse[(int)PairFeature.QueryContributionLog] = MathF.Log(1 + stats.MeanContribution[b]);
         reverse[(int)PairFeature.CityAffinity] = partners.Length > 0 ? sameCity / partners.Length : 0;
         reverse[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[b] * g.CityCodes.Length + cityA];
         reverse[(int)PairFeature.QueryProjects] = stats.Projects[b];

@@ -28,6 +28,10 @@ public sealed class QueryContext
         AdamicAdar = new float[n];
         ResourceAllocation = new float[n];
         CappedAdamicAdar = new float[n];
+        TwoHopRecent = new float[n];
+        TwoHopInSectors = new float[n];
+        TwoHopRecentInSectors = new float[n];
+        ConsortiumKindShare = new float[8];
         PartnerKindShare = new float[8];
         PartnerCityShare = new float[stats.Snapshot.CityCodes.Length];
         QuerySectorMark = new bool[stats.Snapshot.SectorCodes.Length];
@@ -50,6 +54,18 @@ public sealed class QueryContext
     public float[] ResourceAllocation { get; }
     /// <summary>Adamic-Adar through intermediaries with at most <see cref="HubCap"/> partners (for candidate generation).</summary>
     public float[] CappedAdamicAdar { get; }
+    /// <summary>
+    /// Partners of partners through their projects, weighted by how recent both ties are: over the query's
+    /// non-hub partners z and each project p of z with b, 0.5^(age of the z-p project) × 0.5^(age of the last
+    /// query-z project) / ln(partners of z).
+    /// </summary>
+    public float[] TwoHopRecent { get; }
+    /// <summary>Partners of partners through projects in the query's fields only: over non-hub z, 1 / ln(partners of z) per such project.</summary>
+    public float[] TwoHopInSectors { get; }
+    /// <summary><see cref="TwoHopRecent"/> through projects in the query's fields only.</summary>
+    public float[] TwoHopRecentInSectors { get; }
+    /// <summary>The query organization's usual consortia: share of the other members of its projects by kind (index = (int)kind).</summary>
+    public float[] ConsortiumKindShare { get; }
     public float[] PartnerKindShare { get; }
     public float[] PartnerCityShare { get; }
     public bool[] QuerySectorMark { get; }
@@ -87,10 +103,17 @@ public sealed class QueryContext
         // Joint-project details come from the query's own projects: one pass over their members.
         var members = g.ProjectMembers;
         var latest = Stats.LatestYear;
+        float consortiumMembers = 0;
         foreach (var p in g.OrganizationProjects[a])
         {
             var size = members.Degree(p);
             if (size < 2) continue;
+            foreach (var m in members[p])
+            {
+                if (m == a) continue;
+                ConsortiumKindShare[(int)g.Kinds[m]]++;
+                consortiumMembers++;
+            }
             var weight = MathF.Pow(0.5f, latest - g.ProjectYears[p]);
             var inSector = false;
             foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
@@ -111,6 +134,11 @@ public sealed class QueryContext
             }
         }
 
+        if (consortiumMembers > 0)
+        {
+            for (var k = 0; k < ConsortiumKindShare.Length; k++) ConsortiumKindShare[k] /= consortiumMembers;
+        }
+
         foreach (var z in partners[a])
         {
             var dz = partners.Degree(z);
@@ -126,6 +154,24 @@ public sealed class QueryContext
                 AdamicAdar[b] += aa;
                 ResourceAllocation[b] += ra;
                 if (capped) CappedAdamicAdar[b] += aa;
+            }
+            if (!capped) continue;
+            // Every member of z's projects is a partner of z, so b is already among the touched two-hop organizations.
+            var tie = aa * MathF.Pow(0.5f, latest - LastJointYear[z]);
+            foreach (var p in g.OrganizationProjects[z])
+            {
+                var recent = tie * MathF.Pow(0.5f, latest - g.ProjectYears[p]);
+                var inSector = false;
+                foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
+                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                {
+                    var b = members.Targets[e];
+                    if (b == a || b == z) continue;
+                    TwoHopRecent[b] += recent;
+                    if (!inSector) continue;
+                    TwoHopInSectors[b] += aa;
+                    TwoHopRecentInSectors[b] += recent;
+                }
             }
         }
     }
@@ -161,10 +207,14 @@ public sealed class QueryContext
             AdamicAdar[b] = 0;
             ResourceAllocation[b] = 0;
             CappedAdamicAdar[b] = 0;
+            TwoHopRecent[b] = 0;
+            TwoHopInSectors[b] = 0;
+            TwoHopRecentInSectors[b] = 0;
         }
         _touched.Clear();
         _touchedTwoHop.Clear();
         Array.Clear(PartnerKindShare);
+        Array.Clear(ConsortiumKindShare);
         Array.Clear(PartnerCityShare);
         Array.Clear(QuerySectorMark);
     }

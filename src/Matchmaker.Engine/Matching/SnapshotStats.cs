@@ -52,6 +52,7 @@ public sealed class SnapshotStats
         {
             MeanContribution[o] = contributionCount[o] > 0 ? MeanContribution[o] / contributionCount[o] : 0;
         }
+        RecentNewPartners = CountRecentNewPartners(snapshot, LatestYear);
         _sectorActivity = new int[]?[snapshot.SectorCodes.Length];
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
@@ -87,6 +88,35 @@ public sealed class SnapshotStats
     public int[] Led { get; }
     public short[] LastYear { get; }
     public float[] MeanContribution { get; }
+    /// <summary>Partners each organization first worked with this year or the one before: how open it is to new ties.</summary>
+    public int[] RecentNewPartners { get; }
+
+    private static int[] CountRecentNewPartners(GraphSnapshot g, short latest)
+    {
+        var n = g.OrganizationCount;
+        var result = new int[n];
+        var seenBy = new int[n];
+        Array.Fill(seenBy, -1);
+        var members = g.ProjectMembers;
+        for (var o = 0; o < n; o++)
+        {
+            var projects = g.OrganizationProjects[o].ToArray();
+            var years = projects.Select(p => g.ProjectYears[p]).ToArray();
+            Array.Sort(years, projects);
+            foreach (var p in projects)
+            {
+                var recent = g.ProjectYears[p] >= latest - 1;
+                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                {
+                    var z = members.Targets[e];
+                    if (z == o || seenBy[z] == o) continue;
+                    seenBy[z] = o;
+                    if (recent) result[o]++;
+                }
+            }
+        }
+        return result;
+    }
     /// <summary>Catalog cities (with coordinates) per city code, null where the code is not a catalog city.</summary>
     public City?[] Cities { get; }
 

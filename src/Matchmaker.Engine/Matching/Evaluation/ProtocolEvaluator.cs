@@ -32,7 +32,11 @@ public static class ProtocolEvaluator
     /// by activity in the query's fields (the fallback any user has). In the same pass, the same ranking with its
     /// best <paramref name="reciprocalTop"/> re-ranked by reciprocity, and candidate recall per source.
     /// </summary>
-    public static MatcherResult EvaluateMatcher(Matcher matcher, IReadOnlyList<MatchQuery> queries, int reciprocalTop = 50, int? threads = null)
+    /// <remarks>
+    /// With <paramref name="excludePreviousPartners"/> (the new-partner track) the query organization's previous
+    /// partners are removed from the whole ranking, the fallback included.
+    /// </remarks>
+    public static MatcherResult EvaluateMatcher(Matcher matcher, IReadOnlyList<MatchQuery> queries, int reciprocalTop = 50, int? threads = null, bool excludePreviousPartners = false)
     {
         var g = matcher.Stats.Snapshot;
         var sources = Enum.GetValues<CandidateSource>().Where(s => s != CandidateSource.None).ToArray();
@@ -50,15 +54,16 @@ public static class ProtocolEvaluator
             try
             {
                 Heuristics.FieldPopularity(g, q, scores);
+                if (excludePreviousPartners) TimeSplit.RemovePreviousPartners(g, q, scores);
                 var order = matcher.RankAll(q, w);
-                for (var r = 0; r < order.Length; r++) scores[w.Candidates[order[r]]] = 1e9 - r;
+                for (var r = 0; r < order.Length; r++) Place(scores, w.Candidates[order[r]], r);
                 learned[qi] = Summarize(scores, q);
 
                 var head = Math.Min(reciprocalTop, order.Length);
                 var reverse = matcher.ReverseScores(w, order.AsSpan(0, head));
                 var reranked = Enumerable.Range(0, head)
                     .OrderByDescending(r => Matcher.Reciprocal(w.Scores[order[r]], reverse[r])).ThenBy(r => w.Candidates[order[r]]).ToArray();
-                for (var r = 0; r < head; r++) scores[w.Candidates[order[reranked[r]]]] = 1e9 - r;
+                for (var r = 0; r < head; r++) Place(scores, w.Candidates[order[reranked[r]]], r);
                 reciprocal[qi] = Summarize(scores, q);
 
                 var relevant = q.Relevant.ToHashSet();
@@ -92,6 +97,12 @@ public static class ProtocolEvaluator
             total == 0 ? 0 : (double)foundAll / total,
             queries.Count == 0 ? 0 : (double)candidates / queries.Count);
         return new MatcherResult(Accumulate(learned, queries), Accumulate(reciprocal, queries), recall, candidates);
+    }
+
+    /// <summary>Puts a candidate at rank <paramref name="r"/>, ahead of every fallback score, unless it was removed.</summary>
+    private static void Place(double[] scores, int organization, int r)
+    {
+        if (!double.IsNegativeInfinity(scores[organization])) scores[organization] = 1e9 - r;
     }
 
     private static QueryResult Summarize(double[] scores, MatchQuery q)

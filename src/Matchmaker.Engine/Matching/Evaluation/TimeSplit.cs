@@ -30,6 +30,28 @@ public static class TimeSplit
         return queries;
     }
 
+    /// <summary>
+    /// The new-partner track: each query keeps only the answers its organization had no joint project with in
+    /// <paramref name="before"/>; queries left without an answer are dropped.
+    /// </summary>
+    public static IReadOnlyList<MatchQuery> NewPartnerQueries(GraphSnapshot before, IEnumerable<MatchQuery> queries)
+    {
+        var result = new List<MatchQuery>();
+        foreach (var q in queries)
+        {
+            var partners = before.Partners[q.Organization].ToArray();
+            var fresh = q.Relevant.Where(r => Array.IndexOf(partners, r) < 0).ToArray();
+            if (fresh.Length > 0) result.Add(q with { Relevant = fresh });
+        }
+        return result;
+    }
+
+    /// <summary>Sets the score of the query organization's previous partners to -infinity (removed from the ranking).</summary>
+    public static void RemovePreviousPartners(GraphSnapshot before, MatchQuery query, Span<double> scores)
+    {
+        foreach (var b in before.Partners[query.Organization]) scores[b] = double.NegativeInfinity;
+    }
+
     /// <summary>True when the snapshot holds nothing from the query years or later (no label inside the feature window).</summary>
     public static bool IsLeakFree(GraphSnapshot before, IEnumerable<MatchQuery> queries)
     {
