@@ -15,8 +15,10 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Matchmaker.Bench <command> [options]
-          cordis <data-dir> --test-year 2019 [--json FILE]
+          cordis <data-dir> --test-year 2019 [--track all|new-partners] [--json FILE]
               evaluate the rankers on real Horizon 2020 consortia (CORDIS, European Commission), following the data's protocol
+          scoring [--organizations 100000]
+              candidate pairs scored per second per core (features + model) on the synthetic corridor graph
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
           neo4j-write [--count 100000] [--batch 5000] [--live]

@@ -89,7 +89,8 @@ public sealed class RankingModel
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        var temporary = path + ".tmp";
+        // A unique temporary name: two hosts sharing the model directory may save at the same moment.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         using (var file = File.Create(temporary))
         using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
         {
