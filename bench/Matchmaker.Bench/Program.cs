@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "cordis" => CordisCommand.Run(args[1..]),
     "snapshot" => await SnapshotBench.RunAsync(args[1..]),
+    "recompute" => await RecomputeBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     "scoring" => ScoringBench.Run(args[1..]),
     _ => Usage(),
@@ -21,6 +22,8 @@ static int Usage()
               candidate pairs scored per second per core (features + model) on the synthetic corridor graph
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
+          recompute [--organizations 100000] [--shard-size 5000] [--work-dir DIR] [--verbose]
+              full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it
           neo4j-write [--count 100000] [--batch 5000] [--live]
               write synthetic organizations through the Neo4j adapter to a loopback Query API listener
         """);

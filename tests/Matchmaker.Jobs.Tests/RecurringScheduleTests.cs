@@ -8,6 +8,12 @@ namespace Matchmaker.Jobs.Tests;
 
 public sealed class RecurringScheduleTests
 {
+    public RecurringScheduleTests()
+    {
+        // Hangfire's log provider is process-wide and may still point at a host that an earlier test disposed.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+    }
+
     [Fact]
     public void Recurring_jobs_are_registered_in_the_configured_time_zone()
     {
@@ -24,7 +30,7 @@ public sealed class RecurringScheduleTests
         Assert.Equal("0 8 * * 1", jobs["weekly-digest"].Cron);
         // Monday 08:00 in Shanghai is Monday 00:00 UTC.
         Assert.Equal(new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc), jobs["weekly-digest"].NextExecution);
-        // Daily 02:00 Shanghai = 18:00 UTC the day before: the next is Monday 02:00 local = Sunday 18:00 UTC? No: now is 04:00 local, so Tuesday 02:00 local.
+        // Daily at 02:00 in Shanghai: it is 04:00 there now, so the next is Tuesday 02:00 local, Monday 18:00 UTC.
         Assert.Equal(new DateTime(2026, 11, 23, 18, 0, 0, DateTimeKind.Utc), jobs["recompute-all"].NextExecution);
     }
 
