@@ -27,7 +27,8 @@ for trx in "$results"/*.trx; do
   get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # Skipped tests are counted in total but not executed (the notExecuted counter stays 0 for them).
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 
 projects=$(find tests -name '*.Tests.csproj' | wc -l)

@@ -114,9 +114,9 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
 
         if (capabilities is not null && Options.MaxCapabilityMatches > 0)
         {
-            var everyone = Enumerable.Range(0, g.OrganizationCount);
-            var scores = everyone.Select(o => o == a ? 0 : capabilities.Match(needing: a, offering: o) + capabilities.Match(needing: o, offering: a)).ToArray();
-            foreach (var b in TopBy(Enumerable.Range(0, g.OrganizationCount).ToArray(), o => scores[o], Options.MaxCapabilityMatches, o => scores[o] > 0))
+            var related = capabilities.Related(a, g.OrganizationCount).Where(o => o != a).Distinct().ToArray();
+            var scores = related.ToDictionary(o => o, o => capabilities.Match(needing: a, offering: o) + capabilities.Match(needing: o, offering: a));
+            foreach (var b in TopBy(related, o => scores[o], Options.MaxCapabilityMatches, o => scores[o] > 0))
             {
                 Add(b, CandidateSource.CapabilityMatch);
             }

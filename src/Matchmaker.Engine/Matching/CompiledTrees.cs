@@ -77,6 +77,35 @@ public sealed class CompiledTrees
         return (float)sum;
     }
 
+    /// <summary>
+    /// Feature contributions of one row, as ML.NET computes them for tree ensembles: at every split on the row's
+    /// path, the split's feature gets the difference between the leaf the row reaches and the leaf it would reach
+    /// had it gone the other way at that split (following its own features below). Same values as
+    /// <see cref="RankingModel.ContributionsWithTransform"/> (a test holds it to that), without an IDataView.
+    /// </summary>
+    public void Contributions(ReadOnlySpan<float> features, Span<float> contributions)
+    {
+        contributions.Clear();
+        foreach (var root in _treeRoot)
+        {
+            var node = root;
+            while (node >= 0)
+            {
+                var goesLeft = features[_feature[node]] <= _threshold[node];
+                var taken = goesLeft ? _left[node] : _right[node];
+                var other = goesLeft ? _right[node] : _left[node];
+                contributions[_feature[node]] += (float)(_leafValue[~LeafFrom(taken, features)] - _leafValue[~LeafFrom(other, features)]);
+                node = taken;
+            }
+        }
+    }
+
+    private int LeafFrom(int node, ReadOnlySpan<float> features)
+    {
+        while (node >= 0) node = features[_feature[node]] <= _threshold[node] ? _left[node] : _right[node];
+        return node;
+    }
+
     /// <summary>Scores rows of <see cref="FeatureCount"/> features laid end to end.</summary>
     public void Score(ReadOnlySpan<float> rows, Span<float> scores)
     {

@@ -24,12 +24,17 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
     /// The best <paramref name="take"/> candidates, best first. With <paramref name="reciprocalTop"/> &gt; 0 the best
     /// that many are re-ranked by the harmonic mean of both directions' scores (see <see cref="Reciprocal"/>).
     /// </summary>
-    public IReadOnlyList<ScoredCandidate> Rank(MatchQuery query, int take = 20, int reciprocalTop = 0)
+    public IReadOnlyList<ScoredCandidate> Rank(MatchQuery query, int take = 20, int reciprocalTop = 0) =>
+        Rank(query, take, reciprocalTop, out _);
+
+    /// <summary>As <see cref="Rank(MatchQuery, int, int)"/>, also telling how many candidate pairs were scored.</summary>
+    public IReadOnlyList<ScoredCandidate> Rank(MatchQuery query, int take, int reciprocalTop, out int candidatesScored)
     {
         var w = _pool.Rent();
         try
         {
             var order = RankAll(query, w);
+            candidatesScored = order.Length;
             var head = Math.Min(Math.Max(take, reciprocalTop), order.Length);
             var result = new List<ScoredCandidate>(head);
             for (var r = 0; r < head; r++)

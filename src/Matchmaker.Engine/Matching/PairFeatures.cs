@@ -220,4 +220,10 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
 public interface ICapabilityMatcher
 {
     float Match(int needing, int offering);
+
+    /// <summary>
+    /// Organizations that may match <paramref name="organization"/> in either direction (they share a need or
+    /// capability term), so that candidate generation scores those instead of every organization.
+    /// </summary>
+    IEnumerable<int> Related(int organization, int organizationCount) => Enumerable.Range(0, organizationCount);
 }

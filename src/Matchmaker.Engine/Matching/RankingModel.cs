@@ -77,13 +77,37 @@ public sealed class RankingModel
     public float[][] Contributions(ReadOnlySpan<float> rows)
     {
         var count = rows.Length / PairFeatureExtractor.Count;
+        var result = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = new float[PairFeatureExtractor.Count];
+            Trees.Contributions(rows.Slice(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count), result[i]);
+        }
+        return result;
+    }
+
+    /// <summary>The same contributions through ML.NET's CalculateFeatureContribution transform: the reference path.</summary>
+    public float[][] ContributionsWithTransform(ReadOnlySpan<float> rows)
+    {
+        var count = rows.Length / PairFeatureExtractor.Count;
         var data = Ml.Data.LoadFromEnumerable(FeatureRow.From(rows, count), FeatureRow.Schema);
-        var predictor = (ISingleFeaturePredictionTransformer<Microsoft.ML.Trainers.ICalculateFeatureContribution>)Transformer;
-        var calculator = Ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: PairFeatureExtractor.Count,
-            numberOfNegativeContributions: PairFeatureExtractor.Count, normalize: false).Fit(data);
-        var column = calculator.Transform(data).GetColumn<VBuffer<float>>("FeatureContributions");
+        var column = ContributionCalculator(data).Transform(data).GetColumn<VBuffer<float>>("FeatureContributions");
         return column.Select(v => v.DenseValues().ToArray()).ToArray();
     }
+
+    private ITransformer? _contributionCalculator;
+
+    /// <summary>
+    /// The fitted contribution calculator, made once: fitting only reads the schema, and a fitted transformer is
+    /// safe to share between threads. Making it per call cost more than the contributions themselves.
+    /// </summary>
+    private ITransformer ContributionCalculator(IDataView schemaSource) =>
+        LazyInitializer.EnsureInitialized(ref _contributionCalculator, () =>
+        {
+            var predictor = (ISingleFeaturePredictionTransformer<Microsoft.ML.Trainers.ICalculateFeatureContribution>)Transformer;
+            return Ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: PairFeatureExtractor.Count,
+                numberOfNegativeContributions: PairFeatureExtractor.Count, normalize: false).Fit(schemaSource);
+        });
 
     public void Save(string path)
     {

@@ -34,21 +34,34 @@ public sealed class LearnedRankerFactory(ModelRegistry registry) : IPartnerRanke
     }
 }
 
-internal sealed class LearnedRanker(GraphSnapshot snapshot, RankingModel model) : IPartnerRanker
+internal sealed class LearnedRanker : IPartnerRanker
 {
     /// <summary>How many candidates are ranked before the list is cut: enough to keep topK new organizations after existing partners are set apart.</summary>
     private const int Depth = 200;
 
-    private readonly Matcher _matcher = new(new SnapshotStats(snapshot), model);
-    private readonly MatchExplainer _explainer = new(snapshot, model);
-    private readonly int _queryYear = snapshot.ProjectYears.Length == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
+    private readonly GraphSnapshot snapshot;
+    private readonly RankingModel model;
+    private readonly Matcher _matcher;
+    private readonly MatchExplainer _explainer;
+    private readonly int _queryYear;
+
+    public LearnedRanker(GraphSnapshot snapshot, RankingModel model)
+    {
+        this.snapshot = snapshot;
+        this.model = model;
+        // Capabilities and needs (tags and Chinese/English text) feed candidates, features and reasons alike.
+        var capabilities = ModelTrainingService.CapabilitiesOf(snapshot);
+        _matcher = new Matcher(new SnapshotStats(snapshot), model, new CandidateGenerator(null, capabilities), new PairFeatureExtractor(capabilities));
+        _explainer = new MatchExplainer(snapshot, model, capabilities);
+        _queryYear = snapshot.ProjectYears.Length == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
+    }
 
     public string ModelVersion => $"lambdarank-v{model.Card.Version}";
 
     public RankedPartners Recommend(int organization, int topK)
     {
         var query = new MatchQuery(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
-        var ranked = _matcher.Rank(query, Depth);
+        var ranked = _matcher.Rank(query, Depth, reciprocalTop: 0, out var scored);
         // Discovery first: topK new organizations and, labelled, up to topK existing partners.
         var chosen = ranked.Where(c => snapshot.Partners.EdgeIndex(organization, c.Organization) < 0).Take(topK)
             .Concat(ranked.Where(c => snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0).Take(topK))
@@ -59,6 +72,6 @@ internal sealed class LearnedRanker(GraphSnapshot snapshot, RankingModel model) 
             reasons[i].Select(r => new Reason(r.Kind, r.Zh, r.En, r.Evidence)).ToList(),
             snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0,
             CandidateSummary.Of(snapshot, c.Organization))).ToList();
-        return new RankedPartners(items, ranked.Count);
+        return new RankedPartners(items, scored);
     }
 }

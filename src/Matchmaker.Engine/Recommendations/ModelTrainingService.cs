@@ -1,6 +1,7 @@
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Matching.Evaluation;
+using Matchmaker.Engine.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Matchmaker.Engine.Recommendations;
@@ -53,8 +54,10 @@ public sealed class ModelTrainingService(SnapshotSource snapshots, ModelRegistry
         if (validationQueries.Count == 0) return Skip($"no validation query in {validationYear}");
 
         var rankerOptions = new RankerOptions();
-        var candidates = new CandidateGenerator();
-        var features = new PairFeatureExtractor();
+        // Organizations keep their compact ids in every time slice, so one index of capabilities serves all of them.
+        var capabilities = CapabilitiesOf(full);
+        var candidates = new CandidateGenerator(null, capabilities);
+        var features = new PairFeatureExtractor(capabilities);
         var rows = RankerTrainer.BuildRows(splits, candidates, features, rankerOptions);
         var model = RankerTrainer.Train(rows, rankerOptions, string.Join("; ", splits.Select(s => s.Description)), registry.NextVersion(), time.GetUtcNow());
         var validationStats = new SnapshotStats(validationBefore);
@@ -68,6 +71,13 @@ public sealed class ModelTrainingService(SnapshotSource snapshots, ModelRegistry
             : $"model v{promotion.CandidateVersion} kept aside: NDCG@10 {promotion.Candidate.Ndcg10:F4} is not better than {promotion.Current!.Ndcg10:F4}";
         logger.LogInformation("Retrained on {Queries} queries ({Rows} rows): {Message}", trainingQueries, rows.Rows.Count, message);
         return new TrainingOutcome(true, message, promotion);
+    }
+
+    /// <summary>The capability index of a snapshot, or null when no organization states a need.</summary>
+    public static CapabilityIndex? CapabilitiesOf(GraphSnapshot snapshot)
+    {
+        var index = new CapabilityIndex(snapshot);
+        return index.HasAny ? index : null;
     }
 
     private static List<MatchQuery> Queries(GraphSnapshot before, GraphSnapshot full, int year) =>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 
@@ -14,27 +16,77 @@ public sealed class CapabilityIndex : ICapabilityMatcher
     private readonly (string Tag, string[] Terms)[][] _needs;
     private readonly Dictionary<string, float> _idf;
 
+    /// <summary>
+    /// Terms held by more organizations than this (2 % of them, at least 200) are skipped when finding related
+    /// organizations: they tell little apart and would make candidate generation scan nearly everyone.
+    /// </summary>
+    public int MaxPosting { get; }
+
+    // Segmenting text is the expensive part; organizations are immutable, so their terms are cached per instance
+    // and a patched snapshot (which shares the unchanged instances) re-segments only what changed.
+    private static readonly ConditionalWeakTable<Organization, Terms> TermCache = new();
+
+    private sealed record Terms(HashSet<string> Offers, (string Tag, string[] Terms)[] Needs);
+
+    private readonly Dictionary<string, int[]> _offeredBy;
+    private readonly Dictionary<string, int[]> _neededBy;
+
     public CapabilityIndex(GraphSnapshot snapshot)
     {
         var n = snapshot.OrganizationCount;
         _offers = new HashSet<string>[n];
         _needs = new (string, string[])[n][];
         var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        var offeredBy = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var neededBy = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var o = 0; o < n; o++)
         {
             var details = snapshot.Details[o];
-            var offers = new HashSet<string>(StringComparer.Ordinal);
-            if (details is not null)
+            var terms = details is null ? new Terms([], []) : TermCache.GetValue(details, Segment);
+            _offers[o] = terms.Offers;
+            _needs[o] = terms.Needs;
+            foreach (var term in terms.Offers)
             {
-                foreach (var tag in details.Capabilities) offers.UnionWith(TextAnalysis.Terms(tag));
-                offers.UnionWith(TextAnalysis.Terms(details.Description));
+                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
+                (offeredBy.TryGetValue(term, out var list) ? list : offeredBy[term] = []).Add(o);
             }
-            _offers[o] = offers;
-            _needs[o] = details is null ? [] : details.Needs.Select(t => (t, TextAnalysis.Terms(t).Distinct().ToArray())).Where(p => p.Item2.Length > 0).ToArray();
-            foreach (var term in offers) documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
+            foreach (var term in terms.Needs.SelectMany(x => x.Terms).Distinct())
+            {
+                (neededBy.TryGetValue(term, out var list) ? list : neededBy[term] = []).Add(o);
+            }
         }
         _idf = documentFrequency.ToDictionary(p => p.Key, p => MathF.Log(1 + (float)n / p.Value), StringComparer.Ordinal);
+        _offeredBy = offeredBy.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+        _neededBy = neededBy.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
         HasAny = _needs.Any(x => x.Length > 0);
+        MaxPosting = Math.Max(200, n / 50);
+    }
+
+    private static Terms Segment(Organization details)
+    {
+        var offers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tag in details.Capabilities) offers.UnionWith(TextAnalysis.Terms(tag));
+        offers.UnionWith(TextAnalysis.Terms(details.Description));
+        var needs = details.Needs.Select(t => (t, TextAnalysis.Terms(t).Distinct().ToArray())).Where(p => p.Item2.Length > 0).ToArray();
+        return new Terms(offers, needs);
+    }
+
+    /// <summary>
+    /// Organizations offering a term the organization needs, or needing a term it offers: the only ones whose
+    /// <see cref="Match"/> with it can be above zero (very common terms skipped).
+    /// </summary>
+    public IEnumerable<int> Related(int organization, int organizationCount)
+    {
+        var related = new HashSet<int>();
+        foreach (var term in _needs[organization].SelectMany(x => x.Terms))
+        {
+            if (_offeredBy.TryGetValue(term, out var offering) && offering.Length <= MaxPosting) related.UnionWith(offering);
+        }
+        foreach (var term in _offers[organization])
+        {
+            if (_neededBy.TryGetValue(term, out var needing) && needing.Length <= MaxPosting) related.UnionWith(needing);
+        }
+        return related;
     }
 
     /// <summary>False when no organization states a need (then every match is 0 and the index can be skipped).</summary>

@@ -70,6 +70,27 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
     }
 
     [Fact]
+    public void Compiled_tree_contributions_equal_ML_NET_feature_contributions()
+    {
+        var rows = slice.Rows.Rows.Take(200).SelectMany(r => r.Features).ToArray();
+
+        var compiled = slice.Model.Contributions(rows);
+        var reference = slice.Model.ContributionsWithTransform(rows);
+
+        Assert.Equal(reference.Length, compiled.Length);
+        var nonZero = 0;
+        for (var i = 0; i < compiled.Length; i++)
+        {
+            for (var f = 0; f < PairFeatureExtractor.Count; f++)
+            {
+                Assert.True(Math.Abs(compiled[i][f] - reference[i][f]) < 1e-4, $"row {i} feature {PairFeatureExtractor.Names[f]}: {compiled[i][f]} vs {reference[i][f]}");
+                if (compiled[i][f] != 0) nonZero++;
+            }
+        }
+        Assert.True(nonZero > 200, "contributions should not all be zero");
+    }
+
+    [Fact]
     public void Compiled_trees_score_like_the_ML_NET_transform_and_survive_a_save_and_load()
     {
         var rows = slice.Rows.Rows.Take(500).SelectMany(r => r.Features).ToArray();
