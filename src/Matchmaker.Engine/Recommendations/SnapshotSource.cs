@@ -12,9 +12,12 @@ namespace Matchmaker.Engine.Recommendations;
 public sealed class SnapshotSource(IGraphStore store, TimeProvider time, ILogger<SnapshotSource> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private GraphSnapshot? _current;
+    // The snapshot and the version it was built for change together, as one reference, so that a lock-free
+    // reader never pairs a new version with an old snapshot.
+    private volatile Built? _current;
     private long _version;
-    private long _builtVersion = -1;
+
+    private sealed record Built(GraphSnapshot Snapshot, long Version);
 
     /// <summary>Marks the snapshot stale; the next <see cref="GetAsync"/> rebuilds it.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
@@ -28,10 +31,11 @@ public sealed class SnapshotSource(IGraphStore store, TimeProvider time, ILogger
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_current is { } current && _builtVersion == Interlocked.Read(ref _version))
+            if (_current is { } current && current.Version == Interlocked.Read(ref _version))
             {
-                _current = current.WithOrganizations(organizations, time.GetUtcNow());
-                return _current;
+                var patched = current.Snapshot.WithOrganizations(organizations, time.GetUtcNow());
+                _current = current with { Snapshot = patched };
+                return patched;
             }
         }
         finally
@@ -44,18 +48,17 @@ public sealed class SnapshotSource(IGraphStore store, TimeProvider time, ILogger
     public async Task<GraphSnapshot> GetAsync(CancellationToken cancellationToken = default)
     {
         var wanted = Interlocked.Read(ref _version);
-        if (_current is { } fresh && _builtVersion == wanted) return fresh;
+        if (_current is { } fresh && fresh.Version == wanted) return fresh.Snapshot;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             wanted = Interlocked.Read(ref _version);
-            if (_current is not null && _builtVersion == wanted) return _current;
+            if (_current is { } built && built.Version == wanted) return built.Snapshot;
             var started = time.GetTimestamp();
             var snapshot = await GraphSnapshot.BuildAsync(store, time, cancellationToken);
             logger.LogInformation("Built graph snapshot: {Organizations} organizations, {Projects} projects, {Edges} partner edges in {Seconds:F2} s",
                 snapshot.OrganizationCount, snapshot.ProjectCount, snapshot.Partners.EdgeCount, time.GetElapsedTime(started).TotalSeconds);
-            _current = snapshot;
-            _builtVersion = wanted;
+            _current = new Built(snapshot, wanted);
             return snapshot;
         }
         finally
