@@ -1,4 +1,5 @@
 using System.Text;
+using Matchmaker.Api.Access;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
@@ -29,6 +30,11 @@ public static class OrganizationsEndpoints
     {
         var group = app.MapGroup("/api/v1/organizations")
             .WithTags("Organizations")
+            // Reads need the read scope, writes admin; a key bound to an organization passes only on its own {id}.
+            .RequireAuthorization(AccessPolicies.Read)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -43,6 +49,7 @@ public static class OrganizationsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/", Create)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Create an organization")
             .Accepts<OrganizationRecord>("application/json")
             .ProducesValidationProblem()
@@ -51,6 +58,7 @@ public static class OrganizationsEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapPut("/{id}", Replace)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Create or replace an organization")
             .Accepts<OrganizationRecord>("application/json")
             .ProducesValidationProblem()
@@ -58,10 +66,12 @@ public static class OrganizationsEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapDelete("/{id}", Delete)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Delete an organization with its project memberships and ties")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/import", Import)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Bulk import organizations, projects and ties")
             .WithDescription("JSON (application/json): {\"organizations\": [...], \"projects\": [...], \"ties\": [...]}. CSV (text/csv): organizations only, header row with columns "
                 + string.Join(", ", GraphImportParser.CsvColumns) + "; lists separated by '|'. The import is atomic: one bad row and nothing is written; the response names every bad row and field.")

@@ -1,0 +1,76 @@
+using Hangfire.Dashboard;
+using Matchmaker.Engine.Access;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Matchmaker.Api.Access;
+
+/// <summary>
+/// One policy per scope. Each also enforces organization binding: a key bound to an organization passes only on
+/// routes whose <c>{id}</c> is that organization; every other route (search, imports, recompute, key management,
+/// the dashboard) is refused to it, so a bound key can neither read nor change another organization's data.
+/// </summary>
+public static class AccessPolicies
+{
+    public const string Read = "scope:read";
+    public const string Feedback = "scope:feedback";
+    public const string Admin = "scope:admin";
+
+    /// <summary>The route value that names the organization an endpoint acts on.</summary>
+    public const string OrganizationRouteValue = "id";
+
+    public static void Add(AuthorizationOptions options)
+    {
+        foreach (var (name, scope) in new[] { (Read, ApiScope.Read), (Feedback, ApiScope.Feedback), (Admin, ApiScope.Admin) })
+        {
+            options.AddPolicy(name, p => p
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .AddRequirements(new ScopeRequirement(scope), new OrganizationBindingRequirement()));
+        }
+    }
+}
+
+public sealed record ScopeRequirement(ApiScope Scope) : IAuthorizationRequirement;
+
+public sealed class OrganizationBindingRequirement : IAuthorizationRequirement;
+
+internal sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        if (ApiKeyClaims.HasScope(context.User, requirement.Scope)) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed class OrganizationBindingHandler(IHttpContextAccessor accessor) : AuthorizationHandler<OrganizationBindingRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OrganizationBindingRequirement requirement)
+    {
+        var bound = ApiKeyClaims.OrganizationOf(context.User);
+        if (bound is null)
+        {
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
+        var http = context.Resource as HttpContext ?? accessor.HttpContext;
+        if (http?.GetRouteValue(AccessPolicies.OrganizationRouteValue) is string target && string.Equals(target, bound, StringComparison.Ordinal))
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Hangfire's own check behind the endpoint's admin policy, so the dashboard stays closed even if it is ever
+/// mapped without that policy. It reads the principal the API key handler set; no cookies.
+/// </summary>
+internal sealed class AdminKeyDashboardAuthorization : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var user = context.GetHttpContext().User;
+        return user.Identity?.IsAuthenticated == true && ApiKeyClaims.HasScope(user, ApiScope.Admin) && ApiKeyClaims.OrganizationOf(user) is null;
+    }
+}
