@@ -106,8 +106,6 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     private async Task WriteAsync(ProblemDetails problem)
     {
-        // Instance is left empty so that a refusal never echoes which resource was asked for.
-        problem.Instance = "";
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
     }
 
