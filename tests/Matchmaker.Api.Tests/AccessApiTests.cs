@@ -228,6 +228,22 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task A_key_with_allowed_origins_is_refused_from_other_browser_origins()
+    {
+        var response = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "park site", scopes = new[] { "read" }, allowedOrigins = new[] { "https://park.example.cn" } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var client = factory.CreateClientWithKey((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/organizations/{Target}")).StatusCode); // no Origin: a server
+        using var fromPark = Request(HttpMethod.Get, $"/api/v1/organizations/{Target}");
+        fromPark.Headers.Add("Origin", "https://park.example.cn");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(fromPark)).StatusCode);
+        using var fromElsewhere = Request(HttpMethod.Get, $"/api/v1/organizations/{Target}");
+        fromElsewhere.Headers.Add("Origin", "https://evil.example.com");
+        await ProblemAsync(await client.SendAsync(fromElsewhere), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task The_jobs_dashboard_needs_an_admin_key()
     {
         var anonymous = await factory.CreateClient().GetAsync("/jobs");

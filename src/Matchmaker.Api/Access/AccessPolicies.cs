@@ -25,7 +25,7 @@ public static class AccessPolicies
             options.AddPolicy(name, p => p
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser()
-                .AddRequirements(new ScopeRequirement(scope), new OrganizationBindingRequirement()));
+                .AddRequirements(new ScopeRequirement(scope), new OrganizationBindingRequirement(), new AllowedOriginRequirement()));
         }
     }
 }
@@ -33,6 +33,8 @@ public static class AccessPolicies
 public sealed record ScopeRequirement(ApiScope Scope) : IAuthorizationRequirement;
 
 public sealed class OrganizationBindingRequirement : IAuthorizationRequirement;
+
+public sealed class AllowedOriginRequirement : IAuthorizationRequirement;
 
 internal sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
 {
@@ -55,6 +57,24 @@ internal sealed class OrganizationBindingHandler(IHttpContextAccessor accessor) 
         }
         var http = context.Resource as HttpContext ?? accessor.HttpContext;
         if (http?.GetRouteValue(AccessPolicies.OrganizationRouteValue) is string target && string.Equals(target, bound, StringComparison.Ordinal))
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A key with allowed origins, used from a browser (an Origin header), works only from those origins. Calls without
+/// an Origin header (servers, scripts) are not browsers and pass; the origin list does not replace the secret.
+/// </summary>
+internal sealed class AllowedOriginHandler(IHttpContextAccessor accessor) : AuthorizationHandler<AllowedOriginRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AllowedOriginRequirement requirement)
+    {
+        var allowed = context.User.FindAll(ApiKeyClaims.Origin).Select(c => c.Value).ToList();
+        var origin = (context.Resource as HttpContext ?? accessor.HttpContext)?.Request.Headers.Origin.ToString();
+        if (allowed.Count == 0 || string.IsNullOrEmpty(origin) || allowed.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase))
         {
             context.Succeed(requirement);
         }

@@ -28,6 +28,7 @@ public static class ApiKeyClaims
     public const string KeyId = "mm:key";
     public const string Scope = "mm:scope";
     public const string Organization = "mm:org";
+    public const string Origin = "mm:origin";
 
     /// <summary>The id under which the configured bootstrap key appears (rate limits, logs).</summary>
     public const string BootstrapKeyId = "bootstrap";
@@ -75,6 +76,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var claims = new List<Claim> { new(ApiKeyClaims.KeyId, key.Id), new(ClaimTypes.Name, key.Name) };
         claims.AddRange(key.Scopes.Select(s => new Claim(ApiKeyClaims.Scope, ApiKeyClaims.Name(s))));
         if (key.OrganizationId is not null) claims.Add(new Claim(ApiKeyClaims.Organization, key.OrganizationId));
+        claims.AddRange(key.AllowedOrigins.Select(o => new Claim(ApiKeyClaims.Origin, o)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, null));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -100,7 +102,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         {
             Status = StatusCodes.Status403Forbidden,
             Title = "This API key may not do this.",
-            Detail = "The key lacks the scope this operation needs, or is bound to an organization this operation does not belong to.",
+            Detail = "The key lacks the scope this operation needs, is bound to an organization this operation does not belong to, or is not allowed from this origin.",
         });
     }
 
