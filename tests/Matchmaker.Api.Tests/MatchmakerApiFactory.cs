@@ -19,6 +19,9 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
     /// <summary>Requests per key per minute; generous here so that polling tests never meet the limiter.</summary>
     protected virtual int PermitsPerMinute => 100_000;
 
+    /// <summary>The configured bootstrap admin key; null leaves it unset, as on a fresh embedded install.</summary>
+    protected virtual string? BootstrapAdminKey => AdminKey;
+
     /// <summary>A client that sends the bootstrap admin key on every request.</summary>
     public HttpClient CreateAdminClient() => CreateClientWithKey(AdminKey);
 
@@ -37,7 +40,7 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Models:Directory", Path.Combine(_directory, "models"));
         builder.UseSetting("Import:MaxBodyBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Import:MaxRows", "1000");
-        builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
+        if (BootstrapAdminKey is not null) builder.UseSetting("Auth:BootstrapAdminKey", BootstrapAdminKey);
         builder.UseSetting("RateLimits:PermitsPerMinute", PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -55,4 +58,10 @@ public sealed class RateLimitedApiFactory : MatchmakerApiFactory
     public const int Limit = 3;
 
     protected override int PermitsPerMinute => Limit;
+}
+
+/// <summary>The service with the given bootstrap key; null is a fresh embedded install: no key stored, none configured.</summary>
+public sealed class BootstrapKeyApiFactory(string? bootstrapAdminKey) : MatchmakerApiFactory
+{
+    protected override string? BootstrapAdminKey => bootstrapAdminKey;
 }
