@@ -112,6 +112,8 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     [InlineData("""{"name":"","scopes":["read"]}""", "name")]
     [InlineData("""{"name":"x","scopes":[]}""", "scopes")]
     [InlineData("""{"name":"x","scopes":["root"]}""", "scopes")]
+    [InlineData("""{"name":"x","scopes":["read, feedback"]}""", "scopes")]
+    [InlineData("""{"name":"x","scopes":["2"]}""", "scopes")]
     [InlineData("""{"name":"x","scopes":["read"],"organizationId":"no-such-org"}""", "organizationId")]
     [InlineData("""{"name":"x","scopes":["read"],"allowedOrigins":["javascript:alert(1)"]}""", "allowedOrigins")]
     public async Task Key_creation_validates_its_fields(string body, string field)

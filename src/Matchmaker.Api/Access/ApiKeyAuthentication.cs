@@ -40,7 +40,7 @@ public static class ApiKeyClaims
     public static bool HasScope(ClaimsPrincipal user, ApiScope scope) =>
         user.HasClaim(Scope, Name(ApiScope.Admin)) || user.HasClaim(Scope, Name(scope));
 
-    public static string Name(ApiScope scope) => scope.ToString().ToLowerInvariant();
+    public static string Name(ApiScope scope) => ApiScopes.Name(scope);
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ public static class KeysEndpoints
         {
             foreach (var s in request.Scopes)
             {
-                if (Enum.TryParse<ApiScope>(s, ignoreCase: true, out var scope) && Enum.IsDefined(scope) && !int.TryParse(s, out _)) scopes.Add(scope);
+                if (ApiScopes.TryParse(s, out var scope)) scopes.Add(scope);
                 else errors["scopes"] = [$"'{s}' is not a scope; expected read, feedback or admin"];
             }
         }

@@ -12,6 +12,31 @@ public enum ApiScope
     Admin,
 }
 
+/// <summary>The wire and storage names of the scopes: read, feedback, admin.</summary>
+public static class ApiScopes
+{
+    public static string Name(ApiScope scope) => scope switch
+    {
+        ApiScope.Read => "read",
+        ApiScope.Feedback => "feedback",
+        ApiScope.Admin => "admin",
+        _ => throw new ArgumentOutOfRangeException(nameof(scope)),
+    };
+
+    /// <summary>Exact names only (any case): no numbers, no comma lists.</summary>
+    public static bool TryParse(string? value, out ApiScope scope)
+    {
+        scope = default;
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "read": scope = ApiScope.Read; return true;
+            case "feedback": scope = ApiScope.Feedback; return true;
+            case "admin": scope = ApiScope.Admin; return true;
+            default: return false;
+        }
+    }
+}
+
 /// <summary>
 /// An API key as stored, without its secret. A key bound to an organization acts only on that organization.
 /// </summary>

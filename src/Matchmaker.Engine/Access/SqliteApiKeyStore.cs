@@ -96,8 +96,9 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
 /// <summary>Scopes are stored as a space-separated list of lower-case names, the same in both adapters.</summary>
 internal static class ApiKeyColumns
 {
-    public static string Scopes(IEnumerable<ApiScope> scopes) => string.Join(' ', scopes.Select(s => s.ToString().ToLowerInvariant()));
+    public static string Scopes(IEnumerable<ApiScope> scopes) => string.Join(' ', scopes.Select(ApiScopes.Name));
 
     public static List<ApiScope> ParseScopes(string value) =>
-        value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => Enum.Parse<ApiScope>(s, ignoreCase: true)).ToList();
+        value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => ApiScopes.TryParse(s, out var scope) ? scope : throw new InvalidDataException($"Unknown scope '{s}' in api_keys.")).ToList();
 }
