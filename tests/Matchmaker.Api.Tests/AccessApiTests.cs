@@ -300,4 +300,20 @@ public sealed class RateLimitApiTests(RateLimitedApiFactory factory) : IClassFix
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/organizations/donghua-mse")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().GetAsync("/health/live")).StatusCode);
     }
+
+    [Fact]
+    public async Task Requests_with_rejected_keys_are_throttled_too()
+    {
+        var guesser = factory.CreateClientWithKey("mm_0123456789abcdef_guessing-the-secret");
+
+        for (var i = 0; i < RateLimitedApiFactory.Limit; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await guesser.GetAsync("/api/v1/organizations/donghua-mse")).StatusCode);
+        }
+        var refused = await guesser.GetAsync("/api/v1/organizations/donghua-mse");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().GetAsync("/health/live")).StatusCode);
+    }
 }

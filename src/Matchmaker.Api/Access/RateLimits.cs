@@ -22,18 +22,13 @@ internal static class RateLimits
     public static void Configure(RateLimiterOptions options, RateLimitOptions limits)
     {
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        // Runs after authentication: each key has its own window; anonymous requests (health, Swagger, and
-        // requests about to get a 401) are not counted.
+        // Runs after authentication: each key has its own window. Requests that present a token the store does not
+        // accept are counted per client address, so hammering with bad keys is throttled too; requests with no
+        // token at all (health, Swagger, plain 401s) are not counted.
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            ApiKeyClaims.KeyIdOf(http.User) is { } keyId
-                ? RateLimitPartition.GetFixedWindowLimiter(keyId, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limits.PermitsPerMinute,
-                    Window = TimeSpan.FromSeconds(limits.WindowSeconds),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                })
-                : RateLimitPartition.GetNoLimiter(""));
+            ApiKeyClaims.KeyIdOf(http.User) is { } keyId ? Window($"key:{keyId}", limits)
+            : ApiKeyAuthenticationHandler.ReadToken(http.Request) is not null ? Window($"address:{http.Connection.RemoteIpAddress}", limits)
+            : RateLimitPartition.GetNoLimiter(""));
         options.OnRejected = async (context, cancellationToken) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(limits.WindowSeconds);
@@ -46,10 +41,19 @@ internal static class RateLimits
                 ProblemDetails = new ProblemDetails
                 {
                     Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many requests for this API key.",
-                    Detail = $"This key may make {limits.PermitsPerMinute} requests per {limits.WindowSeconds} seconds; retry after {seconds} seconds.",
+                    Title = "Too many requests.",
+                    Detail = $"An API key may make {limits.PermitsPerMinute} requests per {limits.WindowSeconds} seconds; retry after {seconds} seconds.",
                 },
             });
         };
     }
+
+    private static RateLimitPartition<string> Window(string partition, RateLimitOptions limits) =>
+        RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limits.PermitsPerMinute,
+            Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
 }
