@@ -6,8 +6,9 @@ namespace Matchmaker.Api.Access;
 
 /// <summary>
 /// One policy per scope. Each also enforces organization binding: a key bound to an organization passes only on
-/// routes whose <c>{id}</c> is that organization; every other route (search, imports, recompute, key management,
-/// the dashboard) is refused to it, so a bound key can neither read nor change another organization's data.
+/// endpoints marked <see cref="OrganizationScoped"/> whose route names that organization; every other endpoint
+/// (search, imports, recompute, key management, the dashboard) is refused to it, so a bound key can neither read
+/// nor change another organization's data, and a new endpoint is closed to bound keys until it is marked.
 /// </summary>
 public static class AccessPolicies
 {
@@ -15,8 +16,9 @@ public static class AccessPolicies
     public const string Feedback = "scope:feedback";
     public const string Admin = "scope:admin";
 
-    /// <summary>The route value that names the organization an endpoint acts on.</summary>
-    public const string OrganizationRouteValue = "id";
+    /// <summary>Marks endpoints that act on the one organization named by the route value <paramref name="routeValue"/>.</summary>
+    public static TBuilder ScopedToOrganization<TBuilder>(this TBuilder builder, string routeValue = "id") where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new OrganizationScoped(routeValue));
 
     public static void Add(AuthorizationOptions options)
     {
@@ -33,6 +35,9 @@ public static class AccessPolicies
 public sealed record ScopeRequirement(ApiScope Scope) : IAuthorizationRequirement;
 
 public sealed class OrganizationBindingRequirement : IAuthorizationRequirement;
+
+/// <summary>Endpoint metadata: the endpoint acts on the organization named by this route value.</summary>
+public sealed record OrganizationScoped(string RouteValue);
 
 public sealed class AllowedOriginRequirement : IAuthorizationRequirement;
 
@@ -56,7 +61,8 @@ internal sealed class OrganizationBindingHandler(IHttpContextAccessor accessor) 
             return Task.CompletedTask;
         }
         var http = context.Resource as HttpContext ?? accessor.HttpContext;
-        if (http?.GetRouteValue(AccessPolicies.OrganizationRouteValue) is string target && string.Equals(target, bound, StringComparison.Ordinal))
+        if (http?.GetEndpoint()?.Metadata.GetMetadata<OrganizationScoped>() is { } scoped
+            && http.GetRouteValue(scoped.RouteValue) is string target && string.Equals(target, bound, StringComparison.Ordinal))
         {
             context.Succeed(requirement);
         }

@@ -15,8 +15,9 @@ namespace Matchmaker.Api.Hosting;
 public static class Startup
 {
     /// <summary>
-    /// Creates the schemas, makes sure an admin key exists, loads the G60 demo graph into an empty store, registers the recurring jobs and, when
-    /// no list was ever computed, enqueues a first full recompute. Runs before the server accepts requests.
+    /// Creates the schemas, makes sure an admin can get in, loads the G60 demo graph into an empty store,
+    /// registers the recurring jobs and, when no list was ever computed, enqueues a first full recompute. Runs
+    /// before the server accepts requests.
     /// </summary>
     public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {

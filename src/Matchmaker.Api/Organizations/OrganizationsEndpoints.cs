@@ -30,7 +30,7 @@ public static class OrganizationsEndpoints
     {
         var group = app.MapGroup("/api/v1/organizations")
             .WithTags("Organizations")
-            // Reads need the read scope, writes admin; a key bound to an organization passes only on its own {id}.
+            // Reads need the read scope, writes admin; a bound key passes only on endpoints scoped to its own organization.
             .RequireAuthorization(AccessPolicies.Read)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -44,6 +44,7 @@ public static class OrganizationsEndpoints
             .ProducesValidationProblem();
 
         group.MapGet("/{id}", Get)
+            .ScopedToOrganization()
             .WithName("GetOrganization")
             .WithSummary("Get one organization")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -59,6 +60,7 @@ public static class OrganizationsEndpoints
 
         group.MapPut("/{id}", Replace)
             .RequireAuthorization(AccessPolicies.Admin)
+            .ScopedToOrganization()
             .WithSummary("Create or replace an organization")
             .Accepts<OrganizationRecord>("application/json")
             .ProducesValidationProblem()
@@ -67,6 +69,7 @@ public static class OrganizationsEndpoints
 
         group.MapDelete("/{id}", Delete)
             .RequireAuthorization(AccessPolicies.Admin)
+            .ScopedToOrganization()
             .WithSummary("Delete an organization with its project memberships and ties")
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -24,6 +24,7 @@ public static class RecommendationsEndpoints
         var group = app.MapGroup("/api/v1/organizations/{id}/recommendations")
             .WithTags("Recommendations")
             .RequireAuthorization(AccessPolicies.Read)
+            .ScopedToOrganization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
