@@ -1,3 +1,4 @@
+using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs.Hosting;
@@ -19,5 +20,6 @@ if (storage.Mode != StorageMode.Postgres)
 }
 await host.Services.GetRequiredService<IGraphStore>().InitializeAsync();
 await host.Services.GetRequiredService<IRecommendationStore>().InitializeAsync();
+await host.Services.GetRequiredService<IApiKeyStore>().InitializeAsync();
 await host.RunAsync();
 return 0;

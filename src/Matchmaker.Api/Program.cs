@@ -1,4 +1,4 @@
-using Hangfire;
+using Matchmaker.Api.Access;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
@@ -8,8 +8,11 @@ using Matchmaker.Jobs.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
+// Settings may also come prefixed (Matchmaker__Auth__BootstrapAdminKey) to keep them apart on shared hosts.
+builder.Configuration.AddEnvironmentVariables("Matchmaker__");
 
 builder.AddMatchmakerCore();
+builder.AddMatchmakerAccess();
 // In the embedded mode the job server runs here; in production worker hosts run it (Jobs:RunServer=false on the API).
 if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetValue<StorageMode?>("Storage:Mode") != StorageMode.Postgres))
 {
@@ -31,6 +34,7 @@ builder.Services.AddSwaggerGen(o =>
     o.SwaggerDoc("v1", new() { Title = "Matchmaker API", Version = "v1", Description = "Partner and consortium matchmaking for the G60 corridor (产学研金用)." });
     var xml = Path.Combine(AppContext.BaseDirectory, "Matchmaker.Api.xml");
     if (File.Exists(xml)) o.IncludeXmlComments(xml);
+    ApiKeyOpenApi.Configure(o);
 });
 
 var app = builder.Build();
@@ -39,13 +43,17 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapOrganizations();
 app.MapRecommendations();
 app.MapRecompute();
-app.MapHangfireDashboard("/jobs");
+app.MapKeys();
+app.MapJobsDashboard();
 
 await app.InitializeAsync();
 app.Run();

@@ -6,13 +6,32 @@ namespace Matchmaker.Api.Tests;
 
 /// <summary>
 /// The real service over a real SQLite file in a temp directory of its own, with the G60 demo graph loaded on
-/// first start exactly as a fresh clone would.
+/// first start exactly as a fresh clone would. The bootstrap admin key is a known test value.
 /// </summary>
-public sealed class MatchmakerApiFactory : WebApplicationFactory<Program>
+public class MatchmakerApiFactory : WebApplicationFactory<Program>
 {
+    public const string AdminKey = "test-bootstrap-admin-key-0123456789abcdef";
+
     private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-api-").FullName;
 
     public string DatabasePath => Path.Combine(_directory, "matchmaker.db");
+
+    /// <summary>Requests per key per minute; generous here so that polling tests never meet the limiter.</summary>
+    protected virtual int PermitsPerMinute => 100_000;
+
+    /// <summary>The configured bootstrap admin key; null leaves it unset, as on a fresh embedded install.</summary>
+    protected virtual string? BootstrapAdminKey => AdminKey;
+
+    /// <summary>A client that sends the bootstrap admin key on every request.</summary>
+    public HttpClient CreateAdminClient() => CreateClientWithKey(AdminKey);
+
+    /// <summary>A client that sends the given token in the X-Api-Key header.</summary>
+    public HttpClient CreateClientWithKey(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", token);
+        return client;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -21,6 +40,8 @@ public sealed class MatchmakerApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Models:Directory", Path.Combine(_directory, "models"));
         builder.UseSetting("Import:MaxBodyBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Import:MaxRows", "1000");
+        if (BootstrapAdminKey is not null) builder.UseSetting("Auth:BootstrapAdminKey", BootstrapAdminKey);
+        builder.UseSetting("RateLimits:PermitsPerMinute", PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     protected override void Dispose(bool disposing)
@@ -29,4 +50,18 @@ public sealed class MatchmakerApiFactory : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>The same service with a limit of three requests per key per minute.</summary>
+public sealed class RateLimitedApiFactory : MatchmakerApiFactory
+{
+    public const int Limit = 3;
+
+    protected override int PermitsPerMinute => Limit;
+}
+
+/// <summary>The service with the given bootstrap key; null is a fresh embedded install: no key stored, none configured.</summary>
+public sealed class BootstrapKeyApiFactory(string? bootstrapAdminKey) : MatchmakerApiFactory
+{
+    protected override string? BootstrapAdminKey => bootstrapAdminKey;
 }

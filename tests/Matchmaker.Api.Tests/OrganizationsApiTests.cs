@@ -8,7 +8,7 @@ namespace Matchmaker.Api.Tests;
 
 public sealed class OrganizationsApiTests(MatchmakerApiFactory factory) : IClassFixture<MatchmakerApiFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAdminClient();
 
     private static string NewId() => $"api-{Guid.NewGuid():N}";
 

@@ -7,7 +7,7 @@ namespace Matchmaker.Api.Tests;
 
 public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : IClassFixture<MatchmakerApiFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAdminClient();
 
     /// <summary>The first start enqueues a full recompute (and a first training); wait until a list is served.</summary>
     private async Task<JsonElement> WaitForListAsync(string organization, string query = "")

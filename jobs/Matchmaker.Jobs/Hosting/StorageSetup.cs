@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Graph.Sqlite;
@@ -73,7 +74,7 @@ public sealed class ScheduleOptions
 public static class StorageSetup
 {
     /// <summary>
-    /// Registers the graph store, the recommendation store, the engine services and Hangfire's storage for the
+    /// Registers the graph store, the recommendation store, the API key store, the engine services and Hangfire's storage for the
     /// configured mode. The API and the worker host both call it; only they decide whether to run a job server.
     /// </summary>
     public static IHostApplicationBuilder AddMatchmakerCore(this IHostApplicationBuilder builder)
@@ -111,10 +112,12 @@ public static class StorageSetup
         {
             services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!));
             services.AddSingleton<IRecommendationStore>(sp => new PostgresRecommendationStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
             services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
 
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)
@@ -130,6 +133,7 @@ public static class StorageSetup
         services.AddTransient<DigestJobs>();
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
+        services.AddSingleton<ApiKeyService>();
 
         // Each host owns its JobStorage through DI instead of Hangfire's process-wide JobStorage.Current, so that
         // two hosts in one process (tests, or an API beside a worker) never take each other's jobs.

@@ -1,4 +1,5 @@
 using Hangfire;
+using Matchmaker.Api.Access;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Matching;
@@ -14,8 +15,9 @@ namespace Matchmaker.Api.Hosting;
 public static class Startup
 {
     /// <summary>
-    /// Creates the schemas, loads the G60 demo graph into an empty store, registers the recurring jobs and, when
-    /// no list was ever computed, enqueues a first full recompute. Runs before the server accepts requests.
+    /// Creates the schemas, makes sure an admin can get in, loads the G60 demo graph into an empty store,
+    /// registers the recurring jobs and, when no list was ever computed, enqueues a first full recompute. Runs
+    /// before the server accepts requests.
     /// </summary>
     public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -31,6 +33,7 @@ public static class Startup
         await graph.InitializeAsync(cancellationToken);
         var recommendations = services.GetRequiredService<IRecommendationStore>();
         await recommendations.InitializeAsync(cancellationToken);
+        await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);
         if (counts.Organizations == 0 && options.LoadDemoWhenEmpty)

@@ -1,4 +1,5 @@
 using System.Text;
+using Matchmaker.Api.Access;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
@@ -29,6 +30,11 @@ public static class OrganizationsEndpoints
     {
         var group = app.MapGroup("/api/v1/organizations")
             .WithTags("Organizations")
+            // Reads need the read scope, writes admin; a bound key passes only on endpoints scoped to its own organization.
+            .RequireAuthorization(AccessPolicies.Read)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -38,11 +44,13 @@ public static class OrganizationsEndpoints
             .ProducesValidationProblem();
 
         group.MapGet("/{id}", Get)
+            .ScopedToOrganization()
             .WithName("GetOrganization")
             .WithSummary("Get one organization")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/", Create)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Create an organization")
             .Accepts<OrganizationRecord>("application/json")
             .ProducesValidationProblem()
@@ -51,6 +59,8 @@ public static class OrganizationsEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapPut("/{id}", Replace)
+            .RequireAuthorization(AccessPolicies.Admin)
+            .ScopedToOrganization()
             .WithSummary("Create or replace an organization")
             .Accepts<OrganizationRecord>("application/json")
             .ProducesValidationProblem()
@@ -58,10 +68,13 @@ public static class OrganizationsEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapDelete("/{id}", Delete)
+            .RequireAuthorization(AccessPolicies.Admin)
+            .ScopedToOrganization()
             .WithSummary("Delete an organization with its project memberships and ties")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/import", Import)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Bulk import organizations, projects and ties")
             .WithDescription("JSON (application/json): {\"organizations\": [...], \"projects\": [...], \"ties\": [...]}. CSV (text/csv): organizations only, header row with columns "
                 + string.Join(", ", GraphImportParser.CsvColumns) + "; lists separated by '|'. The import is atomic: one bad row and nothing is written; the response names every bad row and field.")

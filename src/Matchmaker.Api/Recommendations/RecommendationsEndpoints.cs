@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Matchmaker.Api.Access;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
@@ -22,6 +23,11 @@ public static class RecommendationsEndpoints
     {
         var group = app.MapGroup("/api/v1/organizations/{id}/recommendations")
             .WithTags("Recommendations")
+            .RequireAuthorization(AccessPolicies.Read)
+            .ScopedToOrganization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
         group.MapGet("/", List)

@@ -1,4 +1,5 @@
 using Hangfire;
+using Matchmaker.Api.Access;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,9 +18,15 @@ public static class RecomputeEndpoints
 {
     public static IEndpointRouteBuilder MapRecompute(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/recompute/runs").WithTags("Recompute");
+        var group = app.MapGroup("/api/v1/recompute/runs")
+            .WithTags("Recompute")
+            .RequireAuthorization(AccessPolicies.Read)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", Trigger)
+            .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Start a full recompute of every organization's recommendations")
             .WithDescription("Plans the run and enqueues one job per shard; poll the returned run for progress.");
         group.MapGet("/", ListRuns).WithSummary("Recent recompute runs, newest first");

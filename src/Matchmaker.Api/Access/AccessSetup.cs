@@ -1,0 +1,68 @@
+using Hangfire;
+using Matchmaker.Engine.Access;
+using Matchmaker.Jobs.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Matchmaker.Api.Access;
+
+public static class AccessSetup
+{
+    /// <summary>API key authentication, the scope policies and the per-key rate limiter.</summary>
+    public static IHostApplicationBuilder AddMatchmakerAccess(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => o.BootstrapAdminKey is null || o.BootstrapAdminKey.Trim().Length >= 32,
+                "Auth:BootstrapAdminKey must be at least 32 characters (use a long random value).")
+            .ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.PermitsPerMinute is >= 1 and <= 1_000_000 && o.WindowSeconds is >= 1 and <= 3600,
+                "RateLimits:PermitsPerMinute must be 1-1,000,000 and RateLimits:WindowSeconds 1-3600.")
+            .ValidateOnStart();
+        services.AddHttpContextAccessor();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(AccessPolicies.Add);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ScopeHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrganizationBindingHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AllowedOriginHandler>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<IOptions<RateLimitOptions>>((o, limits) => RateLimits.Configure(o, limits.Value));
+        return builder;
+    }
+
+    /// <summary>The jobs dashboard, for admin keys only (header, bearer, or the browser's Basic prompt with the key as password).</summary>
+    public static IEndpointConventionBuilder MapJobsDashboard(this IEndpointRouteBuilder app) =>
+        app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new AdminKeyDashboardAuthorization()] })
+            .RequireAuthorization(AccessPolicies.Admin);
+
+    /// <summary>
+    /// Makes sure an admin can get in. With no key stored and none configured, the embedded mode issues one admin
+    /// key and prints its token to the console, once; the store keeps only its hash. The production mode never
+    /// issues one on its own: it expects Auth:BootstrapAdminKey.
+    /// </summary>
+    public static async Task EnsureAdminAccessAsync(this IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var store = services.GetRequiredService<IApiKeyStore>();
+        await store.InitializeAsync(cancellationToken);
+        if (!string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<AuthOptions>>().Value.BootstrapAdminKey)) return;
+        if ((await store.ListAsync(cancellationToken)).Count > 0) return;
+        if (services.GetRequiredService<IOptions<StorageOptions>>().Value.Mode != StorageMode.Embedded)
+        {
+            logger.LogWarning("No API key exists and Auth:BootstrapAdminKey is not set: no one can call the protected endpoints. Set Auth__BootstrapAdminKey and create keys with POST /api/v1/keys.");
+            return;
+        }
+        var issued = await services.GetRequiredService<ApiKeyService>().IssueAsync("first admin key (generated at first start)", [ApiScope.Admin], null, null, cancellationToken);
+        logger.LogWarning("No API key existed: generated admin key {KeyId}; its token is printed to the console once and is not stored", issued.Key.Id);
+        // The console only, never the log pipeline: log sinks are often shipped and kept.
+        Console.WriteLine($"""
+
+            ==== Matchmaker: first admin API key (shown once; only its hash is stored) ====
+            {issued.Key.Id}: {issued.Token}
+            Send it as X-Api-Key: <token> or Authorization: Bearer <token>. Revoke it with DELETE /api/v1/keys/{issued.Key.Id}.
+            =================================================================================
+
+            """);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Matchmaker.Engine.Access;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Matchmaker.Api.Access;
+
+/// <summary>The <c>Auth</c> section.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>
+    /// An admin token taken from configuration (an environment variable or a secret store), accepted besides the
+    /// stored keys. At least 32 characters.
+    /// </summary>
+    public string? BootstrapAdminKey { get; set; }
+}
+
+/// <summary>Claim types carried by an authenticated key.</summary>
+public static class ApiKeyClaims
+{
+    public const string KeyId = "mm:key";
+    public const string Scope = "mm:scope";
+    public const string Organization = "mm:org";
+    public const string Origin = "mm:origin";
+
+    /// <summary>The id under which the configured bootstrap key appears (rate limits, logs).</summary>
+    public const string BootstrapKeyId = "bootstrap";
+
+    public static string? KeyIdOf(ClaimsPrincipal user) => user.FindFirst(KeyId)?.Value;
+
+    public static string? OrganizationOf(ClaimsPrincipal user) => user.FindFirst(Organization)?.Value;
+
+    public static bool HasScope(ClaimsPrincipal user, ApiScope scope) =>
+        user.HasClaim(Scope, Name(ApiScope.Admin)) || user.HasClaim(Scope, Name(scope));
+
+    public static string Name(ApiScope scope) => ApiScopes.Name(scope);
+}
+
+/// <summary>
+/// Authenticates <c>X-Api-Key: &lt;token&gt;</c>, <c>Authorization: Bearer &lt;token&gt;</c> and, for browsers on the jobs
+/// dashboard, <c>Authorization: Basic</c> with the token as the password. No cookies, no sessions: every request
+/// is checked against the store, so a revoked key fails on its next request.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    ApiKeyService keys, IOptions<AuthOptions> auth, IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken(Request);
+        if (token is null) return AuthenticateResult.NoResult();
+
+        ApiKey? key;
+        if (IsBootstrapKey(token, auth.Value.BootstrapAdminKey))
+        {
+            key = new ApiKey(ApiKeyClaims.BootstrapKeyId, "bootstrap (configuration)", [ApiScope.Admin], null, DateTimeOffset.MinValue, null, []);
+        }
+        else
+        {
+            key = await keys.AuthenticateAsync(token, Context.RequestAborted);
+        }
+        // The reason stays on the server: the caller learns only that the key is not accepted.
+        if (key is null) return AuthenticateResult.Fail("The API key is unknown, malformed or revoked.");
+
+        var claims = new List<Claim> { new(ApiKeyClaims.KeyId, key.Id), new(ClaimTypes.Name, key.Name) };
+        claims.AddRange(key.Scopes.Select(s => new Claim(ApiKeyClaims.Scope, ApiKeyClaims.Name(s))));
+        if (key.OrganizationId is not null) claims.Add(new Claim(ApiKeyClaims.Organization, key.OrganizationId));
+        claims.AddRange(key.AllowedOrigins.Select(o => new Claim(ApiKeyClaims.Origin, o)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, null));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = Request.Path.StartsWithSegments("/jobs", StringComparison.OrdinalIgnoreCase)
+            ? "Basic realm=\"Matchmaker jobs (password: an admin API key)\", charset=\"UTF-8\""
+            : "Bearer";
+        await WriteAsync(new ProblemDetails
+        {
+            Status = StatusCodes.Status401Unauthorized,
+            Title = "An API key is required.",
+            Detail = $"Send a valid, unrevoked key in the {HeaderName} header or as Authorization: Bearer <key>.",
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await WriteAsync(new ProblemDetails
+        {
+            Status = StatusCodes.Status403Forbidden,
+            Title = "This API key may not do this.",
+            Detail = "The key lacks the scope this operation needs, is bound to an organization this operation does not belong to, or is not allowed from this origin.",
+        });
+    }
+
+    private async Task WriteAsync(ProblemDetails problem)
+    {
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
+    }
+
+    internal static string? ReadToken(HttpRequest request)
+    {
+        if (request.Headers[HeaderName] is [{ Length: > 0 } header]) return header.Trim();
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var authorization) || authorization.Parameter is not { Length: > 0 } value)
+        {
+            return null;
+        }
+        if (authorization.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)) return value.Trim();
+        if (authorization.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                return colon < 0 ? null : decoded[(colon + 1)..];
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Compares hashes of both so that neither the content nor the length of the configured key leaks through timing.</summary>
+    private static bool IsBootstrapKey(string token, string? configured) =>
+        !string.IsNullOrEmpty(configured)
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+}

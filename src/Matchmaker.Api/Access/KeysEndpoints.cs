@@ -1,0 +1,88 @@
+using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Graph;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Access;
+
+/// <summary>A new key: <c>scopes</c> from read, feedback, admin; <c>organizationId</c> binds it to one organization.</summary>
+public sealed record CreateKeyRequest(string? Name, IReadOnlyList<string>? Scopes, string? OrganizationId, IReadOnlyList<string>? AllowedOrigins);
+
+public sealed record KeyResponse(
+    string Id, string Name, IReadOnlyList<string> Scopes, string? OrganizationId, IReadOnlyList<string> AllowedOrigins,
+    DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+{
+    public static KeyResponse From(ApiKey k) =>
+        new(k.Id, k.Name, k.Scopes.Select(ApiKeyClaims.Name).ToList(), k.OrganizationId, k.AllowedOrigins, k.CreatedAt, k.RevokedAt);
+}
+
+/// <summary>The created key with its token. The token is shown here once and cannot be read again.</summary>
+public sealed record CreatedKeyResponse(KeyResponse Key, string Token);
+
+public static class KeysEndpoints
+{
+    public static IEndpointRouteBuilder MapKeys(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/keys")
+            .WithTags("Keys")
+            .RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/", Create)
+            .WithSummary("Create an API key")
+            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, admin (admin includes the others). organizationId binds the key to one organization.")
+            .ProducesValidationProblem();
+        group.MapGet("/", List).WithSummary("All API keys, revoked ones included (never their tokens)");
+        group.MapDelete("/{keyId}", Revoke)
+            .WithSummary("Revoke an API key; it fails from the next request on")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    internal static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem>> Create(
+        CreateKeyRequest request, ApiKeyService keys, IGraphStore graph, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["name"] = ["is required, at most 100 characters"];
+        var scopes = new List<ApiScope>();
+        if (request.Scopes is not { Count: > 0 }) errors["scopes"] = ["at least one of read, feedback, admin"];
+        else
+        {
+            foreach (var s in request.Scopes)
+            {
+                if (ApiScopes.TryParse(s, out var scope)) scopes.Add(scope);
+                else errors["scopes"] = [$"'{s}' is not a scope; expected read, feedback or admin"];
+            }
+        }
+        if (request.OrganizationId is not null && await graph.GetOrganizationAsync(request.OrganizationId, cancellationToken) is null)
+        {
+            errors["organizationId"] = [$"no organization has id '{request.OrganizationId}'"];
+        }
+        var origins = new List<string>();
+        foreach (var origin in request.AllowedOrigins ?? [])
+        {
+            if (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.PathAndQuery == "/" && !origin.EndsWith('/'))
+                origins.Add(uri.GetLeftPart(UriPartial.Authority));
+            else errors["allowedOrigins"] = [$"'{origin}' is not an origin such as https://park.example.cn"];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var issued = await keys.IssueAsync(request.Name!, scopes, request.OrganizationId, origins, cancellationToken);
+        return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new CreatedKeyResponse(KeyResponse.From(issued.Key), issued.Token));
+    }
+
+    internal static async Task<Ok<IReadOnlyList<KeyResponse>>> List(IApiKeyStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<KeyResponse>>((await store.ListAsync(cancellationToken)).Select(KeyResponse.From).ToList());
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        string keyId, IApiKeyStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!await store.RevokeAsync(keyId, time.GetUtcNow(), cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Key not found.", detail: $"No active key has id '{keyId}'.");
+        }
+        loggers.CreateLogger("Matchmaker.Keys").LogInformation("Revoked API key {KeyId}", keyId);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Matchmaker.Api.Access;
+
+/// <summary>The <c>RateLimits</c> section: one fixed window per API key.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    /// <summary>Requests one key may make per window.</summary>
+    public int PermitsPerMinute { get; set; } = 600;
+
+    /// <summary>The window length; a minute unless changed.</summary>
+    public int WindowSeconds { get; set; } = 60;
+}
+
+internal static class RateLimits
+{
+    public static void Configure(RateLimiterOptions options, RateLimitOptions limits)
+    {
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        // Runs after authentication: each key has its own window. Requests that present a token the store does not
+        // accept are counted per client address, so hammering with bad keys is throttled too; requests with no
+        // token at all (health, Swagger, plain 401s) are not counted.
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            ApiKeyClaims.KeyIdOf(http.User) is { } keyId ? Window($"key:{keyId}", limits)
+            : ApiKeyAuthenticationHandler.ReadToken(http.Request) is not null ? Window($"address:{http.Connection.RemoteIpAddress}", limits)
+            : RateLimitPartition.GetNoLimiter(""));
+        options.OnRejected = async (context, cancellationToken) =>
+        {
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(limits.WindowSeconds);
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            var http = context.HttpContext;
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many requests.",
+                    Detail = $"An API key may make {limits.PermitsPerMinute} requests per {limits.WindowSeconds} seconds; retry after {seconds} seconds.",
+                },
+            });
+        };
+    }
+
+    private static RateLimitPartition<string> Window(string partition, RateLimitOptions limits) =>
+        RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limits.PermitsPerMinute,
+            Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using Matchmaker.Engine.Recommendations;
+using Microsoft.Data.Sqlite;
+
+namespace Matchmaker.Engine.Access;
+
+/// <summary>The embedded key store: one table in the service's SQLite file.</summary>
+public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.GetFullPath(databasePath),
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, organization_id TEXT,
+            secret_hash BLOB NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT, allowed_origins TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    private const string Columns = "id, name, scopes, organization_id, created_at, revoked_at, allowed_origins, secret_hash";
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+    }
+
+    public async Task<bool> CreateAsync(ApiKey key, byte[] secretHash, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await Sql.ExecuteAsync(connection, null, """
+            INSERT INTO api_keys (id, name, scopes, organization_id, secret_hash, created_at, allowed_origins)
+            VALUES ($id, $name, $scopes, $org, $hash, $created, $origins)
+            ON CONFLICT (id) DO NOTHING
+            """, cancellationToken,
+            ("$id", key.Id), ("$name", key.Name), ("$scopes", ApiKeyColumns.Scopes(key.Scopes)), ("$org", (object?)key.OrganizationId ?? DBNull.Value),
+            ("$hash", secretHash), ("$created", Time(key.CreatedAt)), ("$origins", JsonSerializer.Serialize(key.AllowedOrigins))) == 1;
+    }
+
+    public async Task<StoredApiKey?> FindAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await ReadAsync(connection, $"SELECT {Columns} FROM api_keys WHERE id = $id", cancellationToken, ("$id", keyId))).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await ReadAsync(connection, $"SELECT {Columns} FROM api_keys ORDER BY created_at, id", cancellationToken)).Select(k => k.Key).ToList();
+    }
+
+    public async Task<bool> RevokeAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await Sql.ExecuteAsync(connection, null, "UPDATE api_keys SET revoked_at = $now WHERE id = $id AND revoked_at IS NULL",
+            cancellationToken, ("$id", keyId), ("$now", Time(now))) == 1;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task<List<StoredApiKey>> ReadAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        var keys = new List<StoredApiKey>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new StoredApiKey(new ApiKey(reader.GetString(0), reader.GetString(1), ApiKeyColumns.ParseScopes(reader.GetString(2)),
+                reader.IsDBNull(3) ? null : reader.GetString(3), Parse(reader.GetString(4)), reader.IsDBNull(5) ? null : Parse(reader.GetString(5)),
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(6)) ?? []), (byte[])reader.GetValue(7)));
+        }
+        return keys;
+    }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}
+
+/// <summary>Scopes are stored as a space-separated list of lower-case names, the same in both adapters.</summary>
+internal static class ApiKeyColumns
+{
+    public static string Scopes(IEnumerable<ApiScope> scopes) => string.Join(' ', scopes.Select(ApiScopes.Name));
+
+    public static List<ApiScope> ParseScopes(string value) =>
+        value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => ApiScopes.TryParse(s, out var scope) ? scope : throw new InvalidDataException($"Unknown scope '{s}' in api_keys.")).ToList();
+}
