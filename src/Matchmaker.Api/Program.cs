@@ -2,6 +2,7 @@ using Matchmaker.Api.Access;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
+using Matchmaker.Api.Models;
 using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Import;
 using Matchmaker.Jobs.Hosting;
@@ -52,6 +53,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapOrganizations();
 app.MapRecommendations();
 app.MapRecompute();
+app.MapModels();
 app.MapKeys();
 app.MapJobsDashboard();
 

@@ -162,4 +162,33 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
         Assert.True(after.GetProperty("computedAt").GetDateTimeOffset() >= edited, after.GetProperty("runId").GetString());
         Assert.NotEqual(before.GetProperty("runId").GetString(), after.GetProperty("runId").GetString());
     }
+
+    [Fact]
+    public async Task Model_status_shows_the_promoted_model_with_its_validation_to_administrators_only()
+    {
+        // The first start trains a model on the demo graph's history; wait until lists come from it.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while ((await WaitForListAsync("tongji-auto")).GetProperty("modelVersion").GetString()?.StartsWith("lambdarank-", StringComparison.Ordinal) != true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no model was promoted");
+            await Task.Delay(200);
+        }
+
+        var status = await _client.GetFromJsonAsync<JsonElement>("/api/v1/models/current");
+
+        Assert.True(status.GetProperty("version").GetInt32() >= 1);
+        Assert.True(status.GetProperty("trainingQueries").GetInt32() > 0);
+        Assert.Contains("features from projects started before", status.GetProperty("trainingData").GetString());
+        var validation = status.GetProperty("validation");
+        Assert.True(validation.GetProperty("queries").GetInt32() > 0);
+        Assert.InRange(validation.GetProperty("ndcg10").GetDouble(), 0.0, 1.0);
+        Assert.Equal(PairFeatureCount, status.GetProperty("featureCount").GetInt32());
+
+        var created = await _client.PostAsJsonAsync("/api/v1/keys", new { name = "reader", scopes = new[] { "read" } });
+        var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        using var reader = factory.CreateClientWithKey(token);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("/api/v1/models/current")).StatusCode);
+    }
+
+    private static readonly int PairFeatureCount = Matchmaker.Engine.Matching.PairFeatureExtractor.Count;
 }
