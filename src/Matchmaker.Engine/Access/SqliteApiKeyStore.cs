@@ -8,13 +8,7 @@ namespace Matchmaker.Engine.Access;
 /// <summary>The embedded key store: one table in the service's SQLite file.</summary>
 public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = Path.GetFullPath(databasePath),
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -27,8 +21,7 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        SqliteFile.EnsureDirectory(_connectionString);
         await using var connection = await OpenAsync(cancellationToken);
         await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
     }

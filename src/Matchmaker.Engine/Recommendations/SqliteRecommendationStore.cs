@@ -9,13 +9,7 @@ namespace Matchmaker.Engine.Recommendations;
 /// <summary>The embedded recommendation store: tables in a SQLite file (WAL), the graph's file by default.</summary>
 public sealed class SqliteRecommendationStore(string databasePath) : IRecommendationStore
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = Path.GetFullPath(databasePath),
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -37,8 +31,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        SqliteFile.EnsureDirectory(_connectionString);
         await using var connection = await OpenAsync(cancellationToken);
         await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
     }
