@@ -68,6 +68,13 @@ public sealed class Organization
     /// <summary>True for demo organizations invented to complete the G60 consortia (not real data).</summary>
     public bool Illustrative { get; }
 
+    /// <summary>
+    /// Names and aliases, lower-cased and joined by U+001F (which no query can contain): what every graph store
+    /// searches with a substring match, so that the stores find the same organizations.
+    /// </summary>
+    internal string SearchText =>
+        string.Join('\u001f', new[] { NameZh, NameEn }.Concat(Aliases).Where(s => s is not null)).ToLowerInvariant();
+
     /// <summary>The name to show: Chinese first, as the corridor's users read it.</summary>
     public string DisplayName => NameZh ?? NameEn!;
 }

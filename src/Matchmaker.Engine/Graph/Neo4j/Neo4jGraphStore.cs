@@ -522,10 +522,6 @@ public sealed class Neo4jGraphStore : IGraphStore
 
     private static TieType ParseRelationshipType(string? type) => Codes.ParseTieType(type?.Replace('_', '-').ToLowerInvariant());
 
-    /// <summary>Names and aliases, lower-cased and joined by a separator no query can contain (as the embedded store does).</summary>
-    internal static string SearchText(Organization o) =>
-        string.Join('\u001f', new[] { o.NameZh, o.NameEn }.Concat(o.Aliases).Where(s => s is not null)).ToLowerInvariant();
-
     private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null) w.WriteNull(name);
@@ -567,7 +563,7 @@ public sealed class Neo4jGraphStore : IGraphStore
             if (o.Description is not null) w.WriteString("description", o.Description);
             if (o.Employees is { } employees) w.WriteNumber("employees", employees);
             w.WriteBoolean("illustrative", o.Illustrative);
-            w.WriteString("searchText", SearchText(o));
+            w.WriteString("searchText", o.SearchText);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -437,13 +437,9 @@ public sealed class SqliteGraphStore : IGraphStore
         command.Parameters["$city"].Value = o.City;
         command.Parameters["$sectors"].Value = "|" + string.Join('|', o.Sectors) + "|";
         command.Parameters["$subFields"].Value = "|" + string.Join('|', o.SubFields) + "|";
-        command.Parameters["$searchText"].Value = SearchText(o);
+        command.Parameters["$searchText"].Value = o.SearchText;
         command.Parameters["$record"].Value = JsonSerializer.Serialize(OrganizationRecord.FromDomain(o), WireJson.Options);
     }
-
-    /// <summary>Names and aliases, lower-cased and joined by a separator no query can contain.</summary>
-    internal static string SearchText(Organization o) =>
-        string.Join('\u001f', new[] { o.NameZh, o.NameEn }.Concat(o.Aliases).Where(s => s is not null)).ToLowerInvariant();
 
     private static Organization ReadOrganization(string json) =>
         JsonSerializer.Deserialize<OrganizationRecord>(json, WireJson.Options)!.ToDomain();
