@@ -18,6 +18,12 @@ internal static class SqliteFile
         DefaultTimeout = 30,
     }.ToString();
 
+    /// <summary>Times are stored as round-trip ISO 8601 text in UTC, which also sorts in time order.</summary>
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+
     public static void EnsureDirectory(string connectionString)
     {
         var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(connectionString).DataSource);

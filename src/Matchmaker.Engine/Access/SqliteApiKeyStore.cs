@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
@@ -35,7 +34,7 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
             ON CONFLICT (id) DO NOTHING
             """, cancellationToken,
             ("$id", key.Id), ("$name", key.Name), ("$scopes", ApiKeyColumns.Scopes(key.Scopes)), ("$org", (object?)key.OrganizationId ?? DBNull.Value),
-            ("$hash", secretHash), ("$created", Time(key.CreatedAt)), ("$origins", JsonSerializer.Serialize(key.AllowedOrigins))) == 1;
+            ("$hash", secretHash), ("$created", SqliteFile.Time(key.CreatedAt)), ("$origins", JsonSerializer.Serialize(key.AllowedOrigins))) == 1;
     }
 
     public async Task<StoredApiKey?> FindAsync(string keyId, CancellationToken cancellationToken = default)
@@ -54,7 +53,7 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await Sql.ExecuteAsync(connection, null, "UPDATE api_keys SET revoked_at = $now WHERE id = $id AND revoked_at IS NULL",
-            cancellationToken, ("$id", keyId), ("$now", Time(now))) == 1;
+            cancellationToken, ("$id", keyId), ("$now", SqliteFile.Time(now))) == 1;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -75,15 +74,12 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
         while (await reader.ReadAsync(cancellationToken))
         {
             keys.Add(new StoredApiKey(new ApiKey(reader.GetString(0), reader.GetString(1), ApiKeyColumns.ParseScopes(reader.GetString(2)),
-                reader.IsDBNull(3) ? null : reader.GetString(3), Parse(reader.GetString(4)), reader.IsDBNull(5) ? null : Parse(reader.GetString(5)),
+                reader.IsDBNull(3) ? null : reader.GetString(3), SqliteFile.ParseTime(reader.GetString(4)), reader.IsDBNull(5) ? null : SqliteFile.ParseTime(reader.GetString(5)),
                 JsonSerializer.Deserialize<List<string>>(reader.GetString(6)) ?? []), (byte[])reader.GetValue(7)));
         }
         return keys;
     }
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Parse(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 }
 
 /// <summary>Scopes are stored as a space-separated list of lower-case names, the same in both adapters.</summary>

@@ -183,23 +183,9 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
-        var ids = new List<string>();
-        var structural = false;
-        await using (var take = connection.CreateCommand())
-        {
-            take.Transaction = transaction;
-            take.CommandText = "DELETE FROM rec_changes RETURNING org_id, structural";
-            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetString(0));
-                structural |= reader.GetBoolean(1);
-            }
-        }
+        var changes = await Sql.TakeChangesAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        ids.Sort(StringComparer.Ordinal);
-        return new ChangeSet(ids, structural);
+        return changes;
     }
 
     private static async Task<List<RecomputeRun>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tail,

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using System.Text.Json;
 using Matchmaker.Engine.Import;
 using Microsoft.Data.Sqlite;
@@ -51,7 +50,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             VALUES ($id, $kind, 'Running', $model, $started, $shards)
             ON CONFLICT (id) DO NOTHING
             """, cancellationToken,
-            ("$id", run.Id), ("$kind", run.Kind.ToString()), ("$model", run.ModelVersion), ("$started", Time(run.StartedAt)), ("$shards", run.ShardsTotal));
+            ("$id", run.Id), ("$kind", run.Kind.ToString()), ("$model", run.ModelVersion), ("$started", SqliteFile.Time(run.StartedAt)), ("$shards", run.ShardsTotal));
     }
 
     public async Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
@@ -93,7 +92,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             foreach (var list in shard.Lists)
             {
                 org.Value = list.OrganizationId;
-                at.Value = Time(list.ComputedAt);
+                at.Value = SqliteFile.Time(list.ComputedAt);
                 model.Value = list.ModelVersion;
                 items.Value = JsonSerializer.Serialize(list.Items, WireJson.Options);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -116,7 +115,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         var published = await Sql.ExecuteAsync(connection, transaction, """
             UPDATE rec_runs SET status = 'Published', finished_at = $now
             WHERE id = $run AND status = 'Running' AND shards_total = (SELECT count(*) FROM rec_shards WHERE run_id = $run)
-            """, cancellationToken, ("$run", runId), ("$now", Time(now)));
+            """, cancellationToken, ("$run", runId), ("$now", SqliteFile.Time(now)));
         if (published == 0) return false;
         // A list is replaced only by a run that started later than the one serving it, so a slow full run
         // never overwrites the fresher list of an incremental run that published before it.
@@ -139,7 +138,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
     {
         await using var connection = await OpenAsync(cancellationToken);
         await Sql.ExecuteAsync(connection, null, "UPDATE rec_runs SET status = 'Failed', error = $error, finished_at = $now WHERE id = $run AND status = 'Running'",
-            cancellationToken, ("$run", runId), ("$error", error), ("$now", Time(now)));
+            cancellationToken, ("$run", runId), ("$error", error), ("$now", SqliteFile.Time(now)));
     }
 
     public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default)
@@ -155,7 +154,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         return new RecommendationList(organizationId, reader.GetString(0), reader.GetString(1),
-            DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+            SqliteFile.ParseTime(reader.GetString(2)),
             JsonSerializer.Deserialize<List<RecommendedPartner>>(reader.GetString(3), WireJson.Options)!);
     }
 
@@ -178,7 +177,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             await Sql.ExecuteAsync(connection, transaction, """
                 INSERT INTO rec_changes (org_id, changed_at, structural) VALUES ($id, $now, $structural)
                 ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = max(structural, excluded.structural)
-                """, cancellationToken, ("$id", id), ("$now", Time(now)), ("$structural", structural ? 1 : 0));
+                """, cancellationToken, ("$id", id), ("$now", SqliteFile.Time(now)), ("$structural", structural ? 1 : 0));
         }
         var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -189,26 +188,10 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
-        var ids = new List<string>();
-        var structural = false;
-        await using (var select = connection.CreateCommand())
-        {
-            select.Transaction = transaction;
-            select.CommandText = "DELETE FROM rec_changes RETURNING org_id, structural";
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetString(0));
-                structural |= reader.GetInt64(1) != 0;
-            }
-        }
+        var changes = await Sql.TakeChangesAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        ids.Sort(StringComparer.Ordinal);
-        return new ChangeSet(ids, structural);
+        return changes;
     }
-
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     private static async Task<List<RecomputeRun>> ReadRunsAsync(SqliteConnection connection, SqliteTransaction? transaction, string tail,
         CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
@@ -227,18 +210,42 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         while (await reader.ReadAsync(cancellationToken))
         {
             runs.Add(new RecomputeRun(reader.GetString(0), Enum.Parse<RunKind>(reader.GetString(1)), Enum.Parse<RunStatus>(reader.GetString(2)),
-                reader.GetString(3), Parse(reader.GetString(4)), reader.IsDBNull(5) ? null : Parse(reader.GetString(5)), reader.GetInt32(6),
+                reader.GetString(3), SqliteFile.ParseTime(reader.GetString(4)), reader.IsDBNull(5) ? null : SqliteFile.ParseTime(reader.GetString(5)), reader.GetInt32(6),
                 reader.GetInt32(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetDouble(11), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
         return runs;
     }
 
-    private static DateTimeOffset Parse(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 }
 
 /// <summary>Small ADO.NET helpers shared by the relational adapters.</summary>
 internal static class Sql
 {
+    /// <summary>
+    /// Inside the caller's transaction: lets the next change schedule a job again, and takes every recorded change.
+    /// The same statements run on SQLite and PostgreSQL (both have DELETE ... RETURNING).
+    /// </summary>
+    public static async Task<ChangeSet> TakeChangesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
+        var ids = new List<string>();
+        var structural = false;
+        await using (var take = connection.CreateCommand())
+        {
+            take.Transaction = transaction;
+            take.CommandText = "DELETE FROM rec_changes RETURNING org_id, structural";
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetString(0));
+                // SQLite returns the flag as an integer, PostgreSQL as a boolean.
+                structural |= Convert.ToBoolean(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        ids.Sort(StringComparer.Ordinal);
+        return new ChangeSet(ids, structural);
+    }
+
     public static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
