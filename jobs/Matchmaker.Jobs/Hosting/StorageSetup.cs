@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Graph.Sqlite;
@@ -113,11 +114,13 @@ public static class StorageSetup
             services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!));
             services.AddSingleton<IRecommendationStore>(sp => new PostgresRecommendationStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IFeedbackStore>(sp => new PostgresFeedbackStore(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
             services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
 
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)

@@ -1,5 +1,6 @@
 using Hangfire;
 using Matchmaker.Api.Access;
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Matching;
@@ -33,6 +34,7 @@ public static class Startup
         await graph.InitializeAsync(cancellationToken);
         var recommendations = services.GetRequiredService<IRecommendationStore>();
         await recommendations.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IFeedbackStore>().InitializeAsync(cancellationToken);
         await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);
