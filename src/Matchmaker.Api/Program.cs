@@ -1,5 +1,6 @@
 using Matchmaker.Api.Access;
 using Matchmaker.Api.Hosting;
+using Matchmaker.Api.Feedback;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
 using Matchmaker.Api.Models;
@@ -52,6 +53,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapOrganizations();
 app.MapRecommendations();
+app.MapFeedback();
 app.MapRecompute();
 app.MapModels();
 app.MapKeys();

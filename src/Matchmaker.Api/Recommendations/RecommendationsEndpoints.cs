@@ -3,14 +3,18 @@ using System.Text;
 using Matchmaker.Api.Access;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Recommendations;
 
+/// <param name="Feedback">This organization's latest feedback on the candidate (accept, contacted or formed; declined candidates are not listed).</param>
+/// <param name="MutualInterest">Both sides said they are interested in each other.</param>
 public sealed record RecommendationItem(
-    string CandidateId, int Rank, double Score, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons);
+    string CandidateId, int Rank, double Score, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
+    string? Feedback = null, bool MutualInterest = false);
 
 public sealed record RecommendationPage(
     string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, IReadOnlyList<RecommendationItem> Items, string? NextCursor);
@@ -33,7 +37,7 @@ public static class RecommendationsEndpoints
         group.MapGet("/", List)
             .WithName("ListRecommendations")
             .WithSummary("An organization's recommended partners")
-            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Supports ETag/If-None-Match.")
+            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Candidates the organization declined are never listed; each item carries the organization's latest feedback and whether interest is mutual. Supports ETag/If-None-Match.")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -49,7 +53,7 @@ public static class RecommendationsEndpoints
     /// <param name="cursor">The nextCursor of the previous page.</param>
     internal static async Task<Results<Ok<RecommendationPage>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> List(
         string id, string? kind, string? sector, string? city, double? minScore, bool? includeExistingPartners, int? limit, string? cursor,
-        HttpContext http, IRecommendationStore store, IGraphStore graph, CancellationToken cancellationToken)
+        HttpContext http, IRecommendationStore store, IGraphStore graph, IFeedbackStore feedback, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (kind is not null && !Codes.TryParseKind(kind, out _)) errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
@@ -73,8 +77,10 @@ public static class RecommendationsEndpoints
                     detail: $"Recommendations for '{id}' have not been computed yet; they appear after the next recompute.");
         }
 
-        // The list is immutable per run: its ETag is the run plus the query that shaped the page.
-        var etag = $"\"{Hash($"{list.RunId}|{http.Request.QueryString}")}\"";
+        // The list is immutable per run; feedback (declines, mutual interest) changes what the page shows. The ETag
+        // is the run, the feedback version and the query that shaped the page.
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        var etag = $"\"{Hash($"{list.RunId}|{state.Version}|{http.Request.QueryString}")}\"";
         http.Response.Headers.ETag = etag;
         http.Response.Headers.CacheControl = "private, max-age=0, must-revalidate";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v == "*" || v.Split(',').Select(t => t.Trim()).Contains(etag))))
@@ -84,13 +90,16 @@ public static class RecommendationsEndpoints
 
         var size = limit ?? 20;
         var matching = list.Items.Where(i =>
-            (includeExistingPartners == true || !i.ExistingPartner)
+            !state.IsDeclined(i.CandidateId)
+            && (includeExistingPartners == true || !i.ExistingPartner)
             && (kind is null || string.Equals(i.Candidate?.Kind, kind, StringComparison.OrdinalIgnoreCase))
             && (sector is null || i.Candidate?.Sectors.Contains(sector) == true)
             && (city is null || i.Candidate?.City == city)
             && (minScore is null || i.Score >= minScore)).ToList();
         var page = matching.Skip(offset).Take(size)
-            .Select(i => new RecommendationItem(i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Candidate, i.Reasons)).ToList();
+            .Select(i => new RecommendationItem(i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Candidate, i.Reasons,
+                state.Given.TryGetValue(i.CandidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(i.CandidateId)))
+            .ToList();
         var next = offset + size < matching.Count ? Cursor.Encode((offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return TypedResults.Ok(new RecommendationPage(id, list.RunId, list.ModelVersion, list.ComputedAt, page, next));
     }
