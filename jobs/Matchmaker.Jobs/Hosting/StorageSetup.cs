@@ -128,7 +128,8 @@ public static class StorageSetup
             .ValidateOnStart();
         services.AddSingleton(sp => new ModelRegistry(ResolvePath(sp, sp.GetRequiredService<IOptions<ModelOptions>>().Value.Directory)));
         services.AddSingleton(sp => new ModelTrainingService(sp.GetRequiredService<SnapshotSource>(), sp.GetRequiredService<ModelRegistry>(),
-            sp.GetRequiredService<IOptions<ModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelTrainingService>>()));
+            sp.GetRequiredService<IOptions<ModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelTrainingService>>(),
+            sp.GetRequiredService<IFeedbackStore>()));
         services.AddSingleton<SnapshotSource>();
         services.AddSingleton<IPartnerRankerFactory, LearnedRankerFactory>();
         services.AddSingleton<RecomputeService>();
