@@ -45,7 +45,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+app.UseKeyCorsPreflight();
 app.UseAuthentication();
+app.UseKeyCorsHeaders();
 app.UseRateLimiter();
 app.UseAuthorization();
 
