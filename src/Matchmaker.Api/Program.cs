@@ -41,6 +41,7 @@ builder.Services.AddSwaggerGen(o =>
 
 var app = builder.Build();
 
+app.UseRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();

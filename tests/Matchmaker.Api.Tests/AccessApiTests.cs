@@ -248,6 +248,24 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Requests_are_logged_with_the_key_id_and_never_the_token()
+    {
+        var (id, token) = await CreateKeyAsync(["read"]);
+        var client = factory.CreateClientWithKey(token);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/organizations/{Target}?secret-looking=1")).StatusCode);
+        await factory.CreateClientWithKey(token + "x").GetAsync($"/api/v1/organizations/{Target}");
+
+        var line = Assert.Single(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains($"key {id}", StringComparison.Ordinal));
+        Assert.Contains("GET /api/v1/organizations/{id}", line.Message);
+        Assert.Contains("-> 200", line.Message);
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("-> 401", StringComparison.Ordinal));
+        var secret = token.Split('_')[^1];
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(MatchmakerApiFactory.AdminKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("secret-looking", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Cors_preflights_and_responses_follow_the_origins_keys_allow()
     {
         const string park = "https://cors-park.example.cn";
