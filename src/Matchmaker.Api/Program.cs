@@ -37,6 +37,7 @@ builder.Services.AddSwaggerGen(o =>
     var xml = Path.Combine(AppContext.BaseDirectory, "Matchmaker.Api.xml");
     if (File.Exists(xml)) o.IncludeXmlComments(xml);
     ApiKeyOpenApi.Configure(o);
+    o.OperationFilter<OpenApiExamples>();
 });
 
 var app = builder.Build();
