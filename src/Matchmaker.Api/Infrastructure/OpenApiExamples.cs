@@ -45,6 +45,8 @@ internal sealed class OpenApiExamples : IOperationFilter
     {
         [typeof(RecommendationPage)] = new RecommendationPage("donghua-mse", "full-20261123T020000Z-1a2b", "lambdarank-v3", When, [Item], "MjA"),
         [typeof(OrganizationRecord)] = Organization,
+        [typeof(PairRecommendation)] = new PairRecommendation("donghua-mse", "tongji-auto", 0.8731, 1, false, Candidate, Item.Reasons, "lambdarank-v3", When,
+            "accept", false, false),
         [typeof(OrganizationPageResponse)] = new OrganizationPageResponse([Organization], "ZG9uZ2h1YS1tc2U"),
         [typeof(GraphRecords)] = new GraphRecords
         {

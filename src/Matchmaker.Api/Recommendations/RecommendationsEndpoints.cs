@@ -19,6 +19,13 @@ public sealed record RecommendationItem(
 public sealed record RecommendationPage(
     string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, IReadOnlyList<RecommendationItem> Items, string? NextCursor);
 
+/// <summary>One pair scored and explained on demand.</summary>
+/// <param name="ListRank">The candidate's rank in the organization's current list, when it is in it.</param>
+/// <param name="Declined">The organization declined this candidate (it is hidden from its lists).</param>
+public sealed record PairRecommendation(
+    string OrganizationId, string CandidateId, double Score, int? ListRank, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
+    string ModelVersion, DateTimeOffset ScoredAt, string? Feedback, bool MutualInterest, bool Declined);
+
 public static class RecommendationsEndpoints
 {
     public const int MaxPageSize = 100;
@@ -41,6 +48,14 @@ public static class RecommendationsEndpoints
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{candidateId}", Pair)
+            .WithName("ExplainPair")
+            .WithSummary("Score and explain one candidate for an organization, on demand")
+            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -102,6 +117,25 @@ public static class RecommendationsEndpoints
             .ToList();
         var next = offset + size < matching.Count ? Cursor.Encode((offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return TypedResults.Ok(new RecommendationPage(id, list.RunId, list.ModelVersion, list.ComputedAt, page, next));
+    }
+
+    internal static async Task<Results<Ok<PairRecommendation>, ValidationProblem, ProblemHttpResult>> Pair(
+        string id, string candidateId, RecomputeService recompute, IRecommendationStore store, IFeedbackStore feedback, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });
+        var explained = await recompute.ExplainPairAsync(id, candidateId, cancellationToken);
+        if (explained is not { } result)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
+                detail: $"No organization has id '{id}' or '{candidateId}' in the current graph.");
+        }
+        var list = await store.GetCurrentAsync(id, cancellationToken);
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        var pair = result.Pair;
+        return TypedResults.Ok(new PairRecommendation(id, candidateId, pair.Score, list?.Items.FirstOrDefault(i => i.CandidateId == candidateId)?.Rank,
+            pair.ExistingPartner, pair.Candidate, pair.Reasons, result.ModelVersion, time.GetUtcNow(),
+            state.Given.TryGetValue(candidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(candidateId), state.IsDeclined(candidateId)));
     }
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];

@@ -164,6 +164,19 @@ public sealed class RecomputeService(
         return new ShardResult(shard, lists, pairs, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// Scores and explains one pair on the current snapshot with the current ranker, on demand. Null when either
+    /// organization is not in the graph.
+    /// </summary>
+    public async Task<(RecommendedPartner Pair, string ModelVersion)?> ExplainPairAsync(string organizationId, string candidateId, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await snapshots.GetAsync(cancellationToken);
+        int organization = snapshot.IndexOf(organizationId), candidate = snapshot.IndexOf(candidateId);
+        if (organization < 0 || candidate < 0) return null;
+        var ranker = RankerFor(snapshot);
+        return (ranker.ExplainPair(organization, candidate), ranker.ModelVersion);
+    }
+
     private IPartnerRanker RankerFor(GraphSnapshot snapshot)
     {
         lock (_rankerLock)
