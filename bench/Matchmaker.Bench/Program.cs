@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "recompute" => await RecomputeBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     "scoring" => ScoringBench.Run(args[1..]),
+    "api-load" => await ApiLoadBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -24,6 +25,9 @@ static int Usage()
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
           recompute [--organizations 100000] [--shard-size 5000] [--training-years 1] [--work-dir DIR] [--verbose]
               full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it
+          api-load [--organizations 100000] [--duration 30] [--connections 64] [--threads 2] [--runs 3] [--work-dir DIR]
+                   [--api-dll PATH] [--wrk PATH]
+              read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)
           neo4j-write [--count 100000] [--batch 5000] [--live]
               write synthetic organizations through the Neo4j adapter to a loopback Query API listener
         """);

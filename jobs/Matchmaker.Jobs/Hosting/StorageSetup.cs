@@ -138,6 +138,7 @@ public static class StorageSetup
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<FeedbackIndex>();
 
         // Each host owns its JobStorage through DI instead of Hangfire's process-wide JobStorage.Current, so that
         // two hosts in one process (tests, or an API beside a worker) never take each other's jobs.

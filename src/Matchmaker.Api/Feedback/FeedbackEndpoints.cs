@@ -76,7 +76,7 @@ public static class FeedbackEndpoints
     }
 
     internal static async Task<Results<Created<FeedbackItem>, ValidationProblem, ProblemHttpResult>> Give(
-        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, IGraphStore graph, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, FeedbackIndex index, IGraphStore graph, TimeProvider time, CancellationToken cancellationToken)
     {
         var mediaType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType != "application/json")
@@ -110,6 +110,7 @@ public static class FeedbackEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
         }
         var stored = await feedback.AddAsync(entry, cancellationToken);
+        index.Record(stored);
         return TypedResults.Created($"/api/v1/organizations/{id}/feedback?candidateId={Uri.EscapeDataString(stored.CandidateId)}", FeedbackItem.Of(stored));
     }
 

@@ -44,6 +44,7 @@ public static class RecommendationsEndpoints
         group.MapGet("/", List)
             .WithName("ListRecommendations")
             .WithSummary("An organization's recommended partners")
+            .Produces<RecommendationPage>(StatusCodes.Status200OK)
             .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Candidates the organization declined are never listed; each item carries the organization's latest feedback and whether interest is mutual. Supports ETag/If-None-Match.")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
@@ -66,9 +67,9 @@ public static class RecommendationsEndpoints
     /// <param name="includeExistingPartners">Also list organizations already partnered with (labelled existingPartner).</param>
     /// <param name="limit">Page size, 1-100 (default 20).</param>
     /// <param name="cursor">The nextCursor of the previous page.</param>
-    internal static async Task<Results<Ok<RecommendationPage>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> List(
+    internal static async Task<IResult> List(
         string id, string? kind, string? sector, string? city, double? minScore, bool? includeExistingPartners, int? limit, string? cursor,
-        HttpContext http, IRecommendationStore store, IGraphStore graph, IFeedbackStore feedback, CancellationToken cancellationToken)
+        HttpContext http, IRecommendationStore store, IGraphStore graph, FeedbackIndex feedback, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (kind is not null && !Codes.TryParseKind(kind, out _)) errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
@@ -83,7 +84,7 @@ public static class RecommendationsEndpoints
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var list = await store.GetCurrentAsync(id, cancellationToken);
+        var list = await store.GetCurrentJsonAsync(id, cancellationToken);
         if (list is null)
         {
             return await graph.GetOrganizationAsync(id, cancellationToken) is null
@@ -103,24 +104,13 @@ public static class RecommendationsEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var size = limit ?? 20;
-        var matching = list.Items.Where(i =>
-            !state.IsDeclined(i.CandidateId)
-            && (includeExistingPartners == true || !i.ExistingPartner)
-            && (kind is null || string.Equals(i.Candidate?.Kind, kind, StringComparison.OrdinalIgnoreCase))
-            && (sector is null || i.Candidate?.Sectors.Contains(sector) == true)
-            && (city is null || i.Candidate?.City == city)
-            && (minScore is null || i.Score >= minScore)).ToList();
-        var page = matching.Skip(offset).Take(size)
-            .Select(i => new RecommendationItem(i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Candidate, i.Reasons,
-                state.Given.TryGetValue(i.CandidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(i.CandidateId)))
-            .ToList();
-        var next = offset + size < matching.Count ? Cursor.Encode((offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        return TypedResults.Ok(new RecommendationPage(id, list.RunId, list.ModelVersion, list.ComputedAt, page, next));
+        var page = ListPageWriter.Write(list, state, new ListPageWriter.Filters(kind, sector, city, minScore, includeExistingPartners == true),
+            offset, limit ?? 20, next => Cursor.Encode(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return TypedResults.Bytes(page, "application/json; charset=utf-8");
     }
 
     internal static async Task<Results<Ok<PairRecommendation>, ValidationProblem, ProblemHttpResult>> Pair(
-        string id, string candidateId, RecomputeService recompute, IRecommendationStore store, IFeedbackStore feedback, TimeProvider time,
+        string id, string candidateId, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback, TimeProvider time,
         CancellationToken cancellationToken)
     {
         if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });

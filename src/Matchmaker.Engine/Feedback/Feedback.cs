@@ -147,6 +147,9 @@ public interface IFeedbackStore
 
     Task<FeedbackState> GetStateAsync(string organizationId, CancellationToken cancellationToken = default);
 
+    /// <summary>Organizations on either side of feedback with a sequence above <paramref name="afterSequence"/>, and the highest sequence seen.</summary>
+    Task<(IReadOnlyCollection<string> Organizations, long MaxSequence)> InvolvedSinceAsync(long afterSequence, CancellationToken cancellationToken = default);
+
     /// <summary>The latest feedback on every pair, for training (one entry per organization and candidate).</summary>
     Task<IReadOnlyList<FeedbackEntry>> LatestPerPairAsync(CancellationToken cancellationToken = default);
 }

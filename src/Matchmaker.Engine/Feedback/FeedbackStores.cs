@@ -59,6 +59,13 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
         return FeedbackRows.State(organizationId, given, received);
     }
 
+    public async Task<(IReadOnlyCollection<string> Organizations, long MaxSequence)> InvolvedSinceAsync(long afterSequence, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await FeedbackRows.InvolvedAsync(connection, "SELECT seq, organization_id, candidate_id FROM feedback WHERE seq > $after",
+            cancellationToken, ("$after", afterSequence));
+    }
+
     public async Task<IReadOnlyList<FeedbackEntry>> LatestPerPairAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -129,6 +136,13 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
         return FeedbackRows.State(organizationId, given, received);
     }
 
+    public async Task<(IReadOnlyCollection<string> Organizations, long MaxSequence)> InvolvedSinceAsync(long afterSequence, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await FeedbackRows.InvolvedAsync(connection, "SELECT seq, organization_id, candidate_id FROM feedback WHERE seq > @after",
+            cancellationToken, ("after", afterSequence));
+    }
+
     public async Task<IReadOnlyList<FeedbackEntry>> LatestPerPairAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -177,6 +191,24 @@ internal static class FeedbackRows
                 reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6), time(reader)));
         }
         return entries;
+    }
+
+    public static async Task<(IReadOnlyCollection<string>, long)> InvolvedAsync(DbConnection connection, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) Add(command, name, value);
+        var organizations = new HashSet<string>(StringComparer.Ordinal);
+        long max = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            max = Math.Max(max, reader.GetInt64(0));
+            organizations.Add(reader.GetString(1));
+            organizations.Add(reader.GetString(2));
+        }
+        return (organizations, max);
     }
 
     public static FeedbackPage Page(List<FeedbackEntry> rows, int limit) =>

@@ -141,7 +141,10 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             cancellationToken, ("$run", runId), ("$error", error), ("$now", SqliteFile.Time(now)));
     }
 
-    public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default)
+    public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default) =>
+        (await GetCurrentJsonAsync(organizationId, cancellationToken))?.Decode();
+
+    public async Task<StoredListJson?> GetCurrentJsonAsync(string organizationId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -153,9 +156,8 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         command.Parameters.AddWithValue("$org", organizationId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        return new RecommendationList(organizationId, reader.GetString(0), reader.GetString(1),
-            SqliteFile.ParseTime(reader.GetString(2)),
-            JsonSerializer.Deserialize<List<RecommendedPartner>>(reader.GetString(3), WireJson.Options)!);
+        return new StoredListJson(organizationId, reader.GetString(0), reader.GetString(1), SqliteFile.ParseTime(reader.GetString(2)),
+            System.Text.Encoding.UTF8.GetBytes(reader.GetString(3)));
     }
 
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
