@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Import;
@@ -40,7 +41,8 @@ internal static class ListPageWriter
                 var candidateId = item.GetProperty("candidateId").GetString()!;
                 if (!feedback.Given.TryGetValue(candidateId, out var given))
                 {
-                    item.WriteTo(writer);
+                    // Stored by this service in the wire shape: copied as it is, not re-encoded.
+                    writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(item), skipInputValidation: true);
                     continue;
                 }
                 writer.WriteStartObject();

@@ -157,7 +157,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         return new StoredListJson(organizationId, reader.GetString(0), reader.GetString(1), SqliteFile.ParseTime(reader.GetString(2)),
-            System.Text.Encoding.UTF8.GetBytes(reader.GetString(3)));
+            reader.GetFieldValue<byte[]>(3)); // the TEXT column's UTF-8 bytes, without a detour through a string
     }
 
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
