@@ -147,6 +147,9 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
     public async Task<StoredListJson?> GetCurrentJsonAsync(string organizationId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // Lists span several overflow pages: reading them through a memory map instead of one read call per page
+        // cuts the cost of a list read (the pragma sets this connection's limit; it is not stored in the file).
+        await Sql.ExecuteAsync(connection, null, "PRAGMA mmap_size = 1073741824", cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT l.run_id, l.model_version, l.computed_at, l.items
