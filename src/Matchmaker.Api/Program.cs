@@ -1,4 +1,5 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Delivery;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
@@ -55,6 +56,7 @@ app.MapRecommendations();
 app.MapRecompute();
 app.MapModels();
 app.MapKeys();
+app.MapDelivery();
 app.MapJobsDashboard();
 
 await app.InitializeAsync();
