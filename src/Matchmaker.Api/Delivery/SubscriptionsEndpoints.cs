@@ -1,8 +1,10 @@
 using System.Globalization;
+using Hangfire;
 using Matchmaker.Api.Access;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Delivery;
@@ -115,7 +117,8 @@ public static class SubscriptionsEndpoints
         await FindAsync(store, id, subscriptionId, cancellationToken) is { } s ? TypedResults.Ok(SubscriptionResponse.From(s, delivery)) : SubscriptionNotFound(subscriptionId);
 
     internal static async Task<Results<Ok<SubscriptionResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        string id, string subscriptionId, SubscriptionRequest request, IDeliveryStore store, DeliveryService delivery, TimeProvider time, CancellationToken cancellationToken)
+        string id, string subscriptionId, SubscriptionRequest request, IDeliveryStore store, DeliveryService delivery, IBackgroundJobClient jobs, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var existing = await FindAsync(store, id, subscriptionId, cancellationToken);
         if (existing is null) return SubscriptionNotFound(subscriptionId);
@@ -146,6 +149,8 @@ public static class SubscriptionsEndpoints
             UpdatedAt = now,
         };
         await store.UpdateSubscriptionAsync(updated, now, cancellationToken);
+        // Resuming queued again what failed or waited; send it now rather than at the next sweep.
+        if (status == SubscriptionStatus.Active && existing.Status != SubscriptionStatus.Active) jobs.Enqueue<DeliveryJobs>(j => j.Sweep(CancellationToken.None));
         return TypedResults.Ok(SubscriptionResponse.From((await store.GetSubscriptionAsync(subscriptionId, cancellationToken))!, delivery));
     }
 

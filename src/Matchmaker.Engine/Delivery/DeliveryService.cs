@@ -151,7 +151,7 @@ public sealed class DeliveryService(
             _ => DigestRenderer.Robot(DeliveryChannel.DingTalk, digest, listUrl, unsubscribeUrl, options.Value.DingTalkMaxBytes),
         };
         var message = await store.AddMessageAsync(new OutboxMessage(0, NewId("msg"), subscription.Id, MessageKind.WeeklyList, $"list:{digest.Id}", content,
-            MessageStatus.Pending, 0, null, false, now, now, null), cancellationToken);
+            MessageStatus.Pending, 0, 0, null, false, now, now, null), cancellationToken);
         return (digest, message);
     }
 
@@ -233,7 +233,7 @@ public sealed class DeliveryService(
                 items, current.Except(previous ?? []).ToList(), (previous ?? []).Except(current).ToList()));
             var message = await store.AddMessageAsync(new OutboxMessage(0, id, subscription.Id, MessageKind.Webhook, $"webhook:{runId}:{subscription.Id}",
                 new MessageContent(WebhookEvents.RecommendationsUpdated, null, null, JsonSerializer.Serialize(body, WireJson.Options)),
-                MessageStatus.Pending, 0, null, false, now, now, null), cancellationToken);
+                MessageStatus.Pending, 0, 0, null, false, now, now, null), cancellationToken);
             if (message.Status == MessageStatus.Pending) queued.Add(message.Id);
         }
         if (queued.Count > 0) logger.LogInformation("Run {RunId}: {Count} webhook events queued", runId, queued.Count);
@@ -257,11 +257,12 @@ public sealed class DeliveryService(
         var clock = Stopwatch.StartNew();
         var result = await sender.SendAsync(subscription, message, cancellationToken);
         var attempt = message.Attempts + 1;
+        var retry = attempt - message.RetryBase; // 1 for the first attempt since the message was recorded or its subscription resumed
         var delays = options.Value.RetryDelays;
         var (status, next) = result.Outcome switch
         {
             AttemptOutcome.Sent => (MessageStatus.Sent, (DateTimeOffset?)null),
-            AttemptOutcome.TransientFailure when attempt <= delays.Count => (MessageStatus.Pending, time.GetUtcNow() + TimeSpan.FromSeconds(delays[attempt - 1])),
+            AttemptOutcome.TransientFailure when retry <= delays.Count => (MessageStatus.Pending, time.GetUtcNow() + TimeSpan.FromSeconds(delays[retry - 1])),
             _ => (MessageStatus.Failed, null),
         };
         var after = await store.RecordAttemptAsync(new AttemptResult(
@@ -302,7 +303,12 @@ public sealed class DeliveryService(
             await store.CancelMessageAsync(messageId, cancellationToken);
             return new SendOutcome(messageId, MessageStatus.Cancelled, null, "the subscription was stopped");
         }
-        // Paused (resuming queues it again), not due yet (its scheduled job comes), or held by another worker.
+        if (subscription.Status == SubscriptionStatus.Active && message.NextAttemptAt > time.GetUtcNow())
+        {
+            // Early: job schedulers keep whole seconds, so a scheduled attempt can fire just before it is due. Come back then.
+            return new SendOutcome(messageId, MessageStatus.Pending, message.NextAttemptAt.AddSeconds(1), "not due yet");
+        }
+        // Paused (resuming queues it again) or held by another worker (which records the attempt).
         return new SendOutcome(messageId, MessageStatus.Pending, null, "not claimable now");
     }
 

@@ -27,7 +27,7 @@ public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
                 id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, week TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (subscription_id, week));
             CREATE TABLE IF NOT EXISTS delivery_messages (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, subscription_id TEXT NOT NULL, kind TEXT NOT NULL,
-                key TEXT NOT NULL UNIQUE, content TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT,
+                key TEXT NOT NULL UNIQUE, content TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, retry_base INTEGER NOT NULL, last_error TEXT,
                 permanent INTEGER NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL, lease_until TEXT, sent_at TEXT);
             CREATE INDEX IF NOT EXISTS delivery_messages_by_subscription ON delivery_messages (subscription_id, seq);
             CREATE INDEX IF NOT EXISTS delivery_messages_due ON delivery_messages (status, next_attempt_at);
@@ -69,7 +69,7 @@ public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : Deliver
                 id text PRIMARY KEY, subscription_id text NOT NULL, week text NOT NULL, body text NOT NULL, UNIQUE (subscription_id, week));
             CREATE TABLE IF NOT EXISTS delivery_messages (
                 seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL UNIQUE, subscription_id text NOT NULL, kind text NOT NULL,
-                key text NOT NULL UNIQUE, content text NOT NULL, status text NOT NULL, attempts integer NOT NULL, last_error text,
+                key text NOT NULL UNIQUE, content text NOT NULL, status text NOT NULL, attempts integer NOT NULL, retry_base integer NOT NULL, last_error text,
                 permanent integer NOT NULL, created_at timestamptz NOT NULL, next_attempt_at timestamptz NOT NULL, lease_until timestamptz, sent_at timestamptz);
             CREATE INDEX IF NOT EXISTS delivery_messages_by_subscription ON delivery_messages (subscription_id, seq);
             CREATE INDEX IF NOT EXISTS delivery_messages_due ON delivery_messages (status, next_attempt_at);
@@ -100,7 +100,7 @@ public abstract class DeliveryStore : IDeliveryStore
         last_error, last_error_at, last_delivered_at, created_at, updated_at
         """;
 
-    private const string MessageColumns = "seq, id, subscription_id, kind, key, content, status, attempts, last_error, permanent, created_at, next_attempt_at, sent_at";
+    private const string MessageColumns = "seq, id, subscription_id, kind, key, content, status, attempts, retry_base, last_error, permanent, created_at, next_attempt_at, sent_at";
 
     private static readonly string[] MessageStatusCodes = ["pending", "sent", "failed", "cancelled"];
     private static readonly string[] MessageKindCodes = ["weekly-list", "webhook"];
@@ -170,7 +170,7 @@ public abstract class DeliveryStore : IDeliveryStore
         {
             // Nothing is lost: what failed or waited while the subscription was stopped goes out again.
             await ExecuteAsync(connection, transaction, """
-                UPDATE delivery_messages SET status = 'pending', attempts = 0, permanent = 0, next_attempt_at = @now, lease_until = NULL
+                UPDATE delivery_messages SET status = 'pending', retry_base = attempts, permanent = 0, next_attempt_at = @now, lease_until = NULL
                 WHERE subscription_id = @id AND status IN ('failed', 'pending')
                 """, cancellationToken, ("id", s.Id), ("now", Time(now)));
         }
@@ -217,8 +217,8 @@ public abstract class DeliveryStore : IDeliveryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null, """
-            INSERT INTO delivery_messages (id, subscription_id, kind, key, content, status, attempts, last_error, permanent, created_at, next_attempt_at, lease_until, sent_at)
-            VALUES (@id, @sub, @kind, @key, @content, @status, 0, NULL, 0, @created, @next, NULL, NULL) ON CONFLICT DO NOTHING
+            INSERT INTO delivery_messages (id, subscription_id, kind, key, content, status, attempts, retry_base, last_error, permanent, created_at, next_attempt_at, lease_until, sent_at)
+            VALUES (@id, @sub, @kind, @key, @content, @status, 0, 0, NULL, 0, @created, @next, NULL, NULL) ON CONFLICT DO NOTHING
             """, cancellationToken,
             ("id", m.Id), ("sub", m.SubscriptionId), ("kind", ToCode(m.Kind)), ("key", m.Key), ("content", JsonSerializer.Serialize(m.Content, WireJson.Options)),
             ("status", ToCode(m.Status)), ("created", Time(m.CreatedAt)), ("next", Time(m.NextAttemptAt)));
@@ -386,8 +386,8 @@ public abstract class DeliveryStore : IDeliveryStore
         {
             rows.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (MessageKind)Array.IndexOf(MessageKindCodes, reader.GetString(3)),
                 reader.GetString(4), JsonSerializer.Deserialize<MessageContent>(reader.GetString(5), WireJson.Options)!,
-                (MessageStatus)Array.IndexOf(MessageStatusCodes, reader.GetString(6)), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.GetInt32(9) != 0, ReadTime(reader, 10), ReadTime(reader, 11), reader.IsDBNull(12) ? null : ReadTime(reader, 12)));
+                (MessageStatus)Array.IndexOf(MessageStatusCodes, reader.GetString(6)), reader.GetInt32(7), reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.GetInt32(10) != 0, ReadTime(reader, 11), ReadTime(reader, 12), reader.IsDBNull(13) ? null : ReadTime(reader, 13)));
         }
         return rows;
     }

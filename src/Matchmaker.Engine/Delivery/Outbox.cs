@@ -63,7 +63,10 @@ public sealed record OutboxMessage(
     string Key,
     MessageContent Content,
     MessageStatus Status,
+    /// <summary>Attempts so far, over the message's whole life (the attempt log is numbered by it).</summary>
     int Attempts,
+    /// <summary>Attempts made before the subscription was last resumed; retries are counted from here.</summary>
+    int RetryBase,
     string? LastError,
     bool PermanentFailure,
     DateTimeOffset CreatedAt,
