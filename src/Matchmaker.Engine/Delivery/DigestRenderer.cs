@@ -233,7 +233,7 @@ public static class DigestRenderer
     }
 
     private static string MoreLine(int count, DigestLanguage lang) =>
-        T(lang, $"…另有 {count} 项，见完整名单\n", $"…{count} more on the list page\n");
+        T(lang, $"…另有 {count} 项，见完整名单", $"…{count} more on the list page") + "\n";
 
     private static string OrganizationName(Digest d, DigestLanguage lang) => lang switch
     {

@@ -32,7 +32,7 @@ public static partial class DeliveryTargets
         if (!string.IsNullOrEmpty(uri.UserInfo)) return "must not carry a user name or password";
         if (!string.IsNullOrEmpty(uri.Fragment)) return "must not have a fragment (#...)";
         if (uri.Scheme == "http" && !(policy.AllowLoopbackHttp && IsLoopbackHost(uri))) return "must use https";
-        if (!policy.AllowPrivateNetworks && IPAddress.TryParse(uri.IdnHost, out var literal) && IsForbidden(literal))
+        if (!policy.AllowPrivateNetworks && IPAddress.TryParse(Host(uri), out var literal) && IsForbidden(literal))
         {
             return "points to a private, loopback or link-local address, which this service does not call";
         }
@@ -55,7 +55,7 @@ public static partial class DeliveryTargets
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, cancellationToken);
+            addresses = await Dns.GetHostAddressesAsync(Host(uri), cancellationToken);
         }
         catch (SocketException)
         {
@@ -67,7 +67,10 @@ public static partial class DeliveryTargets
     }
 
     public static bool IsLoopbackHost(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var a) && IPAddress.IsLoopback(a));
+        uri.IsLoopback || (IPAddress.TryParse(Host(uri), out var a) && IPAddress.IsLoopback(a));
+
+    /// <summary>The host as DNS and address parsing want it: punycode for names, no brackets around IPv6 literals.</summary>
+    private static string Host(Uri uri) => uri.IdnHost.Trim('[', ']');
 
     /// <summary>Addresses a public service must not be made to call: loopback, private, link-local, CGNAT, multicast, unspecified.</summary>
     public static bool IsForbidden(IPAddress address)
