@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "recompute" => await RecomputeBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     "scoring" => ScoringBench.Run(args[1..]),
+    "delivery" => await DeliveryBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -24,6 +25,8 @@ static int Usage()
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
           recompute [--organizations 100000] [--shard-size 5000] [--training-years 1] [--work-dir DIR] [--verbose]
               full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it
+          delivery [--subscriptions 5000] [--runs 3] [--work-dir DIR]
+              the Monday job in the embedded mode: compose, render and record one weekly list per e-mail subscription
           neo4j-write [--count 100000] [--batch 5000] [--live]
               write synthetic organizations through the Neo4j adapter to a loopback Query API listener
         """);
