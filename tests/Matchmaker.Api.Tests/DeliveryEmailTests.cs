@@ -136,7 +136,7 @@ public sealed partial class DeliveryEmailTests(DeliveryFixture fixture)
         var thisWeek = DeliveryService.IsoWeek(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
         var nextWeek = DeliveryService.IsoWeek(DateTimeOffset.UtcNow.AddDays(7), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
         Assert.NotEqual(thisWeek, nextWeek);
-        var (_, second) = await delivery.ComposeAndRecordAsync(stored, nextWeek, DateTimeOffset.UtcNow);
+        var (_, second, _) = await delivery.ComposeAndRecordAsync(stored, nextWeek, DateTimeOffset.UtcNow);
         Assert.NotNull(second);
         DeliveryJobs.Enqueue(fixture.Factory.Services.GetRequiredService<IBackgroundJobClient>(), second.Id);
         await fixture.WaitForDeliveriesAsync("tongji-auto", subscriptionId, items => items.Length == 2 && items.All(i => i.GetProperty("status").GetString() == "failed"));

@@ -12,8 +12,8 @@ using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Engine.Delivery;
 
-/// <summary>What one weekly run did.</summary>
-public sealed record WeekResult(string Week, int Composed, int Empty, int Failed, IReadOnlyList<string> MessageIds);
+/// <summary>What one weekly run did: lists composed now (with news, or empty), lists found composed before, failures, and the messages to send.</summary>
+public sealed record WeekResult(string Week, int Composed, int Empty, int Existing, int Failed, IReadOnlyList<string> MessageIds);
 
 /// <summary>What one send attempt decided. <see cref="RetryAt"/> is set when the message waits for another attempt.</summary>
 public sealed record SendOutcome(string MessageId, MessageStatus? Status, DateTimeOffset? RetryAt, string Note);
@@ -37,9 +37,6 @@ public sealed class DeliveryService(
 {
     /// <summary>Candidates suggested per missing plan role.</summary>
     public const int GapCandidates = 3;
-
-    /// <summary>Weeks of past lists consulted for "shown before".</summary>
-    public const int HistoryWeeks = 104;
 
     private static readonly DeliveryChannel[] ListChannels = [DeliveryChannel.Email, DeliveryChannel.WeCom, DeliveryChannel.DingTalk];
 
@@ -106,15 +103,15 @@ public sealed class DeliveryService(
         var now = time.GetUtcNow();
         var week = IsoWeek(now, zone);
         var subscriptions = await store.ListActiveSubscriptionsAsync(ListChannels, cancellationToken);
-        int composed = 0, empty = 0, failed = 0;
+        int composed = 0, empty = 0, existing = 0, failed = 0;
         var messages = new List<string>();
         foreach (var subscription in subscriptions)
         {
             try
             {
-                var (digest, message) = await ComposeAndRecordAsync(subscription, week, now, cancellationToken);
-                if (digest is null) continue;
-                if (digest.IsEmpty) empty++;
+                var (digest, message, created) = await ComposeAndRecordAsync(subscription, week, now, cancellationToken);
+                if (digest is null || !created) existing += digest is null ? 0 : 1;
+                else if (digest.IsEmpty) empty++;
                 else composed++;
                 if (message is { Status: MessageStatus.Pending }) messages.Add(message.Id);
             }
@@ -125,35 +122,46 @@ public sealed class DeliveryService(
                 logger.LogError(e, "Composing the {Week} list of subscription {SubscriptionId} failed", week, subscription.Id);
             }
         }
-        logger.LogInformation("Weekly lists {Week}: {Composed} with news, {Empty} empty, {Failed} failed, {Messages} messages to send", week, composed, empty, failed, messages.Count);
+        logger.LogInformation("Weekly lists {Week}: {Composed} with news, {Empty} empty, {Existing} composed before, {Failed} failed, {Messages} messages to send",
+            week, composed, empty, existing, failed, messages.Count);
         if (failed > 0) throw new InvalidOperationException($"{failed} of {subscriptions.Count} weekly lists could not be composed; see the log.");
-        return new WeekResult(week, composed, empty, failed, messages);
+        return new WeekResult(week, composed, empty, existing, failed, messages);
     }
 
-    /// <summary>The subscription's list for the week (composed now unless it exists) and its outbox message (none for an empty list).</summary>
-    public async Task<(Digest? Digest, OutboxMessage? Message)> ComposeAndRecordAsync(Subscription subscription, string week, DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The subscription's list for the week and its outbox message (none for an empty list): composed, rendered and
+    /// recorded in one transaction now, unless they exist. <c>Created</c> says which.
+    /// </summary>
+    public async Task<(Digest? Digest, OutboxMessage? Message, bool Created)> ComposeAndRecordAsync(Subscription subscription, string week, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        var history = await store.ListDigestsAsync(subscription.Id, HistoryWeeks + 1, cancellationToken);
-        var digest = history.FirstOrDefault(d => d.Week == week);
-        if (digest is null)
+        if (await store.GetDigestForWeekAsync(subscription.Id, week, cancellationToken) is { } existing)
         {
-            digest = await ComposeAsync(subscription, week, now, history.Where(d => string.CompareOrdinal(d.Week, week) < 0).ToList(), cancellationToken);
-            if (digest is null) return (null, null);
-            digest = await store.AddDigestAsync(digest, cancellationToken); // a concurrent run's list wins; both see the same one
+            return (existing, await store.GetMessageByKeyAsync(DeliveryStore.ListKey(existing.Id), cancellationToken), false);
         }
-        if (digest.IsEmpty) return (digest, null);
-        var listUrl = ListUrl(digest.Id);
-        var unsubscribeUrl = UnsubscribeUrl(subscription.Id);
-        var content = subscription.Channel switch
+        var digest = await ComposeAsync(subscription, week, now, await store.ShownAsync(subscription.Id, cancellationToken), cancellationToken);
+        if (digest is null) return (null, null, false);
+        OutboxMessage? message = null;
+        if (!digest.IsEmpty)
         {
-            DeliveryChannel.Email => DigestRenderer.Email(digest, listUrl, unsubscribeUrl) with { UnsubscribeUrl = unsubscribeUrl },
-            DeliveryChannel.WeCom => DigestRenderer.Robot(DeliveryChannel.WeCom, digest, listUrl, unsubscribeUrl, options.Value.WeComMaxBytes),
-            _ => DigestRenderer.Robot(DeliveryChannel.DingTalk, digest, listUrl, unsubscribeUrl, options.Value.DingTalkMaxBytes),
-        };
-        var message = await store.AddMessageAsync(new OutboxMessage(0, NewId("msg"), subscription.Id, MessageKind.WeeklyList, $"list:{digest.Id}", content,
-            MessageStatus.Pending, 0, 0, null, false, now, now, null), cancellationToken);
-        return (digest, message);
+            var listUrl = ListUrl(digest.Id);
+            var unsubscribeUrl = UnsubscribeUrl(subscription.Id);
+            var content = subscription.Channel switch
+            {
+                DeliveryChannel.Email => DigestRenderer.Email(digest, listUrl, unsubscribeUrl) with { UnsubscribeUrl = unsubscribeUrl },
+                DeliveryChannel.WeCom => DigestRenderer.Robot(DeliveryChannel.WeCom, digest, listUrl, unsubscribeUrl, options.Value.WeComMaxBytes),
+                _ => DigestRenderer.Robot(DeliveryChannel.DingTalk, digest, listUrl, unsubscribeUrl, options.Value.DingTalkMaxBytes),
+            };
+            message = new OutboxMessage(0, NewId("msg"), subscription.Id, MessageKind.WeeklyList, DeliveryStore.ListKey(digest.Id), content,
+                MessageStatus.Pending, 0, 0, null, false, now, now, null);
+        }
+        // A concurrent run for the same week loses here and gets the winner's list and message.
+        return await store.RecordListAsync(digest, message, cancellationToken);
     }
+
+    /// <summary>A list's id follows from its subscription and week, so two runs composing the same week agree on it.</summary>
+    public static string DigestId(string subscriptionId, string week) =>
+        "dg_" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{subscriptionId}|{week}")))[..16];
 
     /// <summary>
     /// Composes a weekly list: the organization's current recommendations without existing partners and declined
@@ -161,16 +169,12 @@ public sealed class DeliveryService(
     /// earlier list unless their score rose markedly (same model) or interest became mutual since; plus the role slots
     /// its saved consortium plans lack, with candidates for each. Null when no list was ever computed for it.
     /// </summary>
-    public async Task<Digest?> ComposeAsync(Subscription subscription, string week, DateTimeOffset now, IReadOnlyList<Digest> earlier, CancellationToken cancellationToken = default)
+    public async Task<Digest?> ComposeAsync(Subscription subscription, string week, DateTimeOffset now, IReadOnlyDictionary<string, ShownCandidate> shown,
+        CancellationToken cancellationToken = default)
     {
         var list = await recommendations.GetCurrentAsync(subscription.OrganizationId, cancellationToken);
         if (list is null) return null;
         var state = await feedback.GetStateAsync(subscription.OrganizationId, cancellationToken);
-        var shown = new Dictionary<string, (double Score, bool Mutual, string Model)>(StringComparer.Ordinal);
-        foreach (var d in earlier.OrderByDescending(d => d.Week, StringComparer.Ordinal))
-        {
-            foreach (var item in d.Items) shown.TryAdd(item.CandidateId, (item.Score, item.Mutual, d.ModelVersion));
-        }
         var eligible = list.Items
             .Where(i => !i.ExistingPartner && !state.IsDeclined(i.CandidateId) && i.CandidateId != subscription.OrganizationId)
             .OrderByDescending(i => state.IsMutual(i.CandidateId)).ThenBy(i => i.Rank)
@@ -184,7 +188,7 @@ public sealed class DeliveryService(
             var repeated = false;
             if (shown.TryGetValue(i.CandidateId, out var before))
             {
-                var rose = before.Model == list.ModelVersion && i.Score - before.Score >= options.Value.RepeatScoreRise * Math.Max(Math.Abs(before.Score), 1e-9);
+                var rose = before.ModelVersion == list.ModelVersion && i.Score - before.Score >= options.Value.RepeatScoreRise * Math.Max(Math.Abs(before.Score), 1e-9);
                 if (!rose && !(mutual && !before.Mutual)) continue;
                 repeated = true;
             }
@@ -201,7 +205,7 @@ public sealed class DeliveryService(
             }
         }
         var organization = await graph.GetOrganizationAsync(subscription.OrganizationId, cancellationToken);
-        return new Digest(NewId("dg"), subscription.Id, subscription.OrganizationId, organization?.NameZh, organization?.NameEn, week, now,
+        return new Digest(DigestId(subscription.Id, week), subscription.Id, subscription.OrganizationId, organization?.NameZh, organization?.NameEn, week, now,
             list.RunId, list.ModelVersion, subscription.Language, items, gaps);
     }
 

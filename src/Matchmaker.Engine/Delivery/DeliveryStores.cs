@@ -25,6 +25,9 @@ public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
             CREATE INDEX IF NOT EXISTS delivery_subscriptions_by_organization ON delivery_subscriptions (organization_id);
             CREATE TABLE IF NOT EXISTS delivery_digests (
                 id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, week TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (subscription_id, week));
+            CREATE TABLE IF NOT EXISTS delivery_shown (
+                subscription_id TEXT NOT NULL, candidate_id TEXT NOT NULL, week TEXT NOT NULL, score REAL NOT NULL, mutual INTEGER NOT NULL,
+                model_version TEXT NOT NULL, PRIMARY KEY (subscription_id, candidate_id));
             CREATE TABLE IF NOT EXISTS delivery_messages (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, subscription_id TEXT NOT NULL, kind TEXT NOT NULL,
                 key TEXT NOT NULL UNIQUE, content TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, retry_base INTEGER NOT NULL, last_error TEXT,
@@ -67,6 +70,9 @@ public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : Deliver
             CREATE INDEX IF NOT EXISTS delivery_subscriptions_by_organization ON delivery_subscriptions (organization_id);
             CREATE TABLE IF NOT EXISTS delivery_digests (
                 id text PRIMARY KEY, subscription_id text NOT NULL, week text NOT NULL, body text NOT NULL, UNIQUE (subscription_id, week));
+            CREATE TABLE IF NOT EXISTS delivery_shown (
+                subscription_id text NOT NULL, candidate_id text NOT NULL, week text NOT NULL, score double precision NOT NULL, mutual integer NOT NULL,
+                model_version text NOT NULL, PRIMARY KEY (subscription_id, candidate_id));
             CREATE TABLE IF NOT EXISTS delivery_messages (
                 seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL UNIQUE, subscription_id text NOT NULL, kind text NOT NULL,
                 key text NOT NULL UNIQUE, content text NOT NULL, status text NOT NULL, attempts integer NOT NULL, retry_base integer NOT NULL, last_error text,
@@ -185,45 +191,94 @@ public abstract class DeliveryStore : IDeliveryStore
         await ExecuteAsync(connection, transaction, "DELETE FROM delivery_attempts WHERE message_id IN (SELECT id FROM delivery_messages WHERE subscription_id = @id)", cancellationToken, ("id", subscriptionId));
         await ExecuteAsync(connection, transaction, "DELETE FROM delivery_messages WHERE subscription_id = @id", cancellationToken, ("id", subscriptionId));
         await ExecuteAsync(connection, transaction, "DELETE FROM delivery_digests WHERE subscription_id = @id", cancellationToken, ("id", subscriptionId));
+        await ExecuteAsync(connection, transaction, "DELETE FROM delivery_shown WHERE subscription_id = @id", cancellationToken, ("id", subscriptionId));
         var deleted = await ExecuteAsync(connection, transaction, "DELETE FROM delivery_subscriptions WHERE id = @id", cancellationToken, ("id", subscriptionId));
         await transaction.CommitAsync(cancellationToken);
         return deleted > 0;
     }
 
-    public async Task<Digest> AddDigestAsync(Digest digest, CancellationToken cancellationToken = default)
+    public async Task<(Digest Digest, OutboxMessage? Message, bool Created)> RecordListAsync(Digest digest, OutboxMessage? message, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "INSERT INTO delivery_digests (id, subscription_id, week, body) VALUES (@id, @sub, @week, @body) ON CONFLICT DO NOTHING",
-            cancellationToken, ("id", digest.Id), ("sub", digest.SubscriptionId), ("week", digest.Week), ("body", JsonSerializer.Serialize(digest, WireJson.Options)));
-        var stored = await ReadDigestsAsync(connection, "SELECT body FROM delivery_digests WHERE subscription_id = @sub AND week = @week", cancellationToken,
-            ("sub", digest.SubscriptionId), ("week", digest.Week));
-        return stored.Single();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var created = await ExecuteAsync(connection, transaction, "INSERT INTO delivery_digests (id, subscription_id, week, body) VALUES (@id, @sub, @week, @body) ON CONFLICT DO NOTHING",
+            cancellationToken, ("id", digest.Id), ("sub", digest.SubscriptionId), ("week", digest.Week), ("body", JsonSerializer.Serialize(digest, WireJson.Options))) > 0;
+        if (created)
+        {
+            foreach (var item in digest.Items)
+            {
+                await ExecuteAsync(connection, transaction, """
+                    INSERT INTO delivery_shown (subscription_id, candidate_id, week, score, mutual, model_version) VALUES (@sub, @candidate, @week, @score, @mutual, @model)
+                    ON CONFLICT (subscription_id, candidate_id) DO UPDATE SET week = excluded.week, score = excluded.score, mutual = excluded.mutual, model_version = excluded.model_version
+                    """, cancellationToken, ("sub", digest.SubscriptionId), ("candidate", item.CandidateId), ("week", digest.Week), ("score", item.Score),
+                    ("mutual", item.Mutual ? 1 : 0), ("model", digest.ModelVersion));
+            }
+            if (message is not null) await InsertMessageAsync(connection, transaction, message, cancellationToken);
+        }
+        var stored = (await ReadDigestsAsync(connection, transaction, "SELECT body FROM delivery_digests WHERE subscription_id = @sub AND week = @week", cancellationToken,
+            ("sub", digest.SubscriptionId), ("week", digest.Week))).Single();
+        var storedMessage = (await ReadMessagesAsync(connection, transaction, $"SELECT {MessageColumns} FROM delivery_messages WHERE key = @key", cancellationToken,
+            ("key", ListKey(stored.Id)))).FirstOrDefault();
+        await transaction.CommitAsync(cancellationToken);
+        return (stored, storedMessage, created);
     }
+
+    /// <summary>The idempotency key of a weekly list's message.</summary>
+    public static string ListKey(string digestId) => $"list:{digestId}";
 
     public async Task<Digest?> GetDigestAsync(string digestId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return (await ReadDigestsAsync(connection, "SELECT body FROM delivery_digests WHERE id = @id", cancellationToken, ("id", digestId))).FirstOrDefault();
+        return (await ReadDigestsAsync(connection, null, "SELECT body FROM delivery_digests WHERE id = @id", cancellationToken, ("id", digestId))).FirstOrDefault();
+    }
+
+    public async Task<Digest?> GetDigestForWeekAsync(string subscriptionId, string week, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await ReadDigestsAsync(connection, null, "SELECT body FROM delivery_digests WHERE subscription_id = @sub AND week = @week", cancellationToken,
+            ("sub", subscriptionId), ("week", week))).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyDictionary<string, ShownCandidate>> ShownAsync(string subscriptionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT candidate_id, week, score, mutual, model_version FROM delivery_shown WHERE subscription_id = @sub", ("sub", subscriptionId));
+        var shown = new Dictionary<string, ShownCandidate>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            shown[reader.GetString(0)] = new ShownCandidate(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.GetInt32(3) != 0, reader.GetString(4));
+        }
+        return shown;
     }
 
     public async Task<IReadOnlyList<Digest>> ListDigestsAsync(string subscriptionId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await ReadDigestsAsync(connection, "SELECT body FROM delivery_digests WHERE subscription_id = @sub ORDER BY week DESC LIMIT @limit", cancellationToken,
+        return await ReadDigestsAsync(connection, null, "SELECT body FROM delivery_digests WHERE subscription_id = @sub ORDER BY week DESC LIMIT @limit", cancellationToken,
             ("sub", subscriptionId), ("limit", limit));
     }
 
     public async Task<OutboxMessage> AddMessageAsync(OutboxMessage m, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, """
+        await InsertMessageAsync(connection, null, m, cancellationToken);
+        return (await ReadMessagesAsync(connection, null, $"SELECT {MessageColumns} FROM delivery_messages WHERE key = @key", cancellationToken, ("key", m.Key))).Single();
+    }
+
+    public async Task<OutboxMessage?> GetMessageByKeyAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await ReadMessagesAsync(connection, null, $"SELECT {MessageColumns} FROM delivery_messages WHERE key = @key", cancellationToken, ("key", key))).FirstOrDefault();
+    }
+
+    private async Task InsertMessageAsync(DbConnection connection, DbTransaction? transaction, OutboxMessage m, CancellationToken cancellationToken) =>
+        await ExecuteAsync(connection, transaction, """
             INSERT INTO delivery_messages (id, subscription_id, kind, key, content, status, attempts, retry_base, last_error, permanent, created_at, next_attempt_at, lease_until, sent_at)
             VALUES (@id, @sub, @kind, @key, @content, @status, 0, 0, NULL, 0, @created, @next, NULL, NULL) ON CONFLICT DO NOTHING
             """, cancellationToken,
             ("id", m.Id), ("sub", m.SubscriptionId), ("kind", ToCode(m.Kind)), ("key", m.Key), ("content", JsonSerializer.Serialize(m.Content, WireJson.Options)),
             ("status", ToCode(m.Status)), ("created", Time(m.CreatedAt)), ("next", Time(m.NextAttemptAt)));
-        return (await ReadMessagesAsync(connection, null, $"SELECT {MessageColumns} FROM delivery_messages WHERE key = @key", cancellationToken, ("key", m.Key))).Single();
-    }
 
     public async Task<OutboxMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default)
     {
@@ -392,9 +447,10 @@ public abstract class DeliveryStore : IDeliveryStore
         return rows;
     }
 
-    private async Task<List<Digest>> ReadDigestsAsync(DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private async Task<List<Digest>> ReadDigestsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
     {
-        await using var command = Command(connection, null, sql, parameters);
+        await using var command = Command(connection, transaction, sql, parameters);
         var rows = new List<Digest>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) rows.Add(JsonSerializer.Deserialize<Digest>(reader.GetString(0), WireJson.Options)!);

@@ -30,6 +30,9 @@ public sealed record Digest(
     public bool IsEmpty => Items.Count == 0 && Gaps.Count == 0;
 }
 
+/// <summary>The latest time a list showed a candidate: its week, score and model, and whether interest was mutual then.</summary>
+public sealed record ShownCandidate(string CandidateId, string Week, double Score, bool Mutual, string ModelVersion);
+
 public enum MessageKind
 {
     WeeklyList,
@@ -117,10 +120,20 @@ public interface IDeliveryStore
     /// <summary>Deletes a subscription with its lists, messages and attempts. False when it does not exist.</summary>
     Task<bool> DeleteSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores the list unless one exists for its subscription and week; returns the stored one either way.</summary>
-    Task<Digest> AddDigestAsync(Digest digest, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records a composed list and its message (keyed <c>list:{digestId}</c>; none for an empty list) in one transaction, unless a list exists for
+    /// its subscription and week: then nothing is written. Also remembers each listed candidate as shown (latest
+    /// showing per candidate). Returns what is stored for the week either way, and whether this call stored it.
+    /// </summary>
+    Task<(Digest Digest, OutboxMessage? Message, bool Created)> RecordListAsync(Digest digest, OutboxMessage? message, CancellationToken cancellationToken = default);
 
     Task<Digest?> GetDigestAsync(string digestId, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscription's list for an ISO week, if composed.</summary>
+    Task<Digest?> GetDigestForWeekAsync(string subscriptionId, string week, CancellationToken cancellationToken = default);
+
+    /// <summary>Every candidate the subscription's lists have shown, with its latest showing.</summary>
+    Task<IReadOnlyDictionary<string, ShownCandidate>> ShownAsync(string subscriptionId, CancellationToken cancellationToken = default);
 
     /// <summary>A subscription's lists, newest week first.</summary>
     Task<IReadOnlyList<Digest>> ListDigestsAsync(string subscriptionId, int limit, CancellationToken cancellationToken = default);
@@ -129,6 +142,8 @@ public interface IDeliveryStore
     Task<OutboxMessage> AddMessageAsync(OutboxMessage message, CancellationToken cancellationToken = default);
 
     Task<OutboxMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default);
+
+    Task<OutboxMessage?> GetMessageByKeyAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>The subscription's newest message of a kind.</summary>
     Task<OutboxMessage?> LastMessageAsync(string subscriptionId, MessageKind kind, CancellationToken cancellationToken = default);

@@ -23,7 +23,7 @@ public abstract class DeliveryStoreContract
             MessageStatus.Pending, 0, 0, null, false, T0, due, null);
 
     private static Digest NewDigest(string subscriptionId, string week, params string[] candidates) =>
-        new(Id("dg"), subscriptionId, "org", "机构", "Organization", week, T0, "run-1", "model-1", DigestLanguage.Zh,
+        new(DeliveryService.DigestId(subscriptionId, week), subscriptionId, "org", "机构", "Organization", week, T0, "run-1", "model-1", DigestLanguage.Zh,
             candidates.Select((c, i) => new DigestItem(c, i + 1, 1.0 / (i + 1), false, false, null, [])).ToList(), []);
 
     private static AttemptResult Attempt(OutboxMessage m, int attempt, AttemptOutcome outcome, MessageStatus status, DateTimeOffset at, DateTimeOffset? next = null, int pause = 2) =>
@@ -54,26 +54,52 @@ public abstract class DeliveryStoreContract
     }
 
     [Fact]
-    public async Task A_second_list_for_the_same_week_and_a_second_message_with_the_same_key_return_the_first()
+    public async Task A_list_and_its_message_are_recorded_once_per_week_and_remember_what_was_shown()
     {
         var store = await CreateStoreAsync();
         var s = NewSubscription(Id("org"));
         await store.CreateSubscriptionAsync(s);
+        var week48 = NewDigest(s.Id, "2026-W48", "a", "b");
 
-        var first = await store.AddDigestAsync(NewDigest(s.Id, "2026-W48", "a", "b"));
-        var again = await store.AddDigestAsync(NewDigest(s.Id, "2026-W48", "c"));
-        await store.AddDigestAsync(NewDigest(s.Id, "2026-W49", "d"));
+        var (first, message, created) = await store.RecordListAsync(week48, NewMessage(s.Id, DeliveryStore.ListKey(week48.Id), T0));
+        var (again, sameMessage, createdAgain) = await store.RecordListAsync(NewDigest(s.Id, "2026-W48", "c"), NewMessage(s.Id, Id("key"), T0));
+        var week49 = NewDigest(s.Id, "2026-W49", "b");
+        await store.RecordListAsync(week49 with { Items = [week49.Items[0] with { Score = 7, Mutual = true }] }, null);
+
+        Assert.True(created);
+        Assert.False(createdAgain);
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(["a", "b"], again.Items.Select(i => i.CandidateId));
+        Assert.Equal(message!.Id, sameMessage!.Id);
+        Assert.Single(await store.ListMessagesAsync(s.Id, null, 10)); // the losing call's message was not written
         Assert.Equal(["2026-W49", "2026-W48"], (await store.ListDigestsAsync(s.Id, 10)).Select(d => d.Week));
         Assert.Equal("机构", (await store.GetDigestAsync(first.Id))!.OrganizationNameZh);
-
-        var message = await store.AddMessageAsync(NewMessage(s.Id, $"list:{first.Id}", T0));
-        var duplicate = await store.AddMessageAsync(NewMessage(s.Id, $"list:{first.Id}", T0));
-        Assert.Equal(message.Id, duplicate.Id);
-        Assert.Single(await store.ListMessagesAsync(s.Id, null, 10));
+        Assert.Equal(first.Id, (await store.GetDigestForWeekAsync(s.Id, "2026-W48"))!.Id);
+        Assert.Null(await store.GetDigestForWeekAsync(s.Id, "2026-W50"));
+        Assert.Equal(message.Id, (await store.GetMessageByKeyAsync(DeliveryStore.ListKey(first.Id)))!.Id);
         Assert.Equal("本周新伙伴", message.Content.Subject);
         Assert.Equal("https://x/unsubscribe/t", message.Content.UnsubscribeUrl);
+
+        var shown = await store.ShownAsync(s.Id);
+        Assert.Equal(["a", "b"], shown.Keys.Order());
+        Assert.Equal(new ShownCandidate("a", "2026-W48", 1.0, false, "model-1"), shown["a"]);
+        Assert.Equal(new ShownCandidate("b", "2026-W49", 7, true, "model-1"), shown["b"]); // the latest showing
+    }
+
+    [Fact]
+    public async Task A_second_message_with_the_same_key_returns_the_first()
+    {
+        var store = await CreateStoreAsync();
+        var s = NewSubscription(Id("org"));
+        await store.CreateSubscriptionAsync(s);
+        var key = $"webhook:run-1:{s.Id}";
+
+        var message = await store.AddMessageAsync(NewMessage(s.Id, key, T0));
+        var duplicate = await store.AddMessageAsync(NewMessage(s.Id, key, T0));
+
+        Assert.Equal(message.Id, duplicate.Id);
+        Assert.Single(await store.ListMessagesAsync(s.Id, null, 10));
+        Assert.Equal(message.Id, (await store.LastMessageAsync(s.Id, MessageKind.WeeklyList))!.Id);
     }
 
     [Fact]
@@ -145,11 +171,10 @@ public abstract class DeliveryStoreContract
         var store = await CreateStoreAsync();
         var s = NewSubscription(Id("org"));
         await store.CreateSubscriptionAsync(s);
-        var digest = await store.AddDigestAsync(NewDigest(s.Id, "2026-W48", "a"));
-        var m = await store.AddMessageAsync(NewMessage(s.Id, $"list:{digest.Id}", T0));
+        var (digest, m, _) = await store.RecordListAsync(NewDigest(s.Id, "2026-W48", "a"), NewMessage(s.Id, DeliveryStore.ListKey(DeliveryService.DigestId(s.Id, "2026-W48")), T0));
         await store.UpdateSubscriptionAsync(s with { Status = SubscriptionStatus.Paused, StatusReason = "paused by the subscriber" }, T0);
 
-        Assert.DoesNotContain(m.Id, await store.DueMessagesAsync(T0.AddMinutes(1), 100));
+        Assert.DoesNotContain(m!.Id, await store.DueMessagesAsync(T0.AddMinutes(1), 100));
         Assert.Null(await store.TryClaimAsync(m.Id, T0.AddMinutes(1), T0.AddMinutes(2)));
         Assert.Equal("paused by the subscriber", (await store.GetSubscriptionAsync(s.Id))!.StatusReason);
 
@@ -158,7 +183,8 @@ public abstract class DeliveryStoreContract
         Assert.True(await store.DeleteSubscriptionAsync(s.Id));
         Assert.False(await store.DeleteSubscriptionAsync(s.Id));
         Assert.Null(await store.GetDigestAsync(digest.Id));
-        Assert.Null(await store.GetMessageAsync(m.Id));
+        Assert.Null(await store.GetMessageAsync(m!.Id));
+        Assert.Empty(await store.ShownAsync(s.Id));
     }
 }
 

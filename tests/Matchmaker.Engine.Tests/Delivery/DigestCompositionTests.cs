@@ -17,6 +17,8 @@ public sealed class DigestCompositionTests : IAsyncLifetime
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
     private static readonly DateTimeOffset Monday = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero); // 08:00 in Shanghai, ISO week 48
 
+    private static readonly IReadOnlyDictionary<string, ShownCandidate> NothingShown = new Dictionary<string, ShownCandidate>();
+
     private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-digest-").FullName;
     private readonly FixedTime _time = new(Monday);
     private readonly List<IPlanGapSource> _gapSources = [];
@@ -110,7 +112,7 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         await FeedbackAsync("c3", "org-a", FeedbackAction.Accept); // one-sided: not mutual
         var subscription = await SubscribeAsync();
 
-        var (digest, message) = await Service().ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
+        var (digest, message, _) = await Service().ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
 
         Assert.Equal(["c6", "c1", "c3", "c4", "c5"], digest!.Items.Select(i => i.CandidateId));
         Assert.True(digest.Items[0].Mutual);
@@ -134,9 +136,9 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         Assert.Empty(errors);
 
         var service = Service(maxItems: 10);
-        Assert.Equal(["c1", "c4", "c7", "c10"], (await service.ComposeAsync(banks, "2026-W48", _time.Now, []))!.Items.Select(i => i.CandidateId));
-        Assert.Equal(["c6"], (await service.ComposeAsync(hefeiSchools, "2026-W48", _time.Now, []))!.Items.Select(i => i.CandidateId));
-        Assert.Equal(["c4", "c8"], (await service.ComposeAsync(lowAltitude, "2026-W48", _time.Now, []))!.Items.Select(i => i.CandidateId));
+        Assert.Equal(["c1", "c4", "c7", "c10"], (await service.ComposeAsync(banks, "2026-W48", _time.Now, NothingShown))!.Items.Select(i => i.CandidateId));
+        Assert.Equal(["c6"], (await service.ComposeAsync(hefeiSchools, "2026-W48", _time.Now, NothingShown))!.Items.Select(i => i.CandidateId));
+        Assert.Equal(["c4", "c8"], (await service.ComposeAsync(lowAltitude, "2026-W48", _time.Now, NothingShown))!.Items.Select(i => i.CandidateId));
     }
 
     [Fact]
@@ -145,7 +147,7 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         await PublishAsync("run-1", "m1", i => 100 - i);
         var subscription = await SubscribeAsync();
         var service = Service(maxItems: 4);
-        var (week48, _) = await service.ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
+        var (week48, _, _) = await service.ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
         Assert.Equal(["c1", "c2", "c3", "c4"], week48!.Items.Select(i => i.CandidateId));
 
         // A week later: c1's score rose by half, c2's by a little, and c3 now wants to work with us too.
@@ -153,7 +155,7 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         await PublishAsync("run-2", "m1", i => i switch { 1 => 148.5, 2 => 99, _ => 100 - i });
         await FeedbackAsync("org-a", "c3", FeedbackAction.Accept);
         await FeedbackAsync("c3", "org-a", FeedbackAction.Accept);
-        var (week49, _) = await service.ComposeAndRecordAsync(subscription, "2026-W49", _time.Now);
+        var (week49, _, _) = await service.ComposeAndRecordAsync(subscription, "2026-W49", _time.Now);
 
         Assert.Equal(["c3", "c1", "c5", "c6"], week49!.Items.Select(i => i.CandidateId));
         Assert.True(week49.Items[0].Mutual && week49.Items[0].Repeated);
@@ -163,7 +165,7 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         // Scores of another model are not comparable: the same rise under a new model repeats nothing.
         _time.Now = Monday.AddDays(14);
         await PublishAsync("run-3", "m2", i => i == 5 ? 500 : 100 - i);
-        var (week50, _) = await service.ComposeAndRecordAsync(subscription, "2026-W50", _time.Now);
+        var (week50, _, _) = await service.ComposeAndRecordAsync(subscription, "2026-W50", _time.Now);
         Assert.DoesNotContain("c5", week50!.Items.Select(i => i.CandidateId));
     }
 
@@ -173,10 +175,10 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         await PublishAsync("run-1", "m1", i => 100 - i);
         await FeedbackAsync("org-a", "c4", FeedbackAction.Decline, DeclineReason.NotRightStage);
         var subscription = await SubscribeAsync(channel: DeliveryChannel.WeCom);
-        Assert.Empty((await Service().ComposeAsync(subscription, "2026-W48", _time.Now, []))!.Gaps); // no planner: no gaps
+        Assert.Empty((await Service().ComposeAsync(subscription, "2026-W48", _time.Now, NothingShown))!.Gaps); // no planner: no gaps
 
         _gapSources.Add(new PlanWithoutBank());
-        var (digest, message) = await Service().ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
+        var (digest, message, _) = await Service().ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
 
         var gap = Assert.Single(digest!.Gaps);
         Assert.Equal(("plan-1", "finance"), (gap.PlanId, gap.Role));
@@ -197,6 +199,8 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         var second = await service.ComposeWeekAsync(Shanghai);
 
         Assert.Equal("2026-W48", first.Week);
+        Assert.Equal((1, 0), (first.Composed, first.Existing));
+        Assert.Equal((0, 1), (second.Composed, second.Existing));
         var messages = await _store.ListMessagesAsync(subscription.Id, null, 10);
         var message = Assert.Single(messages);
         Assert.Single(await _store.ListDigestsAsync(subscription.Id, 10));
