@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     "scoring" => ScoringBench.Run(args[1..]),
     "api-load" => await ApiLoadBench.RunAsync(args[1..]),
+    "delivery" => await DeliveryBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -28,6 +29,8 @@ static int Usage()
           api-load [--organizations 100000] [--duration 30] [--connections 64] [--threads 2] [--runs 3] [--work-dir DIR]
                    [--api-dll PATH] [--wrk PATH]
               read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)
+          delivery [--subscriptions 5000] [--runs 3] [--work-dir DIR]
+              the Monday job in the embedded mode: compose, render and record one weekly list per e-mail subscription
           neo4j-write [--count 100000] [--batch 5000] [--live]
               write synthetic organizations through the Neo4j adapter to a loopback Query API listener
         """);

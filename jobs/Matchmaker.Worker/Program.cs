@@ -22,5 +22,6 @@ await host.Services.GetRequiredService<IGraphStore>().InitializeAsync();
 await host.Services.GetRequiredService<IRecommendationStore>().InitializeAsync();
 await host.Services.GetRequiredService<IApiKeyStore>().InitializeAsync();
 await host.Services.GetRequiredService<Matchmaker.Engine.Feedback.IFeedbackStore>().InitializeAsync();
+await host.Services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync();
 await host.RunAsync();
 return 0;

@@ -1,4 +1,5 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Delivery;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Feedback;
 using Matchmaker.Api.Infrastructure;
@@ -61,6 +62,7 @@ app.MapFeedback();
 app.MapRecompute();
 app.MapModels();
 app.MapKeys();
+app.MapDelivery();
 app.MapJobsDashboard();
 
 await app.InitializeAsync();

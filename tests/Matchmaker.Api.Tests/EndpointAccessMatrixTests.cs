@@ -20,6 +20,11 @@ public sealed class EndpointAccessMatrixTests(MatchmakerApiFactory factory) : IC
     {
         ["GET /health/live"] = "liveness probe",
         ["GET /health/ready"] = "readiness probe",
+        ["GET /widget/v1.js"] = "the widget's static script; the data it loads needs a publishable key",
+        ["GET /lists/{token}"] = "a weekly list page: the signed token in the link is the credential",
+        ["GET /unsubscribe/{token}"] = "unsubscribe confirmation: the signed token in the link is the credential",
+        ["POST /unsubscribe/{token}"] = "unsubscribe: the signed token in the link is the credential",
+        ["OPTIONS /widget/v1/organizations/{id}/matches/"] = "CORS preflight (browsers send no key); answers only origins a key of that organization allows",
     };
 
     /// <summary>A seed organization that keys of other organizations try to reach.</summary>

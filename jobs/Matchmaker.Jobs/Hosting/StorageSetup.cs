@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
@@ -115,12 +116,14 @@ public static class StorageSetup
             services.AddSingleton<IRecommendationStore>(sp => new PostgresRecommendationStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IFeedbackStore>(sp => new PostgresFeedbackStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IDeliveryStore>(sp => new PostgresDeliveryStore(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
             services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
 
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)
@@ -135,6 +138,10 @@ public static class StorageSetup
         services.AddSingleton<RecomputeService>();
         services.AddTransient<RecomputeJobs>();
         services.AddTransient<DigestJobs>();
+        services.AddTransient<DeliveryJobs>();
+        // Weekly lists, webhooks and their outbox; the embedded mode keeps its generated link key beside its SQLite file.
+        services.AddDelivery(mode != StorageMode.Postgres,
+            sp => Path.GetDirectoryName(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath))!);
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<ApiKeyService>();
@@ -174,6 +181,7 @@ public static class StorageSetup
         manager.AddOrUpdate<RecomputeJobs>("recompute-all", RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None), schedules.RecomputeAll, options);
         manager.AddOrUpdate<ModelJobs>("retrain-model", "default", j => j.RetrainModel(CancellationToken.None), schedules.RetrainModel, options);
         manager.AddOrUpdate<DigestJobs>("weekly-digest", "default", j => j.SendWeeklyDigests(CancellationToken.None), schedules.WeeklyDigest, options);
+        manager.AddOrUpdate<DeliveryJobs>("delivery-sweep", "default", j => j.Sweep(CancellationToken.None), "*/5 * * * *", options);
     }
 
     public static TimeZoneInfo? TryFindTimeZone(string id)

@@ -35,6 +35,7 @@ public static class Startup
         var recommendations = services.GetRequiredService<IRecommendationStore>();
         await recommendations.InitializeAsync(cancellationToken);
         await services.GetRequiredService<IFeedbackStore>().InitializeAsync(cancellationToken);
+        await services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync(cancellationToken);
         await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);
@@ -64,6 +65,8 @@ public static class Startup
             jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
             logger.LogInformation("No recommendations yet: a first full recompute was enqueued");
         }
+        // Messages left due by a stop (the embedded job storage is in memory) go out again now, not at the next sweep.
+        jobs.Enqueue<DeliveryJobs>(j => j.Sweep(CancellationToken.None));
         if (services.GetRequiredService<ModelRegistry>().CurrentVersion is null)
         {
             // Until a model is promoted the heuristic ranker serves; a promotion triggers a recompute with the model.

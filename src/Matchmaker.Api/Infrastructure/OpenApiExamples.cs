@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Delivery;
 using Matchmaker.Api.Feedback;
 using Matchmaker.Api.Models;
 using Matchmaker.Api.Organizations;
@@ -41,6 +42,13 @@ internal sealed class OpenApiExamples : IOperationFilter
 
     private static readonly KeyResponse Key = new("3f2a9c0d1e4b5a68", "Songjiang park portal", ["read"], "donghua-mse", ["https://park.example.cn"], When, null);
 
+    private static readonly SubscriptionResponse Subscription = new("sub-7d3f2a", "donghua-mse", "email", "tech-transfer@dhu.example.cn",
+        new SubscriptionFiltersBody(["enterprise", "financial-institution"], null, ["new-materials"], null), "both", "active", null, 0, null, null,
+        When.AddDays(-7), When.AddDays(-30), When.AddDays(-7), false, "https://matchmaker.example.cn/unsubscribe/<signed token>");
+
+    private static readonly DeliveryResponse Delivery = new("dl-2026-w48-sub-7d3f2a", "weekly-list", "2026-W48", "本周新匹配 / New matches this week: 5",
+        "sent", 1, null, false, When.AddDays(-7), null, When.AddDays(-7), [new DeliveryAttemptResponse(1, When.AddDays(-7), "sent", 250, null, 184)]);
+
     private static readonly Dictionary<Type, object> Examples = new()
     {
         [typeof(RecommendationPage)] = new RecommendationPage("donghua-mse", "full-20261123T020000Z-1a2b", "lambdarank-v3", When, [Item], "MjA"),
@@ -64,6 +72,14 @@ internal sealed class OpenApiExamples : IOperationFilter
         [typeof(CreatedKeyResponse)] = new CreatedKeyResponse(Key, "mm_3f2a9c0d1e4b5a68_<secret, shown once>"),
         [typeof(IReadOnlyList<KeyResponse>)] = new[] { Key },
         [typeof(RunResponse)] = Run,
+        [typeof(SubscriptionRequest)] = new SubscriptionRequest("email", "tech-transfer@dhu.example.cn",
+            new SubscriptionFiltersBody(["enterprise", "financial-institution"], null, ["new-materials"], null), "both", null, null),
+        [typeof(SubscriptionResponse)] = Subscription,
+        [typeof(IReadOnlyList<SubscriptionResponse>)] = new[] { Subscription },
+        [typeof(CreatedSubscriptionResponse)] = new CreatedSubscriptionResponse(Subscription, null),
+        [typeof(DeliveryPage)] = new DeliveryPage("sub-7d3f2a", [Delivery], null),
+        [typeof(WidgetMatches)] = new WidgetMatches("donghua-mse", "东华大学材料科学与工程学院", "zh", When,
+            [new WidgetMatch("tongji-auto", 1, "同济大学汽车学院", "高校", "上海", ["具备您需要的能力: 动力电池热管理"])]),
         [typeof(IReadOnlyList<RunResponse>)] = new[] { Run },
         [typeof(ModelStatus)] = new ModelStatus(3, When, "LightGBM LambdaRank (ML.NET)", "labels from projects started in 2022, features from projects started before 2022",
             1840, 93_000, new ValidationMetrics("projects started in 2025", 0.2104, 0.2533, 0.3611, 212),
