@@ -16,7 +16,8 @@ public sealed record WidgetMatches(string OrganizationId, string? OrganizationNa
 /// <summary>
 /// The embeddable widget: a script served by the API and the data endpoint it calls from a partner's page with a
 /// publishable key (read scope, bound to the organization, with the partner's origin in its allowed origins). CORS
-/// headers go only to origins the key (or, for preflights, some active key of the organization) allows.
+/// headers go only to origins the key allows; a preflight (which carries no key) is answered for origins that some
+/// active read key able to reach the organization allows.
 /// </summary>
 public static class WidgetEndpoints
 {
@@ -56,11 +57,11 @@ public static class WidgetEndpoints
         var origin = http.Request.Headers.Origin.ToString().TrimEnd('/');
         http.Response.Headers.Vary = "Origin";
         var allowed = origin.Length > 0 && (await keys.ListAsync(cancellationToken)).Any(k =>
-            !k.IsRevoked && k.OrganizationId == id && k.Allows(ApiScope.Read) && k.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase));
+            !k.IsRevoked && (k.OrganizationId is null || k.OrganizationId == id) && k.Allows(ApiScope.Read) && k.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase));
         if (!allowed)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed.",
-                detail: "No publishable key of this organization lists this origin.");
+                detail: "No active key that can read this organization lists this origin.");
         }
         var headers = http.Response.Headers;
         headers.AccessControlAllowOrigin = origin;

@@ -259,7 +259,17 @@ public sealed class DeliveryService(
         if (subscription is null) return new SendOutcome(messageId, null, null, "the subscription was deleted");
         var sender = senders.FirstOrDefault(s => s.Handles(subscription.Channel)) ?? throw new InvalidOperationException($"No sender handles {subscription.Channel}.");
         var clock = Stopwatch.StartNew();
-        var result = await sender.SendAsync(subscription, message, cancellationToken);
+        SendResult result;
+        try
+        {
+            result = await sender.SendAsync(subscription, message, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A fault of ours, not the target's answer: record it so the message neither hangs on its lease nor vanishes.
+            logger.LogError(e, "Sending message {MessageId} failed unexpectedly", message.Id);
+            result = SendResult.Transient(null, $"{e.GetType().Name}: {e.Message}");
+        }
         var attempt = message.Attempts + 1;
         var retry = attempt - message.RetryBase; // 1 for the first attempt since the message was recorded or its subscription resumed
         var delays = options.Value.RetryDelays;

@@ -242,14 +242,9 @@ public abstract class DeliveryStore : IDeliveryStore
     public async Task<IReadOnlyDictionary<string, ShownCandidate>> ShownAsync(string subscriptionId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT candidate_id, week, score, mutual, model_version FROM delivery_shown WHERE subscription_id = @sub", ("sub", subscriptionId));
-        var shown = new Dictionary<string, ShownCandidate>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            shown[reader.GetString(0)] = new ShownCandidate(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.GetInt32(3) != 0, reader.GetString(4));
-        }
-        return shown;
+        var rows = await ReadAsync(connection, null, "SELECT candidate_id, week, score, mutual, model_version FROM delivery_shown WHERE subscription_id = @sub",
+            r => new ShownCandidate(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetInt32(3) != 0, r.GetString(4)), cancellationToken, ("sub", subscriptionId));
+        return rows.ToDictionary(c => c.CandidateId, StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<Digest>> ListDigestsAsync(string subscriptionId, int limit, CancellationToken cancellationToken = default)
@@ -315,18 +310,13 @@ public abstract class DeliveryStore : IDeliveryStore
             VALUES (@id, @attempt, @at, @outcome, @code, @error, @duration) ON CONFLICT DO NOTHING
             """, cancellationToken, ("id", a.MessageId), ("attempt", a.Attempt), ("at", Time(a.At)), ("outcome", ToCode(a.Outcome)),
             ("code", (object?)a.StatusCode ?? DBNull.Value), ("error", (object?)a.Error ?? DBNull.Value), ("duration", a.DurationMs));
-        var subscriptionIds = new List<string>();
-        await using (var command = Command(connection, transaction, """
+        var subscriptionIds = await ReadAsync(connection, transaction, """
             UPDATE delivery_messages SET attempts = @attempt, status = @status, last_error = @error, permanent = @permanent,
                 next_attempt_at = COALESCE(@next, next_attempt_at), lease_until = NULL, sent_at = @sent
             WHERE id = @id RETURNING subscription_id
-            """, ("id", a.MessageId), ("attempt", a.Attempt), ("status", ToCode(result.Status)), ("error", (object?)a.Error ?? DBNull.Value),
+            """, r => r.GetString(0), cancellationToken, ("id", a.MessageId), ("attempt", a.Attempt), ("status", ToCode(result.Status)), ("error", (object?)a.Error ?? DBNull.Value),
             ("permanent", a.Outcome == AttemptOutcome.PermanentFailure ? 1 : 0), ("next", result.NextAttemptAt is { } n ? Time(n) : DBNull.Value),
-            ("sent", a.Outcome == AttemptOutcome.Sent ? Time(a.At) : DBNull.Value)))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) subscriptionIds.Add(reader.GetString(0));
-        }
+            ("sent", a.Outcome == AttemptOutcome.Sent ? Time(a.At) : DBNull.Value));
         if (subscriptionIds.Count == 0) return null;
         var subscription = subscriptionIds[0];
         if (a.Outcome == AttemptOutcome.Sent)
@@ -367,32 +357,21 @@ public abstract class DeliveryStore : IDeliveryStore
         if (messageIds.Count == 0) return [];
         await using var connection = await OpenAsync(cancellationToken);
         var parameters = messageIds.Select((id, i) => ($"m{i}", (object)id)).ToArray();
-        await using var command = Command(connection, null, $"""
+        return await ReadAsync(connection, null, $"""
             SELECT message_id, attempt, at, outcome, status_code, error, duration_ms FROM delivery_attempts
             WHERE message_id IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))}) ORDER BY message_id, attempt
-            """, parameters);
-        var attempts = new List<DeliveryAttempt>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            attempts.Add(new DeliveryAttempt(reader.GetString(0), reader.GetInt32(1), ReadTime(reader, 2), (AttemptOutcome)Array.IndexOf(OutcomeCodes, reader.GetString(3)),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetInt64(6)));
-        }
-        return attempts;
+            """, r => new DeliveryAttempt(r.GetString(0), r.GetInt32(1), ReadTime(r, 2), (AttemptOutcome)Array.IndexOf(OutcomeCodes, r.GetString(3)),
+                r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetString(5), r.GetInt64(6)), cancellationToken, parameters);
     }
 
     public async Task<IReadOnlyList<string>> DueMessagesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        return await ReadAsync(connection, null, """
             SELECT m.id FROM delivery_messages m JOIN delivery_subscriptions s ON s.id = m.subscription_id
             WHERE m.status = 'pending' AND m.next_attempt_at <= @now AND (m.lease_until IS NULL OR m.lease_until < @now) AND s.status = 'active'
             ORDER BY m.seq LIMIT @limit
-            """, ("now", Time(now)), ("limit", limit));
-        var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
-        return ids;
+            """, r => r.GetString(0), cancellationToken, ("now", Time(now)), ("limit", limit));
     }
 
     public async Task<bool> CancelMessageAsync(string messageId, CancellationToken cancellationToken = default)
@@ -411,49 +390,38 @@ public abstract class DeliveryStore : IDeliveryStore
         ("deliveredAt", s.LastDeliveredAt is { } d ? Time(d) : DBNull.Value), ("created", Time(s.CreatedAt)), ("updated", Time(s.UpdatedAt)),
     ];
 
-    private async Task<List<Subscription>> ReadSubscriptionsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        var rows = new List<Subscription>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+    private Task<List<Subscription>> ReadSubscriptionsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters) =>
+        ReadAsync(connection, transaction, sql, reader =>
         {
             DeliveryCodes.TryParseChannel(reader.GetString(2), out var channel);
             DeliveryCodes.TryParseLanguage(reader.GetString(5), out var language);
             DeliveryCodes.TryParseStatus(reader.GetString(6), out var status);
-            rows.Add(new Subscription(reader.GetString(0), reader.GetString(1), channel, reader.GetString(3),
+            return new Subscription(reader.GetString(0), reader.GetString(1), channel, reader.GetString(3),
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), WireJson.Options)!, language, status,
                 reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : ReadTime(reader, 11),
-                reader.IsDBNull(12) ? null : ReadTime(reader, 12), ReadTime(reader, 13), ReadTime(reader, 14)));
-        }
-        return rows;
-    }
+                reader.IsDBNull(12) ? null : ReadTime(reader, 12), ReadTime(reader, 13), ReadTime(reader, 14));
+        }, cancellationToken, parameters);
 
-    private async Task<List<OutboxMessage>> ReadMessagesAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+    private Task<List<OutboxMessage>> ReadMessagesAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters) =>
+        ReadAsync(connection, transaction, sql, reader => new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+            (MessageKind)Array.IndexOf(MessageKindCodes, reader.GetString(3)), reader.GetString(4), JsonSerializer.Deserialize<MessageContent>(reader.GetString(5), WireJson.Options)!,
+            (MessageStatus)Array.IndexOf(MessageStatusCodes, reader.GetString(6)), reader.GetInt32(7), reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+            reader.GetInt32(10) != 0, ReadTime(reader, 11), ReadTime(reader, 12), reader.IsDBNull(13) ? null : ReadTime(reader, 13)), cancellationToken, parameters);
+
+    private Task<List<Digest>> ReadDigestsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters) =>
+        ReadAsync(connection, transaction, sql, reader => JsonSerializer.Deserialize<Digest>(reader.GetString(0), WireJson.Options)!, cancellationToken, parameters);
+
+    private async Task<List<T>> ReadAsync<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
         await using var command = Command(connection, transaction, sql, parameters);
-        var rows = new List<OutboxMessage>();
+        var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (MessageKind)Array.IndexOf(MessageKindCodes, reader.GetString(3)),
-                reader.GetString(4), JsonSerializer.Deserialize<MessageContent>(reader.GetString(5), WireJson.Options)!,
-                (MessageStatus)Array.IndexOf(MessageStatusCodes, reader.GetString(6)), reader.GetInt32(7), reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.GetInt32(10) != 0, ReadTime(reader, 11), ReadTime(reader, 12), reader.IsDBNull(13) ? null : ReadTime(reader, 13)));
-        }
-        return rows;
-    }
-
-    private async Task<List<Digest>> ReadDigestsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        var rows = new List<Digest>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) rows.Add(JsonSerializer.Deserialize<Digest>(reader.GetString(0), WireJson.Options)!);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
         return rows;
     }
 
