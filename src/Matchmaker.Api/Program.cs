@@ -1,4 +1,5 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Consortia;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
@@ -53,6 +54,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapOrganizations();
 app.MapRecommendations();
 app.MapRecompute();
+app.MapConsortia();
 app.MapModels();
 app.MapKeys();
 app.MapJobsDashboard();

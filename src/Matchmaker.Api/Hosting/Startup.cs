@@ -3,6 +3,7 @@ using Matchmaker.Api.Access;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
@@ -33,6 +34,7 @@ public static class Startup
         await graph.InitializeAsync(cancellationToken);
         var recommendations = services.GetRequiredService<IRecommendationStore>();
         await recommendations.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IPlanStore>().InitializeAsync(cancellationToken);
         await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);
