@@ -16,6 +16,8 @@ public sealed record PlannerOptions
     public int PoolPerMember { get; init; } = 4;
     /// <summary>Need terms offered by more than this share of organizations tell nobody apart and are left out.</summary>
     public double MaxTermShare { get; init; } = 0.25;
+    /// <summary>The most members a plan may ask for.</summary>
+    public int MaxTeamSize { get; init; } = PlanRequest.MaxTeamSize;
     /// <summary>Threads for the pairwise scores of one plan; null = all cores. One when plans run in parallel already.</summary>
     public int? Threads { get; init; }
     public SearchOptions Search { get; init; } = SearchOptions.Default;
@@ -31,16 +33,24 @@ public sealed record PlannerOptions
 /// organizations that most likely fill it: activity in the fields, declared fields, the challenge's terms) with
 /// the ranking model, and keeps the best few per slot;</item>
 /// <item>computes what the objective needs for those: fit = σ(z) of the lead's model score (z standardized over
-/// all of the lead's scored candidates, since LambdaRank scores order but are not calibrated); cohesion of two
-/// candidates = ½·tie + ½·harmonic mean of σ(z) of the model's scores in both directions, where tie is 1 for
-/// joint projects or a typed tie, ½ for at least one shared partner (two steps apart in the graph) and 0
-/// otherwise; and which need items (terms of the challenge, or the lead's need tags, and the sub-field) each
-/// candidate's capabilities cover, weighted by inverse document frequency;</item>
+/// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
+/// candidates = ½·tie + ½·harmonic mean of σ(z) of the model's scores in both directions (z over the
+/// shortlist's pairs), where tie, the shorter the line of communication the higher, is 1 when the two were members
+/// of one of the lead's past projects together, ½ for other joint projects or a typed tie, ¼ for at least one
+/// shared partner (two steps apart in the graph) and 0 otherwise; and which need items (terms of the challenge,
+/// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
+/// frequency;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
 /// </list>
 /// Without a trained model a transparent heuristic score stands in for the model's (see <see cref="HeuristicScore"/>).
 /// Thread-safe; builds its statistics once per snapshot.
 /// </summary>
+/// <summary>A team as compact organization ids of the snapshot, with the slot each fills.</summary>
+public sealed record PlannedTeam(int[] Members, int[] Slots);
+
+/// <summary>The planner's teams, the pairwise baseline and the shortlisted organizations for one request, or the refusal.</summary>
+public sealed record PlannedTeams(IReadOnlyList<PlannedTeam> Teams, PlannedTeam? Pairwise, IReadOnlyList<int> Shortlisted, PlanRefusal? Refusal);
+
 public sealed partial class ConsortiumPlanner
 {
     public const string HeuristicVersion = "heuristic-1";
@@ -90,24 +100,22 @@ public sealed partial class ConsortiumPlanner
         return searched.Refusal is { } refusal ? new PlanOutcome(null, refusal) : PlanOutcome.Of(Describe(searched.Prepared!, searched.Teams, id, createdAt));
     }
 
-    /// <summary>The teams as compact organization ids per slot, without explanations (for evaluations).</summary>
-    public (IReadOnlyList<(int[] Members, int[] Slots)> Teams, PlanRefusal? Refusal) PlanTeams(PlanRequest request)
+    /// <summary>
+    /// For evaluations: the teams as compact organization ids with their slots, without explanations, and the
+    /// pairwise baseline on the same shortlists: each slot filled, in order, by the lead's best-scored organizations
+    /// that can fill it and are not taken yet (the same model's pair scores; no cohesion, no coverage, no search).
+    /// </summary>
+    public PlannedTeams PlanTeams(PlanRequest request)
     {
         var searched = Search(request);
-        if (searched.Refusal is { } refusal) return ([], refusal);
-        var orgs = searched.Prepared!.Organizations;
-        return (searched.Teams.Select(t => (t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(), null);
+        if (searched.Refusal is { } refusal) return new PlannedTeams([], null, [], refusal);
+        var prepared = searched.Prepared!;
+        var orgs = prepared.Organizations;
+        return new PlannedTeams(searched.Teams.Select(t => new PlannedTeam(t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(), Pairwise(prepared), orgs, null);
     }
 
-    /// <summary>
-    /// The pairwise baseline: each slot filled, in order, by the lead's best-ranked organizations (by the same model
-    /// score) that can fill it and are not taken yet; no cohesion, no coverage, no search.
-    /// </summary>
-    public (int[] Members, int[] Slots)? PairwiseTeam(PlanRequest request)
+    private static PlannedTeam Pairwise(Prepared prepared)
     {
-        var searched = Prepare(request);
-        if (searched.Refusal is not null) return null;
-        var prepared = searched.Prepared!;
         var problem = prepared.Problem;
         var order = Enumerable.Range(0, problem.CandidateCount).OrderByDescending(c => prepared.RawFit[c]).ThenBy(c => prepared.Organizations[c]).ToArray();
         var used = new bool[problem.CandidateCount];
@@ -126,7 +134,7 @@ public sealed partial class ConsortiumPlanner
                 taken++;
             }
         }
-        return (members.ToArray(), slots.ToArray());
+        return new PlannedTeam(members.ToArray(), slots.ToArray());
     }
 
     /// <summary>The planning problem the search runs on for a request (null when refused): lets tests compare with the exact optimum.</summary>
@@ -190,7 +198,7 @@ public sealed partial class ConsortiumPlanner
         }
         var slots = request.Slots is { Count: > 0 } given ? given : Trim(RoleKinds.DefaultSlots(request.Sectors.FirstOrDefault()), constraints.MaxSize);
         var teamSize = slots.Sum(s => s.Count);
-        if (teamSize > PlanRequest.MaxTeamSize) invalid["slots"] = [$"ask for {teamSize} members; at most {PlanRequest.MaxTeamSize} are allowed"];
+        if (teamSize > _options.MaxTeamSize) invalid["slots"] = [$"ask for {teamSize} members; at most {_options.MaxTeamSize} are allowed"];
         if (constraints.MaxSize is { } maxSize && teamSize > maxSize) invalid["constraints.maxSize"] = [$"is {maxSize}, but the slots ask for {teamSize} members"];
         if (invalid.Count > 0) return (null, new PlanRefusal(PlanRefusalKind.Invalid, "The request does not fit the graph.", invalid));
 
@@ -293,39 +301,37 @@ public sealed partial class ConsortiumPlanner
                 if (seen.Add(o)) scored.Add(o);
             }
             var (rows, raw) = Score(workspace.Context, scored);
-            var (mean, deviation) = MeanAndDeviation(raw);
             var fitOf = new Dictionary<int, (float Raw, int Row)>();
             for (var i = 0; i < scored.Count; i++) fitOf[scored[i]] = (raw[i], i);
 
             var pool = Shortlists(slots, masks, fitOf, include);
             if (constraints.MaxPerCity is { } perCity && !PoolFeasible(pool, slots, masks, residual, perCity, cityUsed, include))
             {
-                // The best few per slot crowd into a few cities: add, per slot and city, the likeliest organizations there.
-                var extra = new List<int>();
+                // The best few per slot crowd into a few cities: add, per slot and city, the likeliest min(cap, team size)
+                // organizations there. That keeps every feasible team reachable: a member of city c outside these
+                // lists can be exchanged for one of them, since at most min(cap, team size) − 1 others are from c.
+                var extra = new HashSet<int>();
                 for (var s = 0; s < slots.Count; s++)
                 {
-                    foreach (var byCity in Enumerable.Range(0, n).Where(o => (masks[o] & (1u << s)) != 0 && !fitOf.ContainsKey(o)).GroupBy(o => g.OrganizationCities[o]))
+                    var bit = 1u << s;
+                    foreach (var byCity in Enumerable.Range(0, n).Where(o => (masks[o] & bit) != 0 && !pool.Contains(o)).GroupBy(o => g.OrganizationCities[o]))
                     {
-                        extra.AddRange(byCity.OrderByDescending(o => prior[o]).ThenBy(o => o).Take(teamSize));
+                        extra.UnionWith(byCity.OrderByDescending(o => prior[o]).ThenBy(o => o).Take(Math.Min(perCity, teamSize)));
                     }
                 }
-                extra = extra.Distinct().ToList();
-                var (extraRows, extraRaw) = Score(workspace.Context, extra);
-                for (var i = 0; i < extra.Count; i++) fitOf[extra[i]] = (extraRaw[i], scored.Count + i);
-                scored.AddRange(extra);
+                var unscored = extra.Where(o => !fitOf.ContainsKey(o)).Order().ToList();
+                var (extraRows, extraRaw) = Score(workspace.Context, unscored);
+                for (var i = 0; i < unscored.Count; i++) fitOf[unscored[i]] = (extraRaw[i], rows.Length + i);
                 rows = [.. rows, .. extraRows];
-                pool = Shortlists(slots, masks, fitOf, include);
-                foreach (var s in Enumerable.Range(0, slots.Count))
-                {
-                    foreach (var o in extra.Where(o => (masks[o] & (1u << s)) != 0)) pool.Add(o);
-                }
+                pool.UnionWith(extra);
             }
 
             var organizations = pool.Order().ToArray();
             var rawFit = organizations.Select(o => fitOf[o].Raw).ToArray();
             var leadFeatures = organizations.Select(o => rows[fitOf[o].Row]).ToArray();
+            var (mean, deviation) = MeanAndDeviation(rawFit);
             var fit = rawFit.Select(s => Logistic(s, mean, deviation)).ToArray();
-            var cohesion = Cohesion(organizations, sectors, mean, deviation);
+            var cohesion = Cohesion(organizations, sectors, lead);
             var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
             var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
             var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
@@ -481,7 +487,7 @@ public sealed partial class ConsortiumPlanner
     private static float Logistic(float score, float mean, float deviation) => 1f / (1f + MathF.Exp(-(score - mean) / deviation));
 
     /// <summary>Pairwise cohesion of the shortlisted organizations (see the class summary), one model pass per organization.</summary>
-    private float[] Cohesion(int[] organizations, int[] sectors, float mean, float deviation)
+    private float[] Cohesion(int[] organizations, int[] sectors, int lead)
     {
         var count = organizations.Length;
         var raw = new float[count * count];
@@ -497,12 +503,41 @@ public sealed partial class ConsortiumPlanner
             return local;
         }, local => _workspaces.Return(local.Workspace));
 
+        // Member-to-member scores have their own spread: standardized over this plan's pairs.
+        var pairs = new List<float>(count * (count - 1));
+        for (var a = 0; a < count; a++)
+        {
+            for (var b = 0; b < count; b++)
+            {
+                if (a != b) pairs.Add(raw[a * count + b]);
+            }
+        }
+        var (mean, deviation) = MeanAndDeviation(pairs.ToArray());
+        // Pairs that were in one of the lead's past projects together: with the lead, a team that already worked as one.
+        var withLead = new bool[count * count];
+        {
+            var position = new Dictionary<int, int>();
+            for (var i = 0; i < count; i++) position[organizations[i]] = i;
+            var present = new List<int>();
+            foreach (var p in _g.OrganizationProjects[lead])
+            {
+                present.Clear();
+                foreach (var m in _g.ProjectMembers[p])
+                {
+                    if (position.TryGetValue(m, out var at)) present.Add(at);
+                }
+                foreach (var x in present)
+                {
+                    foreach (var y in present) withLead[x * count + y] = true;
+                }
+            }
+        }
         var cohesion = new float[count * count];
         for (var a = 0; a < count; a++)
         {
             for (var b = a + 1; b < count; b++)
             {
-                var tie = Linked(organizations[a], organizations[b]) ? 1f : twoSteps[a * count + b] ? 0.5f : 0f;
+                var tie = withLead[a * count + b] ? 1f : Linked(organizations[a], organizations[b]) ? 0.5f : twoSteps[a * count + b] ? 0.25f : 0f;
                 var forward = Logistic(raw[a * count + b], mean, deviation);
                 var backward = Logistic(raw[b * count + a], mean, deviation);
                 var mutual = 2 * forward * backward / (forward + backward);
@@ -645,7 +680,7 @@ public sealed partial class ConsortiumPlanner
                 {
                     reasons.Add(new Reason("covers-needs", $"满足挑战需求：{string.Join("、", covered)}", $"covers the challenge's needs: {string.Join(", ", covered)}", covered));
                 }
-                if (TeamTieReason(orgs[c], others.Select(m => orgs[m]).ToArray()) is { } tieReason) reasons.Add(tieReason);
+                if (TeamTieReason(prepared.Lead, orgs[c], others.Select(m => orgs[m]).ToArray()) is { } tieReason) reasons.Add(tieReason);
                 members.Add(new TeamMember(team.Slots[i], prepared.Slots[team.Slots[i]].Role.ToCode(), g.OrganizationIds[orgs[c]], CandidateSummary.Of(g, orgs[c]),
                     Math.Round(problem.Fit[c], 4), Math.Round(cohesion, 4), covered, reasons));
             }
@@ -654,7 +689,7 @@ public sealed partial class ConsortiumPlanner
                 new ScoreParts(Math.Round(team.Parts.Fit, 4), Math.Round(team.Parts.Cohesion, 4), Math.Round(team.Parts.Coverage, 4)),
                 members, coveredItems.Select(t => prepared.Needs[t].Display).ToArray(),
                 Enumerable.Range(0, prepared.Needs.Length).Except(coveredItems).Select(t => prepared.Needs[t].Display).ToArray(),
-                Ties(team.Members.Select(m => orgs[m]).ToArray()),
+                Ties(prepared.Lead, team.Members.Select(m => orgs[m]).ToArray()),
                 r == 0 ? null : Enumerable.Range(0, r).Min(j => team.DifferenceFrom(teams[j]))));
         }
         var notes = new List<string>(prepared.Notes);
@@ -708,7 +743,7 @@ public sealed partial class ConsortiumPlanner
         return result;
     }
 
-    private Reason? TeamTieReason(int member, int[] others)
+    private Reason? TeamTieReason(int lead, int member, int[] others)
     {
         var zh = new List<string>();
         var en = new List<string>();
@@ -717,7 +752,15 @@ public sealed partial class ConsortiumPlanner
         {
             var name = NameOf(other);
             var edge = _g.Partners.EdgeIndex(member, other);
-            if (edge >= 0)
+            var withLead = ProjectsWithLead(lead, member, other);
+            if (withLead.Count > 0)
+            {
+                var project = $"{_g.ProjectIds[withLead[0]]} ({_g.ProjectYears[withLead[0]]})";
+                zh.Add($"与{name}同在你方的 {withLead.Count} 个项目中，最近为 {project}");
+                en.Add($"with {name} in {withLead.Count} of your projects, latest {project}");
+                evidence.Add(name);
+            }
+            else if (edge >= 0)
             {
                 var joint = _g.PartnerJointProjects[edge];
                 zh.Add($"与{name}合作过 {joint} 个项目");
@@ -740,7 +783,7 @@ public sealed partial class ConsortiumPlanner
         return evidence.Count == 0 ? null : new Reason("team-ties", $"团队内已有联系：{string.Join("；", zh)}", $"already linked inside the team: {string.Join("; ", en)}", evidence);
     }
 
-    private IReadOnlyList<TeamTie> Ties(int[] members)
+    private IReadOnlyList<TeamTie> Ties(int lead, int[] members)
     {
         var ties = new List<TeamTie>();
         for (var i = 0; i < members.Length; i++)
@@ -750,12 +793,26 @@ public sealed partial class ConsortiumPlanner
                 int a = members[i], b = members[j];
                 var (ida, idb) = (_g.OrganizationIds[a], _g.OrganizationIds[b]);
                 var edge = _g.Partners.EdgeIndex(a, b);
-                if (edge >= 0) ties.Add(new TeamTie(ida, idb, "joint-projects", _g.PartnerJointProjects[edge]));
+                if (ProjectsWithLead(lead, a, b).Count is > 0 and var together) ties.Add(new TeamTie(ida, idb, "projects-with-lead", together));
+                else if (edge >= 0) ties.Add(new TeamTie(ida, idb, "joint-projects", _g.PartnerJointProjects[edge]));
                 else if (TypedTie(a, b) is { } type) ties.Add(new TeamTie(ida, idb, type, 1));
                 else if (SharedPartners(a, b).Count is > 0 and var shared) ties.Add(new TeamTie(ida, idb, "shared-partners", shared));
             }
         }
         return ties;
+    }
+
+    /// <summary>The lead's projects that had both <paramref name="a"/> and <paramref name="b"/> as members, latest first.</summary>
+    private List<int> ProjectsWithLead(int lead, int a, int b)
+    {
+        var members = _g.ProjectMembers;
+        bool Has(int p, int o) => Array.BinarySearch(members.Targets, members.Offsets[p], members.Offsets[p + 1] - members.Offsets[p], o) >= 0;
+        var result = new List<int>();
+        foreach (var p in _g.OrganizationProjects[lead])
+        {
+            if (Has(p, a) && Has(p, b)) result.Add(p);
+        }
+        return result.OrderByDescending(p => _g.ProjectYears[p]).ThenBy(p => p).ToList();
     }
 
     private string? TypedTie(int a, int b)

@@ -10,13 +10,13 @@ namespace Matchmaker.Engine.Planning;
 /// </summary>
 public sealed record SlotRequest
 {
+    /// <summary>The most members one slot of an API request may ask for (evaluations on real consortia go beyond).</summary>
     public const int MaxCount = 10;
 
     public SlotRequest(ConsortiumRole role, int count = 1, IReadOnlyList<OrganizationKind>? kinds = null)
     {
         if (!Enum.IsDefined(role)) throw new ArgumentOutOfRangeException(nameof(role), role, "not a role");
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
         Role = role;
         Count = count;
         Kinds = kinds is { Count: > 0 } ? kinds.Distinct().ToArray() : null;
@@ -80,6 +80,7 @@ public sealed record PlanRequest
 {
     public const int MaxAlternatives = 5;
     public const int MaxSlots = 12;
+    /// <summary>The most members a plan may ask for (<see cref="PlannerOptions.MaxTeamSize"/>, the API's limit).</summary>
     public const int MaxTeamSize = 30;
     public const int MaxChallengeLength = 4000;
 

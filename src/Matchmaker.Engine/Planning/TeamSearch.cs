@@ -257,21 +257,19 @@ public static class TeamSearch
         {
             if (context.Fixed[position]) continue;
             var slot = positions[position];
-            // Within one slot members come in increasing candidate order, so that a set is built one way only.
-            var previousSameSlot = position > 0 && positions[position - 1] == slot && !context.Fixed[position - 1] ? position - 1 : -1;
             var children = new List<(int Parent, int Candidate, double Value)>();
             for (var b = 0; b < beam.Count; b++)
             {
                 var state = beam[b];
-                var floor = previousSameSlot >= 0 ? state.Members[previousSameSlot] : -1;
                 var baseValue = Value(context.Problem, state);
                 foreach (var c in context.Candidates[slot])
                 {
-                    if (c <= floor || !CanAdd(context, state, c)) continue;
+                    if (!CanAdd(context, state, c)) continue;
                     children.Add((b, c, baseValue + Gain(context, state, c)));
                 }
             }
             children.Sort((x, y) => y.Value != x.Value ? y.Value.CompareTo(x.Value) : x.Parent != y.Parent ? x.Parent.CompareTo(y.Parent) : x.Candidate.CompareTo(y.Candidate));
+            // The same set reached in another order (or through another slot) is kept once.
             var next = new List<State>(width);
             var seen = new HashSet<ulong>();
             foreach (var (parent, candidate, _) in children)

@@ -146,6 +146,24 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
     }
 
     [Fact]
+    public void When_the_shortlists_crowd_into_few_cities_the_planner_widens_them_city_by_city_to_honour_the_cap()
+    {
+        // Shortlists of one per place: the four best enterprises cannot all come from different cities by chance.
+        var narrow = new ConsortiumPlanner(demo.Snapshot, demo.Model, new PlannerOptions { PoolPerSlot = 1, PoolPerMember = 1 });
+        var request = Request(lead: "donghua-mse", sector: "new-materials", slots: [new SlotRequest(ConsortiumRole.Industry, 4)],
+            constraints: new PlanConstraints { MaxPerCity = 1 }, alternatives: 2);
+
+        var plan = PlanOf(request, narrow);
+
+        foreach (var team in plan.Alternatives)
+        {
+            Assert.Equal(4, team.Members.Count);
+            Assert.Equal(4, team.Members.Select(m => CityOf(m.OrganizationId)).Distinct().Count());
+        }
+        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(narrow.ProblemOf(request)!)!.Objective, 4), plan.Alternatives[0].Score);
+    }
+
+    [Fact]
     public void A_slot_that_no_organization_in_the_allowed_cities_can_fill_is_refused_naming_the_slot()
     {
         var outcome = demo.Planner.Plan(Request(constraints: new PlanConstraints { Cities = ["wuhu", "huzhou"] }), "p", DemoPlannerFixture.Now);
