@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "scoring" => ScoringBench.Run(args[1..]),
     "api-load" => await ApiLoadBench.RunAsync(args[1..]),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
+    "plan" => PlanBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -18,8 +19,11 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Matchmaker.Bench <command> [options]
-          cordis <data-dir> --test-year 2019 [--track all|new-partners] [--json FILE]
-              evaluate the rankers on real Horizon 2020 consortia (CORDIS, European Commission), following the data's protocol
+          cordis [<data-dir>] --test-year 2019 [--track all|new-partners|consortium] [--json FILE]
+              evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
+              European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
+          plan [--organizations 100000] [--plans 300] [--instances 1000] [--search-only]
+              the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]
               candidate pairs scored per second per core (features + model) on the synthetic corridor graph
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]

@@ -1,5 +1,6 @@
 using Matchmaker.Api.Access;
 using Matchmaker.Api.Delivery;
+using Matchmaker.Api.Consortia;
 using Matchmaker.Api.Hosting;
 using Matchmaker.Api.Feedback;
 using Matchmaker.Api.Infrastructure;
@@ -60,6 +61,7 @@ app.MapOrganizations();
 app.MapRecommendations();
 app.MapFeedback();
 app.MapRecompute();
+app.MapConsortia();
 app.MapModels();
 app.MapKeys();
 app.MapDelivery();

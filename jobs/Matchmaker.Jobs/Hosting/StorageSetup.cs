@@ -8,6 +8,7 @@ using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,7 +77,7 @@ public sealed class ScheduleOptions
 public static class StorageSetup
 {
     /// <summary>
-    /// Registers the graph store, the recommendation store, the API key store, the engine services and Hangfire's storage for the
+    /// Registers the graph store, the recommendation store, the API key store, the plan store, the engine services and Hangfire's storage for the
     /// configured mode. The API and the worker host both call it; only they decide whether to run a job server.
     /// </summary>
     public static IHostApplicationBuilder AddMatchmakerCore(this IHostApplicationBuilder builder)
@@ -117,6 +118,7 @@ public static class StorageSetup
             services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IFeedbackStore>(sp => new PostgresFeedbackStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IDeliveryStore>(sp => new PostgresDeliveryStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IPlanStore>(sp => new PostgresPlanStore(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
@@ -124,6 +126,7 @@ public static class StorageSetup
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IPlanStore>(sp => new SqlitePlanStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
 
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)
@@ -136,6 +139,7 @@ public static class StorageSetup
         services.AddSingleton<SnapshotSource>();
         services.AddSingleton<IPartnerRankerFactory, LearnedRankerFactory>();
         services.AddSingleton<RecomputeService>();
+        services.AddSingleton<PlannerSource>();
         services.AddTransient<RecomputeJobs>();
         services.AddTransient<DigestJobs>();
         services.AddTransient<DeliveryJobs>();

@@ -4,6 +4,7 @@ using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
@@ -36,6 +37,7 @@ public static class Startup
         await recommendations.InitializeAsync(cancellationToken);
         await services.GetRequiredService<IFeedbackStore>().InitializeAsync(cancellationToken);
         await services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IPlanStore>().InitializeAsync(cancellationToken);
         await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);

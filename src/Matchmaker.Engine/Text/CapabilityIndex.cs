@@ -110,6 +110,15 @@ public sealed class CapabilityIndex : ICapabilityMatcher
         return total > 0 ? met / total : 0;
     }
 
+    /// <summary>The capability terms of an organization (tags and description).</summary>
+    internal IReadOnlySet<string> Offers(int organization) => _offers[organization];
+
+    /// <summary>The need tags of an organization with their terms.</summary>
+    internal IReadOnlyList<(string Tag, string[] Terms)> Needs(int organization) => _needs[organization];
+
+    /// <summary>Organizations whose capabilities hold the term (empty when none does).</summary>
+    internal IReadOnlyList<int> OfferedBy(string term) => _offeredBy.TryGetValue(term, out var offering) ? offering : [];
+
     /// <summary>The need tags of <paramref name="needing"/> that <paramref name="offering"/>'s capabilities speak to.</summary>
     public IReadOnlyList<string> MetNeeds(int needing, int offering) =>
         _needs[needing].Where(n => n.Terms.Any(_offers[offering].Contains)).Select(n => n.Tag).ToArray();
