@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Consortia;
 using Matchmaker.Api.Delivery;
 using Matchmaker.Api.Feedback;
 using Matchmaker.Api.Models;
@@ -9,6 +10,7 @@ using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
@@ -49,6 +51,23 @@ internal sealed class OpenApiExamples : IOperationFilter
     private static readonly DeliveryResponse Delivery = new("dl-2026-w48-sub-7d3f2a", "weekly-list", "2026-W48", "本周新匹配 / New matches this week: 5",
         "sent", 1, null, false, When.AddDays(-7), null, When.AddDays(-7), [new DeliveryAttemptResponse(1, When.AddDays(-7), "sent", 250, null, 184)]);
 
+    private static readonly CandidateSummary Baolong = new("上海保隆汽车科技股份有限公司", "Baolong Automotive", "enterprise", "shanghai-songjiang", ["new-energy-vehicles"]);
+
+    private static readonly ConsortiumPlan Plan = new("plan-5f1c0e9a2b7d4c3e8a6f0b1d2c3e4f5a", When, "baolong-auto", Baolong, ["new-energy-vehicles"], null,
+        "多传感器融合算法与轻量化合金 / sensor fusion, lightweight alloys",
+        [new PlannedSlot(0, "academia", "学", 1, ["university"], true), new PlannedSlot(1, "finance", "金", 1, ["financial-institution"], true)],
+        new PlannedConstraints(["shanghai-songjiang", "suzhou", "hangzhou"], [], [], 2, null),
+        new PlanObjective(0.5, 0.3, 0.2, 1, ["sensor-fusion", "lightweight-alloys"]),
+        "lambdarank-v3", 1,
+        [new TeamAlternative(1, 0.7412, new ScoreParts(0.81, 0.66, 0.5),
+            [
+                new TeamMember(0, "academia", "tongji-auto", Candidate, 0.84, 0.71, ["sensor-fusion"], Item.Reasons),
+                new TeamMember(1, "finance", "czbank", new CandidateSummary("浙商银行", "China Zheshang Bank", "financial-institution", "hangzhou", ["new-energy-vehicles"]),
+                    0.78, 0.61, [], [new Reason("financed-partners", "曾为 2 个伙伴提供融资", "Financed 2 of your partners", ["baolong-auto"])]),
+            ],
+            ["sensor-fusion"], ["lightweight-alloys"], [new TeamTie("baolong-auto", "tongji-auto", "joint-projects", 3)], null)],
+        []);
+
     private static readonly Dictionary<Type, object> Examples = new()
     {
         [typeof(RecommendationPage)] = new RecommendationPage("donghua-mse", "full-20261123T020000Z-1a2b", "lambdarank-v3", When, [Item], "MjA"),
@@ -72,6 +91,9 @@ internal sealed class OpenApiExamples : IOperationFilter
         [typeof(CreatedKeyResponse)] = new CreatedKeyResponse(Key, "mm_3f2a9c0d1e4b5a68_<secret, shown once>"),
         [typeof(IReadOnlyList<KeyResponse>)] = new[] { Key },
         [typeof(RunResponse)] = Run,
+        [typeof(CreatePlanRequest)] = new CreatePlanRequest("baolong-auto", "new-energy-vehicles", null, "多传感器融合算法与轻量化合金 / sensor fusion, lightweight alloys",
+            [new PlanSlotBody("学", null, null), new PlanSlotBody("finance", null, null)], new PlanConstraintsBody(["shanghai-songjiang", "suzhou", "hangzhou"], null, null, 2, null), 1, null),
+        [typeof(ConsortiumPlan)] = Plan,
         [typeof(SubscriptionRequest)] = new SubscriptionRequest("email", "tech-transfer@dhu.example.cn",
             new SubscriptionFiltersBody(["enterprise", "financial-institution"], null, ["new-materials"], null), "both", null, null),
         [typeof(SubscriptionResponse)] = Subscription,
