@@ -20,7 +20,8 @@ if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetVa
 {
     builder.AddMatchmakerJobServer();
 }
-builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"])
+    .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemMapping>();
