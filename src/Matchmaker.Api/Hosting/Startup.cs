@@ -64,6 +64,10 @@ public static class Startup
             jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
             logger.LogInformation("No recommendations yet: a first full recompute was enqueued");
         }
+        else if (services.GetRequiredService<JobStorage>() is Hangfire.InMemory.InMemoryStorage)
+        {
+            await RecoverInterruptedWorkAsync(services, jobs, logger, cancellationToken);
+        }
         if (services.GetRequiredService<ModelRegistry>().CurrentVersion is null)
         {
             // Until a model is promoted the heuristic ranker serves; a promotion triggers a recompute with the model.
@@ -72,6 +76,24 @@ public static class Startup
         }
     }
 
+    /// <summary>
+    /// In the embedded mode the jobs live in the process's memory, so a process that was killed took its queued and
+    /// running jobs with it. A run still marked running can never finish: it is marked failed (it was never published,
+    /// so readers keep the previous lists) and a fresh full run replaces it. Changes recorded for a recompute whose job
+    /// was lost are picked up by a new one.
+    /// </summary>
+    private static async Task RecoverInterruptedWorkAsync(IServiceProvider services, IBackgroundJobClient jobs, ILogger logger, CancellationToken cancellationToken)
+    {
+        var interrupted = await services.GetRequiredService<RecomputeService>().FailInterruptedRunsAsync(
+            "interrupted: the process stopped while the run was in progress; a new full run replaces it", cancellationToken);
+        if (interrupted.Count > 0)
+        {
+            jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
+            logger.LogWarning("{Count} recompute runs were interrupted by the previous stop ({Runs}); they were marked failed and a new full recompute was enqueued",
+                interrupted.Count, string.Join(", ", interrupted.Select(r => r.Id)));
+        }
+        jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeChanged(CancellationToken.None));
+    }
 }
 
 /// <summary>
