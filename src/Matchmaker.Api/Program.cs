@@ -24,6 +24,8 @@ builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store"
     .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 builder.Services.AddProblemDetails();
+// A query value or body that cannot be bound (limit=abc, malformed JSON) is answered with the parameter and the reason.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
