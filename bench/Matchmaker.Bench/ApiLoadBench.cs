@@ -25,6 +25,7 @@ internal static partial class ApiLoadBench
 {
     public static async Task<int> RunAsync(string[] argv)
     {
+        if (argv.Contains("--mixed")) return await RunMixedAsync(argv);
         var args = new BenchArgs(argv);
         var organizations = args.GetInt("--organizations", 100_000);
         var duration = args.GetInt("--duration", 30);

@@ -22,9 +22,12 @@ if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetVa
 {
     builder.AddMatchmakerJobServer();
 }
-builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"])
+    .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 builder.Services.AddProblemDetails();
+// A query value or body that cannot be bound (limit=abc, malformed JSON) is answered with the parameter and the reason.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {

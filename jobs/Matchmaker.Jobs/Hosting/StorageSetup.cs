@@ -156,7 +156,14 @@ public static class StorageSetup
         services.AddSingleton<JobStorage>(sp =>
         {
             if (mode != StorageMode.Postgres) return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
-            var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) };
+            // A job whose worker died (or lost its database connection) is taken again once its fetch is older than the
+            // invisibility timeout; sliding keeps long shards of live workers fetched, so the timeout may be short.
+            var options = new PostgreSqlStorageOptions
+            {
+                PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                InvisibilityTimeout = sp.GetRequiredService<IConfiguration>().GetValue("Jobs:InvisibilityTimeout", TimeSpan.FromMinutes(30)),
+                UseSlidingInvisibilityTimeout = true,
+            };
             return new PostgreSqlStorage(new PostgresConnections(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!), options);
         });
         services.AddHangfire(config => config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

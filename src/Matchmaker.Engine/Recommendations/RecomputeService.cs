@@ -104,6 +104,18 @@ public sealed class RecomputeService(
     }
 
     /// <summary>
+    /// Marks every run still running as failed with the reason, so that none of them is ever published, and returns
+    /// them. Only for a start at which no worker can still be running them (the embedded mode, whose jobs lived in the
+    /// memory of the process that stopped).
+    /// </summary>
+    public async Task<IReadOnlyList<RecomputeRun>> FailInterruptedRunsAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        var interrupted = (await store.ListRunsAsync(1000, cancellationToken)).Where(r => r.Status == RunStatus.Running).ToList();
+        foreach (var run in interrupted) await FailRunAsync(run.Id, reason, cancellationToken);
+        return interrupted;
+    }
+
+    /// <summary>
     /// Recomputes the given organizations and their direct partners (whose lists may change with them) as one
     /// incremental run, published at once. Unknown ids (deleted organizations) are skipped.
     /// </summary>
