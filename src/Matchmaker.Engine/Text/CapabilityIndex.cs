@@ -52,7 +52,10 @@ public sealed class CapabilityIndex : ICapabilityMatcher
         _needs = new (string, int[])[n][];
         _needTerms = new int[n][];
         _termIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var o = 0; o < n; o++) Intern(o, TermsOf(snapshot.Details[o]));
+        // Segmenting is independent per organization (the analyzers are per thread); interning is not.
+        var terms = new Terms[n];
+        Parallel.For(0, n, o => terms[o] = TermsOf(snapshot.Details[o]));
+        for (var o = 0; o < n; o++) Intern(o, terms[o]);
         var documentFrequency = new int[_termIds.Count];
         var needFrequency = new int[_termIds.Count];
         for (var o = 0; o < n; o++) Count(o, documentFrequency, needFrequency, +1);
@@ -131,10 +134,26 @@ public sealed class CapabilityIndex : ICapabilityMatcher
     private static Terms Segment(Organization details)
     {
         var offers = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tag in details.Capabilities) offers.UnionWith(TextAnalysis.Terms(tag));
-        offers.UnionWith(TextAnalysis.Terms(details.Description));
-        var needs = details.Needs.Select(t => (t, TextAnalysis.Terms(t).Distinct().ToArray())).Where(p => p.Item2.Length > 0).ToArray();
+        foreach (var tag in details.Capabilities) offers.UnionWith(TermsOf(tag));
+        offers.UnionWith(TermsOf(details.Description));
+        var needs = details.Needs.Select(t => (t, TermsOf(t).Distinct().ToArray())).Where(p => p.Item2.Length > 0).ToArray();
         return new Terms(offers, needs);
+    }
+
+    // A snapshot rebuilt from the store holds new organization instances with mostly the same texts (tags come from
+    // a small vocabulary, descriptions rarely change), so segmented texts are also cached by content. Bounded: it
+    // is emptied when it grows past the limit, which costs one re-segmentation.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> TextCache = new(StringComparer.Ordinal);
+    private const int TextCacheLimit = 2_000_000;
+
+    private static string[] TermsOf(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        if (TextCache.TryGetValue(text, out var cached)) return cached;
+        var terms = TextAnalysis.Terms(text).ToArray();
+        if (TextCache.Count >= TextCacheLimit) TextCache.Clear();
+        TextCache.TryAdd(text, terms);
+        return terms;
     }
 
     private void Intern(int o, Terms terms)
