@@ -101,6 +101,8 @@ public sealed class CompiledTrees
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         foreach (var root in _treeRoot)
         {
+            // Following the taken branch always ends in the row's own leaf: found once per tree.
+            var own = _leafValue[~LeafFrom(root, ref row, ref nodes)];
             var node = root;
             while (node >= 0)
             {
@@ -108,7 +110,7 @@ public sealed class CompiledTrees
                 var goesLeft = Unsafe.Add(ref row, split.Feature) <= split.Threshold;
                 var taken = goesLeft ? split.Left : split.Right;
                 var other = goesLeft ? split.Right : split.Left;
-                contributions[split.Feature] += (float)(_leafValue[~LeafFrom(taken, ref row, ref nodes)] - _leafValue[~LeafFrom(other, ref row, ref nodes)]);
+                contributions[split.Feature] += (float)(own - _leafValue[~LeafFrom(other, ref row, ref nodes)]);
                 node = taken;
             }
         }

@@ -105,9 +105,10 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.JointLedByQuery] = row.JointQueryLed;
             f[(int)PairFeature.JointLedByCandidate] = row.JointCandidateLed;
             f[(int)PairFeature.JointInverseSize] = row.JointInverseSize;
-            f[(int)PairFeature.CommonPartners] = row.CommonPartners;
-            f[(int)PairFeature.AdamicAdar] = row.AdamicAdar;
-            f[(int)PairFeature.ResourceAllocation] = row.ResourceAllocation;
+            ref readonly var near = ref context.Near(b);
+            f[(int)PairFeature.CommonPartners] = near.CommonPartners;
+            f[(int)PairFeature.AdamicAdar] = near.AdamicAdar;
+            f[(int)PairFeature.ResourceAllocation] = near.ResourceAllocation;
             f[(int)PairFeature.PathLength] = context.PathLength(b);
 
             FillCandidateSide(f, stats, b, year, sectorActivity, sectorRecent);

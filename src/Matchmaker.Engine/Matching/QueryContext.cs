@@ -11,23 +11,28 @@ namespace Matchmaker.Engine.Matching;
 /// query touched, so a query costs its neighbourhood, not the graph.
 /// </summary>
 /// <remarks>
-/// The per-organization values live together in one <see cref="Neighbour"/> record per organization (one cache
-/// line), not in one array per value: a query touches thousands of organizations in random order, and each touch
-/// then costs one memory access instead of one per value. The columns (<see cref="Joint"/>,
-/// <see cref="AdamicAdar"/>, ...) read that record.
+/// The per-organization values live together in records, not in one array per value: a query touches thousands
+/// of organizations in random order, and each touch then costs one memory access instead of one per value. The
+/// common-partner scores, written for every partner of every partner, have a small record of their own
+/// (<see cref="TwoHopScores"/>, four to a cache line); what only partners and scored candidates get is in
+/// <see cref="Neighbour"/>. The columns (<see cref="Joint"/>, <see cref="AdamicAdar"/>, ...) read those records.
 /// </remarks>
 public sealed class QueryContext
 {
     private readonly List<int> _touched = [];
     private readonly List<int> _touchedTwoHop = [];
     private readonly Neighbour[] _rows;
-    // Organizations whose project-based two-hop values are filled (see CompleteTwoHop), and those being filled.
+    private readonly TwoHopScores[] _near;
+    // The query organization's partners, a bit each (tested for every partner of a partner).
+    private readonly ulong[] _partnerBits;
+    // Organizations whose project-based two-hop values are filled (see CompleteTwoHop), and those being filled
+    // (a bit each: the walk tests one per member of every project it crosses).
     private readonly bool[] _twoHopDone;
-    private readonly bool[] _twoHopWanted;
+    private readonly ulong[] _twoHopWanted;
     private readonly List<int> _done = [];
     private readonly List<int> _wanted = [];
 
-    /// <summary>What the query knows of one organization. Zero for organizations outside its neighbourhood.</summary>
+    /// <summary>What the query knows of a partner or a scored candidate. Zero for other organizations.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct Neighbour
     {
@@ -37,14 +42,20 @@ public sealed class QueryContext
         public float JointQueryLed;
         public float JointCandidateLed;
         public float JointInverseSize;
-        public float CommonPartners;
-        public float AdamicAdar;
-        public float ResourceAllocation;
-        public float CappedAdamicAdar;
         public float TwoHopRecent;
         public float TwoHopInSectors;
         public float TwoHopRecentInSectors;
         public short LastJointYear;
+    }
+
+    /// <summary>Common-partner scores of one organization. Zero for organizations that are not partners of partners.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TwoHopScores
+    {
+        public float CommonPartners;
+        public float AdamicAdar;
+        public float ResourceAllocation;
+        public float CappedAdamicAdar;
     }
 
     public QueryContext(SnapshotStats stats)
@@ -52,8 +63,10 @@ public sealed class QueryContext
         Stats = stats;
         var n = stats.Snapshot.OrganizationCount;
         _rows = new Neighbour[n];
+        _near = new TwoHopScores[n];
+        _partnerBits = new ulong[(n + 63) / 64];
         _twoHopDone = new bool[n];
-        _twoHopWanted = new bool[n];
+        _twoHopWanted = new ulong[(n + 63) / 64];
         CandidateSlots = new int[n];
         ConsortiumKindShare = new float[8];
         PartnerKindShare = new float[8];
@@ -73,22 +86,22 @@ public sealed class QueryContext
     public Column JointQueryLed => new(_rows, 3);
     public Column JointCandidateLed => new(_rows, 4);
     public Column JointInverseSize => new(_rows, 5);
-    public Column CommonPartners => new(_rows, 6);
-    public Column AdamicAdar => new(_rows, 7);
-    public Column ResourceAllocation => new(_rows, 8);
+    public Column CommonPartners => new(_near, 0);
+    public Column AdamicAdar => new(_near, 1);
+    public Column ResourceAllocation => new(_near, 2);
     /// <summary>Adamic-Adar through intermediaries with at most <see cref="HubCap"/> partners (for candidate generation).</summary>
-    public Column CappedAdamicAdar => new(_rows, 9);
+    public Column CappedAdamicAdar => new(_near, 3);
     /// <summary>
     /// Partners of partners through their projects, weighted by how recent both ties are: over the query's
     /// non-hub partners z and each project p of z with b, 0.5^(age of the z-p project) × 0.5^(age of the last
     /// query-z project) / ln(partners of z). Like the next two, filled by <see cref="CompleteTwoHop"/> (which
     /// <see cref="PairFeatureExtractor.Compute"/> calls for its candidates), not by <see cref="Prepare"/>.
     /// </summary>
-    public Column TwoHopRecent => new(_rows, 10);
+    public Column TwoHopRecent => new(_rows, 6);
     /// <summary>Partners of partners through projects in the query's fields only: over non-hub z, 1 / ln(partners of z) per such project.</summary>
-    public Column TwoHopInSectors => new(_rows, 11);
+    public Column TwoHopInSectors => new(_rows, 7);
     /// <summary><see cref="TwoHopRecent"/> through projects in the query's fields only.</summary>
-    public Column TwoHopRecentInSectors => new(_rows, 12);
+    public Column TwoHopRecentInSectors => new(_rows, 8);
     /// <summary>The query organization's usual consortia: share of the other members of its projects by kind (index = (int)kind).</summary>
     public float[] ConsortiumKindShare { get; }
     public float[] PartnerKindShare { get; }
@@ -99,27 +112,46 @@ public sealed class QueryContext
     /// <summary>The query organization's partners.</summary>
     public ReadOnlySpan<int> Partners => Snapshot.Partners[Query.Organization];
 
-    /// <summary>Everything the query knows of organization <paramref name="b"/>, by reference (no copy).</summary>
+    /// <summary>What the query knows of organization <paramref name="b"/> as a partner or candidate, by reference (no copy).</summary>
     internal ref readonly Neighbour Row(int b) => ref _rows[b];
+
+    /// <summary>Whether <paramref name="b"/> is a partner of the query organization (has a joint project with it).</summary>
+    internal bool IsPartner(int b) => (_partnerBits[b >> 6] & (1UL << b)) != 0;
+
+    /// <summary>The common-partner scores of organization <paramref name="b"/>, by reference (no copy).</summary>
+    internal ref readonly TwoHopScores Near(int b) => ref _near[b];
 
     /// <summary>Scratch for candidate generation: 1 + the position of each organization in the candidate list, 0 when absent.</summary>
     internal int[] CandidateSlots { get; }
 
-    /// <summary>One value of every organization's <see cref="Neighbour"/> record, read like an array.</summary>
+    /// <summary>One value of every organization's record, read like an array.</summary>
     public readonly struct Column
     {
-        private readonly Neighbour[] _rows;
-        private readonly int _field;
+        private readonly Array _records;
+        private readonly int _offset;
+        private readonly int _stride;
 
-        internal Column(Neighbour[] rows, int field)
+        internal Column(Neighbour[] records, int field) : this(records, field, Unsafe.SizeOf<Neighbour>()) { }
+
+        internal Column(TwoHopScores[] records, int field) : this(records, field, Unsafe.SizeOf<TwoHopScores>()) { }
+
+        private Column(Array records, int field, int stride)
         {
-            _rows = rows;
-            _field = field;
+            _records = records;
+            _offset = field * sizeof(float);
+            _stride = stride;
         }
 
-        public float this[int organization] => Unsafe.Add(ref Unsafe.As<Neighbour, float>(ref _rows[organization]), _field);
+        public float this[int organization]
+        {
+            get
+            {
+                if ((uint)organization >= (uint)_records.Length) throw new ArgumentOutOfRangeException(nameof(organization));
+                return Unsafe.As<byte, float>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_records), _offset + (nint)organization * _stride));
+            }
+        }
 
-        public int Length => _rows.Length;
+        public int Length => _records.Length;
     }
 
     /// <summary>The year of the latest joint project per organization (0 for non-partners), read like an array.</summary>
@@ -150,6 +182,7 @@ public sealed class QueryContext
             var b = partners.Targets[e];
             rows[b].Joint = g.PartnerJointProjects[e];
             rows[b].LastJointYear = g.PartnerLastYear[e];
+            _partnerBits[b >> 6] |= 1UL << b;
             _touched.Add(b);
             PartnerKindShare[(int)g.Kinds[b]]++;
             PartnerCityShare[g.OrganizationCities[b]]++;
@@ -208,15 +241,16 @@ public sealed class QueryContext
             var aa = 1f / MathF.Log(dz);
             var ra = 1f / dz;
             var capped = dz <= hubCap;
+            var near = _near;
             foreach (var b in partners[z])
             {
                 if (b == a) continue;
-                ref var row = ref rows[b];
-                if (row.CommonPartners == 0) _touchedTwoHop.Add(b);
-                row.CommonPartners++;
-                row.AdamicAdar += aa;
-                row.ResourceAllocation += ra;
-                if (capped) row.CappedAdamicAdar += aa;
+                ref var scores = ref near[b];
+                if (scores.CommonPartners == 0) _touchedTwoHop.Add(b);
+                scores.CommonPartners++;
+                scores.AdamicAdar += aa;
+                scores.ResourceAllocation += ra;
+                if (capped) scores.CappedAdamicAdar += aa;
             }
         }
     }
@@ -229,22 +263,25 @@ public sealed class QueryContext
     /// </summary>
     public void CompleteTwoHop(ReadOnlySpan<int> organizations)
     {
-        var pending = 0;
+        var wanted = _twoHopWanted;
         foreach (var b in organizations)
         {
-            if (_twoHopDone[b] || _twoHopWanted[b]) continue;
-            _twoHopWanted[b] = true;
+            if (_twoHopDone[b] || (wanted[b >> 6] & (1UL << b)) != 0) continue;
+            wanted[b >> 6] |= 1UL << b;
             _wanted.Add(b);
-            pending++;
         }
-        if (pending == 0) return;
+        if (_wanted.Count == 0) return;
         var g = Snapshot;
         var a = Query.Organization;
         var rows = _rows;
         var partners = g.Partners;
         var members = g.ProjectMembers;
         var latest = Stats.LatestYear;
-        var wanted = _twoHopWanted;
+        var refs = Stats.ProjectRefs;
+        var projects = g.OrganizationProjects;
+        var masked = Stats.SectorsFitMask;
+        ulong querySectors = 0;
+        foreach (var s in Query.Sectors) querySectors |= masked ? 1UL << s : 0;
         foreach (var z in partners[a])
         {
             var dz = partners.Degree(z);
@@ -252,15 +289,21 @@ public sealed class QueryContext
             var aa = 1f / MathF.Log(dz);
             // Every member of z's projects is a partner of z, so b is among the touched two-hop organizations.
             var tie = aa * SnapshotStats.HalfPower(latest - rows[z].LastJointYear);
-            foreach (var p in g.OrganizationProjects[z])
+            for (var r = projects.Offsets[z]; r < projects.Offsets[z + 1]; r++)
             {
-                var recent = tie * SnapshotStats.HalfPower(latest - g.ProjectYears[p]);
-                var inSector = false;
-                foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
-                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                ref readonly var project = ref refs[r];
+                var recent = tie * project.Recency;
+                bool inSector;
+                if (masked) inSector = (project.Sectors & querySectors) != 0;
+                else
+                {
+                    inSector = false;
+                    foreach (var s in g.ProjectSectors[project.Project]) inSector |= QuerySectorMark[s];
+                }
+                for (var e = project.MembersFrom; e < project.MembersTo; e++)
                 {
                     var b = members.Targets[e];
-                    if (!wanted[b] || b == a || b == z) continue;
+                    if ((wanted[b >> 6] & (1UL << b)) == 0 || b == a || b == z) continue;
                     ref var row = ref rows[b];
                     row.TwoHopRecent += recent;
                     if (!inSector) continue;
@@ -271,7 +314,7 @@ public sealed class QueryContext
         }
         foreach (var b in _wanted)
         {
-            wanted[b] = false;
+            wanted[b >> 6] &= ~(1UL << b);
             _twoHopDone[b] = true;
             _done.Add(b);
         }
@@ -282,21 +325,30 @@ public sealed class QueryContext
     public int PathLength(int b)
     {
         if (b == Query.Organization) return 0;
-        ref readonly var row = ref _rows[b];
-        if (row.Joint > 0) return 1;
-        if (row.CommonPartners > 0) return 2;
+        if (IsPartner(b)) return 1;
+        var near = _near;
+        if (near[b].CommonPartners > 0) return 2;
         foreach (var z in Snapshot.Partners[b])
         {
-            if (_rows[z].CommonPartners > 0) return 3;
+            if (near[z].CommonPartners > 0) return 3;
         }
         return 4;
     }
 
     private void Reset()
     {
-        foreach (var b in _touched) _rows[b] = default;
-        foreach (var b in _touchedTwoHop) _rows[b] = default;
-        foreach (var b in _done) _twoHopDone[b] = false;
+        foreach (var b in _touched)
+        {
+            _rows[b] = default;
+            _partnerBits[b >> 6] = 0;
+        }
+        foreach (var b in _touchedTwoHop) _near[b] = default;
+        // Candidates filled by CompleteTwoHop need not be partners of partners (nor partners).
+        foreach (var b in _done)
+        {
+            _twoHopDone[b] = false;
+            _rows[b] = default;
+        }
         _done.Clear();
         _touched.Clear();
         _touchedTwoHop.Clear();

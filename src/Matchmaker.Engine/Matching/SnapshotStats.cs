@@ -53,6 +53,8 @@ public sealed class SnapshotStats
             MeanContribution[o] = contributionCount[o] > 0 ? MeanContribution[o] / contributionCount[o] : 0;
         }
         RecentNewPartners = CountRecentNewPartners(snapshot, LatestYear);
+        ProjectRefs = BuildProjectRefs(snapshot, LatestYear);
+        SectorsFitMask = snapshot.SectorCodes.Length <= 64;
         _sectorActivity = new int[]?[snapshot.SectorCodes.Length];
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
@@ -79,6 +81,35 @@ public sealed class SnapshotStats
     public float[] MeanContribution { get; }
     /// <summary>Partners each organization first worked with this year or the one before: how open it is to new ties.</summary>
     public int[] RecentNewPartners { get; }
+
+    /// <summary>
+    /// What a walk over an organization's projects reads of each, in the order of
+    /// <see cref="GraphSnapshot.OrganizationProjects"/> (one record per membership): walking an organization's
+    /// projects is then one sequential read per project instead of a look-up in four arrays.
+    /// </summary>
+    internal ProjectRef[] ProjectRefs { get; }
+
+    /// <summary>False when the snapshot has more than 64 sectors: then <see cref="ProjectRef.Sectors"/> is not used.</summary>
+    internal bool SectorsFitMask { get; }
+
+    /// <summary>One project as seen from one of its members.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    internal readonly record struct ProjectRef(int Project, int MembersFrom, int MembersTo, float Recency, ulong Sectors);
+
+    private static ProjectRef[] BuildProjectRefs(GraphSnapshot g, short latest)
+    {
+        var projects = g.OrganizationProjects;
+        var refs = new ProjectRef[projects.EdgeCount];
+        var members = g.ProjectMembers;
+        for (var e = 0; e < refs.Length; e++)
+        {
+            var p = projects.Targets[e];
+            ulong mask = 0;
+            foreach (var s in g.ProjectSectors[p]) mask |= s < 64 ? 1UL << s : 0;
+            refs[e] = new ProjectRef(p, members.Offsets[p], members.Offsets[p + 1], HalfPower(latest - g.ProjectYears[p]), mask);
+        }
+        return refs;
+    }
 
     /// <summary>
     /// The statistics of <paramref name="patched"/>, a snapshot made from <paramref name="previous"/>'s by attribute
@@ -109,6 +140,9 @@ public sealed class SnapshotStats
         LastYear = Grow(previous.LastYear, n, short.MinValue);
         MeanContribution = Grow(previous.MeanContribution, n, 0f);
         RecentNewPartners = Grow(previous.RecentNewPartners, n, 0);
+        // Appended organizations have no projects, so the membership order is unchanged.
+        ProjectRefs = previous.ProjectRefs;
+        SectorsFitMask = patched.SectorCodes.Length <= 64;
         var kindsChanged = false;
         var citiesChanged = false;
         for (var o = 0; o < before.OrganizationCount; o++)

@@ -100,7 +100,7 @@ internal sealed class LearnedRanker : IPartnerRanker
             for (var r = 0; r < Math.Min(Depth, order.Length) && (fresh < topK || existing < topK); r++)
             {
                 var i = order[r];
-                var partner = w.Context.Row(w.Candidates[i]).Joint > 0;
+                var partner = w.Context.IsPartner(w.Candidates[i]);
                 if (partner ? existing++ >= topK : fresh++ >= topK) continue;
                 chosen.Add(new ScoredCandidate(w.Candidates[i], w.Scores[i], w.Sources[i],
                     w.Features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray()));
