@@ -41,4 +41,8 @@ internal static class Machine
     }
 
     public static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):F0} MiB";
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), to note how busy the shared machine was.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -28,8 +28,10 @@ static int Usage()
               candidate pairs scored per second per core (features + model) on the synthetic corridor graph
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]
               generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds
-          recompute [--organizations 100000] [--shard-size 5000] [--training-years 1] [--work-dir DIR] [--verbose]
+          recompute [--organizations 100000] [--shard-size 5000] [--training-years 1] [--runs 1] [--incremental 5]
+                    [--work-dir DIR] [--model-dir DIR] [--retrain] [--keep] [--verbose]
               full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it
+              (a --work-dir keeps the graph, lists and model for the next run, which reuses them)
           api-load [--organizations 100000] [--duration 30] [--connections 64] [--threads 2] [--runs 3] [--work-dir DIR]
                    [--api-dll PATH] [--wrk PATH]
               read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)

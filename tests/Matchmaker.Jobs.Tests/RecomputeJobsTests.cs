@@ -85,7 +85,7 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "matchmaker.db")}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT org_id || '|' || shard || '|' || computed_at || '|' || model_version || '|' || items FROM rec_lists WHERE run_id = $run ORDER BY org_id";
+        command.CommandText = "SELECT org_id || '|' || shard || '|' || computed_at || '|' || model_version || '|' || hex(items) FROM rec_lists WHERE run_id = $run ORDER BY org_id";
         command.Parameters.AddWithValue("$run", runId);
         var rows = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();

@@ -94,9 +94,31 @@ public sealed class GraphSnapshot
     public static async Task<GraphSnapshot> BuildAsync(IGraphStore store, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var builder = new GraphSnapshotBuilder();
-        await foreach (var o in store.ExportOrganizationsAsync(cancellationToken)) builder.Add(o);
-        await foreach (var p in store.ExportProjectsAsync(cancellationToken)) builder.Add(p);
-        await foreach (var t in store.ExportTiesAsync(cancellationToken)) builder.Add(t);
+        // Reading and decoding projects and ties runs beside the organizations (the builder needs the organizations
+        // first, so the others are buffered): the export takes two cores instead of one.
+        var projects = Task.Run(async () =>
+        {
+            var list = new List<Project>();
+            await foreach (var p in store.ExportProjectsAsync(cancellationToken)) list.Add(p);
+            return list;
+        }, cancellationToken);
+        var ties = Task.Run(async () =>
+        {
+            var list = new List<Tie>();
+            await foreach (var t in store.ExportTiesAsync(cancellationToken)) list.Add(t);
+            return list;
+        }, cancellationToken);
+        try
+        {
+            await foreach (var o in store.ExportOrganizationsAsync(cancellationToken)) builder.Add(o);
+        }
+        finally
+        {
+            // Never leave an export running against the store after this method has returned or thrown.
+            await Task.WhenAll(projects, ties).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        foreach (var p in await projects) builder.Add(p);
+        foreach (var t in await ties) builder.Add(t);
         return builder.Build((time ?? TimeProvider.System).GetUtcNow());
     }
 

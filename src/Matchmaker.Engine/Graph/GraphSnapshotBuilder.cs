@@ -149,61 +149,78 @@ public sealed class GraphSnapshotBuilder
     }
 
     /// <summary>
-    /// Co-membership edges: every ordered pair of members of every project, sorted as one 64-bit key so that
-    /// repeated partnerships collapse into a count and a latest year.
+    /// Co-membership edges: every ordered pair of members of every project, bucketed by its first member and each
+    /// bucket sorted by the second, so that repeated partnerships collapse into a count and a latest year. Buckets
+    /// are small and sorted on every core (one global sort of all pairs took most of a large build).
     /// </summary>
     private static (Csr Partners, int[] Joint, short[] LastYear) BuildPartners(int n, Csr projectMembers, short[] years)
     {
-        long pairs = 0;
+        var pairOffsets = new long[n + 1];
         for (var p = 0; p < projectMembers.NodeCount; p++)
         {
-            long d = projectMembers.Degree(p);
-            pairs += d * (d - 1);
+            var d = projectMembers.Degree(p);
+            foreach (var m in projectMembers[p]) pairOffsets[m + 1] += d - 1;
         }
-        if (pairs > Array.MaxLength) throw new InvalidOperationException($"Too many co-membership pairs ({pairs}).");
-        var keys = new long[pairs];
-        var keyYears = new short[pairs];
-        var k = 0;
+        for (var i = 0; i < n; i++) pairOffsets[i + 1] += pairOffsets[i];
+        if (pairOffsets[n] > Array.MaxLength) throw new InvalidOperationException($"Too many co-membership pairs ({pairOffsets[n]}).");
+        var pairTargets = new int[pairOffsets[n]];
+        var pairYears = new short[pairOffsets[n]];
+        var cursor = new long[n];
+        Array.Copy(pairOffsets, cursor, n);
         for (var p = 0; p < projectMembers.NodeCount; p++)
         {
             var members = projectMembers[p];
             for (var i = 0; i < members.Length; i++)
             {
+                var at = cursor[members[i]];
                 for (var j = 0; j < members.Length; j++)
                 {
                     if (i == j) continue;
-                    keys[k] = ((long)members[i] << 32) | (uint)members[j];
-                    keyYears[k] = years[p];
-                    k++;
+                    pairTargets[at] = members[j];
+                    pairYears[at] = years[p];
+                    at++;
                 }
+                cursor[members[i]] = at;
             }
         }
-        Array.Sort(keys, keyYears);
+
+        // Sort each bucket by partner and count its distinct partners.
+        var distinct = new int[n];
+        Parallel.For(0, n, o =>
+        {
+            var from = (int)pairOffsets[o];
+            var length = (int)(pairOffsets[o + 1] - pairOffsets[o]);
+            if (length == 0) return;
+            Array.Sort(pairTargets, pairYears, from, length);
+            var count = 1;
+            for (var i = from + 1; i < from + length; i++)
+            {
+                if (pairTargets[i] != pairTargets[i - 1]) count++;
+            }
+            distinct[o] = count;
+        });
 
         var offsets = new int[n + 1];
-        var distinct = 0;
-        for (var i = 0; i < keys.Length; i++)
+        for (var o = 0; o < n; o++) offsets[o + 1] = offsets[o] + distinct[o];
+        var targets = new int[offsets[n]];
+        var joint = new int[offsets[n]];
+        var last = new short[offsets[n]];
+        Parallel.For(0, n, o =>
         {
-            if (i == 0 || keys[i] != keys[i - 1]) distinct++;
-        }
-        var targets = new int[distinct];
-        var joint = new int[distinct];
-        var last = new short[distinct];
-        var e = -1;
-        for (var i = 0; i < keys.Length; i++)
-        {
-            if (i == 0 || keys[i] != keys[i - 1])
+            var e = offsets[o] - 1;
+            for (var i = pairOffsets[o]; i < pairOffsets[o + 1]; i++)
             {
-                e++;
-                offsets[(int)(keys[i] >> 32) + 1]++;
-                targets[e] = (int)(keys[i] & 0xFFFFFFFF);
-                last[e] = short.MinValue;
+                if (i == pairOffsets[o] || pairTargets[i] != pairTargets[i - 1])
+                {
+                    e++;
+                    targets[e] = pairTargets[i];
+                    last[e] = short.MinValue;
+                }
+                joint[e]++;
+                if (pairYears[i] > last[e]) last[e] = pairYears[i];
             }
-            joint[e]++;
-            if (keyYears[i] > last[e]) last[e] = keyYears[i];
-        }
-        for (var i = 0; i < n; i++) offsets[i + 1] += offsets[i];
-        Debug.Assert(offsets[n] == distinct);
+            Debug.Assert(e == offsets[o + 1] - 1);
+        });
         return (new Csr(offsets, targets), joint, last);
     }
 

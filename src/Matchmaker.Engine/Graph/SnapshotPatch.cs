@@ -15,32 +15,27 @@ public static class SnapshotPatch
         var parts = snapshot.Parts;
         var added = organizations.Where(o => snapshot.IndexOf(o.Id) < 0).Select(o => o.Id).Distinct(StringComparer.Ordinal).ToList();
         var n = parts.OrganizationIds.Length + added.Count;
-        var ids = parts.OrganizationIds.Concat(added).ToArray();
-        var index = new Dictionary<string, int>(parts.IndexById, StringComparer.Ordinal);
-        for (var i = 0; i < added.Count; i++) index[added[i]] = parts.OrganizationIds.Length + i;
+        var ids = added.Count == 0 ? parts.OrganizationIds : parts.OrganizationIds.Concat(added).ToArray();
+        // The id index is copied only when organizations are added (it is the largest per-organization structure).
+        var index = parts.IndexById;
+        if (added.Count > 0)
+        {
+            index = new Dictionary<string, int>(parts.IndexById, StringComparer.Ordinal);
+            for (var i = 0; i < added.Count; i++) index[added[i]] = parts.OrganizationIds.Length + i;
+        }
         var details = Grow(parts.Details, n);
         var kinds = Grow(parts.Kinds, n);
         var cities = Grow(parts.OrganizationCities, n);
         var cityCodes = parts.CityCodes.ToList();
         var sectorCodes = parts.SectorCodes.ToList();
+        var sectorsOf = new Dictionary<int, int[]>();
         foreach (var o in organizations)
         {
             var i = index[o.Id];
             details[i] = o;
             kinds[i] = o.Kind;
             cities[i] = Intern(cityCodes, o.City);
-        }
-        var sectorFrom = new List<int>();
-        var sectorTo = new List<int>();
-        for (var i = 0; i < n; i++)
-        {
-            var own = details[i]?.Sectors.Select(s => Intern(sectorCodes, s))
-                ?? (i < parts.OrganizationSectors.NodeCount ? parts.OrganizationSectors[i].ToArray() : []);
-            foreach (var s in own)
-            {
-                sectorFrom.Add(i);
-                sectorTo.Add(s);
-            }
+            sectorsOf[i] = o.Sectors.Select(s => Intern(sectorCodes, s)).ToArray();
         }
         return new GraphSnapshot(parts with
         {
@@ -48,7 +43,7 @@ public static class SnapshotPatch
             Details = details,
             Kinds = kinds,
             OrganizationCities = cities,
-            OrganizationSectors = Csr.FromPairs(n, sectorFrom.ToArray(), sectorTo.ToArray(), out _),
+            OrganizationSectors = WithRows(parts.OrganizationSectors, n, sectorsOf),
             CityCodes = cityCodes.ToArray(),
             SectorCodes = sectorCodes.ToArray(),
             OrganizationProjects = Extend(parts.OrganizationProjects, n),
@@ -58,6 +53,44 @@ public static class SnapshotPatch
             IndexById = index,
         }, builtAt);
     }
+
+    /// <summary>The same rows, with the given rows replaced (or appended); a linear copy, no re-sorting of other rows.</summary>
+    private static Csr WithRows(Csr csr, int nodeCount, Dictionary<int, int[]> rows)
+    {
+        var offsets = new int[nodeCount + 1];
+        var edges = csr.EdgeCount;
+        foreach (var (node, row) in rows) edges += row.Length - (node < csr.NodeCount ? csr.Degree(node) : 0);
+        var targets = new int[edges];
+        var at = 0;
+        for (var node = 0; node < nodeCount; node++)
+        {
+            offsets[node] = at;
+            if (rows.TryGetValue(node, out var row))
+            {
+                // Rows of a CSR are sorted (see Csr.FromPairs).
+                var sorted = row.Order().ToArray();
+                sorted.CopyTo(targets, at);
+                at += sorted.Length;
+            }
+            else if (node < csr.NodeCount)
+            {
+                csr[node].CopyTo(targets.AsSpan(at));
+                at += csr.Degree(node);
+            }
+        }
+        offsets[nodeCount] = at;
+        return new Csr(offsets, at == targets.Length ? targets : targets[..at]);
+    }
+
+    /// <summary>
+    /// True when <paramref name="snapshot"/> was made from <paramref name="original"/> by <see cref="WithOrganizations"/>
+    /// (directly or through several patches): it shares the original's projects and memberships and keeps its
+    /// organizations at the same compact ids.
+    /// </summary>
+    public static bool IsPatchOf(this GraphSnapshot snapshot, GraphSnapshot original) =>
+        ReferenceEquals(snapshot.ProjectMembers, original.ProjectMembers)
+        && ReferenceEquals(snapshot.Partners.Targets, original.Partners.Targets)
+        && snapshot.OrganizationCount >= original.OrganizationCount;
 
     private static T[] Grow<T>(T[] source, int length)
     {

@@ -16,6 +16,8 @@ public sealed record CandidateOptions
 {
     /// <summary>Intermediaries with more partners than this do not propose partners of partners (hubs know everyone).</summary>
     public int HubCap { get; init; } = 1000;
+    /// <summary>The query organization's previous partners proposed, most recent joint work first (recency-weighted joint projects).</summary>
+    public int MaxPreviousPartners { get; init; } = int.MaxValue;
     public int MaxPartnersOfPartners { get; init; } = 300;
     /// <summary>Most active organizations of the query's fields whose kind differs from the query's.</summary>
     public int MaxComplementary { get; init; } = 60;
@@ -61,65 +63,152 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
         sources.Clear();
         var g = context.Snapshot;
         var a = context.Query.Organization;
-        var index = new Dictionary<int, int>();
+        // 1 + each organization's position in the candidate list; cleared again before returning.
+        var slots = context.CandidateSlots;
 
         void Add(int b, CandidateSource source)
         {
             if (b == a) return;
-            if (Options.ExcludePreviousPartners && context.Joint[b] > 0) return;
-            if (index.TryGetValue(b, out var at))
+            if (Options.ExcludePreviousPartners && context.IsPartner(b)) return;
+            var at = slots[b];
+            if (at > 0)
             {
-                sources[at] |= source;
+                sources[at - 1] |= source;
                 return;
             }
-            index[b] = candidates.Count;
             candidates.Add(b);
             sources.Add(source);
+            slots[b] = candidates.Count;
         }
 
-        if (!Options.ExcludePreviousPartners)
+        try
         {
-            foreach (var b in context.Partners) Add(b, CandidateSource.PreviousPartner);
-        }
-
-        var twoHop = Options.PartnersOfPartnersThroughHubs ? context.AdamicAdar : context.CappedAdamicAdar;
-        foreach (var b in TopBy(context.TwoHop, b => twoHop[b], Options.MaxPartnersOfPartners, b => context.Joint[b] == 0 && twoHop[b] > 0))
-        {
-            Add(b, CandidateSource.PartnerOfPartner);
-        }
-
-        var sectors = context.Query.Sectors;
-        if (sectors.Length > 0)
-        {
-            // Leaders of each field, re-ranked by their activity summed over the query's fields.
-            var pool = sectors.Length == 1 ? context.Stats.SectorLeaders(sectors[0])
-                : sectors.SelectMany(context.Stats.SectorLeaders).Distinct()
-                    .Select(o => (Id: o, Key: -sectors.Sum(s => context.Stats.Activity(s, o)))).OrderBy(p => p.Key).ThenBy(p => p.Id).Select(p => p.Id).ToArray();
-            var kind = g.Kinds[a];
-            var complementary = 0;
-            for (var i = 0; i < pool.Length && complementary < Options.MaxComplementary; i++)
+            if (!Options.ExcludePreviousPartners)
             {
-                if (g.Kinds[pool[i]] == kind || pool[i] == a) continue;
-                Add(pool[i], CandidateSource.ComplementaryKind);
-                complementary++;
+                var partners = context.Partners;
+                if (partners.Length <= Options.MaxPreviousPartners)
+                {
+                    foreach (var b in partners) Add(b, CandidateSource.PreviousPartner);
+                }
+                else
+                {
+                    foreach (var b in PreviousPartners(context, Options.MaxPreviousPartners)) Add(b, CandidateSource.PreviousPartner);
+                }
             }
-            var popular = 0;
-            for (var i = 0; i < pool.Length && popular < Options.MaxPopular; i++)
+
+            foreach (var b in PartnersOfPartners(context, Options.MaxPartnersOfPartners, Options.PartnersOfPartnersThroughHubs))
             {
-                if (pool[i] == a) continue;
-                Add(pool[i], CandidateSource.PopularInField);
-                popular++;
+                Add(b, CandidateSource.PartnerOfPartner);
+            }
+
+            var sectors = context.Query.Sectors;
+            if (sectors.Length > 0)
+            {
+                // Leaders of each field, re-ranked by their activity summed over the query's fields.
+                var pool = context.Stats.LeadersOf(sectors);
+                var kind = g.Kinds[a];
+                var complementary = 0;
+                for (var i = 0; i < pool.Length && complementary < Options.MaxComplementary; i++)
+                {
+                    if (g.Kinds[pool[i]] == kind || pool[i] == a) continue;
+                    Add(pool[i], CandidateSource.ComplementaryKind);
+                    complementary++;
+                }
+                var popular = 0;
+                for (var i = 0; i < pool.Length && popular < Options.MaxPopular; i++)
+                {
+                    if (pool[i] == a) continue;
+                    Add(pool[i], CandidateSource.PopularInField);
+                    popular++;
+                }
+            }
+
+            if (capabilities is not null && Options.MaxCapabilityMatches > 0)
+            {
+                var related = capabilities.Related(a, g.OrganizationCount).Where(o => o != a).Distinct().ToArray();
+                var scores = related.ToDictionary(o => o, o => capabilities.Match(needing: a, offering: o) + capabilities.Match(needing: o, offering: a));
+                foreach (var b in TopBy(related, o => scores[o], Options.MaxCapabilityMatches, o => scores[o] > 0))
+                {
+                    Add(b, CandidateSource.CapabilityMatch);
+                }
             }
         }
-
-        if (capabilities is not null && Options.MaxCapabilityMatches > 0)
+        finally
         {
-            var related = capabilities.Related(a, g.OrganizationCount).Where(o => o != a).Distinct().ToArray();
-            var scores = related.ToDictionary(o => o, o => capabilities.Match(needing: a, offering: o) + capabilities.Match(needing: o, offering: a));
-            foreach (var b in TopBy(related, o => scores[o], Options.MaxCapabilityMatches, o => scores[o] > 0))
+            foreach (var b in candidates) slots[b] = 0;
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> organizations with the highest Adamic-Adar (through non-hubs unless
+    /// <paramref name="throughHubs"/>) that are not partners, best first, ties by lower index. A bounded heap with the
+    /// worst kept on top: most of the thousands of two-hop organizations are rejected by one comparison.
+    /// </summary>
+    private static int[] PartnersOfPartners(QueryContext context, int k, bool throughHubs)
+    {
+        if (k <= 0) return [];
+        var heap = new (float Score, int Id)[k];
+        var count = 0;
+        foreach (var b in context.TwoHop)
+        {
+            ref readonly var near = ref context.Near(b);
+            var score = throughHubs ? near.AdamicAdar : near.CappedAdamicAdar;
+            if (!(score > 0) || context.IsPartner(b)) continue;
+            var item = (score, b);
+            if (count < k)
             {
-                Add(b, CandidateSource.CapabilityMatch);
+                heap[count] = item;
+                SiftUp(heap, count++);
             }
+            else if (Better(item, heap[0]))
+            {
+                heap[0] = item;
+                SiftDown(heap, count);
+            }
+        }
+        var result = heap[..count];
+        Array.Sort(result, (x, y) => Better(x, y) ? -1 : Better(y, x) ? 1 : 0);
+        return result.Select(x => x.Id).ToArray();
+    }
+
+    /// <summary>The <paramref name="k"/> partners with the most recency-weighted joint projects, in partner order.</summary>
+    private static int[] PreviousPartners(QueryContext context, int k)
+    {
+        var partners = context.Partners;
+        var keys = new (float Score, int Id)[partners.Length];
+        for (var i = 0; i < partners.Length; i++) keys[i] = (context.Row(partners[i]).JointWeighted, partners[i]);
+        Array.Sort(keys, (x, y) => Better(x, y) ? -1 : Better(y, x) ? 1 : 0);
+        var kept = keys[..k].Select(x => x.Id).ToArray();
+        Array.Sort(kept);
+        return kept;
+    }
+
+    private static bool Better((float Score, int Id) x, (float Score, int Id) y) => x.Score > y.Score || (x.Score == y.Score && x.Id < y.Id);
+
+    private static void SiftUp((float Score, int Id)[] heap, int i)
+    {
+        while (i > 0)
+        {
+            var parent = (i - 1) / 2;
+            if (!Better(heap[parent], heap[i])) break;
+            (heap[parent], heap[i]) = (heap[i], heap[parent]);
+            i = parent;
+        }
+    }
+
+    private static void SiftDown((float Score, int Id)[] heap, int count)
+    {
+        var i = 0;
+        while (true)
+        {
+            var worst = i;
+            var left = 2 * i + 1;
+            var right = left + 1;
+            if (left < count && Better(heap[worst], heap[left])) worst = left;
+            if (right < count && Better(heap[worst], heap[right])) worst = right;
+            if (worst == i) return;
+            (heap[worst], heap[i]) = (heap[i], heap[worst]);
+            i = worst;
         }
     }
 

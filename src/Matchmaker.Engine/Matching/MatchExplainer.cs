@@ -57,26 +57,53 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         [PairFeature.QueryMeetsCandidateNeeds] = "you-meet-their-needs",
     };
 
+    // The reason kinds in the order their first feature appears, and each feature's kind (-1 for none): the
+    // contributions are pooled per kind in feature order, and equal pools keep that order.
+    private static readonly string[] Kinds = Enumerable.Range(0, PairFeatureExtractor.Count)
+        .Select(f => KindOf.GetValueOrDefault((PairFeature)f)).OfType<string>().Distinct().ToArray();
+
+    private static readonly int[] KindOfFeature = Enumerable.Range(0, PairFeatureExtractor.Count)
+        .Select(f => KindOf.TryGetValue((PairFeature)f, out var kind) ? Array.IndexOf(Kinds, kind) : -1).ToArray();
+
     /// <summary>Reasons for each candidate of <paramref name="candidates"/> (scored for <paramref name="query"/>), best first.</summary>
     public IReadOnlyList<IReadOnlyList<MatchReason>> Explain(MatchQuery query, IReadOnlyList<ScoredCandidate> candidates, int maxReasons = 3)
     {
         if (candidates.Count == 0) return [];
-        var rows = candidates.SelectMany(c => c.Features).ToArray();
-        var contributions = model.Contributions(rows);
         var result = new List<IReadOnlyList<MatchReason>>(candidates.Count);
+        Span<float> contributions = stackalloc float[PairFeatureExtractor.Count];
+        Span<float> byKind = stackalloc float[Kinds.Length];
+        Span<bool> seen = stackalloc bool[Kinds.Length];
+        Span<int> order = stackalloc int[Kinds.Length];
         for (var i = 0; i < candidates.Count; i++)
         {
-            var byKind = new Dictionary<string, float>(StringComparer.Ordinal);
+            model.Trees.Contributions(candidates[i].Features, contributions);
+            byKind.Clear();
+            seen.Clear();
             for (var f = 0; f < PairFeatureExtractor.Count; f++)
             {
-                if (KindOf.TryGetValue((PairFeature)f, out var kind)) byKind[kind] = byKind.GetValueOrDefault(kind) + contributions[i][f];
+                var k = KindOfFeature[f];
+                if (k < 0) continue;
+                byKind[k] += contributions[f];
+                seen[k] = true;
             }
-            var reasons = new List<MatchReason>();
-            foreach (var (kind, weight) in byKind.Where(p => p.Value > 0).OrderByDescending(p => p.Value))
+            // Kinds that raised the score, most first; a stable insertion sort keeps equal ones in kind order.
+            var count = 0;
+            for (var k = 0; k < Kinds.Length; k++)
             {
-                var reason = Describe(kind, weight, query, candidates[i]);
+                if (!seen[k] || !(byKind[k] > 0)) continue;
+                var at = count++;
+                while (at > 0 && byKind[order[at - 1]] < byKind[k])
+                {
+                    order[at] = order[at - 1];
+                    at--;
+                }
+                order[at] = k;
+            }
+            var reasons = new List<MatchReason>(maxReasons);
+            for (var r = 0; r < count && reasons.Count < maxReasons; r++)
+            {
+                var reason = Describe(Kinds[order[r]], byKind[order[r]], query, candidates[i]);
                 if (reason is not null) reasons.Add(reason);
-                if (reasons.Count == maxReasons) break;
             }
             result.Add(reasons);
         }
@@ -89,21 +116,42 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
     public IReadOnlyList<int> SharedPartners(int a, int b)
     {
         var partners = snapshot.Partners;
+        // Walk the shorter partner list and look each one up in the longer (both are sorted).
+        var (walk, other) = partners.Degree(a) <= partners.Degree(b) ? (a, b) : (b, a);
         var shared = new List<(int Z, int Weight)>();
-        foreach (var z in partners[a])
+        var row = partners[walk];
+        for (var j = 0; j < row.Length; j++)
         {
-            var eb = partners.EdgeIndex(z, b);
-            if (eb < 0) continue;
-            shared.Add((z, snapshot.PartnerJointProjects[partners.EdgeIndex(a, z)] + snapshot.PartnerJointProjects[eb]));
+            var z = row[j];
+            var eo = partners.EdgeIndex(other, z);
+            if (eo < 0) continue;
+            // Joint-project counts are symmetric: the edge walk-z carries the same count as z-walk.
+            shared.Add((z, snapshot.PartnerJointProjects[partners.Offsets[walk] + j] + snapshot.PartnerJointProjects[eo]));
         }
-        return shared.OrderByDescending(s => s.Weight).ThenBy(s => s.Z).Select(s => s.Z).ToArray();
+        shared.Sort((x, y) => x.Weight != y.Weight ? y.Weight.CompareTo(x.Weight) : x.Z.CompareTo(y.Z));
+        var result = new int[shared.Count];
+        for (var i = 0; i < result.Length; i++) result[i] = shared[i].Z;
+        return result;
     }
 
     public IReadOnlyList<int> JointProjects(int a, int b)
     {
-        var mine = snapshot.OrganizationProjects[a].ToArray();
-        var theirs = snapshot.OrganizationProjects[b].ToArray().ToHashSet();
-        return mine.Where(theirs.Contains).OrderByDescending(p => snapshot.ProjectYears[p]).ToArray();
+        // Both rows are sorted by project: a merge, then the latest first (a stable sort keeps project order within a year).
+        var mine = snapshot.OrganizationProjects[a];
+        var theirs = snapshot.OrganizationProjects[b];
+        var joint = new List<int>();
+        for (int i = 0, j = 0; i < mine.Length && j < theirs.Length;)
+        {
+            if (mine[i] < theirs[j]) i++;
+            else if (mine[i] > theirs[j]) j++;
+            else
+            {
+                joint.Add(mine[i]);
+                i++;
+                j++;
+            }
+        }
+        return joint.OrderByDescending(p => snapshot.ProjectYears[p]).ToArray();
     }
 
     private MatchReason? Describe(string kind, float weight, MatchQuery query, ScoredCandidate candidate)

@@ -90,22 +90,25 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         }
         var queryDegree = g.Partners.Degree(a);
         var queryMoney = MathF.Log(1 + stats.MeanContribution[a]);
+        context.CompleteTwoHop(candidates);
 
         for (var i = 0; i < candidates.Length; i++)
         {
             var b = candidates[i];
             var f = output.Slice(i * Count, Count);
-            var joint = context.Joint[b];
+            ref readonly var row = ref context.Row(b);
+            var joint = row.Joint;
             f[(int)PairFeature.JointProjects] = joint;
-            f[(int)PairFeature.JointRecencyWeighted] = context.JointWeighted[b];
-            f[(int)PairFeature.YearsSinceJoint] = joint > 0 ? year - context.LastJointYear[b] : Never;
-            f[(int)PairFeature.JointInQuerySectors] = context.JointInSector[b];
-            f[(int)PairFeature.JointLedByQuery] = context.JointQueryLed[b];
-            f[(int)PairFeature.JointLedByCandidate] = context.JointCandidateLed[b];
-            f[(int)PairFeature.JointInverseSize] = context.JointInverseSize[b];
-            f[(int)PairFeature.CommonPartners] = context.CommonPartners[b];
-            f[(int)PairFeature.AdamicAdar] = context.AdamicAdar[b];
-            f[(int)PairFeature.ResourceAllocation] = context.ResourceAllocation[b];
+            f[(int)PairFeature.JointRecencyWeighted] = row.JointWeighted;
+            f[(int)PairFeature.YearsSinceJoint] = joint > 0 ? year - row.LastJointYear : Never;
+            f[(int)PairFeature.JointInQuerySectors] = row.JointInSector;
+            f[(int)PairFeature.JointLedByQuery] = row.JointQueryLed;
+            f[(int)PairFeature.JointLedByCandidate] = row.JointCandidateLed;
+            f[(int)PairFeature.JointInverseSize] = row.JointInverseSize;
+            ref readonly var near = ref context.Near(b);
+            f[(int)PairFeature.CommonPartners] = near.CommonPartners;
+            f[(int)PairFeature.AdamicAdar] = near.AdamicAdar;
+            f[(int)PairFeature.ResourceAllocation] = near.ResourceAllocation;
             f[(int)PairFeature.PathLength] = context.PathLength(b);
 
             FillCandidateSide(f, stats, b, year, sectorActivity, sectorRecent);
@@ -117,9 +120,9 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.ConsortiumKindShare] = context.ConsortiumKindShare[(int)kind];
             // What the field's consortia hold of this kind beyond what the query's usual consortia hold.
             f[(int)PairFeature.KindGap] = kindShare[(int)kind] - context.ConsortiumKindShare[(int)kind];
-            f[(int)PairFeature.TwoHopRecent] = context.TwoHopRecent[b];
-            f[(int)PairFeature.TwoHopInSectors] = context.TwoHopInSectors[b];
-            f[(int)PairFeature.TwoHopRecentInSectors] = context.TwoHopRecentInSectors[b];
+            f[(int)PairFeature.TwoHopRecent] = row.TwoHopRecent;
+            f[(int)PairFeature.TwoHopInSectors] = row.TwoHopInSectors;
+            f[(int)PairFeature.TwoHopRecentInSectors] = row.TwoHopRecentInSectors;
             f[(int)PairFeature.QueryContributionLog] = queryMoney;
 
             var city = g.OrganizationCities[b];

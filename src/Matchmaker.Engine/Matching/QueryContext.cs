@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Matchmaker.Engine.Graph;
 
 namespace Matchmaker.Engine.Matching;
@@ -5,32 +7,67 @@ namespace Matchmaker.Engine.Matching;
 /// <summary>
 /// Everything about one query organization that pair features and candidate generation read: its partners with
 /// their joint-project details and its two-hop neighbourhood (common partners, Adamic-Adar, resource allocation),
-/// as dense arrays over the snapshot's organizations. One instance per thread; <see cref="Prepare"/> resets only
-/// what the previous query touched, so a query costs its neighbourhood, not the graph.
+/// over the snapshot's organizations. One instance per thread; <see cref="Prepare"/> resets only what the previous
+/// query touched, so a query costs its neighbourhood, not the graph.
 /// </summary>
+/// <remarks>
+/// The per-organization values live together in records, not in one array per value: a query touches thousands
+/// of organizations in random order, and each touch then costs one memory access instead of one per value. The
+/// common-partner scores, written for every partner of every partner, have a small record of their own
+/// (<see cref="TwoHopScores"/>, four to a cache line); what only partners and scored candidates get is in
+/// <see cref="Neighbour"/>. The columns (<see cref="Joint"/>, <see cref="AdamicAdar"/>, ...) read those records.
+/// </remarks>
 public sealed class QueryContext
 {
     private readonly List<int> _touched = [];
     private readonly List<int> _touchedTwoHop = [];
+    private readonly Neighbour[] _rows;
+    private readonly TwoHopScores[] _near;
+    // The query organization's partners, a bit each (tested for every partner of a partner).
+    private readonly ulong[] _partnerBits;
+    // Organizations whose project-based two-hop values are filled (see CompleteTwoHop), and those being filled
+    // (a bit each: the walk tests one per member of every project it crosses).
+    private readonly bool[] _twoHopDone;
+    private readonly ulong[] _twoHopWanted;
+    private readonly List<int> _done = [];
+    private readonly List<int> _wanted = [];
+
+    /// <summary>What the query knows of a partner or a scored candidate. Zero for other organizations.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Neighbour
+    {
+        public float Joint;
+        public float JointWeighted;
+        public float JointInSector;
+        public float JointQueryLed;
+        public float JointCandidateLed;
+        public float JointInverseSize;
+        public float TwoHopRecent;
+        public float TwoHopInSectors;
+        public float TwoHopRecentInSectors;
+        public short LastJointYear;
+    }
+
+    /// <summary>Common-partner scores of one organization. Zero for organizations that are not partners of partners.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TwoHopScores
+    {
+        public float CommonPartners;
+        public float AdamicAdar;
+        public float ResourceAllocation;
+        public float CappedAdamicAdar;
+    }
 
     public QueryContext(SnapshotStats stats)
     {
         Stats = stats;
         var n = stats.Snapshot.OrganizationCount;
-        Joint = new float[n];
-        JointWeighted = new float[n];
-        LastJointYear = new short[n];
-        JointInSector = new float[n];
-        JointQueryLed = new float[n];
-        JointCandidateLed = new float[n];
-        JointInverseSize = new float[n];
-        CommonPartners = new float[n];
-        AdamicAdar = new float[n];
-        ResourceAllocation = new float[n];
-        CappedAdamicAdar = new float[n];
-        TwoHopRecent = new float[n];
-        TwoHopInSectors = new float[n];
-        TwoHopRecentInSectors = new float[n];
+        _rows = new Neighbour[n];
+        _near = new TwoHopScores[n];
+        _partnerBits = new ulong[(n + 63) / 64];
+        _twoHopDone = new bool[n];
+        _twoHopWanted = new ulong[(n + 63) / 64];
+        CandidateSlots = new int[n];
         ConsortiumKindShare = new float[8];
         PartnerKindShare = new float[8];
         PartnerCityShare = new float[stats.Snapshot.CityCodes.Length];
@@ -42,28 +79,29 @@ public sealed class QueryContext
     public MatchQuery Query { get; private set; } = new(0, [], 0);
     public int HubCap { get; private set; }
 
-    public float[] Joint { get; }
-    public float[] JointWeighted { get; }
-    public short[] LastJointYear { get; }
-    public float[] JointInSector { get; }
-    public float[] JointQueryLed { get; }
-    public float[] JointCandidateLed { get; }
-    public float[] JointInverseSize { get; }
-    public float[] CommonPartners { get; }
-    public float[] AdamicAdar { get; }
-    public float[] ResourceAllocation { get; }
+    public Column Joint => new(_rows, 0);
+    public Column JointWeighted => new(_rows, 1);
+    public YearColumn LastJointYear => new(_rows);
+    public Column JointInSector => new(_rows, 2);
+    public Column JointQueryLed => new(_rows, 3);
+    public Column JointCandidateLed => new(_rows, 4);
+    public Column JointInverseSize => new(_rows, 5);
+    public Column CommonPartners => new(_near, 0);
+    public Column AdamicAdar => new(_near, 1);
+    public Column ResourceAllocation => new(_near, 2);
     /// <summary>Adamic-Adar through intermediaries with at most <see cref="HubCap"/> partners (for candidate generation).</summary>
-    public float[] CappedAdamicAdar { get; }
+    public Column CappedAdamicAdar => new(_near, 3);
     /// <summary>
     /// Partners of partners through their projects, weighted by how recent both ties are: over the query's
     /// non-hub partners z and each project p of z with b, 0.5^(age of the z-p project) × 0.5^(age of the last
-    /// query-z project) / ln(partners of z).
+    /// query-z project) / ln(partners of z). Like the next two, filled by <see cref="CompleteTwoHop"/> (which
+    /// <see cref="PairFeatureExtractor.Compute"/> calls for its candidates), not by <see cref="Prepare"/>.
     /// </summary>
-    public float[] TwoHopRecent { get; }
+    public Column TwoHopRecent => new(_rows, 6);
     /// <summary>Partners of partners through projects in the query's fields only: over non-hub z, 1 / ln(partners of z) per such project.</summary>
-    public float[] TwoHopInSectors { get; }
+    public Column TwoHopInSectors => new(_rows, 7);
     /// <summary><see cref="TwoHopRecent"/> through projects in the query's fields only.</summary>
-    public float[] TwoHopRecentInSectors { get; }
+    public Column TwoHopRecentInSectors => new(_rows, 8);
     /// <summary>The query organization's usual consortia: share of the other members of its projects by kind (index = (int)kind).</summary>
     public float[] ConsortiumKindShare { get; }
     public float[] PartnerKindShare { get; }
@@ -74,6 +112,60 @@ public sealed class QueryContext
     /// <summary>The query organization's partners.</summary>
     public ReadOnlySpan<int> Partners => Snapshot.Partners[Query.Organization];
 
+    /// <summary>What the query knows of organization <paramref name="b"/> as a partner or candidate, by reference (no copy).</summary>
+    internal ref readonly Neighbour Row(int b) => ref _rows[b];
+
+    /// <summary>Whether <paramref name="b"/> is a partner of the query organization (has a joint project with it).</summary>
+    internal bool IsPartner(int b) => (_partnerBits[b >> 6] & (1UL << b)) != 0;
+
+    /// <summary>The common-partner scores of organization <paramref name="b"/>, by reference (no copy).</summary>
+    internal ref readonly TwoHopScores Near(int b) => ref _near[b];
+
+    /// <summary>Scratch for candidate generation: 1 + the position of each organization in the candidate list, 0 when absent.</summary>
+    internal int[] CandidateSlots { get; }
+
+    /// <summary>One value of every organization's record, read like an array.</summary>
+    public readonly struct Column
+    {
+        private readonly Array _records;
+        private readonly int _offset;
+        private readonly int _stride;
+
+        internal Column(Neighbour[] records, int field) : this(records, field, Unsafe.SizeOf<Neighbour>()) { }
+
+        internal Column(TwoHopScores[] records, int field) : this(records, field, Unsafe.SizeOf<TwoHopScores>()) { }
+
+        private Column(Array records, int field, int stride)
+        {
+            _records = records;
+            _offset = field * sizeof(float);
+            _stride = stride;
+        }
+
+        public float this[int organization]
+        {
+            get
+            {
+                if ((uint)organization >= (uint)_records.Length) throw new ArgumentOutOfRangeException(nameof(organization));
+                return Unsafe.As<byte, float>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_records), _offset + (nint)organization * _stride));
+            }
+        }
+
+        public int Length => _records.Length;
+    }
+
+    /// <summary>The year of the latest joint project per organization (0 for non-partners), read like an array.</summary>
+    public readonly struct YearColumn
+    {
+        private readonly Neighbour[] _rows;
+
+        internal YearColumn(Neighbour[] rows) => _rows = rows;
+
+        public short this[int organization] => _rows[organization].LastJointYear;
+
+        public int Length => _rows.Length;
+    }
+
     public void Prepare(MatchQuery query, int hubCap = 1000)
     {
         Reset();
@@ -81,14 +173,16 @@ public sealed class QueryContext
         HubCap = hubCap;
         var g = Snapshot;
         var a = query.Organization;
+        var rows = _rows;
         foreach (var s in query.Sectors) QuerySectorMark[s] = true;
 
         var partners = g.Partners;
         for (var e = partners.Offsets[a]; e < partners.Offsets[a + 1]; e++)
         {
             var b = partners.Targets[e];
-            Joint[b] = g.PartnerJointProjects[e];
-            LastJointYear[b] = g.PartnerLastYear[e];
+            rows[b].Joint = g.PartnerJointProjects[e];
+            rows[b].LastJointYear = g.PartnerLastYear[e];
+            _partnerBits[b >> 6] |= 1UL << b;
             _touched.Add(b);
             PartnerKindShare[(int)g.Kinds[b]]++;
             PartnerCityShare[g.OrganizationCities[b]]++;
@@ -114,7 +208,7 @@ public sealed class QueryContext
                 ConsortiumKindShare[(int)g.Kinds[m]]++;
                 consortiumMembers++;
             }
-            var weight = MathF.Pow(0.5f, latest - g.ProjectYears[p]);
+            var weight = SnapshotStats.HalfPower(latest - g.ProjectYears[p]);
             var inSector = false;
             foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
             var queryLed = false;
@@ -126,11 +220,12 @@ public sealed class QueryContext
             {
                 var b = members.Targets[e];
                 if (b == a) continue;
-                JointWeighted[b] += weight;
-                if (inSector) JointInSector[b]++;
-                if (queryLed) JointQueryLed[b]++;
-                if (g.MemberIsLead[e]) JointCandidateLed[b]++;
-                JointInverseSize[b] += 1f / (size - 1);
+                ref var row = ref rows[b];
+                row.JointWeighted += weight;
+                if (inSector) row.JointInSector++;
+                if (queryLed) row.JointQueryLed++;
+                if (g.MemberIsLead[e]) row.JointCandidateLed++;
+                row.JointInverseSize += 1f / (size - 1);
             }
         }
 
@@ -146,45 +241,96 @@ public sealed class QueryContext
             var aa = 1f / MathF.Log(dz);
             var ra = 1f / dz;
             var capped = dz <= hubCap;
+            var near = _near;
             foreach (var b in partners[z])
             {
                 if (b == a) continue;
-                if (CommonPartners[b] == 0) _touchedTwoHop.Add(b);
-                CommonPartners[b]++;
-                AdamicAdar[b] += aa;
-                ResourceAllocation[b] += ra;
-                if (capped) CappedAdamicAdar[b] += aa;
+                ref var scores = ref near[b];
+                if (scores.CommonPartners == 0) _touchedTwoHop.Add(b);
+                scores.CommonPartners++;
+                scores.AdamicAdar += aa;
+                scores.ResourceAllocation += ra;
+                if (capped) scores.CappedAdamicAdar += aa;
             }
-            if (!capped) continue;
-            // Every member of z's projects is a partner of z, so b is already among the touched two-hop organizations.
-            var tie = aa * MathF.Pow(0.5f, latest - LastJointYear[z]);
-            foreach (var p in g.OrganizationProjects[z])
+        }
+    }
+
+    /// <summary>
+    /// Fills <see cref="TwoHopRecent"/>, <see cref="TwoHopInSectors"/> and <see cref="TwoHopRecentInSectors"/> for
+    /// the given organizations (those not filled yet for this query). These walk every project of every non-hub
+    /// partner, so they are computed for the organizations being scored only: the walk then reads a bit per
+    /// member instead of writing three values for each. Sums are taken in the same order as for every member.
+    /// </summary>
+    public void CompleteTwoHop(ReadOnlySpan<int> organizations)
+    {
+        var wanted = _twoHopWanted;
+        foreach (var b in organizations)
+        {
+            if (_twoHopDone[b] || (wanted[b >> 6] & (1UL << b)) != 0) continue;
+            wanted[b >> 6] |= 1UL << b;
+            _wanted.Add(b);
+        }
+        if (_wanted.Count == 0) return;
+        var g = Snapshot;
+        var a = Query.Organization;
+        var rows = _rows;
+        var partners = g.Partners;
+        var members = g.ProjectMembers;
+        var latest = Stats.LatestYear;
+        var refs = Stats.ProjectRefs;
+        var projects = g.OrganizationProjects;
+        var masked = Stats.SectorsFitMask;
+        ulong querySectors = 0;
+        foreach (var s in Query.Sectors) querySectors |= masked ? 1UL << s : 0;
+        foreach (var z in partners[a])
+        {
+            var dz = partners.Degree(z);
+            if (dz < 2 || dz > HubCap) continue;
+            var aa = 1f / MathF.Log(dz);
+            // Every member of z's projects is a partner of z, so b is among the touched two-hop organizations.
+            var tie = aa * SnapshotStats.HalfPower(latest - rows[z].LastJointYear);
+            for (var r = projects.Offsets[z]; r < projects.Offsets[z + 1]; r++)
             {
-                var recent = tie * MathF.Pow(0.5f, latest - g.ProjectYears[p]);
-                var inSector = false;
-                foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
-                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                ref readonly var project = ref refs[r];
+                var recent = tie * project.Recency;
+                bool inSector;
+                if (masked) inSector = (project.Sectors & querySectors) != 0;
+                else
+                {
+                    inSector = false;
+                    foreach (var s in g.ProjectSectors[project.Project]) inSector |= QuerySectorMark[s];
+                }
+                for (var e = project.MembersFrom; e < project.MembersTo; e++)
                 {
                     var b = members.Targets[e];
-                    if (b == a || b == z) continue;
-                    TwoHopRecent[b] += recent;
+                    if ((wanted[b >> 6] & (1UL << b)) == 0 || b == a || b == z) continue;
+                    ref var row = ref rows[b];
+                    row.TwoHopRecent += recent;
                     if (!inSector) continue;
-                    TwoHopInSectors[b] += aa;
-                    TwoHopRecentInSectors[b] += recent;
+                    row.TwoHopInSectors += aa;
+                    row.TwoHopRecentInSectors += recent;
                 }
             }
         }
+        foreach (var b in _wanted)
+        {
+            wanted[b >> 6] &= ~(1UL << b);
+            _twoHopDone[b] = true;
+            _done.Add(b);
+        }
+        _wanted.Clear();
     }
 
     /// <summary>Shortest path length from the query organization, up to 3; 4 stands for "further or unreachable".</summary>
     public int PathLength(int b)
     {
         if (b == Query.Organization) return 0;
-        if (Joint[b] > 0) return 1;
-        if (CommonPartners[b] > 0) return 2;
+        if (IsPartner(b)) return 1;
+        var near = _near;
+        if (near[b].CommonPartners > 0) return 2;
         foreach (var z in Snapshot.Partners[b])
         {
-            if (CommonPartners[z] > 0) return 3;
+            if (near[z].CommonPartners > 0) return 3;
         }
         return 4;
     }
@@ -193,24 +339,17 @@ public sealed class QueryContext
     {
         foreach (var b in _touched)
         {
-            Joint[b] = 0;
-            JointWeighted[b] = 0;
-            LastJointYear[b] = 0;
-            JointInSector[b] = 0;
-            JointQueryLed[b] = 0;
-            JointCandidateLed[b] = 0;
-            JointInverseSize[b] = 0;
+            _rows[b] = default;
+            _partnerBits[b >> 6] = 0;
         }
-        foreach (var b in _touchedTwoHop)
+        foreach (var b in _touchedTwoHop) _near[b] = default;
+        // Candidates filled by CompleteTwoHop need not be partners of partners (nor partners).
+        foreach (var b in _done)
         {
-            CommonPartners[b] = 0;
-            AdamicAdar[b] = 0;
-            ResourceAllocation[b] = 0;
-            CappedAdamicAdar[b] = 0;
-            TwoHopRecent[b] = 0;
-            TwoHopInSectors[b] = 0;
-            TwoHopRecentInSectors[b] = 0;
+            _twoHopDone[b] = false;
+            _rows[b] = default;
         }
+        _done.Clear();
         _touched.Clear();
         _touchedTwoHop.Clear();
         Array.Clear(PartnerKindShare);

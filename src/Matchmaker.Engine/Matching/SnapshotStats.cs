@@ -53,29 +53,20 @@ public sealed class SnapshotStats
             MeanContribution[o] = contributionCount[o] > 0 ? MeanContribution[o] / contributionCount[o] : 0;
         }
         RecentNewPartners = CountRecentNewPartners(snapshot, LatestYear);
+        ProjectRefs = BuildProjectRefs(snapshot, LatestYear);
+        SectorsFitMask = snapshot.SectorCodes.Length <= 64;
         _sectorActivity = new int[]?[snapshot.SectorCodes.Length];
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
         _sectorLeaders = new int[]?[snapshot.SectorCodes.Length];
         Cities = snapshot.CityCodes.Select(G60Catalog.FindCity).ToArray();
-
-        var cities = snapshot.CityCodes.Length;
-        CityPairShare = new float[cities * cities];
-        var fromCity = new float[cities];
-        for (var o = 0; o < n; o++)
-        {
-            var c = snapshot.OrganizationCities[o];
-            foreach (var z in snapshot.Partners[o])
-            {
-                CityPairShare[c * cities + snapshot.OrganizationCities[z]]++;
-                fromCity[c]++;
-            }
-        }
-        for (var c = 0; c < cities; c++)
-        {
-            for (var d = 0; d < cities; d++) CityPairShare[c * cities + d] = fromCity[c] > 0 ? CityPairShare[c * cities + d] / fromCity[c] : 0;
-        }
+        CityPairShare = CityPairs(snapshot);
     }
+
+    private static readonly float[] HalfPowers = Enumerable.Range(0, 256).Select(k => MathF.Pow(0.5f, k)).ToArray();
+
+    /// <summary>0.5^<paramref name="age"/>, exactly as <see cref="MathF.Pow"/> gives it, from a table for the usual ages.</summary>
+    public static float HalfPower(int age) => (uint)age < (uint)HalfPowers.Length ? HalfPowers[age] : MathF.Pow(0.5f, age);
 
     /// <summary>Row-major city × city: of all partnerships of organizations in the first city, the share with the second.</summary>
     public float[] CityPairShare { get; }
@@ -90,6 +81,126 @@ public sealed class SnapshotStats
     public float[] MeanContribution { get; }
     /// <summary>Partners each organization first worked with this year or the one before: how open it is to new ties.</summary>
     public int[] RecentNewPartners { get; }
+
+    /// <summary>
+    /// What a walk over an organization's projects reads of each, in the order of
+    /// <see cref="GraphSnapshot.OrganizationProjects"/> (one record per membership): walking an organization's
+    /// projects is then one sequential read per project instead of a look-up in four arrays.
+    /// </summary>
+    internal ProjectRef[] ProjectRefs { get; }
+
+    /// <summary>False when the snapshot has more than 64 sectors: then <see cref="ProjectRef.Sectors"/> is not used.</summary>
+    internal bool SectorsFitMask { get; }
+
+    /// <summary>One project as seen from one of its members.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    internal readonly record struct ProjectRef(int Project, int MembersFrom, int MembersTo, float Recency, ulong Sectors);
+
+    private static ProjectRef[] BuildProjectRefs(GraphSnapshot g, short latest)
+    {
+        var projects = g.OrganizationProjects;
+        var refs = new ProjectRef[projects.EdgeCount];
+        var members = g.ProjectMembers;
+        for (var e = 0; e < refs.Length; e++)
+        {
+            var p = projects.Targets[e];
+            ulong mask = 0;
+            foreach (var s in g.ProjectSectors[p]) mask |= s < 64 ? 1UL << s : 0;
+            refs[e] = new ProjectRef(p, members.Offsets[p], members.Offsets[p + 1], HalfPower(latest - g.ProjectYears[p]), mask);
+        }
+        return refs;
+    }
+
+    /// <summary>
+    /// The statistics of <paramref name="patched"/>, a snapshot made from <paramref name="previous"/>'s by attribute
+    /// edits (<see cref="SnapshotPatch"/>: same projects and memberships, organizations possibly appended). What
+    /// depends only on projects is shared; what depends on kinds or cities is recomputed only when an edit changed
+    /// a kind or a city. Falls back to a full computation when the projects are not the same.
+    /// </summary>
+    public static SnapshotStats Patch(SnapshotStats previous, GraphSnapshot patched)
+    {
+        var before = previous.Snapshot;
+        if (!ReferenceEquals(before.ProjectMembers, patched.ProjectMembers) || patched.OrganizationCount < before.OrganizationCount
+            || patched.SectorCodes.Length < before.SectorCodes.Length || patched.CityCodes.Length < before.CityCodes.Length)
+        {
+            return new SnapshotStats(patched);
+        }
+        return new SnapshotStats(previous, patched);
+    }
+
+    private SnapshotStats(SnapshotStats previous, GraphSnapshot patched)
+    {
+        var before = previous.Snapshot;
+        Snapshot = patched;
+        var n = patched.OrganizationCount;
+        LatestYear = previous.LatestYear;
+        Projects = Grow(previous.Projects, n, 0);
+        RecentProjects = Grow(previous.RecentProjects, n, 0);
+        Led = Grow(previous.Led, n, 0);
+        LastYear = Grow(previous.LastYear, n, short.MinValue);
+        MeanContribution = Grow(previous.MeanContribution, n, 0f);
+        RecentNewPartners = Grow(previous.RecentNewPartners, n, 0);
+        // Appended organizations have no projects, so the membership order is unchanged.
+        ProjectRefs = previous.ProjectRefs;
+        SectorsFitMask = patched.SectorCodes.Length <= 64;
+        var kindsChanged = false;
+        var citiesChanged = false;
+        for (var o = 0; o < before.OrganizationCount; o++)
+        {
+            if (ReferenceEquals(before.Details[o], patched.Details[o])) continue;
+            kindsChanged |= before.Kinds[o] != patched.Kinds[o];
+            citiesChanged |= before.OrganizationCities[o] != patched.OrganizationCities[o];
+        }
+        var sectors = patched.SectorCodes.Length;
+        _sectorActivity = Carry(previous._sectorActivity, sectors, a => Grow(a, n, 0));
+        _sectorRecent = Carry(previous._sectorRecent, sectors, a => Grow(a, n, 0));
+        // Leaders are organizations with activity; appended organizations have none.
+        _sectorLeaders = Carry(previous._sectorLeaders, sectors, a => a);
+        _sectorKindShare = kindsChanged ? new float[]?[sectors] : Carry(previous._sectorKindShare, sectors, a => a);
+        Cities = patched.CityCodes.Select(G60Catalog.FindCity).ToArray();
+        // Appended organizations have no partners, so only a moved organization changes the city pairs.
+        CityPairShare = citiesChanged || patched.CityCodes.Length != before.CityCodes.Length ? CityPairs(patched) : previous.CityPairShare;
+    }
+
+    private static T[] Grow<T>(T[] source, int length, T fill)
+    {
+        if (source.Length == length) return source;
+        var copy = new T[length];
+        Array.Copy(source, copy, source.Length);
+        Array.Fill(copy, fill, source.Length, length - source.Length);
+        return copy;
+    }
+
+    private static T?[] Carry<T>(T?[] table, int length, Func<T, T> adapt) where T : class
+    {
+        var copy = new T?[length];
+        for (var i = 0; i < table.Length; i++)
+        {
+            if (Volatile.Read(ref table[i]) is { } built) copy[i] = adapt(built);
+        }
+        return copy;
+    }
+
+    private static float[] CityPairs(GraphSnapshot snapshot)
+    {
+        var cities = snapshot.CityCodes.Length;
+        var share = new float[cities * cities];
+        var fromCity = new float[cities];
+        for (var o = 0; o < snapshot.OrganizationCount; o++)
+        {
+            var c = snapshot.OrganizationCities[o];
+            foreach (var z in snapshot.Partners[o])
+            {
+                share[c * cities + snapshot.OrganizationCities[z]]++;
+                fromCity[c]++;
+            }
+        }
+        for (var c = 0; c < cities; c++)
+        {
+            for (var d = 0; d < cities; d++) share[c * cities + d] = fromCity[c] > 0 ? share[c * cities + d] / fromCity[c] : 0;
+        }
+        return share;
+    }
 
     private static int[] CountRecentNewPartners(GraphSnapshot g, short latest)
     {
@@ -156,6 +267,24 @@ public sealed class SnapshotStats
         Array.Sort(keys, active);
         return active.Length > LeadersPerSector ? active[..LeadersPerSector] : active;
     });
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _leadersOf = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The leaders of each of the fields, re-ranked by their activity summed over the fields (in the order given),
+    /// best first (ties by lower index). Cached per list of fields: queries ask for the same few combinations.
+    /// </summary>
+    public int[] LeadersOf(int[] sectors)
+    {
+        if (sectors.Length == 1) return SectorLeaders(sectors[0]);
+        var key = string.Join(',', sectors);
+        if (_leadersOf.TryGetValue(key, out var cached)) return cached;
+        var leaders = sectors.SelectMany(SectorLeaders).Distinct()
+            .Select(o => (Id: o, Key: -sectors.Sum(s => Activity(s, o)))).OrderBy(p => p.Key).ThenBy(p => p.Id).Select(p => p.Id).ToArray();
+        // A bounded cache: the combinations come from the data and are few, but a caller could invent many.
+        if (_leadersOf.Count < 4096) _leadersOf.TryAdd(key, leaders);
+        return leaders;
+    }
 
     private int[] CountInSector(int sector, bool recentOnly)
     {

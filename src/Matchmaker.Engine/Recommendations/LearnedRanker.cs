@@ -1,5 +1,6 @@
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Text;
 
 namespace Matchmaker.Engine.Recommendations;
 
@@ -13,11 +14,39 @@ public sealed class LearnedRankerFactory(ModelRegistry registry) : IPartnerRanke
     private readonly HeuristicRankerFactory _fallback = new();
     private readonly Lock _lock = new();
     private (int Version, RankingModel Model)? _model;
+    // The last ranker's per-snapshot parts: a snapshot patched from its snapshot (an attribute edit) derives its
+    // statistics and capability index from them instead of recomputing both over every organization.
+    private (GraphSnapshot Snapshot, SnapshotStats Stats, CapabilityIndex? Capabilities)? _last;
 
     public IPartnerRanker Create(GraphSnapshot snapshot)
     {
         var model = CurrentModel();
-        return model is null ? _fallback.Create(snapshot) : new LearnedRanker(snapshot, model);
+        if (model is null) return _fallback.Create(snapshot);
+        var (stats, capabilities) = PartsFor(snapshot);
+        return new LearnedRanker(snapshot, model, stats, capabilities);
+    }
+
+    private (SnapshotStats Stats, CapabilityIndex? Capabilities) PartsFor(GraphSnapshot snapshot)
+    {
+        (GraphSnapshot Snapshot, SnapshotStats Stats, CapabilityIndex? Capabilities)? last;
+        lock (_lock) last = _last;
+        SnapshotStats stats;
+        CapabilityIndex? capabilities;
+        if (last is { } same && ReferenceEquals(same.Snapshot, snapshot)) return (same.Stats, same.Capabilities);
+        if (last is { } previous && snapshot.IsPatchOf(previous.Snapshot))
+        {
+            stats = SnapshotStats.Patch(previous.Stats, snapshot);
+            capabilities = previous.Capabilities?.Patch(previous.Snapshot, snapshot) ?? new CapabilityIndex(snapshot);
+            if (!capabilities.HasAny) capabilities = null;
+        }
+        else
+        {
+            stats = new SnapshotStats(snapshot);
+            // Capabilities and needs (tags and Chinese/English text) feed candidates, features and reasons alike.
+            capabilities = ModelTrainingService.CapabilitiesOf(snapshot);
+        }
+        lock (_lock) _last = (snapshot, stats, capabilities);
+        return (stats, capabilities);
     }
 
     private RankingModel? CurrentModel()
@@ -45,13 +74,11 @@ internal sealed class LearnedRanker : IPartnerRanker
     private readonly MatchExplainer _explainer;
     private readonly int _queryYear;
 
-    public LearnedRanker(GraphSnapshot snapshot, RankingModel model)
+    public LearnedRanker(GraphSnapshot snapshot, RankingModel model, SnapshotStats stats, CapabilityIndex? capabilities)
     {
         this.snapshot = snapshot;
         this.model = model;
-        // Capabilities and needs (tags and Chinese/English text) feed candidates, features and reasons alike.
-        var capabilities = ModelTrainingService.CapabilitiesOf(snapshot);
-        _matcher = new Matcher(new SnapshotStats(snapshot), model, new CandidateGenerator(null, capabilities), new PairFeatureExtractor(capabilities));
+        _matcher = new Matcher(stats, model, new CandidateGenerator(null, capabilities), new PairFeatureExtractor(capabilities));
         _explainer = new MatchExplainer(snapshot, model, capabilities);
         _queryYear = snapshot.ProjectYears.Length == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
     }
@@ -61,17 +88,39 @@ internal sealed class LearnedRanker : IPartnerRanker
     public RankedPartners Recommend(int organization, int topK)
     {
         var query = new MatchQuery(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
-        var ranked = _matcher.Rank(query, Depth, reciprocalTop: 0, out var scored);
-        // Discovery first: topK new organizations and, labelled, up to topK existing partners.
-        var chosen = ranked.Where(c => snapshot.Partners.EdgeIndex(organization, c.Organization) < 0).Take(topK)
-            .Concat(ranked.Where(c => snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0).Take(topK))
-            .OrderByDescending(c => c.Score).ThenBy(c => c.Organization).ToList();
+        var chosen = new List<ScoredCandidate>(2 * topK);
+        int scored;
+        var w = _matcher.Pool.Rent();
+        try
+        {
+            var order = _matcher.RankAll(query, w);
+            scored = order.Length;
+            // Discovery first: within the best Depth, topK new organizations and, labelled, up to topK existing partners.
+            int fresh = 0, existing = 0;
+            for (var r = 0; r < Math.Min(Depth, order.Length) && (fresh < topK || existing < topK); r++)
+            {
+                var i = order[r];
+                var partner = w.Context.IsPartner(w.Candidates[i]);
+                if (partner ? existing++ >= topK : fresh++ >= topK) continue;
+                chosen.Add(new ScoredCandidate(w.Candidates[i], w.Scores[i], w.Sources[i],
+                    w.Features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray()));
+            }
+        }
+        finally
+        {
+            _matcher.Pool.Return(w);
+        }
+        chosen.Sort((x, y) => x.Score != y.Score ? y.Score.CompareTo(x.Score) : x.Organization.CompareTo(y.Organization));
         var reasons = _explainer.Explain(query, chosen);
-        var items = chosen.Select((c, i) => new RecommendedPartner(
-            snapshot.OrganizationIds[c.Organization], i + 1, Math.Round(c.Score, 6),
-            reasons[i].Select(r => new Reason(r.Kind, r.Zh, r.En, r.Evidence)).ToList(),
-            snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0,
-            CandidateSummary.Of(snapshot, c.Organization))).ToList();
+        var items = new List<RecommendedPartner>(chosen.Count);
+        for (var i = 0; i < chosen.Count; i++)
+        {
+            var c = chosen[i];
+            var why = new List<Reason>(reasons[i].Count);
+            foreach (var r in reasons[i]) why.Add(new Reason(r.Kind, r.Zh, r.En, r.Evidence));
+            items.Add(new RecommendedPartner(snapshot.OrganizationIds[c.Organization], i + 1, Math.Round(c.Score, 6), why,
+                snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0, CandidateSummary.Of(snapshot, c.Organization)));
+        }
         return new RankedPartners(items, scored);
     }
 
