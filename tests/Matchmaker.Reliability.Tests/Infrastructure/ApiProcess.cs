@@ -56,6 +56,8 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Auth__BootstrapAdminKey"] = AdminKey;
+        // The production mode refuses to start without the key that signs list and unsubscribe links.
+        start.Environment["Delivery__TokenKey"] = "reliability-suite-link-signing-key-0123456789";
         start.Environment["RateLimits__PermitsPerMinute"] = "1000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Matchmaker"] = "Information";
