@@ -91,7 +91,9 @@ public sealed class CypherLintTests(ITestOutputHelper output)
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // A guard against a hung linter, not a speed check: with every test project running at once on two cores
+        // (the reliability suite starts service processes and a PostgreSQL cluster) one run took over two minutes.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -99,7 +101,7 @@ public sealed class CypherLintTests(ITestOutputHelper output)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException("The Cypher linter did not finish within 2 minutes.");
+            throw new Xunit.Sdk.XunitException("The Cypher linter did not finish within 5 minutes.");
         }
         var text = await stdout;
         if (process.ExitCode is not (0 or 1) || string.IsNullOrWhiteSpace(text))
