@@ -159,7 +159,8 @@ internal static partial class ApiLoadBench
                               $"answers {StatusCounts.Sum(results.Select(r => r.Statuses))}; full recomputes during the load: {finished} published " +
                               $"({(finished > 0 ? seconds / finished : 0):F0} s each), {failed} failed; feedback acknowledged {acknowledged:N0}, stored {stored:N0}; " +
                               $"API resident set {rssStart} MiB after warm-up, {results[^1].RssMiB} MiB at the end, peak {peak}");
-            var clean = results.All(r => r.Wrk.Errors == 0 && r.Statuses.Failures == 0) && failed == 0 && stored == acknowledged;
+            // A request wrk gave up on may still have been stored: more rows than 201s is fine, fewer is a lost write.
+            var clean = results.All(r => r.Wrk.Errors == 0 && r.Statuses.Failures == 0) && failed == 0 && stored >= acknowledged;
             return clean ? 0 : 1;
         }
         finally
