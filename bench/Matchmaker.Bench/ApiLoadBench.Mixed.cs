@@ -18,8 +18,9 @@ namespace Matchmaker.Bench;
 /// <summary>
 /// The mixed load: the API (Release, its own process, embedded mode, job server on, auth and rate limiting on) serving
 /// list reads and taking feedback writes from wrk while full recomputes run back to back in the same process, for
-/// several minutes. Reports throughput, p50/p99, answers by status, the recomputes finished meanwhile, and the API's
-/// memory (resident set) before, during and after; checks that every acknowledged feedback was stored.
+/// several minutes (wrk waits up to 10 s for an answer, so that a slow answer is measured, not dropped). Reports
+/// throughput, p50/p99, answers by status, the recomputes finished meanwhile, and the API's memory (resident set)
+/// before, during and after; checks that every acknowledged feedback was stored.
 /// </summary>
 internal static partial class ApiLoadBench
 {
@@ -29,7 +30,7 @@ internal static partial class ApiLoadBench
         var organizations = args.GetInt("--organizations", 20_000);
         var duration = args.GetInt("--duration", 120);
         var runs = args.GetInt("--runs", 3);
-        var connections = args.GetInt("--connections", 32);
+        var connections = args.GetInt("--connections", 16);
         var threads = args.GetInt("--threads", 2);
         var writePercent = args.GetInt("--write-percent", 10);
         var wrk = args.Get("--wrk") ?? "wrk";
@@ -94,8 +95,11 @@ internal static partial class ApiLoadBench
         start.Environment["Auth__BootstrapAdminKey"] = adminToken;
         start.Environment["RateLimits__PermitsPerMinute"] = "1000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         using var api = Process.Start(start)!;
-        api.OutputDataReceived += (_, _) => { };
+        // The service's warnings and errors (refusals with their reasons) go to the console with the figures.
+        api.OutputDataReceived += (_, e) => { if (e.Data is { } line && (line.StartsWith("warn", StringComparison.Ordinal) || line.StartsWith("fail", StringComparison.Ordinal))) Console.WriteLine($"  api: {line}"); };
         api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  api: {e.Data}"); };
         api.BeginOutputReadLine();
         api.BeginErrorReadLine();
@@ -134,7 +138,7 @@ internal static partial class ApiLoadBench
             {
                 var cpuBefore = CpuSeconds(api.Id);
                 var (result, output) = RunWrkWithOutput(wrk, ["-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
-                    "-d", $"{duration}s", "--latency", $"http://127.0.0.1:{port}"], script);
+                    "-d", $"{duration}s", "--timeout", "10s", "--latency", $"http://127.0.0.1:{port}"], script);
                 result = result with { ApiCpuMsPerRequest = (CpuSeconds(api.Id) - cpuBefore) * 1000 / (result.RequestsPerSecond * duration) };
                 var statuses = StatusCounts.Parse(output);
                 var rss = ReadRss(api.Id);
@@ -155,7 +159,8 @@ internal static partial class ApiLoadBench
                               $"answers {StatusCounts.Sum(results.Select(r => r.Statuses))}; full recomputes during the load: {finished} published " +
                               $"({(finished > 0 ? seconds / finished : 0):F0} s each), {failed} failed; feedback acknowledged {acknowledged:N0}, stored {stored:N0}; " +
                               $"API resident set {rssStart} MiB after warm-up, {results[^1].RssMiB} MiB at the end, peak {peak}");
-            var clean = results.All(r => r.Wrk.Errors == 0 && r.Statuses.Failures == 0) && failed == 0 && stored == acknowledged;
+            // A request wrk gave up on may still have been stored: more rows than 201s is fine, fewer is a lost write.
+            var clean = results.All(r => r.Wrk.Errors == 0 && r.Statuses.Failures == 0) && failed == 0 && stored >= acknowledged;
             return clean ? 0 : 1;
         }
         finally
@@ -178,11 +183,20 @@ internal static partial class ApiLoadBench
         double seconds = 0;
         while (!stop.IsCancellationRequested)
         {
-            var started = await admin.PostAsync("/api/v1/recompute/runs", null, CancellationToken.None);
-            if (started.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"recompute refused: {(int)started.StatusCode}");
-            var runId = (await started.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None)).GetProperty("id").GetString()!;
+            // One full run at a time: a run already going (one the service started itself) is followed, not doubled.
+            var running = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/recompute/runs?limit=5", CancellationToken.None)).EnumerateArray()
+                .FirstOrDefault(r => r.GetProperty("kind").GetString() == "full" && r.GetProperty("status").GetString() == "running");
+            string runId;
+            if (running.ValueKind == JsonValueKind.Object) runId = running.GetProperty("id").GetString()!;
+            else
+            {
+                var started = await admin.PostAsync("/api/v1/recompute/runs", null, CancellationToken.None);
+                if (started.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"recompute refused: {(int)started.StatusCode}");
+                runId = (await started.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None)).GetProperty("id").GetString()!;
+            }
             var clock = Stopwatch.StartNew();
-            while (true)
+            // The run in flight when the load ends is not waited for: only runs that ended under load count.
+            while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(1000, CancellationToken.None);
                 var status = (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/recompute/runs/{runId}", CancellationToken.None)).GetProperty("status").GetString();

@@ -45,11 +45,13 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
 
     /// <summary>
     /// A database that is down, full, read-only or busy is an outage the caller can wait out, not a fault of the
-    /// service: 503 (507 when the disk is full) with the reason. The statement failed, so nothing was written.
+    /// service: 503 (507 when the disk is full) with the reason. A failed SQLite statement wrote nothing; a PostgreSQL
+    /// connection lost during a commit leaves the outcome unknown, so that answer does not claim either way.
     /// </summary>
     private static ProblemDetails? DatabaseFault(Exception exception)
     {
         const string Nothing = "Nothing was written; retry later.";
+        const string Unreachable = "The database could not be reached; retry later.";
         return exception switch
         {
             SqliteException { SqliteErrorCode: 13 } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
@@ -60,8 +62,8 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             // Connection failures (class 08), shutdowns (57P), resource limits (53) and anything Npgsql itself calls transient.
             PostgresException e when e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("57P", StringComparison.Ordinal)
                 || e.SqlState.StartsWith("53", StringComparison.Ordinal) || e.IsTransient =>
-                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Nothing),
-            NpgsqlException { IsTransient: true } and not PostgresException => Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Nothing),
+                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Unreachable),
+            NpgsqlException { IsTransient: true } and not PostgresException => Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Unreachable),
             _ => null,
         };
     }

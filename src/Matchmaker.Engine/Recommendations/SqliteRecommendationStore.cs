@@ -172,14 +172,28 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         return new StoredListJson(organizationId, reader.GetString(0), reader.GetString(1), SqliteFile.ParseTime(reader.GetString(2)), items);
     }
 
+    /// <summary>
+    /// Deletes in small batches, each its own transaction: one statement over whole runs holds SQLite's single write lock
+    /// for as long as it takes to free every page of their lists (tens of seconds for 20,000 lists on a busy disk), and
+    /// every other writer, feedback included, waits behind it until its busy timeout runs out.
+    /// </summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
+        const int Batch = 200;
         await using var connection = await OpenAsync(cancellationToken);
-        return await Sql.ExecuteAsync(connection, null, """
-            DELETE FROM rec_lists
-            WHERE run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
-              AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = rec_lists.run_id AND s.org_id = rec_lists.org_id)
-            """, cancellationToken);
+        var total = 0;
+        while (true)
+        {
+            var deleted = await Sql.ExecuteAsync(connection, null, $"""
+                DELETE FROM rec_lists WHERE (run_id, org_id) IN (
+                    SELECT l.run_id, l.org_id FROM rec_lists l
+                    WHERE l.run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
+                      AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = l.run_id AND s.org_id = l.org_id)
+                    LIMIT {Batch})
+                """, cancellationToken);
+            total += deleted;
+            if (deleted < Batch) return total;
+        }
     }
 
     public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -132,6 +132,24 @@ public abstract class RecommendationStoreContract
     }
 
     [Fact]
+    public async Task Prune_removes_every_unreachable_list_of_a_large_run_and_keeps_every_served_one()
+    {
+        // More lists than one pruning batch: the batches must go on until none is left.
+        var store = await CreateStoreAsync();
+        var organizations = Enumerable.Range(0, 450).Select(_ => Id("o")).ToList();
+        string first = Id("run"), second = Id("run");
+        await store.CreateRunAsync(Run(first, 1, T0));
+        await store.WriteShardAsync(first, new ShardResult(0, organizations.Select(o => List(o, first, "x")).ToList(), 450, 0.1));
+        Assert.True(await store.TryPublishAsync(first, T0));
+        await store.CreateRunAsync(Run(second, 1, T0.AddHours(1)));
+        await store.WriteShardAsync(second, new ShardResult(0, organizations.Select(o => List(o, second, "y")).ToList(), 450, 0.1));
+        Assert.True(await store.TryPublishAsync(second, T0.AddHours(1)));
+
+        Assert.True(await store.PruneAsync() >= 450);
+        foreach (var o in organizations) Assert.Equal(second, (await store.GetCurrentAsync(o))!.RunId);
+    }
+
+    [Fact]
     public async Task Run_progress_reports_shards_organizations_and_pairs_per_second()
     {
         var store = await CreateStoreAsync();

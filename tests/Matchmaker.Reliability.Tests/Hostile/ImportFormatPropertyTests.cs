@@ -100,7 +100,7 @@ public sealed class ImportFormatPropertyTests
                 Assert.NotEmpty(e.Errors);
                 Assert.All(e.Errors, x => Assert.True(x.Section is "organizations" or "projects" or "ties" && x.Reason.Length > 0, x.ToString()));
             }
-        }, iter: 3000);
+        }, iter: 1500);
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class ImportFormatPropertyTests
             {
                 Assert.NotEmpty(e.Errors);
             }
-        }, iter: 200, threads: 1);
+        }, iter: 120, threads: 1);
     }
 
     private static string Json(Organization o) => JsonSerializer.Serialize(OrganizationRecord.FromDomain(o), WireJson.Options);
