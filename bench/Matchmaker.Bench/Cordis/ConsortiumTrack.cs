@@ -43,7 +43,7 @@ internal static class ConsortiumTrack
 
         var plannerOptions = new PlannerOptions
         {
-            Threads = 1, MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
+            MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
             Search = new SearchOptions { BeamWidth = knobs.Beam },
         };
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);

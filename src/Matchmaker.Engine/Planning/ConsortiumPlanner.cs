@@ -18,8 +18,6 @@ public sealed record PlannerOptions
     public double MaxTermShare { get; init; } = 0.25;
     /// <summary>The most members a plan may ask for.</summary>
     public int MaxTeamSize { get; init; } = PlanRequest.MaxTeamSize;
-    /// <summary>Threads for the pairwise scores of one plan; null = all cores. One when plans run in parallel already.</summary>
-    public int? Threads { get; init; }
     public SearchOptions Search { get; init; } = SearchOptions.Default;
 }
 
@@ -34,10 +32,9 @@ public sealed record PlannerOptions
 /// the ranking model, and keeps the best few per slot;</item>
 /// <item>computes what the objective needs for those: fit = σ(z) of the lead's model score (z standardized over
 /// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
-/// candidates = ½·tie + ½·harmonic mean of σ(z) of the model's scores in both directions (z over the
-/// shortlist's pairs), where tie, the shorter the line of communication the higher, is 1 when the two were members
-/// of one of the lead's past projects together, ½ for other joint projects or a typed tie, ¼ for at least one
-/// shared partner (two steps apart in the graph) and 0 otherwise; and which need items (terms of the challenge,
+/// candidates, the line of communication between them in the graph, the shorter the higher: 1 when the two were
+/// members of one of the lead's past projects together, ½ for other joint projects or a typed tie, ¼ for at least
+/// one shared partner (two steps apart) and 0 otherwise; and which need items (terms of the challenge,
 /// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
 /// frequency;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
@@ -331,7 +328,7 @@ public sealed partial class ConsortiumPlanner
             var leadFeatures = organizations.Select(o => rows[fitOf[o].Row]).ToArray();
             var (mean, deviation) = MeanAndDeviation(rawFit);
             var fit = rawFit.Select(s => Logistic(s, mean, deviation)).ToArray();
-            var cohesion = Cohesion(organizations, sectors, lead);
+            var cohesion = Cohesion(organizations, lead);
             var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
             var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
             var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
@@ -486,50 +483,28 @@ public sealed partial class ConsortiumPlanner
 
     private static float Logistic(float score, float mean, float deviation) => 1f / (1f + MathF.Exp(-(score - mean) / deviation));
 
-    /// <summary>Pairwise cohesion of the shortlisted organizations (see the class summary), one model pass per organization.</summary>
-    private float[] Cohesion(int[] organizations, int[] sectors, int lead)
+    /// <summary>
+    /// Pairwise cohesion of the shortlisted organizations: the line of communication between two of them in the
+    /// graph, the shorter the higher (see the class summary).
+    /// </summary>
+    private float[] Cohesion(int[] organizations, int lead)
     {
         var count = organizations.Length;
-        var raw = new float[count * count];
-        var twoSteps = new bool[count * count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads ?? Environment.ProcessorCount };
-        Parallel.For(0, count, parallel, () => (Workspace: _workspaces.Rent(), Buffer: new float[count * PairFeatureExtractor.Count]), (a, _, local) =>
-        {
-            var context = local.Workspace.Context;
-            context.Prepare(new MatchQuery(organizations[a], sectors, _year), _generator.Options.HubCap);
-            _features.Compute(context, organizations, local.Buffer);
-            ScoreRows(local.Buffer, raw.AsSpan(a * count, count));
-            for (var b = 0; b < count; b++) twoSteps[a * count + b] = context.CommonPartners[organizations[b]] > 0;
-            return local;
-        }, local => _workspaces.Return(local.Workspace));
-
-        // Member-to-member scores have their own spread: standardized over this plan's pairs.
-        var pairs = new List<float>(count * (count - 1));
-        for (var a = 0; a < count; a++)
-        {
-            for (var b = 0; b < count; b++)
-            {
-                if (a != b) pairs.Add(raw[a * count + b]);
-            }
-        }
-        var (mean, deviation) = MeanAndDeviation(pairs.ToArray());
         // Pairs that were in one of the lead's past projects together: with the lead, a team that already worked as one.
         var withLead = new bool[count * count];
+        var position = new Dictionary<int, int>();
+        for (var i = 0; i < count; i++) position[organizations[i]] = i;
+        var present = new List<int>();
+        foreach (var p in _g.OrganizationProjects[lead])
         {
-            var position = new Dictionary<int, int>();
-            for (var i = 0; i < count; i++) position[organizations[i]] = i;
-            var present = new List<int>();
-            foreach (var p in _g.OrganizationProjects[lead])
+            present.Clear();
+            foreach (var m in _g.ProjectMembers[p])
             {
-                present.Clear();
-                foreach (var m in _g.ProjectMembers[p])
-                {
-                    if (position.TryGetValue(m, out var at)) present.Add(at);
-                }
-                foreach (var x in present)
-                {
-                    foreach (var y in present) withLead[x * count + y] = true;
-                }
+                if (position.TryGetValue(m, out var at)) present.Add(at);
+            }
+            foreach (var x in present)
+            {
+                foreach (var y in present) withLead[x * count + y] = true;
             }
         }
         var cohesion = new float[count * count];
@@ -537,14 +512,28 @@ public sealed partial class ConsortiumPlanner
         {
             for (var b = a + 1; b < count; b++)
             {
-                var tie = withLead[a * count + b] ? 1f : Linked(organizations[a], organizations[b]) ? 0.5f : twoSteps[a * count + b] ? 0.25f : 0f;
-                var forward = Logistic(raw[a * count + b], mean, deviation);
-                var backward = Logistic(raw[b * count + a], mean, deviation);
-                var mutual = 2 * forward * backward / (forward + backward);
-                cohesion[a * count + b] = cohesion[b * count + a] = 0.5f * tie + 0.5f * mutual;
+                var tie = withLead[a * count + b] ? 1f
+                    : Linked(organizations[a], organizations[b]) ? 0.5f
+                    : ShareAPartner(organizations[a], organizations[b]) ? 0.25f : 0f;
+                cohesion[a * count + b] = cohesion[b * count + a] = tie;
             }
         }
         return cohesion;
+    }
+
+    /// <summary>At least one common partner (sorted rows: a merge that stops at the first).</summary>
+    private bool ShareAPartner(int a, int b)
+    {
+        var x = _g.Partners[a];
+        var y = _g.Partners[b];
+        int i = 0, j = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            if (x[i] == y[j]) return true;
+            if (x[i] < y[j]) i++;
+            else j++;
+        }
+        return false;
     }
 
     /// <summary>Joint projects or a typed tie in either direction.</summary>
