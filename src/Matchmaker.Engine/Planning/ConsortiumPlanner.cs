@@ -207,9 +207,22 @@ public sealed partial class ConsortiumPlanner
         if (request.Slots is not { Count: > 0 }) notes.Add($"Default slots: {string.Join(", ", slots.Select(s => s.Describe()))}.");
 
         // One pass over every organization: which slots it may fill under the constraints, and a prior for each
-        // slot's shortlist (activity in the fields, declared fields and sub-field, the needs it covers).
-        var excluded = exclude.ToHashSet();
+        // slot's shortlist (activity in the fields, declared fields and sub-field, the needs it covers). It runs on
+        // every plan over the whole graph, so it reads arrays only.
+        var excluded = new bool[n];
+        foreach (var o in exclude) excluded[o] = true;
+        excluded[lead] = true;
+        var cityAllowed = new bool[g.CityCodes.Length];
+        for (var c = 0; c < cityAllowed.Length; c++) cityAllowed[c] = allowedCities is null || allowedCities.Contains(c);
         var slotKinds = slots.Select(s => Kinds(s)).ToArray();
+        var kindFills = slotKinds.Select(kinds =>
+        {
+            var fills = new bool[8];
+            foreach (var k in kinds) fills[(int)k] = true;
+            return fills;
+        }).ToArray();
+        // Without explicit kinds, having played the role before also qualifies.
+        var roleBits = slots.Select(s => s.Kinds is null ? (byte)(1 << (int)s.Role) : (byte)0).ToArray();
         var masks = new uint[n];
         var counts = new int[slots.Count];
         var coverage = NeedCoverage(needs);
@@ -219,22 +232,23 @@ public sealed partial class ConsortiumPlanner
         var prior = new double[n];
         for (var o = 0; o < n; o++)
         {
-            if (o == lead || excluded.Contains(o)) continue;
-            if (allowedCities is not null && !allowedCities.Contains(g.OrganizationCities[o])) continue;
+            if (excluded[o] || !cityAllowed[g.OrganizationCities[o]]) continue;
             uint mask = 0;
+            var kind = (int)g.Kinds[o];
             for (var s = 0; s < slots.Count; s++)
             {
-                if (CanFill(o, slots[s], slotKinds[s])) mask |= 1u << s;
+                if (kindFills[s][kind] || (_rolesPlayed[o] & roleBits[s]) != 0) mask |= 1u << s;
             }
             if (mask == 0) continue;
             masks[o] = mask;
-            prior[o] = Prior(o, sectors, activity, coverage, request.SubField);
+            var key = (prior[o] = Prior(o, sectors, activity, coverage, request.SubField), -o);
             for (var s = 0; s < slots.Count; s++)
             {
                 if ((mask & (1u << s)) == 0) continue;
                 counts[s]++;
-                shortlist[s].Enqueue(o, (prior[o], -o));
-                if (shortlist[s].Count > shortlistSize[s]) shortlist[s].Dequeue();
+                var list = shortlist[s];
+                if (list.Count < shortlistSize[s]) list.Enqueue(o, key);
+                else if (list.TryPeek(out _, out var weakest) && key.CompareTo(weakest) > 0) list.EnqueueDequeue(o, key);
             }
         }
 
@@ -244,7 +258,7 @@ public sealed partial class ConsortiumPlanner
             if (counts[s] >= slots[s].Count) continue;
             var where = allowedCities is null ? "in the graph" : $"in the allowed cities ({string.Join(", ", constraints.Cities)})";
             var who = counts[s] == 0 ? $"no organization {where} can fill it" : $"only {counts[s]} organization{(counts[s] == 1 ? "" : "s")} {where} can fill it, {slots[s].Count} are asked for";
-            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", slotKinds[s].Select(k => k.ToCode()))}{(slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")}{(excluded.Count > 0 ? ", excluded organizations left out" : "")})"];
+            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", slotKinds[s].Select(k => k.ToCode()))}{(slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")}{(exclude.Length > 0 ? ", excluded organizations left out" : "")})"];
         }
         for (var i = 0; i < include.Length; i++)
         {
@@ -379,9 +393,6 @@ public sealed partial class ConsortiumPlanner
     private int PoolSize(SlotRequest slot) => Math.Max(_options.PoolPerSlot, _options.PoolPerMember * slot.Count);
 
     private static OrganizationKind[] Kinds(SlotRequest slot) => (slot.Kinds ?? RoleKinds.Default(slot.Role)).ToArray();
-
-    private bool CanFill(int o, SlotRequest slot, OrganizationKind[] kinds) =>
-        Array.IndexOf(kinds, _g.Kinds[o]) >= 0 || (slot.Kinds is null && (_rolesPlayed[o] & (1 << (int)slot.Role)) != 0);
 
     /// <summary>Bipartite matching of the included organizations to slot places; null when they do not fit. Lowers <paramref name="residual"/>.</summary>
     private static int[]? AssignIncluded(int[] include, uint[] masks, int[] residual)
@@ -547,14 +558,14 @@ public sealed partial class ConsortiumPlanner
         return false;
     }
 
-    private double Prior(int o, int[] sectors, int[][] activity, Dictionary<int, double> coverage, string? subField)
+    private double Prior(int o, int[] sectors, int[][] activity, float[]? coverage, string? subField)
     {
         double inFields = 0;
         foreach (var a in activity) inFields += a[o];
         var declared = 0;
         foreach (var s in _g.OrganizationSectors[o]) declared += Array.IndexOf(sectors, s) >= 0 ? 1 : 0;
         var sub = subField is not null && _g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true ? 1 : 0;
-        return 3 * coverage.GetValueOrDefault(o) + Math.Log(1 + inFields) + 0.5 * Math.Min(declared, 1) + sub;
+        return (coverage is null ? 0 : 3 * coverage[o]) + Math.Log(1 + inFields) + 0.5 * Math.Min(declared, 1) + sub;
     }
 
     // ---- needs ----
@@ -607,24 +618,36 @@ public sealed partial class ConsortiumPlanner
         return items.ToArray();
     }
 
-    /// <summary>Per organization holding any need item, the weighted share of the items it covers (for the shortlist prior).</summary>
-    private Dictionary<int, double> NeedCoverage(NeedItem[] needs)
+    /// <summary>Per organization, the weighted share of the need items it covers (for the shortlist prior); null without needs.</summary>
+    private float[]? NeedCoverage(NeedItem[] needs)
     {
-        var result = new Dictionary<int, double>();
         var total = needs.Sum(x => (double)x.Weight);
-        if (total <= 0) return result;
-        foreach (var item in needs)
+        if (total <= 0) return null;
+        var n = _g.OrganizationCount;
+        var result = new float[n];
+        // An organization holding several terms of one item counts the item once: stamped with the item's number.
+        var stamp = new int[n];
+        for (var i = 0; i < needs.Length; i++)
         {
-            var holders = new HashSet<int>();
-            foreach (var term in item.Terms) holders.UnionWith(_terms.OfferedBy(term));
+            var item = needs[i];
+            var share = (float)(item.Weight / total);
+            void Credit(int o)
+            {
+                if (stamp[o] == i + 1) return;
+                stamp[o] = i + 1;
+                result[o] += share;
+            }
+            foreach (var term in item.Terms)
+            {
+                foreach (var o in _terms.OfferedBy(term)) Credit(o);
+            }
             if (item.SubField is { } subField)
             {
-                for (var o = 0; o < _g.OrganizationCount; o++)
+                for (var o = 0; o < n; o++)
                 {
-                    if (_g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true) holders.Add(o);
+                    if (_g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true) Credit(o);
                 }
             }
-            foreach (var o in holders) result[o] = result.GetValueOrDefault(o) + item.Weight / total;
         }
         return result;
     }
