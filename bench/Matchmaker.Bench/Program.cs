@@ -22,7 +22,7 @@ static int Usage()
           cordis [<data-dir>] --test-year 2019 [--track all|new-partners|consortium] [--json FILE]
               evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
               European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
-          plan [--organizations 100000] [--plans 300] [--instances 1000] [--search-only]
+          plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]
               the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]
               candidate pairs scored per second per core (features + model) on the synthetic corridor graph

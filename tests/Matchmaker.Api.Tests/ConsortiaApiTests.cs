@@ -172,4 +172,18 @@ public sealed class ConsortiaApiTests(MatchmakerApiFactory factory) : IClassFixt
         // Without a challenge the lead's own stated needs are what coverage counts.
         Assert.Contains("test-sites", plan.GetProperty("objective").GetProperty("needs").EnumerateArray().Select(n => n.GetString()));
     }
+
+    [Fact]
+    public async Task Swagger_documents_the_plan_endpoints_with_their_request_and_refusals()
+    {
+        var document = await _admin.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+        var paths = document.GetProperty("paths");
+
+        var create = paths.GetProperty("/api/v1/consortia/plans").GetProperty("post");
+        Assert.Equal("Plan alternative 产学研金用 teams for a lead organization", create.GetProperty("summary").GetString());
+        Assert.True(create.GetProperty("responses").TryGetProperty("201", out _));
+        Assert.True(create.GetProperty("responses").TryGetProperty("422", out _));
+        Assert.True(create.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(paths.GetProperty("/api/v1/consortia/plans/{planId}").TryGetProperty("get", out _));
+    }
 }

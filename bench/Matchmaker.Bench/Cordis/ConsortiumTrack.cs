@@ -43,7 +43,7 @@ internal static class ConsortiumTrack
 
         var plannerOptions = new PlannerOptions
         {
-            Threads = 1, MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
+            MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
             Search = new SearchOptions { BeamWidth = knobs.Beam },
         };
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
@@ -104,7 +104,7 @@ internal static class ConsortiumTrack
             var report = new Report("consortium", testYear, done.Count, queries.Count - done.Count, weights.Cohesion, knobs.PoolPerSlot, knobs.PoolPerMember, knobs.Beam,
                 byType.Append(overall).Select(t => new TypeShare(t.Type, t.Name, t.Known, Math.Round(t.PlannerShare, 4), Math.Round(t.BaselineShare, 4))).ToArray(),
                 Math.Round(macroPlanner, 4), Math.Round(macroBaseline, 4), Math.Round(shortlisted, 4), Math.Round(clock.Elapsed.TotalSeconds, 1));
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true }));
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         }
         return 0;
     }

@@ -11,7 +11,7 @@ public sealed record PlanSlotBody(string? Role, int? Count, IReadOnlyList<string
 /// <summary>Constraints on the proposed members (not on the lead): allowed <c>cities</c>, organizations to <c>include</c> or <c>exclude</c>, <c>maxPerCity</c>, <c>maxSize</c> (members in all).</summary>
 public sealed record PlanConstraintsBody(IReadOnlyList<string>? Cities, IReadOnlyList<string>? Include, IReadOnlyList<string>? Exclude, int? MaxPerCity, int? MaxSize);
 
-/// <summary>Weights of the objective's parts, each 0-1 (defaults 0.5, 0.3, 0.2); only their ratios matter.</summary>
+/// <summary>Weights of the objective's parts, each 0-1 (defaults 0.6, 0.2, 0.2); only their ratios matter.</summary>
 public sealed record PlanWeightsBody(double? Fit, double? Cohesion, double? Coverage);
 
 /// <summary>
@@ -45,8 +45,8 @@ public static class ConsortiaEndpoints
             .WithSummary("Plan alternative 产学研金用 teams for a lead organization")
             .WithDescription("""
                 Proposes up to `alternatives` whole teams, one member per slot place, each with its score and the parts of the score
-                (fit to the lead and its fields by the ranking model, cohesion among the members: their pairwise model scores and
-                existing ties, and coverage of the challenge's needs), and reasons per member in Chinese and English. Each
+                (fit to the lead and its fields by the ranking model, cohesion among the members: their existing ties, the shorter
+                the line between them in the graph the better, and coverage of the challenge's needs), and reasons per member in Chinese and English. Each
                 alternative differs from every earlier one in at least a third of its members. The plan is saved: reopen it by id
                 with the same key. Example body: {"leadId": "baolong-auto", "sector": "new-energy-vehicles", "challenge":
                 "多传感器融合算法与轻量化合金 / sensor fusion, lightweight alloys", "slots": [{"role": "学"}, {"role": "research"},

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
@@ -18,8 +16,6 @@ public sealed record PlannerOptions
     public double MaxTermShare { get; init; } = 0.25;
     /// <summary>The most members a plan may ask for.</summary>
     public int MaxTeamSize { get; init; } = PlanRequest.MaxTeamSize;
-    /// <summary>Threads for the pairwise scores of one plan; null = all cores. One when plans run in parallel already.</summary>
-    public int? Threads { get; init; }
     public SearchOptions Search { get; init; } = SearchOptions.Default;
 }
 
@@ -34,10 +30,9 @@ public sealed record PlannerOptions
 /// the ranking model, and keeps the best few per slot;</item>
 /// <item>computes what the objective needs for those: fit = σ(z) of the lead's model score (z standardized over
 /// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
-/// candidates = ½·tie + ½·harmonic mean of σ(z) of the model's scores in both directions (z over the
-/// shortlist's pairs), where tie, the shorter the line of communication the higher, is 1 when the two were members
-/// of one of the lead's past projects together, ½ for other joint projects or a typed tie, ¼ for at least one
-/// shared partner (two steps apart in the graph) and 0 otherwise; and which need items (terms of the challenge,
+/// candidates, the line of communication between them in the graph, the shorter the higher: 1 when the two were
+/// members of one of the lead's past projects together, ½ for other joint projects or a typed tie, ¼ for at least
+/// one shared partner (two steps apart) and 0 otherwise; and which need items (terms of the challenge,
 /// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
 /// frequency;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
@@ -210,9 +205,22 @@ public sealed partial class ConsortiumPlanner
         if (request.Slots is not { Count: > 0 }) notes.Add($"Default slots: {string.Join(", ", slots.Select(s => s.Describe()))}.");
 
         // One pass over every organization: which slots it may fill under the constraints, and a prior for each
-        // slot's shortlist (activity in the fields, declared fields and sub-field, the needs it covers).
-        var excluded = exclude.ToHashSet();
+        // slot's shortlist (activity in the fields, declared fields and sub-field, the needs it covers). It runs on
+        // every plan over the whole graph, so it reads arrays only.
+        var excluded = new bool[n];
+        foreach (var o in exclude) excluded[o] = true;
+        excluded[lead] = true;
+        var cityAllowed = new bool[g.CityCodes.Length];
+        for (var c = 0; c < cityAllowed.Length; c++) cityAllowed[c] = allowedCities is null || allowedCities.Contains(c);
         var slotKinds = slots.Select(s => Kinds(s)).ToArray();
+        var kindFills = slotKinds.Select(kinds =>
+        {
+            var fills = new bool[8];
+            foreach (var k in kinds) fills[(int)k] = true;
+            return fills;
+        }).ToArray();
+        // Without explicit kinds, having played the role before also qualifies.
+        var roleBits = slots.Select(s => s.Kinds is null ? (byte)(1 << (int)s.Role) : (byte)0).ToArray();
         var masks = new uint[n];
         var counts = new int[slots.Count];
         var coverage = NeedCoverage(needs);
@@ -222,22 +230,23 @@ public sealed partial class ConsortiumPlanner
         var prior = new double[n];
         for (var o = 0; o < n; o++)
         {
-            if (o == lead || excluded.Contains(o)) continue;
-            if (allowedCities is not null && !allowedCities.Contains(g.OrganizationCities[o])) continue;
+            if (excluded[o] || !cityAllowed[g.OrganizationCities[o]]) continue;
             uint mask = 0;
+            var kind = (int)g.Kinds[o];
             for (var s = 0; s < slots.Count; s++)
             {
-                if (CanFill(o, slots[s], slotKinds[s])) mask |= 1u << s;
+                if (kindFills[s][kind] || (_rolesPlayed[o] & roleBits[s]) != 0) mask |= 1u << s;
             }
             if (mask == 0) continue;
             masks[o] = mask;
-            prior[o] = Prior(o, sectors, activity, coverage, request.SubField);
+            var key = (prior[o] = Prior(o, sectors, activity, coverage, request.SubField), -o);
             for (var s = 0; s < slots.Count; s++)
             {
                 if ((mask & (1u << s)) == 0) continue;
                 counts[s]++;
-                shortlist[s].Enqueue(o, (prior[o], -o));
-                if (shortlist[s].Count > shortlistSize[s]) shortlist[s].Dequeue();
+                var list = shortlist[s];
+                if (list.Count < shortlistSize[s]) list.Enqueue(o, key);
+                else if (list.TryPeek(out _, out var weakest) && key.CompareTo(weakest) > 0) list.EnqueueDequeue(o, key);
             }
         }
 
@@ -247,7 +256,7 @@ public sealed partial class ConsortiumPlanner
             if (counts[s] >= slots[s].Count) continue;
             var where = allowedCities is null ? "in the graph" : $"in the allowed cities ({string.Join(", ", constraints.Cities)})";
             var who = counts[s] == 0 ? $"no organization {where} can fill it" : $"only {counts[s]} organization{(counts[s] == 1 ? "" : "s")} {where} can fill it, {slots[s].Count} are asked for";
-            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", slotKinds[s].Select(k => k.ToCode()))}{(slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")}{(excluded.Count > 0 ? ", excluded organizations left out" : "")})"];
+            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", slotKinds[s].Select(k => k.ToCode()))}{(slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")}{(exclude.Length > 0 ? ", excluded organizations left out" : "")})"];
         }
         for (var i = 0; i < include.Length; i++)
         {
@@ -257,8 +266,7 @@ public sealed partial class ConsortiumPlanner
 
         // Included organizations take slots first; what is left must be fillable jointly under the city cap.
         var residual = slots.Select(s => s.Count).ToArray();
-        var includeSlot = AssignIncluded(include, masks, residual);
-        if (includeSlot is null)
+        if (AssignIncluded(include, masks, residual) is null)
         {
             return (null, new PlanRefusal(PlanRefusalKind.Impossible, "No team can fill the requested slots.", new Dictionary<string, string[]>
             {
@@ -271,9 +279,14 @@ public sealed partial class ConsortiumPlanner
         {
             var over = Enumerable.Range(0, cityUsed.Length).Where(c => cityUsed[c] > cap).Select(c => g.CityCodes[c]).ToArray();
             if (over.Length > 0) return (null, Capped($"the included organizations alone exceed it in {string.Join(", ", over)}"));
-            var groups = masks.Select((m, o) => (m, o)).Where(x => x.m != 0 && !include.Contains(x.o))
-                .GroupBy(x => (x.m, g.OrganizationCities[x.o])).Select(x => new SlotFeasibility.Group(x.Key.m, x.Key.Item2, x.Count()));
-            var filled = SlotFeasibility.Fill(residual, groups, g.CityCodes.Length, cap, cityUsed);
+            var groups = new Dictionary<(uint Mask, int City), int>();
+            for (var o = 0; o < n; o++)
+            {
+                if (masks[o] == 0 || Array.IndexOf(include, o) >= 0) continue;
+                var key = (masks[o], g.OrganizationCities[o]);
+                groups[key] = groups.GetValueOrDefault(key) + 1;
+            }
+            var filled = SlotFeasibility.Fill(residual, groups.Select(x => new SlotFeasibility.Group(x.Key.Mask, x.Key.City, x.Value)), g.CityCodes.Length, cap, cityUsed);
             var unfilled = Enumerable.Range(0, slots.Count).Where(s => filled[s] < residual[s]).ToArray();
             if (unfilled.Length > 0)
             {
@@ -331,7 +344,7 @@ public sealed partial class ConsortiumPlanner
             var leadFeatures = organizations.Select(o => rows[fitOf[o].Row]).ToArray();
             var (mean, deviation) = MeanAndDeviation(rawFit);
             var fit = rawFit.Select(s => Logistic(s, mean, deviation)).ToArray();
-            var cohesion = Cohesion(organizations, sectors, lead);
+            var cohesion = Cohesion(organizations, lead);
             var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
             var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
             var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
@@ -382,9 +395,6 @@ public sealed partial class ConsortiumPlanner
     private int PoolSize(SlotRequest slot) => Math.Max(_options.PoolPerSlot, _options.PoolPerMember * slot.Count);
 
     private static OrganizationKind[] Kinds(SlotRequest slot) => (slot.Kinds ?? RoleKinds.Default(slot.Role)).ToArray();
-
-    private bool CanFill(int o, SlotRequest slot, OrganizationKind[] kinds) =>
-        Array.IndexOf(kinds, _g.Kinds[o]) >= 0 || (slot.Kinds is null && (_rolesPlayed[o] & (1 << (int)slot.Role)) != 0);
 
     /// <summary>Bipartite matching of the included organizations to slot places; null when they do not fit. Lowers <paramref name="residual"/>.</summary>
     private static int[]? AssignIncluded(int[] include, uint[] masks, int[] residual)
@@ -486,50 +496,28 @@ public sealed partial class ConsortiumPlanner
 
     private static float Logistic(float score, float mean, float deviation) => 1f / (1f + MathF.Exp(-(score - mean) / deviation));
 
-    /// <summary>Pairwise cohesion of the shortlisted organizations (see the class summary), one model pass per organization.</summary>
-    private float[] Cohesion(int[] organizations, int[] sectors, int lead)
+    /// <summary>
+    /// Pairwise cohesion of the shortlisted organizations: the line of communication between two of them in the
+    /// graph, the shorter the higher (see the class summary).
+    /// </summary>
+    private float[] Cohesion(int[] organizations, int lead)
     {
         var count = organizations.Length;
-        var raw = new float[count * count];
-        var twoSteps = new bool[count * count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Threads ?? Environment.ProcessorCount };
-        Parallel.For(0, count, parallel, () => (Workspace: _workspaces.Rent(), Buffer: new float[count * PairFeatureExtractor.Count]), (a, _, local) =>
-        {
-            var context = local.Workspace.Context;
-            context.Prepare(new MatchQuery(organizations[a], sectors, _year), _generator.Options.HubCap);
-            _features.Compute(context, organizations, local.Buffer);
-            ScoreRows(local.Buffer, raw.AsSpan(a * count, count));
-            for (var b = 0; b < count; b++) twoSteps[a * count + b] = context.CommonPartners[organizations[b]] > 0;
-            return local;
-        }, local => _workspaces.Return(local.Workspace));
-
-        // Member-to-member scores have their own spread: standardized over this plan's pairs.
-        var pairs = new List<float>(count * (count - 1));
-        for (var a = 0; a < count; a++)
-        {
-            for (var b = 0; b < count; b++)
-            {
-                if (a != b) pairs.Add(raw[a * count + b]);
-            }
-        }
-        var (mean, deviation) = MeanAndDeviation(pairs.ToArray());
         // Pairs that were in one of the lead's past projects together: with the lead, a team that already worked as one.
         var withLead = new bool[count * count];
+        var position = new Dictionary<int, int>();
+        for (var i = 0; i < count; i++) position[organizations[i]] = i;
+        var present = new List<int>();
+        foreach (var p in _g.OrganizationProjects[lead])
         {
-            var position = new Dictionary<int, int>();
-            for (var i = 0; i < count; i++) position[organizations[i]] = i;
-            var present = new List<int>();
-            foreach (var p in _g.OrganizationProjects[lead])
+            present.Clear();
+            foreach (var m in _g.ProjectMembers[p])
             {
-                present.Clear();
-                foreach (var m in _g.ProjectMembers[p])
-                {
-                    if (position.TryGetValue(m, out var at)) present.Add(at);
-                }
-                foreach (var x in present)
-                {
-                    foreach (var y in present) withLead[x * count + y] = true;
-                }
+                if (position.TryGetValue(m, out var at)) present.Add(at);
+            }
+            foreach (var x in present)
+            {
+                foreach (var y in present) withLead[x * count + y] = true;
             }
         }
         var cohesion = new float[count * count];
@@ -537,14 +525,28 @@ public sealed partial class ConsortiumPlanner
         {
             for (var b = a + 1; b < count; b++)
             {
-                var tie = withLead[a * count + b] ? 1f : Linked(organizations[a], organizations[b]) ? 0.5f : twoSteps[a * count + b] ? 0.25f : 0f;
-                var forward = Logistic(raw[a * count + b], mean, deviation);
-                var backward = Logistic(raw[b * count + a], mean, deviation);
-                var mutual = 2 * forward * backward / (forward + backward);
-                cohesion[a * count + b] = cohesion[b * count + a] = 0.5f * tie + 0.5f * mutual;
+                var tie = withLead[a * count + b] ? 1f
+                    : Linked(organizations[a], organizations[b]) ? 0.5f
+                    : ShareAPartner(organizations[a], organizations[b]) ? 0.25f : 0f;
+                cohesion[a * count + b] = cohesion[b * count + a] = tie;
             }
         }
         return cohesion;
+    }
+
+    /// <summary>At least one common partner (sorted rows: a merge that stops at the first).</summary>
+    private bool ShareAPartner(int a, int b)
+    {
+        var x = _g.Partners[a];
+        var y = _g.Partners[b];
+        int i = 0, j = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            if (x[i] == y[j]) return true;
+            if (x[i] < y[j]) i++;
+            else j++;
+        }
+        return false;
     }
 
     /// <summary>Joint projects or a typed tie in either direction.</summary>
@@ -558,287 +560,13 @@ public sealed partial class ConsortiumPlanner
         return false;
     }
 
-    private double Prior(int o, int[] sectors, int[][] activity, Dictionary<int, double> coverage, string? subField)
+    private double Prior(int o, int[] sectors, int[][] activity, float[]? coverage, string? subField)
     {
         double inFields = 0;
         foreach (var a in activity) inFields += a[o];
         var declared = 0;
         foreach (var s in _g.OrganizationSectors[o]) declared += Array.IndexOf(sectors, s) >= 0 ? 1 : 0;
         var sub = subField is not null && _g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true ? 1 : 0;
-        return 3 * coverage.GetValueOrDefault(o) + Math.Log(1 + inFields) + 0.5 * Math.Min(declared, 1) + sub;
+        return (coverage is null ? 0 : 3 * coverage[o]) + Math.Log(1 + inFields) + 0.5 * Math.Min(declared, 1) + sub;
     }
-
-    // ---- needs ----
-
-    [GeneratedRegex(@"[A-Za-z][A-Za-z0-9]*", RegexOptions.CultureInvariant)]
-    private static partial Regex LatinWord();
-
-    /// <summary>
-    /// The need items of a plan: every informative term of the challenge text (or, without one, each need tag of
-    /// the lead), plus the sub-field. Terms nobody offers, or that over <see cref="PlannerOptions.MaxTermShare"/>
-    /// of organizations offer, are left out. Weight: ln(1 + organizations / organizations offering).
-    /// </summary>
-    private NeedItem[] NeedsOf(PlanRequest request, int lead)
-    {
-        var n = _g.OrganizationCount;
-        var limit = Math.Max(5, _options.MaxTermShare * n);
-        float Idf(int offering) => MathF.Log(1 + (float)n / offering);
-        bool Informative(string term) => _terms.OfferedBy(term).Count is > 0 and var df && df <= limit;
-        var items = new List<NeedItem>();
-        if (!string.IsNullOrWhiteSpace(request.Challenge))
-        {
-            // Surface forms for stemmed English terms ("batteri" is shown as "batteries").
-            var surface = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (Match word in LatinWord().Matches(request.Challenge))
-            {
-                foreach (var term in TextAnalysis.Terms(word.Value)) surface.TryAdd(term, word.Value.ToLowerInvariant());
-            }
-            foreach (var term in TextAnalysis.Terms(request.Challenge).Distinct(StringComparer.Ordinal).Where(Informative))
-            {
-                items.Add(new NeedItem(surface.GetValueOrDefault(term, term), [term], null, Idf(_terms.OfferedBy(term).Count)));
-            }
-        }
-        else
-        {
-            foreach (var (tag, terms) in _terms.Needs(lead))
-            {
-                var useful = terms.Where(Informative).ToArray();
-                if (useful.Length > 0) items.Add(new NeedItem(tag, useful, null, useful.Average(t => Idf(_terms.OfferedBy(t).Count))));
-            }
-        }
-        if (request.SubField is { } subField)
-        {
-            var declaring = _g.Details.Count(d => d?.SubFields.Contains(subField, StringComparer.Ordinal) == true);
-            if (declaring > 0)
-            {
-                var name = G60Catalog.Sectors.SelectMany(s => s.SubFields).FirstOrDefault(f => f.Code == subField);
-                items.Add(new NeedItem(name is null ? subField : $"{name.NameZh} ({subField})", [], subField, Idf(declaring)));
-            }
-        }
-        return items.ToArray();
-    }
-
-    /// <summary>Per organization holding any need item, the weighted share of the items it covers (for the shortlist prior).</summary>
-    private Dictionary<int, double> NeedCoverage(NeedItem[] needs)
-    {
-        var result = new Dictionary<int, double>();
-        var total = needs.Sum(x => (double)x.Weight);
-        if (total <= 0) return result;
-        foreach (var item in needs)
-        {
-            var holders = new HashSet<int>();
-            foreach (var term in item.Terms) holders.UnionWith(_terms.OfferedBy(term));
-            if (item.SubField is { } subField)
-            {
-                for (var o = 0; o < _g.OrganizationCount; o++)
-                {
-                    if (_g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true) holders.Add(o);
-                }
-            }
-            foreach (var o in holders) result[o] = result.GetValueOrDefault(o) + item.Weight / total;
-        }
-        return result;
-    }
-
-    private int[] Covered(int o, NeedItem[] needs)
-    {
-        var offers = _terms.Offers(o);
-        var result = new List<int>();
-        for (var i = 0; i < needs.Length; i++)
-        {
-            var item = needs[i];
-            var covered = item.SubField is { } subField
-                ? _g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true
-                : item.Terms.Any(offers.Contains);
-            if (covered) result.Add(i);
-        }
-        return result.ToArray();
-    }
-
-    // ---- the plan as shown ----
-
-    private ConsortiumPlan Describe(Prepared prepared, IReadOnlyList<Team> teams, string id, DateTimeOffset createdAt)
-    {
-        var g = _g;
-        var problem = prepared.Problem;
-        var request = prepared.Request;
-        var orgs = prepared.Organizations;
-        var fitReasons = FitReasons(prepared, teams.SelectMany(t => t.Members).Distinct().ToArray());
-        var alternatives = new List<TeamAlternative>();
-        for (var r = 0; r < teams.Count; r++)
-        {
-            var team = teams[r];
-            var members = new List<TeamMember>();
-            for (var i = 0; i < team.Members.Length; i++)
-            {
-                var c = team.Members[i];
-                var others = team.Members.Where(m => m != c).ToArray();
-                var cohesion = others.Length == 0 ? 0 : others.Average(m => problem.CohesionOf(c, m));
-                var covered = problem.Terms[c].Select(t => prepared.Needs[t].Display).ToArray();
-                var reasons = new List<Reason>(fitReasons[c]);
-                if (covered.Length > 0)
-                {
-                    reasons.Add(new Reason("covers-needs", $"满足挑战需求：{string.Join("、", covered)}", $"covers the challenge's needs: {string.Join(", ", covered)}", covered));
-                }
-                if (TeamTieReason(prepared.Lead, orgs[c], others.Select(m => orgs[m]).ToArray()) is { } tieReason) reasons.Add(tieReason);
-                members.Add(new TeamMember(team.Slots[i], prepared.Slots[team.Slots[i]].Role.ToCode(), g.OrganizationIds[orgs[c]], CandidateSummary.Of(g, orgs[c]),
-                    Math.Round(problem.Fit[c], 4), Math.Round(cohesion, 4), covered, reasons));
-            }
-            var coveredItems = team.Members.SelectMany(m => problem.Terms[m]).Distinct().Order().ToArray();
-            alternatives.Add(new TeamAlternative(r + 1, Math.Round(team.Objective, 4),
-                new ScoreParts(Math.Round(team.Parts.Fit, 4), Math.Round(team.Parts.Cohesion, 4), Math.Round(team.Parts.Coverage, 4)),
-                members, coveredItems.Select(t => prepared.Needs[t].Display).ToArray(),
-                Enumerable.Range(0, prepared.Needs.Length).Except(coveredItems).Select(t => prepared.Needs[t].Display).ToArray(),
-                Ties(prepared.Lead, team.Members.Select(m => orgs[m]).ToArray()),
-                r == 0 ? null : Enumerable.Range(0, r).Min(j => team.DifferenceFrom(teams[j]))));
-        }
-        var notes = new List<string>(prepared.Notes);
-        if (teams.Count < request.Alternatives)
-        {
-            notes.Add(problem.MinDifference <= 0
-                ? $"Only {teams.Count} of {request.Alternatives} alternatives: the included organizations fix the whole team."
-                : $"Only {teams.Count} of {request.Alternatives} alternatives: no further team differs from the earlier ones in at least {problem.MinDifference} members.");
-        }
-        var weights = problem.EffectiveWeights;
-        var constraints = request.Constraints;
-        return new ConsortiumPlan(id, createdAt, request.LeadId, CandidateSummary.Of(g, prepared.Lead),
-            prepared.Query.Sectors.Select(s => g.SectorCodes[s]).ToArray(), request.SubField, request.Challenge,
-            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, Kinds(s).Select(k => k.ToCode()).ToArray(), s.Kinds is null)).ToArray(),
-            new PlannedConstraints(constraints.Cities, constraints.Include, constraints.Exclude, constraints.MaxPerCity, constraints.MaxSize),
-            new PlanObjective(Math.Round(weights.Fit, 4), Math.Round(weights.Cohesion, 4), Math.Round(weights.Coverage, 4), problem.MinDifference,
-                prepared.Needs.Select(x => x.Display).ToArray()),
-            ModelVersion, request.Alternatives, alternatives, notes);
-    }
-
-    /// <summary>Reasons for each member's fit to the lead: the model's feature contributions, or the heuristic's evidence.</summary>
-    private Dictionary<int, IReadOnlyList<Reason>> FitReasons(Prepared prepared, int[] candidates)
-    {
-        var result = new Dictionary<int, IReadOnlyList<Reason>>();
-        if (_explainer is not null)
-        {
-            var scored = candidates.Select(c => new ScoredCandidate(prepared.Organizations[c], prepared.RawFit[c], CandidateSource.None, prepared.LeadFeatures[c])).ToArray();
-            var explained = _explainer.Explain(prepared.Query, scored, maxReasons: 2);
-            for (var i = 0; i < candidates.Length; i++) result[candidates[i]] = explained[i].Select(r => new Reason(r.Kind, r.Zh, r.En, r.Evidence)).ToArray();
-            return result;
-        }
-        foreach (var c in candidates)
-        {
-            var o = prepared.Organizations[c];
-            var reasons = new List<Reason>();
-            var edge = _g.Partners.EdgeIndex(prepared.Lead, o);
-            if (edge >= 0)
-            {
-                var joint = _g.PartnerJointProjects[edge];
-                reasons.Add(new Reason("prior-work", $"此前与你方合作过 {joint} 个项目", $"{joint} joint project{(joint == 1 ? "" : "s")} with you", [joint.ToString(CultureInfo.InvariantCulture)]));
-            }
-            var shared = SharedPartners(prepared.Lead, o);
-            if (shared.Count > 0)
-            {
-                var names = shared.Take(3).Select(NameOf).ToArray();
-                reasons.Add(new Reason("shared-partners", $"{shared.Count} 个共同合作伙伴：{string.Join("、", names)}",
-                    $"{shared.Count} shared partner{(shared.Count == 1 ? "" : "s")}: {string.Join(", ", names)}", names));
-            }
-            result[c] = reasons;
-        }
-        return result;
-    }
-
-    private Reason? TeamTieReason(int lead, int member, int[] others)
-    {
-        var zh = new List<string>();
-        var en = new List<string>();
-        var evidence = new List<string>();
-        foreach (var other in others)
-        {
-            var name = NameOf(other);
-            var edge = _g.Partners.EdgeIndex(member, other);
-            var withLead = ProjectsWithLead(lead, member, other);
-            if (withLead.Count > 0)
-            {
-                var project = $"{_g.ProjectIds[withLead[0]]} ({_g.ProjectYears[withLead[0]]})";
-                zh.Add($"与{name}同在你方的 {withLead.Count} 个项目中，最近为 {project}");
-                en.Add($"with {name} in {withLead.Count} of your projects, latest {project}");
-                evidence.Add(name);
-            }
-            else if (edge >= 0)
-            {
-                var joint = _g.PartnerJointProjects[edge];
-                zh.Add($"与{name}合作过 {joint} 个项目");
-                en.Add($"{joint} joint project{(joint == 1 ? "" : "s")} with {name}");
-                evidence.Add(name);
-            }
-            else if (TypedTie(member, other) is { } type)
-            {
-                zh.Add($"与{name}有{type}关系");
-                en.Add($"{type} tie with {name}");
-                evidence.Add(name);
-            }
-            else if (SharedPartners(member, other).Count is > 0 and var shared)
-            {
-                zh.Add($"与{name}有 {shared} 个共同合作伙伴");
-                en.Add($"{shared} shared partner{(shared == 1 ? "" : "s")} with {name}");
-                evidence.Add(name);
-            }
-        }
-        return evidence.Count == 0 ? null : new Reason("team-ties", $"团队内已有联系：{string.Join("；", zh)}", $"already linked inside the team: {string.Join("; ", en)}", evidence);
-    }
-
-    private IReadOnlyList<TeamTie> Ties(int lead, int[] members)
-    {
-        var ties = new List<TeamTie>();
-        for (var i = 0; i < members.Length; i++)
-        {
-            for (var j = i + 1; j < members.Length; j++)
-            {
-                int a = members[i], b = members[j];
-                var (ida, idb) = (_g.OrganizationIds[a], _g.OrganizationIds[b]);
-                var edge = _g.Partners.EdgeIndex(a, b);
-                if (ProjectsWithLead(lead, a, b).Count is > 0 and var together) ties.Add(new TeamTie(ida, idb, "projects-with-lead", together));
-                else if (edge >= 0) ties.Add(new TeamTie(ida, idb, "joint-projects", _g.PartnerJointProjects[edge]));
-                else if (TypedTie(a, b) is { } type) ties.Add(new TeamTie(ida, idb, type, 1));
-                else if (SharedPartners(a, b).Count is > 0 and var shared) ties.Add(new TeamTie(ida, idb, "shared-partners", shared));
-            }
-        }
-        return ties;
-    }
-
-    /// <summary>The lead's projects that had both <paramref name="a"/> and <paramref name="b"/> as members, latest first.</summary>
-    private List<int> ProjectsWithLead(int lead, int a, int b)
-    {
-        var members = _g.ProjectMembers;
-        bool Has(int p, int o) => Array.BinarySearch(members.Targets, members.Offsets[p], members.Offsets[p + 1] - members.Offsets[p], o) >= 0;
-        var result = new List<int>();
-        foreach (var p in _g.OrganizationProjects[lead])
-        {
-            if (Has(p, a) && Has(p, b)) result.Add(p);
-        }
-        return result.OrderByDescending(p => _g.ProjectYears[p]).ThenBy(p => p).ToList();
-    }
-
-    private string? TypedTie(int a, int b)
-    {
-        for (var t = 1; t < _g.TiesOut.Length; t++)
-        {
-            if (_g.TiesOut[t].EdgeIndex(a, b) >= 0 || _g.TiesOut[t].EdgeIndex(b, a) >= 0) return ((TieType)t).ToCode();
-        }
-        return null;
-    }
-
-    /// <summary>Partners of both (sorted rows: one merge).</summary>
-    private List<int> SharedPartners(int a, int b)
-    {
-        var x = _g.Partners[a];
-        var y = _g.Partners[b];
-        var shared = new List<int>();
-        int i = 0, j = 0;
-        while (i < x.Length && j < y.Length)
-        {
-            if (x[i] == y[j]) { shared.Add(x[i]); i++; j++; }
-            else if (x[i] < y[j]) i++;
-            else j++;
-        }
-        return shared;
-    }
-
-    private string NameOf(int o) => _g.Details[o]?.DisplayName ?? _g.OrganizationIds[o];
 }

@@ -275,4 +275,32 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         Assert.True(fitOnly.Alternatives[0].Parts.Fit >= cohesive.Alternatives[0].Parts.Fit);
         Assert.NotEmpty(cohesive.Alternatives[0].Ties);
     }
+
+    [Fact]
+    public void Cohesion_is_the_line_between_members_shortest_for_a_past_team_of_the_lead()
+    {
+        // u1 and r1 were in the lead's project; u2 and r2 worked together without it; u3 and r3 share a partner.
+        var builder = new GraphSnapshotBuilder();
+        foreach (var (id, kind) in new[] { ("lead", OrganizationKind.Enterprise), ("u1", OrganizationKind.University), ("u2", OrganizationKind.University),
+            ("u3", OrganizationKind.University), ("r1", OrganizationKind.ResearchInstitute), ("r2", OrganizationKind.ResearchInstitute),
+            ("r3", OrganizationKind.ResearchInstitute), ("e3", OrganizationKind.Enterprise) })
+        {
+            builder.AddOrganization(id, kind, "hangzhou", ["new-materials"]);
+        }
+        var projects = new[] { (2020, new[] { "lead", "u1", "r1" }), (2021, ["u2", "r2"]), (2022, ["u3", "e3"]), (2022, ["r3", "e3"]) };
+        var i = 0;
+        foreach (var (year, members) in projects)
+        {
+            builder.AddProject($"p{i++}", year, ["new-materials"], members.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
+        }
+        var planner = new ConsortiumPlanner(builder.Build(DemoPlannerFixture.Now), null);
+
+        var plan = PlanOf(Request(lead: "lead", sector: "new-materials", slots: [new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research)],
+            weights: new ObjectiveWeights(0, 1, 0)), planner);
+
+        Assert.Equal([["u1", "r1"], ["u2", "r2"], ["u3", "r3"]], plan.Alternatives.Select(t => t.Members.Select(m => m.OrganizationId).ToArray()));
+        Assert.Equal([1.0, 0.5, 0.25], plan.Alternatives.Select(t => t.Parts.Cohesion));
+        Assert.Equal(["projects-with-lead", "joint-projects", "shared-partners"], plan.Alternatives.Select(t => Assert.Single(t.Ties).Kind));
+        Assert.Contains(plan.Alternatives[0].Members[0].Reasons, r => r.Code == "team-ties" && r.En.Contains("with r1 in 1 of your projects", StringComparison.Ordinal));
+    }
 }
