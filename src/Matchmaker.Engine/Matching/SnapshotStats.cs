@@ -55,6 +55,7 @@ public sealed class SnapshotStats
         RecentNewPartners = CountRecentNewPartners(snapshot, LatestYear);
         ProjectRefs = BuildProjectRefs(snapshot, LatestYear);
         SectorsFitMask = snapshot.SectorCodes.Length <= 64;
+        Profiles = BuildProfiles();
         _sectorActivity = new int[]?[snapshot.SectorCodes.Length];
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
@@ -91,6 +92,29 @@ public sealed class SnapshotStats
 
     /// <summary>False when the snapshot has more than 64 sectors: then <see cref="ProjectRef.Sectors"/> is not used.</summary>
     internal bool SectorsFitMask { get; }
+
+    /// <summary>
+    /// What pair features read of each organization as a candidate that does not depend on the query, one record
+    /// per organization: a candidate then costs one memory access for these instead of one per array.
+    /// </summary>
+    internal CandidateProfile[] Profiles { get; private set; } = [];
+
+    internal readonly record struct CandidateProfile(float Projects, float RecentProjects, float Led, float Degree, float ContributionLog,
+        float RecentNewPartners, float PartnersPerProject, short LastYear, OrganizationKind Kind, int City);
+
+    private CandidateProfile[] BuildProfiles()
+    {
+        var g = Snapshot;
+        var profiles = new CandidateProfile[g.OrganizationCount];
+        for (var o = 0; o < profiles.Length; o++)
+        {
+            var projects = Projects[o];
+            var degree = g.Partners.Degree(o);
+            profiles[o] = new CandidateProfile(projects, RecentProjects[o], Led[o], degree, MathF.Log(1 + MeanContribution[o]),
+                RecentNewPartners[o], projects > 0 ? (float)degree / projects : 0, LastYear[o], g.Kinds[o], g.OrganizationCities[o]);
+        }
+        return profiles;
+    }
 
     /// <summary>One project as seen from one of its members.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
@@ -143,6 +167,8 @@ public sealed class SnapshotStats
         // Appended organizations have no projects, so the membership order is unchanged.
         ProjectRefs = previous.ProjectRefs;
         SectorsFitMask = patched.SectorCodes.Length <= 64;
+        // Kinds and cities may have changed: one linear pass.
+        Profiles = BuildProfiles();
         var kindsChanged = false;
         var citiesChanged = false;
         for (var o = 0; o < before.OrganizationCount; o++)
