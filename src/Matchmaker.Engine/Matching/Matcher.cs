@@ -60,7 +60,8 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
     /// <summary>Scores every candidate of the query; returns candidate positions (into the workspace lists) best first.</summary>
     internal int[] RankAll(MatchQuery query, Workspace w)
     {
-        w.Context.Prepare(query, Candidates.Options.HubCap);
+        // Hubs can wait for the candidates unless partners of partners are ranked through them.
+        w.Context.Prepare(query, Candidates.Options.HubCap, hubsOnDemand: !Candidates.Options.PartnersOfPartnersThroughHubs);
         Candidates.Generate(w.Context, w.Candidates, w.Sources);
         var count = w.Candidates.Count;
         var (features, scores) = w.Buffers(count);

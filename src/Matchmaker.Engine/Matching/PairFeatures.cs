@@ -91,6 +91,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         var queryDegree = g.Partners.Degree(a);
         var queryMoney = MathF.Log(1 + stats.MeanContribution[a]);
         var profiles = stats.Profiles;
+        context.CompleteHubs(candidates);
         context.CompleteTwoHop(candidates);
 
         for (var i = 0; i < candidates.Length; i++)

@@ -60,8 +60,26 @@ public sealed class SnapshotStats
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
         _sectorLeaders = new int[]?[snapshot.SectorCodes.Length];
+        _partnerBits = new ulong[]?[n];
         Cities = snapshot.CityCodes.Select(G60Catalog.FindCity).ToArray();
         CityPairShare = CityPairs(snapshot);
+    }
+
+    private readonly ulong[]?[] _partnerBits;
+
+    /// <summary>
+    /// Whether <paramref name="b"/> is a partner of <paramref name="hub"/>: one bit test in the hub's partner set,
+    /// made on first use (a bit per organization, so only for the few organizations asked about: hubs).
+    /// </summary>
+    internal bool IsPartnerOf(int hub, int b)
+    {
+        var bits = Volatile.Read(ref _partnerBits[hub]) ?? Lazy(_partnerBits, hub, z =>
+        {
+            var set = new ulong[(Snapshot.OrganizationCount + 63) / 64];
+            foreach (var p in Snapshot.Partners[z]) set[p >> 6] |= 1UL << p;
+            return set;
+        });
+        return (b >> 6) < bits.Length && (bits[b >> 6] & (1UL << b)) != 0;
     }
 
     private static readonly float[] HalfPowers = Enumerable.Range(0, 256).Select(k => MathF.Pow(0.5f, k)).ToArray();
@@ -183,6 +201,8 @@ public sealed class SnapshotStats
         // Leaders are organizations with activity; appended organizations have none.
         _sectorLeaders = Carry(previous._sectorLeaders, sectors, a => a);
         _sectorKindShare = kindsChanged ? new float[]?[sectors] : Carry(previous._sectorKindShare, sectors, a => a);
+        // Partner sets do not change; appended organizations are nobody's partners (the bit test checks the length).
+        _partnerBits = Carry(previous._partnerBits, n, a => a);
         Cities = patched.CityCodes.Select(G60Catalog.FindCity).ToArray();
         // Appended organizations have no partners, so only a moved organization changes the city pairs.
         CityPairShare = citiesChanged || patched.CityCodes.Length != before.CityCodes.Length ? CityPairs(patched) : previous.CityPairShare;
