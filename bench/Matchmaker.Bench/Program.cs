@@ -9,6 +9,9 @@ return args.FirstOrDefault() switch
     "recompute" => await RecomputeBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
     "scoring" => ScoringBench.Run(args[1..]),
+    "api-load" => await ApiLoadBench.RunAsync(args[1..]),
+    "delivery" => await DeliveryBench.RunAsync(args[1..]),
+    "plan" => PlanBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -16,8 +19,11 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Matchmaker.Bench <command> [options]
-          cordis <data-dir> --test-year 2019 [--track all|new-partners] [--json FILE]
-              evaluate the rankers on real Horizon 2020 consortia (CORDIS, European Commission), following the data's protocol
+          cordis [<data-dir>] --test-year 2019 [--track all|new-partners|consortium] [--json FILE]
+              evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
+              European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
+          plan [--organizations 100000] [--plans 300] [--instances 1000] [--search-only]
+              the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]
               candidate pairs scored per second per core (features + model) on the synthetic corridor graph
           snapshot [--organizations 100000] [--seed 60] [--runs 3] [--work-dir DIR]
@@ -26,6 +32,14 @@ static int Usage()
                     [--work-dir DIR] [--model-dir DIR] [--retrain] [--keep] [--verbose]
               full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it
               (a --work-dir keeps the graph, lists and model for the next run, which reuses them)
+          api-load [--organizations 100000] [--duration 30] [--connections 64] [--threads 2] [--runs 3] [--work-dir DIR]
+                   [--api-dll PATH] [--wrk PATH]
+              read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)
+          delivery [--subscriptions 5000] [--runs 3] [--work-dir DIR]
+              the Monday job in the embedded mode: compose, render and record one weekly list per e-mail subscription
+          api-load --mixed [--organizations 20000] [--duration 120] [--runs 3] [--connections 32] [--write-percent 10] [--work-dir DIR]
+              reads, feedback writes and back-to-back full recomputes at once: throughput, p50/p99, answers by status,
+              memory growth, and every acknowledged feedback stored
           neo4j-write [--count 100000] [--batch 5000] [--live]
               write synthetic organizations through the Neo4j adapter to a loopback Query API listener
         """);

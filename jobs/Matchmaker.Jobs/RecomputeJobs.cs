@@ -52,6 +52,7 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
             await service.FailRunAsync(runId, $"shard {shard} failed after {ShardAttempts} retries: {e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
         }
+        DeliveryJobs.AfterRun(jobs, progress);
         // Shown in the dashboard's job details: how far the whole run is.
         context?.SetJobParameter("progress", $"{progress.ShardsDone}/{progress.ShardsTotal} shards, {progress.OrganizationsScored} organizations, {progress.PairsPerSecond:N0} pairs/s");
     }
@@ -65,7 +66,7 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
         var changes = await store.TakeChangedAsync(cancellationToken);
         try
         {
-            await service.RecomputeOrganizationsAsync(changes, cancellationToken);
+            DeliveryJobs.AfterRun(jobs, await service.RecomputeOrganizationsAsync(changes, cancellationToken));
         }
         catch
         {

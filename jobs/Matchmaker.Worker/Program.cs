@@ -21,5 +21,7 @@ if (storage.Mode != StorageMode.Postgres)
 await host.Services.GetRequiredService<IGraphStore>().InitializeAsync();
 await host.Services.GetRequiredService<IRecommendationStore>().InitializeAsync();
 await host.Services.GetRequiredService<IApiKeyStore>().InitializeAsync();
+await host.Services.GetRequiredService<Matchmaker.Engine.Feedback.IFeedbackStore>().InitializeAsync();
+await host.Services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync();
 await host.RunAsync();
 return 0;

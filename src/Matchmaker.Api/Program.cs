@@ -1,5 +1,8 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Delivery;
+using Matchmaker.Api.Consortia;
 using Matchmaker.Api.Hosting;
+using Matchmaker.Api.Feedback;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Api.Organizations;
 using Matchmaker.Api.Models;
@@ -19,9 +22,12 @@ if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetVa
 {
     builder.AddMatchmakerJobServer();
 }
-builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"])
+    .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 builder.Services.AddProblemDetails();
+// A query value or body that cannot be bound (limit=abc, malformed JSON) is answered with the parameter and the reason.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -36,15 +42,19 @@ builder.Services.AddSwaggerGen(o =>
     var xml = Path.Combine(AppContext.BaseDirectory, "Matchmaker.Api.xml");
     if (File.Exists(xml)) o.IncludeXmlComments(xml);
     ApiKeyOpenApi.Configure(o);
+    o.OperationFilter<OpenApiExamples>();
 });
 
 var app = builder.Build();
 
+app.UseRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+app.UseKeyCorsPreflight();
 app.UseAuthentication();
+app.UseKeyCorsHeaders();
 app.UseRateLimiter();
 app.UseAuthorization();
 
@@ -52,9 +62,12 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapOrganizations();
 app.MapRecommendations();
+app.MapFeedback();
 app.MapRecompute();
+app.MapConsortia();
 app.MapModels();
 app.MapKeys();
+app.MapDelivery();
 app.MapJobsDashboard();
 
 await app.InitializeAsync();

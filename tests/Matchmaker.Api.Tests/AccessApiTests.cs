@@ -242,7 +242,75 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(fromPark)).StatusCode);
         using var fromElsewhere = Request(HttpMethod.Get, $"/api/v1/organizations/{Target}");
         fromElsewhere.Headers.Add("Origin", "https://evil.example.com");
-        await ProblemAsync(await client.SendAsync(fromElsewhere), HttpStatusCode.Forbidden);
+        var refused = await client.SendAsync(fromElsewhere);
+        await ProblemAsync(refused, HttpStatusCode.Forbidden);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Requests_are_logged_with_the_key_id_and_never_the_token()
+    {
+        var (id, token) = await CreateKeyAsync(["read"]);
+        var client = factory.CreateClientWithKey(token);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/organizations/{Target}?secret-looking=1")).StatusCode);
+        await factory.CreateClientWithKey(token + "x").GetAsync($"/api/v1/organizations/{Target}");
+
+        var line = Assert.Single(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains($"key {id}", StringComparison.Ordinal));
+        Assert.Contains("GET /api/v1/organizations/{id}", line.Message);
+        Assert.Contains("-> 200", line.Message);
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("-> 401", StringComparison.Ordinal));
+        var secret = token.Split('_')[^1];
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(MatchmakerApiFactory.AdminKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("secret-looking", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cors_preflights_and_responses_follow_the_origins_keys_allow()
+    {
+        const string park = "https://cors-park.example.cn";
+        var response = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "cors park", scopes = new[] { "read" }, allowedOrigins = new[] { park } });
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        var anonymous = factory.CreateClient();
+
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, $"/api/v1/organizations/{Target}/recommendations");
+        preflight.Headers.Add("Origin", park);
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        preflight.Headers.Add("Access-Control-Request-Headers", "x-api-key");
+        var answered = await anonymous.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answered.StatusCode);
+        Assert.Equal(park, answered.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("X-Api-Key", answered.Headers.GetValues("Access-Control-Allow-Headers").Single());
+
+        using var strangerPreflight = new HttpRequestMessage(HttpMethod.Options, $"/api/v1/organizations/{Target}/recommendations");
+        strangerPreflight.Headers.Add("Origin", "https://cors-evil.example.com");
+        strangerPreflight.Headers.Add("Access-Control-Request-Method", "GET");
+        var refused = await anonymous.SendAsync(strangerPreflight);
+        await ProblemAsync(refused, HttpStatusCode.Forbidden);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+
+        using var actual = Request(HttpMethod.Get, $"/api/v1/organizations/{Target}");
+        actual.Headers.Add("Origin", park);
+        actual.Headers.Add("X-Api-Key", token);
+        var served = await anonymous.SendAsync(actual);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(park, served.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("Origin", served.Headers.Vary);
+
+        // A server key (no allowed origins) never gets CORS headers, even when a browser sends an Origin.
+        using var server = Request(HttpMethod.Get, $"/api/v1/organizations/{Target}");
+        server.Headers.Add("Origin", park);
+        var fromServerKey = await _admin.SendAsync(server);
+        Assert.Equal(HttpStatusCode.OK, fromServerKey.StatusCode);
+        Assert.False(fromServerKey.Headers.Contains("Access-Control-Allow-Origin"));
+
+        // Revoking the key withdraws its origin from preflights at once on this replica.
+        var keyId = (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).EnumerateArray().Single(k => k.GetProperty("name").GetString() == "cors park").GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/v1/keys/{keyId}")).StatusCode);
+        using var again = new HttpRequestMessage(HttpMethod.Options, $"/api/v1/organizations/{Target}/recommendations");
+        again.Headers.Add("Origin", park);
+        again.Headers.Add("Access-Control-Request-Method", "GET");
+        await ProblemAsync(await anonymous.SendAsync(again), HttpStatusCode.Forbidden);
     }
 
     [Fact]

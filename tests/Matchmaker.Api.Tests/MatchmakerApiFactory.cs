@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Matchmaker.Api.Tests;
 
@@ -33,9 +35,13 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>Every log line the service wrote, with its category (a real logger provider, kept in memory).</summary>
+    public CollectedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.UseSetting("Storage:SqlitePath", DatabasePath);
         builder.UseSetting("Models:Directory", Path.Combine(_directory, "models"));
         builder.UseSetting("Import:MaxBodyBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -64,4 +70,28 @@ public sealed class RateLimitedApiFactory : MatchmakerApiFactory
 public sealed class BootstrapKeyApiFactory(string? bootstrapAdminKey) : MatchmakerApiFactory
 {
     protected override string? BootstrapAdminKey => bootstrapAdminKey;
+}
+
+/// <summary>Keeps every formatted log line (category, level, message) for assertions on what the service logs.</summary>
+public sealed class CollectedLogs : ILoggerProvider
+{
+    public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CollectedLogs sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) sink.Lines.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
+        }
+    }
 }

@@ -105,6 +105,41 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     }
 
     [Fact]
+    public async Task One_pair_is_scored_and_explained_on_demand_and_agrees_with_the_list()
+    {
+        // The first start serves heuristic lists, then a trained model is promoted and lists are recomputed with it:
+        // compare a list and a pair scored by the same ranker.
+        JsonElement list, listed, pair;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        do
+        {
+            list = await WaitForListAsync("tongji-auto", "?limit=5");
+            listed = list.GetProperty("items")[0];
+            pair = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/tongji-auto/recommendations/{listed.GetProperty("candidateId").GetString()}");
+            if (pair.GetProperty("modelVersion").GetString() == list.GetProperty("modelVersion").GetString()) break;
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < deadline);
+        var candidate = listed.GetProperty("candidateId").GetString();
+        Assert.Equal(candidate, pair.GetProperty("candidateId").GetString());
+        Assert.Equal(listed.GetProperty("rank").GetInt32(), pair.GetProperty("listRank").GetInt32());
+        // The list was computed with the same model on the same graph: the on-demand score is the listed one.
+        Assert.Equal(listed.GetProperty("score").GetDouble(), pair.GetProperty("score").GetDouble(), 4);
+        Assert.Equal(list.GetProperty("modelVersion").GetString(), pair.GetProperty("modelVersion").GetString());
+        Assert.NotEmpty(pair.GetProperty("reasons").EnumerateArray());
+
+        // A pair far down (or absent from) the list is still scored, without a list rank.
+        var unlisted = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations/g60-agri-alliance");
+        Assert.True(unlisted.TryGetProperty("score", out _));
+
+        var self = await _client.GetAsync("/api/v1/organizations/tongji-auto/recommendations/tongji-auto");
+        Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
+        var unknown = await _client.GetAsync("/api/v1/organizations/tongji-auto/recommendations/no-such-org");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Unknown_organization_is_404()
     {
         var response = await _client.GetAsync("/api/v1/organizations/no-such-org/recommendations");

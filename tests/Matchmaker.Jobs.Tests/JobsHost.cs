@@ -27,7 +27,7 @@ internal sealed class JobsHost : IAsyncDisposable
     public IServiceProvider Services => Host.Services;
 
     public static async Task<JobsHost> StartAsync(string directory, string? postgres = null, bool runServer = true, int shardSize = 20,
-        bool loadGraph = true, Action<IServiceCollection>? configure = null, string? serverName = null)
+        bool loadGraph = true, Action<IServiceCollection>? configure = null, string? serverName = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = directory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -36,7 +36,10 @@ internal sealed class JobsHost : IAsyncDisposable
             ["Storage:SqlitePath"] = Path.Combine(directory, "matchmaker.db"),
             ["Storage:PostgresConnectionString"] = postgres,
             ["Recompute:ShardSize"] = shardSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The production mode refuses to start without a key for list and unsubscribe links.
+            ["Delivery:TokenKey"] = "jobs-tests-link-key-of-at-least-32-characters",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMatchmakerCore();
         if (runServer) builder.AddMatchmakerJobServer(serverName);

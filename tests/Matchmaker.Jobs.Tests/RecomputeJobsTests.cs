@@ -225,6 +225,8 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
 
             public RankedPartners Recommend(int organization, int topK) =>
                 Armed && organization == failing ? throw new InvalidOperationException("scoring tongji-auto failed") : inner.Recommend(organization, topK);
+
+            public RecommendedPartner ExplainPair(int organization, int candidate) => inner.ExplainPair(organization, candidate);
         }
     }
 }

@@ -20,6 +20,8 @@ public static class CordisCommand
         var trainYears = 3;
         var track = "all";
         var labels = (string?)null;
+        // Consortium track (see ConsortiumTrack): cohesion weight (fit gets the rest) and shortlist sizes, tuned on 2018.
+        var consortium = new ConsortiumTrack.Knobs(Cohesion: 0.375, PoolPerSlot: 12, PoolPerMember: 4, Beam: 8, Limit: null);
         // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018
         // (training before 2018), so they are that track's defaults.
         var options = args.SkipWhile(a => a != "--track").Skip(1).FirstOrDefault() == "new-partners"
@@ -53,15 +55,30 @@ public static class CordisCommand
                     break;
                 case "--track" when i + 1 < args.Length:
                     track = args[++i];
-                    if (track is not ("all" or "new-partners"))
+                    if (track is not ("all" or "new-partners" or "consortium"))
                     {
-                        Console.Error.WriteLine($"unknown track '{track}' (all, new-partners)");
+                        Console.Error.WriteLine($"unknown track '{track}' (all, new-partners, consortium)");
                         return 2;
                     }
                     break;
                 // New-partner track: train on new-partner answers (default) or on all answers.
                 case "--labels" when i + 1 < args.Length:
                     labels = args[++i];
+                    break;
+                case "--cohesion" when i + 1 < args.Length:
+                    consortium = consortium with { Cohesion = double.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--pool-per-slot" when i + 1 < args.Length:
+                    consortium = consortium with { PoolPerSlot = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--pool-per-member" when i + 1 < args.Length:
+                    consortium = consortium with { PoolPerMember = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--beam" when i + 1 < args.Length:
+                    consortium = consortium with { Beam = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                    break;
+                case "--limit" when i + 1 < args.Length:
+                    consortium = consortium with { Limit = int.Parse(args[++i], CultureInfo.InvariantCulture) };
                     break;
                 case "--json" when i + 1 < args.Length:
                     jsonPath = args[++i];
@@ -76,11 +93,14 @@ public static class CordisCommand
                     break;
             }
         }
+        // Without an argument: the data beside the repository (../shared/data/cordis-h2020), when it is there.
+        dataDir ??= DefaultDataDirectory();
         if (dataDir is null)
         {
-            Console.Error.WriteLine("usage: Matchmaker.Bench cordis <data-dir> --test-year 2019 [--track all|new-partners] [--json FILE]");
+            Console.Error.WriteLine("usage: Matchmaker.Bench cordis <data-dir> --test-year 2019 [--track all|new-partners|consortium] [--json FILE]");
             return 2;
         }
+        if (track == "consortium") return ConsortiumTrack.Run(dataDir, testYear, trainYears, options, jsonPath, consortium);
 
         var clock = Stopwatch.StartNew();
         var data = CordisDataset.Load(dataDir);
@@ -165,6 +185,17 @@ public static class CordisCommand
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
         }
         return 0;
+    }
+
+    private static string? DefaultDataDirectory()
+    {
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            if (!File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) continue;
+            var data = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "cordis-h2020"));
+            return Directory.Exists(data) ? data : null;
+        }
+        return null;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };

@@ -2,10 +2,13 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Delivery;
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +77,7 @@ public sealed class ScheduleOptions
 public static class StorageSetup
 {
     /// <summary>
-    /// Registers the graph store, the recommendation store, the API key store, the engine services and Hangfire's storage for the
+    /// Registers the graph store, the recommendation store, the API key store, the plan store, the engine services and Hangfire's storage for the
     /// configured mode. The API and the worker host both call it; only they decide whether to run a job server.
     /// </summary>
     public static IHostApplicationBuilder AddMatchmakerCore(this IHostApplicationBuilder builder)
@@ -113,11 +116,17 @@ public static class StorageSetup
             services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!));
             services.AddSingleton<IRecommendationStore>(sp => new PostgresRecommendationStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IFeedbackStore>(sp => new PostgresFeedbackStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IDeliveryStore>(sp => new PostgresDeliveryStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IPlanStore>(sp => new PostgresPlanStore(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
             services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IPlanStore>(sp => new SqlitePlanStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
 
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)
@@ -125,22 +134,36 @@ public static class StorageSetup
             .ValidateOnStart();
         services.AddSingleton(sp => new ModelRegistry(ResolvePath(sp, sp.GetRequiredService<IOptions<ModelOptions>>().Value.Directory)));
         services.AddSingleton(sp => new ModelTrainingService(sp.GetRequiredService<SnapshotSource>(), sp.GetRequiredService<ModelRegistry>(),
-            sp.GetRequiredService<IOptions<ModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelTrainingService>>()));
+            sp.GetRequiredService<IOptions<ModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelTrainingService>>(),
+            sp.GetRequiredService<IFeedbackStore>()));
         services.AddSingleton<SnapshotSource>();
         services.AddSingleton<IPartnerRankerFactory, LearnedRankerFactory>();
         services.AddSingleton<RecomputeService>();
+        services.AddSingleton<PlannerSource>();
         services.AddTransient<RecomputeJobs>();
         services.AddTransient<DigestJobs>();
+        services.AddTransient<DeliveryJobs>();
+        // Weekly lists, webhooks and their outbox; the embedded mode keeps its generated link key beside its SQLite file.
+        services.AddDelivery(mode != StorageMode.Postgres,
+            sp => Path.GetDirectoryName(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath))!);
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<FeedbackIndex>();
 
         // Each host owns its JobStorage through DI instead of Hangfire's process-wide JobStorage.Current, so that
         // two hosts in one process (tests, or an API beside a worker) never take each other's jobs.
         services.AddSingleton<JobStorage>(sp =>
         {
             if (mode != StorageMode.Postgres) return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
-            var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200) };
+            // A job whose worker died (or lost its database connection) is taken again once its fetch is older than the
+            // invisibility timeout; sliding keeps long shards of live workers fetched, so the timeout may be short.
+            var options = new PostgreSqlStorageOptions
+            {
+                PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                InvisibilityTimeout = sp.GetRequiredService<IConfiguration>().GetValue("Jobs:InvisibilityTimeout", TimeSpan.FromMinutes(30)),
+                UseSlidingInvisibilityTimeout = true,
+            };
             return new PostgreSqlStorage(new PostgresConnections(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!), options);
         });
         services.AddHangfire(config => config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -169,6 +192,7 @@ public static class StorageSetup
         manager.AddOrUpdate<RecomputeJobs>("recompute-all", RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None), schedules.RecomputeAll, options);
         manager.AddOrUpdate<ModelJobs>("retrain-model", "default", j => j.RetrainModel(CancellationToken.None), schedules.RetrainModel, options);
         manager.AddOrUpdate<DigestJobs>("weekly-digest", "default", j => j.SendWeeklyDigests(CancellationToken.None), schedules.WeeklyDigest, options);
+        manager.AddOrUpdate<DeliveryJobs>("delivery-sweep", "default", j => j.Sweep(CancellationToken.None), "*/5 * * * *", options);
     }
 
     public static TimeZoneInfo? TryFindTimeZone(string id)

@@ -6,7 +6,8 @@ namespace Matchmaker.Api.Access;
 
 /// <summary>
 /// One policy per scope. Each also enforces organization binding: a key bound to an organization passes only on
-/// endpoints marked <see cref="OrganizationScoped"/> whose route names that organization; every other endpoint
+/// endpoints marked <see cref="OrganizationScoped"/> whose route names that organization (or marked
+/// <see cref="OrganizationInBody"/>, whose handler makes the same check on the body); every other endpoint
 /// (search, imports, recompute, key management, the dashboard) is refused to it, so a bound key can neither read
 /// nor change another organization's data, and a new endpoint is closed to bound keys until it is marked.
 /// </summary>
@@ -19,6 +20,13 @@ public static class AccessPolicies
     /// <summary>Marks endpoints that act on the one organization named by the route value <paramref name="routeValue"/>.</summary>
     public static TBuilder ScopedToOrganization<TBuilder>(this TBuilder builder, string routeValue = "id") where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new OrganizationScoped(routeValue));
+
+    /// <summary>
+    /// Marks endpoints that name their organization in the body, not the route: bound keys pass the policy and the
+    /// handler itself must refuse them (with <c>TypedResults.Forbid()</c>) unless the organization is theirs.
+    /// </summary>
+    public static TBuilder OrganizationCheckedByHandler<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new OrganizationInBody());
 
     public static void Add(AuthorizationOptions options)
     {
@@ -38,6 +46,9 @@ public sealed class OrganizationBindingRequirement : IAuthorizationRequirement;
 
 /// <summary>Endpoint metadata: the endpoint acts on the organization named by this route value.</summary>
 public sealed record OrganizationScoped(string RouteValue);
+
+/// <summary>Endpoint metadata: the endpoint's handler checks a bound key against the organization named in the body.</summary>
+public sealed record OrganizationInBody;
 
 public sealed class AllowedOriginRequirement : IAuthorizationRequirement;
 
@@ -61,6 +72,11 @@ internal sealed class OrganizationBindingHandler(IHttpContextAccessor accessor) 
             return Task.CompletedTask;
         }
         var http = context.Resource as HttpContext ?? accessor.HttpContext;
+        if (http?.GetEndpoint()?.Metadata.GetMetadata<OrganizationInBody>() is not null)
+        {
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
         if (http?.GetEndpoint()?.Metadata.GetMetadata<OrganizationScoped>() is { } scoped
             && http.GetRouteValue(scoped.RouteValue) is string target && string.Equals(target, bound, StringComparison.Ordinal))
         {

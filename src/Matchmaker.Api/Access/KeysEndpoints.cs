@@ -41,7 +41,7 @@ public static class KeysEndpoints
     }
 
     internal static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem>> Create(
-        CreateKeyRequest request, ApiKeyService keys, IGraphStore graph, CancellationToken cancellationToken)
+        CreateKeyRequest request, ApiKeyService keys, IGraphStore graph, KeyOrigins corsOrigins, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["name"] = ["is required, at most 100 characters"];
@@ -69,6 +69,7 @@ public static class KeysEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var issued = await keys.IssueAsync(request.Name!, scopes, request.OrganizationId, origins, cancellationToken);
+        if (origins.Count > 0) corsOrigins.Invalidate();
         return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new CreatedKeyResponse(KeyResponse.From(issued.Key), issued.Token));
     }
 
@@ -76,12 +77,13 @@ public static class KeysEndpoints
         TypedResults.Ok<IReadOnlyList<KeyResponse>>((await store.ListAsync(cancellationToken)).Select(KeyResponse.From).ToList());
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        string keyId, IApiKeyStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string keyId, IApiKeyStore store, TimeProvider time, KeyOrigins corsOrigins, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!await store.RevokeAsync(keyId, time.GetUtcNow(), cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Key not found.", detail: $"No active key has id '{keyId}'.");
         }
+        corsOrigins.Invalidate();
         loggers.CreateLogger("Matchmaker.Keys").LogInformation("Revoked API key {KeyId}", keyId);
         return TypedResults.NoContent();
     }

@@ -1,8 +1,10 @@
 using Hangfire;
 using Matchmaker.Api.Access;
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
@@ -33,6 +35,9 @@ public static class Startup
         await graph.InitializeAsync(cancellationToken);
         var recommendations = services.GetRequiredService<IRecommendationStore>();
         await recommendations.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IFeedbackStore>().InitializeAsync(cancellationToken);
+        await services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IPlanStore>().InitializeAsync(cancellationToken);
         await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);
@@ -62,6 +67,12 @@ public static class Startup
             jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
             logger.LogInformation("No recommendations yet: a first full recompute was enqueued");
         }
+        else if (services.GetRequiredService<JobStorage>() is Hangfire.InMemory.InMemoryStorage)
+        {
+            await RecoverInterruptedWorkAsync(services, jobs, logger, cancellationToken);
+        }
+        // Messages left due by a stop (the embedded job storage is in memory) go out again now, not at the next sweep.
+        jobs.Enqueue<DeliveryJobs>(j => j.Sweep(CancellationToken.None));
         if (services.GetRequiredService<ModelRegistry>().CurrentVersion is null)
         {
             // Until a model is promoted the heuristic ranker serves; a promotion triggers a recompute with the model.
@@ -69,9 +80,31 @@ public static class Startup
             logger.LogInformation("No ranking model yet: training one on the graph's history was enqueued");
         }
     }
+
+    /// <summary>
+    /// In the embedded mode the jobs live in the process's memory, so a process that was killed took its queued and
+    /// running jobs with it. A run still marked running can never finish: it is marked failed (it was never published,
+    /// so readers keep the previous lists) and a fresh full run replaces it. Changes recorded for a recompute whose job
+    /// was lost are picked up by a new one.
+    /// </summary>
+    private static async Task RecoverInterruptedWorkAsync(IServiceProvider services, IBackgroundJobClient jobs, ILogger logger, CancellationToken cancellationToken)
+    {
+        var interrupted = await services.GetRequiredService<RecomputeService>().FailInterruptedRunsAsync(
+            "interrupted: the process stopped while the run was in progress; a new full run replaces it", cancellationToken);
+        if (interrupted.Count > 0)
+        {
+            jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
+            logger.LogWarning("{Count} recompute runs were interrupted by the previous stop ({Runs}); they were marked failed and a new full recompute was enqueued",
+                interrupted.Count, string.Join(", ", interrupted.Select(r => r.Id)));
+        }
+        jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeChanged(CancellationToken.None));
+    }
 }
 
-/// <summary>Ready means the graph store answers.</summary>
+/// <summary>
+/// The graph store answers. When it does not, the service is degraded, not down: the stored lists are still served
+/// (they need only the recommendation store), while searches and writes answer 503 until the store is back.
+/// </summary>
 internal sealed class GraphStoreHealthCheck(IGraphStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -81,9 +114,26 @@ internal sealed class GraphStoreHealthCheck(IGraphStore store) : IHealthCheck
             var counts = await store.CountAsync(cancellationToken);
             return HealthCheckResult.Healthy($"{counts.Organizations} organizations");
         }
-        catch (GraphStoreUnavailableException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy(e.Message);
+            return HealthCheckResult.Degraded($"graph store unavailable, the last lists are still served: {e.Message}");
+        }
+    }
+}
+
+/// <summary>The recommendation store answers: without it no list can be served, so the service is not ready.</summary>
+internal sealed class RecommendationStoreHealthCheck(IRecommendationStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var runs = await store.ListRunsAsync(1, cancellationToken);
+            return HealthCheckResult.Healthy(runs.Count == 0 ? "no run yet" : $"latest run {runs[0].Id} {runs[0].Status}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"recommendation store unavailable: {e.Message}");
         }
     }
 }

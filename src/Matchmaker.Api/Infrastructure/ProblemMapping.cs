@@ -2,6 +2,8 @@ using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Matchmaker.Api.Infrastructure;
 
@@ -30,15 +32,41 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
                 Title = "The graph store is unavailable.",
                 Detail = e.Message,
             },
-            _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
+            _ => DatabaseFault(exception) ?? new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
         if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", context.Request.Path);
+        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, problem.Status, exception.Message);
         else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, problem.Status, exception.Message);
 
         context.Response.StatusCode = problem.Status!.Value;
-        if (problem.Status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
+        if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status507InsufficientStorage) context.Response.Headers.RetryAfter = "5";
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>
+    /// A database that is down, full, read-only or busy is an outage the caller can wait out, not a fault of the
+    /// service: 503 (507 when the disk is full) with the reason. The statement failed, so nothing was written.
+    /// </summary>
+    private static ProblemDetails? DatabaseFault(Exception exception)
+    {
+        const string Nothing = "Nothing was written; retry later.";
+        return exception switch
+        {
+            SqliteException { SqliteErrorCode: 13 } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
+            SqliteException { SqliteErrorCode: 8 } e => Outage(StatusCodes.Status503ServiceUnavailable, "The database is read-only.", $"{Nothing} ({e.Message})"),
+            SqliteException { SqliteErrorCode: 5 or 6 or 10 or 14 or 15 } e =>
+                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", $"{Nothing} ({e.Message})"),
+            PostgresException { SqlState: "53100" } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
+            // Connection failures (class 08), shutdowns (57P), resource limits (53) and anything Npgsql itself calls transient.
+            PostgresException e when e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                || e.SqlState.StartsWith("53", StringComparison.Ordinal) || e.IsTransient =>
+                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Nothing),
+            NpgsqlException { IsTransient: true } and not PostgresException => Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Nothing),
+            _ => null,
+        };
+    }
+
+    private static ProblemDetails Outage(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
 
     private static string Key(ImportError e) =>
         e.Field.Length == 0 ? $"{e.Section}[{e.Row}]" : e.Section.Length == 0 ? e.Field : $"{e.Section}[{e.Row}].{e.Field}";

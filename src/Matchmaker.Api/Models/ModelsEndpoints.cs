@@ -19,7 +19,10 @@ public static class ModelsEndpoints
             .MapGet("/current", Current)
             .WithSummary("The ranking model in use: version, when it was trained, on what data, and its validation metrics")
             .WithDescription("404 while no model has been trained and promoted; lists are then ranked by the heuristic ranker.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

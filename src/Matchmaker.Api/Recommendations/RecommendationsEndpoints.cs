@@ -3,17 +3,28 @@ using System.Text;
 using Matchmaker.Api.Access;
 using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Recommendations;
 
+/// <param name="Feedback">This organization's latest feedback on the candidate (accept, contacted or formed; declined candidates are not listed).</param>
+/// <param name="MutualInterest">Both sides said they are interested in each other.</param>
 public sealed record RecommendationItem(
-    string CandidateId, int Rank, double Score, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons);
+    string CandidateId, int Rank, double Score, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
+    string? Feedback = null, bool MutualInterest = false);
 
 public sealed record RecommendationPage(
     string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, IReadOnlyList<RecommendationItem> Items, string? NextCursor);
+
+/// <summary>One pair scored and explained on demand.</summary>
+/// <param name="ListRank">The candidate's rank in the organization's current list, when it is in it.</param>
+/// <param name="Declined">The organization declined this candidate (it is hidden from its lists).</param>
+public sealed record PairRecommendation(
+    string OrganizationId, string CandidateId, double Score, int? ListRank, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
+    string ModelVersion, DateTimeOffset ScoredAt, string? Feedback, bool MutualInterest, bool Declined);
 
 public static class RecommendationsEndpoints
 {
@@ -33,10 +44,19 @@ public static class RecommendationsEndpoints
         group.MapGet("/", List)
             .WithName("ListRecommendations")
             .WithSummary("An organization's recommended partners")
-            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Supports ETag/If-None-Match.")
+            .Produces<RecommendationPage>(StatusCodes.Status200OK)
+            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Candidates the organization declined are never listed; each item carries the organization's latest feedback and whether interest is mutual. Supports ETag/If-None-Match.")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{candidateId}", Pair)
+            .WithName("ExplainPair")
+            .WithSummary("Score and explain one candidate for an organization, on demand")
+            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -47,9 +67,9 @@ public static class RecommendationsEndpoints
     /// <param name="includeExistingPartners">Also list organizations already partnered with (labelled existingPartner).</param>
     /// <param name="limit">Page size, 1-100 (default 20).</param>
     /// <param name="cursor">The nextCursor of the previous page.</param>
-    internal static async Task<Results<Ok<RecommendationPage>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> List(
+    internal static async Task<IResult> List(
         string id, string? kind, string? sector, string? city, double? minScore, bool? includeExistingPartners, int? limit, string? cursor,
-        HttpContext http, IRecommendationStore store, IGraphStore graph, CancellationToken cancellationToken)
+        HttpContext http, IRecommendationStore store, IGraphStore graph, FeedbackIndex feedback, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (kind is not null && !Codes.TryParseKind(kind, out _)) errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
@@ -64,7 +84,7 @@ public static class RecommendationsEndpoints
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var list = await store.GetCurrentAsync(id, cancellationToken);
+        var list = await store.GetCurrentJsonAsync(id, cancellationToken);
         if (list is null)
         {
             return await graph.GetOrganizationAsync(id, cancellationToken) is null
@@ -73,8 +93,10 @@ public static class RecommendationsEndpoints
                     detail: $"Recommendations for '{id}' have not been computed yet; they appear after the next recompute.");
         }
 
-        // The list is immutable per run: its ETag is the run plus the query that shaped the page.
-        var etag = $"\"{Hash($"{list.RunId}|{http.Request.QueryString}")}\"";
+        // The list is immutable per run; feedback (declines, mutual interest) changes what the page shows. The ETag
+        // is the run, the feedback version and the query that shaped the page.
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        var etag = $"\"{Hash($"{list.RunId}|{state.Version}|{http.Request.QueryString}")}\"";
         http.Response.Headers.ETag = etag;
         http.Response.Headers.CacheControl = "private, max-age=0, must-revalidate";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v == "*" || v.Split(',').Select(t => t.Trim()).Contains(etag))))
@@ -82,17 +104,28 @@ public static class RecommendationsEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var size = limit ?? 20;
-        var matching = list.Items.Where(i =>
-            (includeExistingPartners == true || !i.ExistingPartner)
-            && (kind is null || string.Equals(i.Candidate?.Kind, kind, StringComparison.OrdinalIgnoreCase))
-            && (sector is null || i.Candidate?.Sectors.Contains(sector) == true)
-            && (city is null || i.Candidate?.City == city)
-            && (minScore is null || i.Score >= minScore)).ToList();
-        var page = matching.Skip(offset).Take(size)
-            .Select(i => new RecommendationItem(i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Candidate, i.Reasons)).ToList();
-        var next = offset + size < matching.Count ? Cursor.Encode((offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        return TypedResults.Ok(new RecommendationPage(id, list.RunId, list.ModelVersion, list.ComputedAt, page, next));
+        var page = ListPageWriter.Write(list, state, new ListPageWriter.Filters(kind, sector, city, minScore, includeExistingPartners == true),
+            offset, limit ?? 20, next => Cursor.Encode(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return TypedResults.Bytes(page, "application/json; charset=utf-8");
+    }
+
+    internal static async Task<Results<Ok<PairRecommendation>, ValidationProblem, ProblemHttpResult>> Pair(
+        string id, string candidateId, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });
+        var explained = await recompute.ExplainPairAsync(id, candidateId, cancellationToken);
+        if (explained is not { } result)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
+                detail: $"No organization has id '{id}' or '{candidateId}' in the current graph.");
+        }
+        var list = await store.GetCurrentAsync(id, cancellationToken);
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        var pair = result.Pair;
+        return TypedResults.Ok(new PairRecommendation(id, candidateId, pair.Score, list?.Items.FirstOrDefault(i => i.CandidateId == candidateId)?.Rank,
+            pair.ExistingPartner, pair.Candidate, pair.Reasons, result.ModelVersion, time.GetUtcNow(),
+            state.Given.TryGetValue(candidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(candidateId), state.IsDeclined(candidateId)));
     }
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];

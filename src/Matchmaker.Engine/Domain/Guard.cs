@@ -44,16 +44,17 @@ internal static partial class Guard
         if (string.IsNullOrWhiteSpace(value)) return null;
         var text = value.Trim();
         if (text.Length > maxLength) throw new DomainValidationException(field, $"is {text.Length} characters long; at most {maxLength} are allowed");
-        foreach (var ch in text)
+        for (var i = 0; i < text.Length; i++)
         {
+            var ch = text[i];
             if (char.IsControl(ch) && ch is not '\n' and not '\r' and not '\t')
             {
                 throw new DomainValidationException(field, $"contains the control character U+{(int)ch:X4}");
             }
-            if (char.IsSurrogate(ch) && !char.IsSurrogatePair(text, text.IndexOf(ch, StringComparison.Ordinal)))
-            {
-                throw new DomainValidationException(field, "contains an unpaired surrogate (invalid Unicode)");
-            }
+            // A character outside the BMP (an emoji, a CJK Extension B ideograph such as 𠮷) is a high surrogate
+            // followed by a low one; only a surrogate without its partner is invalid.
+            if (char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(ch)) throw new DomainValidationException(field, "contains an unpaired surrogate (invalid Unicode)");
         }
         return text;
     }

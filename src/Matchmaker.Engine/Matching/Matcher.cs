@@ -107,6 +107,27 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
         return result;
     }
 
+    /// <summary>Scores the given candidates for the query (whether or not candidate generation would find them), in their order.</summary>
+    public IReadOnlyList<ScoredCandidate> Score(MatchQuery query, IReadOnlyList<int> candidates)
+    {
+        var w = _pool.Rent();
+        try
+        {
+            w.Context.Prepare(query, Candidates.Options.HubCap);
+            var ids = candidates.ToArray();
+            var features = new float[ids.Length * PairFeatureExtractor.Count];
+            var scores = new float[ids.Length];
+            Features.Compute(w.Context, ids, features);
+            Model.Score(features, scores);
+            return ids.Select((c, i) => new ScoredCandidate(c, scores[i], CandidateSource.None,
+                features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray())).ToArray();
+        }
+        finally
+        {
+            _pool.Return(w);
+        }
+    }
+
     internal WorkspacePool Pool => _pool;
 
     /// <summary>Harmonic mean of both directions' fit, each mapped to (0, 1) by the logistic function.</summary>

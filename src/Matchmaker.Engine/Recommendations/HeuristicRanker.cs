@@ -85,6 +85,25 @@ internal sealed class HeuristicRanker : IPartnerRanker
         return new RankedPartners(ranked, scores.Count);
     }
 
+    public RecommendedPartner ExplainPair(int organization, int candidate)
+    {
+        var s = _snapshot;
+        double score = 0;
+        var via = new List<int>();
+        foreach (var partner in s.Partners[organization])
+        {
+            var degree = s.Partners.Degree(partner);
+            if (degree > HubCap || degree < 2 || s.Partners.EdgeIndex(partner, candidate) < 0) continue;
+            score += 1.0 / Math.Log(degree);
+            if (via.Count < 3) via.Add(partner);
+        }
+        var self = s.Details[organization];
+        var needsMet = (self?.Needs ?? []).Intersect(s.Details[candidate]?.Capabilities ?? [], StringComparer.Ordinal).ToList();
+        score += 0.5 * needsMet.Count + Reciprocity(self, s.Details[candidate]) + SameCity(organization, candidate);
+        return new RecommendedPartner(s.OrganizationIds[candidate], 0, Math.Round(score, 6), Reasons(organization, candidate, via, needsMet),
+            s.Partners.EdgeIndex(organization, candidate) >= 0, CandidateSummary.Of(s, candidate));
+    }
+
     /// <summary>The candidate needs something the organization offers: the match is wanted on both sides.</summary>
     private static double Reciprocity(Organization? self, Organization? candidate) =>
         self is null || candidate is null ? 0 : candidate.Needs.Intersect(self.Capabilities, StringComparer.Ordinal).Any() ? 0.5 : 0;

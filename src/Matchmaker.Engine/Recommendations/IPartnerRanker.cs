@@ -9,6 +9,9 @@ public interface IPartnerRanker
 
     /// <summary>The best <paramref name="topK"/> partners for one organization (compact id), with reasons.</summary>
     RankedPartners Recommend(int organization, int topK);
+
+    /// <summary>Scores and explains one pair on demand (rank 0: the pair is not placed in a list).</summary>
+    RecommendedPartner ExplainPair(int organization, int candidate);
 }
 
 /// <summary>Binds a ranker to a snapshot (rankers precompute per-snapshot statistics).</summary>

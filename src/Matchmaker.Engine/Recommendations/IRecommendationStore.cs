@@ -35,6 +35,9 @@ public interface IRecommendationStore
     /// <summary>The list readers get now, or null when none was ever published for the organization.</summary>
     Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="GetCurrentAsync"/>, with the items as stored JSON (the fast path for serving lists).</summary>
+    Task<StoredListJson?> GetCurrentJsonAsync(string organizationId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes lists of runs no reader can reach any more. Returns the number of lists deleted.</summary>
     Task<int> PruneAsync(CancellationToken cancellationToken = default);
 

@@ -123,4 +123,14 @@ internal sealed class LearnedRanker : IPartnerRanker
         }
         return new RankedPartners(items, scored);
     }
+
+    public RecommendedPartner ExplainPair(int organization, int candidate)
+    {
+        var query = new MatchQuery(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
+        var scored = _matcher.Score(query, [candidate]);
+        var reasons = _explainer.Explain(query, scored)[0];
+        return new RecommendedPartner(snapshot.OrganizationIds[candidate], 0, Math.Round(scored[0].Score, 6),
+            reasons.Select(r => new Reason(r.Kind, r.Zh, r.En, r.Evidence)).ToList(),
+            snapshot.Partners.EdgeIndex(organization, candidate) >= 0, CandidateSummary.Of(snapshot, candidate));
+    }
 }

@@ -35,6 +35,16 @@ public sealed record RecommendationList(
     DateTimeOffset ComputedAt,
     IReadOnlyList<RecommendedPartner> Items);
 
+/// <summary>
+/// An organization's current list with its items as stored: a UTF-8 JSON array of <see cref="RecommendedPartner"/>
+/// in the wire shape, so that readers can serve it without decoding it into objects.
+/// </summary>
+public sealed record StoredListJson(string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, byte[] ItemsUtf8)
+{
+    public RecommendationList Decode() => new(OrganizationId, RunId, ModelVersion, ComputedAt,
+        System.Text.Json.JsonSerializer.Deserialize<List<RecommendedPartner>>(ItemsUtf8, Import.WireJson.Options)!);
+}
+
 public enum RunKind
 {
     /// <summary>Every organization, split into shards by compact id range.</summary>

@@ -1,3 +1,4 @@
+using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Matching.Evaluation;
@@ -27,7 +28,8 @@ public sealed record TrainingOutcome(bool Trained, string Message, Promotion? Pr
 /// validates, the years before it train (each label year's features from projects before it only), and the new
 /// model replaces the current one only when it is better on the validation year.
 /// </summary>
-public sealed class ModelTrainingService(SnapshotSource snapshots, ModelRegistry registry, ModelOptions options, TimeProvider time, ILogger<ModelTrainingService> logger)
+public sealed class ModelTrainingService(
+    SnapshotSource snapshots, ModelRegistry registry, ModelOptions options, TimeProvider time, ILogger<ModelTrainingService> logger, IFeedbackStore? feedback = null)
 {
     public async Task<TrainingOutcome> RetrainAsync(CancellationToken cancellationToken = default)
     {
@@ -59,7 +61,16 @@ public sealed class ModelTrainingService(SnapshotSource snapshots, ModelRegistry
         var candidates = new CandidateGenerator(null, capabilities);
         var features = new PairFeatureExtractor(capabilities);
         var rows = RankerTrainer.BuildRows(splits, candidates, features, rankerOptions);
-        var model = RankerTrainer.Train(rows, rankerOptions, string.Join("; ", splits.Select(s => s.Description)), registry.NextVersion(), time.GetUtcNow());
+        var descriptions = splits.Select(s => s.Description).ToList();
+        // What organizations told us about their recommendations is a label too (formed > contacted > accept > decline).
+        var labelled = feedback is null ? [] : await LabelledQueriesAsync(full, feedback, cancellationToken);
+        if (labelled.Count > 0)
+        {
+            var fromFeedback = FeedbackTraining.BuildRows(new SnapshotStats(full), labelled, candidates, features, rankerOptions, (uint)rows.Queries);
+            rows = FeedbackTraining.Combine(rows, fromFeedback);
+            descriptions.Add($"feedback of {fromFeedback.Queries} organizations on {labelled.Sum(q => q.Grades.Count)} candidates, features from the current graph");
+        }
+        var model = RankerTrainer.Train(rows, rankerOptions, string.Join("; ", descriptions), registry.NextVersion(), time.GetUtcNow());
         var validationStats = new SnapshotStats(validationBefore);
         var promotion = registry.PromoteIfBetter(model, m =>
         {
@@ -71,6 +82,19 @@ public sealed class ModelTrainingService(SnapshotSource snapshots, ModelRegistry
             : $"model v{promotion.CandidateVersion} kept aside: NDCG@10 {promotion.Candidate.Ndcg10:F4} is not better than {promotion.Current!.Ndcg10:F4}";
         logger.LogInformation("Retrained on {Queries} queries ({Rows} rows): {Message}", trainingQueries, rows.Rows.Count, message);
         return new TrainingOutcome(true, message, promotion);
+    }
+
+    /// <summary>The latest feedback per pair, grouped by the organization that gave it, in the snapshot's compact ids.</summary>
+    public static async Task<List<LabelledQuery>> LabelledQueriesAsync(GraphSnapshot snapshot, IFeedbackStore feedback, CancellationToken cancellationToken)
+    {
+        var latest = await feedback.LatestPerPairAsync(cancellationToken);
+        return latest
+            .Select(e => (Organization: snapshot.IndexOf(e.OrganizationId), Candidate: snapshot.IndexOf(e.CandidateId), Grade: FeedbackCodes.Grade(e.Action)))
+            .Where(e => e.Organization >= 0 && e.Candidate >= 0) // organizations deleted since
+            .GroupBy(e => e.Organization)
+            .OrderBy(g => g.Key)
+            .Select(g => new LabelledQuery(g.Key, g.ToDictionary(e => e.Candidate, e => e.Grade)))
+            .ToList();
     }
 
     /// <summary>The capability index of a snapshot, or null when no organization states a need.</summary>

@@ -138,7 +138,10 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             cancellationToken, ("run", runId), ("error", error), ("now", now.ToUniversalTime()));
     }
 
-    public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default)
+    public async Task<RecommendationList?> GetCurrentAsync(string organizationId, CancellationToken cancellationToken = default) =>
+        (await GetCurrentJsonAsync(organizationId, cancellationToken))?.Decode();
+
+    public async Task<StoredListJson?> GetCurrentJsonAsync(string organizationId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT l.run_id, l.model_version, l.computed_at, l.items::text
@@ -148,9 +151,8 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         command.Parameters.AddWithValue("org", organizationId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        return new RecommendationList(organizationId, reader.GetString(0), reader.GetString(1),
-            new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero),
-            JsonSerializer.Deserialize<List<RecommendedPartner>>(reader.GetString(3), WireJson.Options)!);
+        return new StoredListJson(organizationId, reader.GetString(0), reader.GetString(1), new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero),
+            System.Text.Encoding.UTF8.GetBytes(reader.GetString(3)));
     }
 
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)

@@ -104,6 +104,18 @@ public sealed class RecomputeService(
     }
 
     /// <summary>
+    /// Marks every run still running as failed with the reason, so that none of them is ever published, and returns
+    /// them. Only for a start at which no worker can still be running them (the embedded mode, whose jobs lived in the
+    /// memory of the process that stopped).
+    /// </summary>
+    public async Task<IReadOnlyList<RecomputeRun>> FailInterruptedRunsAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        var interrupted = (await store.ListRunsAsync(1000, cancellationToken)).Where(r => r.Status == RunStatus.Running).ToList();
+        foreach (var run in interrupted) await FailRunAsync(run.Id, reason, cancellationToken);
+        return interrupted;
+    }
+
+    /// <summary>
     /// Recomputes the given organizations and their direct partners (whose lists may change with them) as one
     /// incremental run, published at once. Unknown ids (deleted organizations) are skipped.
     /// </summary>
@@ -162,6 +174,19 @@ public sealed class RecomputeService(
             lists[i] = new RecommendationList(snapshot.OrganizationIds[organizations[i]], runId, ranker.ModelVersion, computedAt, ranked.Items);
         });
         return new ShardResult(shard, lists, pairs, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Scores and explains one pair on the current snapshot with the current ranker, on demand. Null when either
+    /// organization is not in the graph.
+    /// </summary>
+    public async Task<(RecommendedPartner Pair, string ModelVersion)?> ExplainPairAsync(string organizationId, string candidateId, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await snapshots.GetAsync(cancellationToken);
+        int organization = snapshot.IndexOf(organizationId), candidate = snapshot.IndexOf(candidateId);
+        if (organization < 0 || candidate < 0) return null;
+        var ranker = RankerFor(snapshot);
+        return (ranker.ExplainPair(organization, candidate), ranker.ModelVersion);
     }
 
     private IPartnerRanker RankerFor(GraphSnapshot snapshot)

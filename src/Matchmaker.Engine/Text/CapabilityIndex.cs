@@ -294,6 +294,36 @@ public sealed class CapabilityIndex : ICapabilityMatcher
         return (offers, needs, ranges);
     }
 
+    /// <summary>The capability terms of an organization (tags and description).</summary>
+    internal IReadOnlySet<string> Offers(int organization)
+    {
+        var names = TermNames();
+        return _offers[organization].Select(t => names[t]).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The need tags of an organization with their terms.</summary>
+    internal IReadOnlyList<(string Tag, string[] Terms)> Needs(int organization)
+    {
+        var names = TermNames();
+        return _needs[organization].Select(n => (n.Tag, n.Terms.Select(t => names[t]).ToArray())).ToArray();
+    }
+
+    /// <summary>Organizations whose capabilities hold the term (empty when none does).</summary>
+    internal IReadOnlyList<int> OfferedBy(string term) => _termIds.TryGetValue(term, out var id) && id < _offeredBy.Length ? _offeredBy[id] : [];
+
+    private volatile string[]? _termNames;
+
+    /// <summary>Term texts by id, for the callers that work with texts (the planner); built on first use.</summary>
+    private string[] TermNames()
+    {
+        var names = _termNames;
+        if (names is not null && names.Length == _termIds.Count) return names;
+        names = new string[_termIds.Count];
+        foreach (var (term, id) in _termIds) names[id] = term;
+        _termNames = names;
+        return names;
+    }
+
     /// <summary>The need tags of <paramref name="needing"/> that <paramref name="offering"/>'s capabilities speak to.</summary>
     public IReadOnlyList<string> MetNeeds(int needing, int offering)
     {

@@ -14,6 +14,7 @@ namespace Matchmaker.Engine.Graph.Sqlite;
 public sealed class SqliteGraphStore : IGraphStore
 {
     private readonly string _connectionString;
+    private volatile bool _initialized;
 
     public SqliteGraphStore(string databasePath)
     {
@@ -68,11 +69,21 @@ public sealed class SqliteGraphStore : IGraphStore
         await using var command = connection.CreateCommand();
         command.CommandText = Schema;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        _initialized = true;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
+        // Once the schema exists the file must be there. A pooled handle would keep reading (and writing into) a file
+        // that was moved or deleted, and a fresh open would create an empty graph in its place: both would hide an
+        // outage (a lost volume, a bad restore) behind wrong answers. A missing file is an unavailable store.
+        if (_initialized && !File.Exists(DatabasePath))
+        {
+            SqliteConnection.ClearPool(connection);
+            await connection.DisposeAsync();
+            throw new GraphStoreUnavailableException($"The graph database '{Path.GetFileName(DatabasePath)}' is missing from its folder; the store is unavailable until it is back.");
+        }
         try
         {
             await connection.OpenAsync(cancellationToken);

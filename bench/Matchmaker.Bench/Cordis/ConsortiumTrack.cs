@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Matching;
+using Matchmaker.Engine.Matching.Evaluation;
+using Matchmaker.Engine.Planning;
+
+namespace Matchmaker.Bench.Cordis;
+
+/// <summary>
+/// `cordis DATA_DIR --track consortium`: the consortium planner judged on real consortia. For each project of the
+/// test year that the protocol keeps (at least 3 members, coordinator known before the year, at least one other
+/// member known), the planner gets the coordinator as lead, the programme parts as sectors and the actual member
+/// types as slots (one slot per type, as many places as the project had members of that type); the first
+/// alternative is compared with the actual members known before the year. The baseline fills each slot with the
+/// lead's best-ranked organizations of that type by the same model (pairwise recommendations, no team view).
+/// The ranking model is trained on the three years before the test year only, as in the other tracks.
+/// </summary>
+internal static class ConsortiumTrack
+{
+    public sealed record Knobs(double Cohesion, int PoolPerSlot, int PoolPerMember, int Beam, int? Limit);
+
+    public static int Run(string dataDir, int testYear, int trainYears, RankerOptions options, string? jsonPath, Knobs knobs)
+    {
+        Console.WriteLine($"machine: {Machine.Describe()}");
+        var clock = Stopwatch.StartNew();
+        var data = CordisDataset.Load(dataDir);
+        var snapshot = data.BuildSnapshot(testYear, DateTimeOffset.UnixEpoch);
+
+        var candidates = new CandidateGenerator();
+        var features = new PairFeatureExtractor();
+        var labelYears = Enumerable.Range(testYear - trainYears, trainYears).ToArray();
+        var splits = labelYears.Select(year =>
+        {
+            var before = data.BuildSnapshot(year, DateTimeOffset.UnixEpoch);
+            return new TrainingSplit(new SnapshotStats(before), TimeSplit.Queries(before, data.ProjectsOfYear(year)),
+                $"labels from projects started in {year}, features from projects started before {year}");
+        }).ToArray();
+        var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
+        var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UnixEpoch);
+        var trainSeconds = clock.Elapsed.TotalSeconds;
+
+        var plannerOptions = new PlannerOptions
+        {
+            Threads = 1, MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
+            Search = new SearchOptions { BeamWidth = knobs.Beam },
+        };
+        var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
+        var weights = new ObjectiveWeights(1 - knobs.Cohesion, knobs.Cohesion, 0);
+        var queries = Queries(data, snapshot, testYear);
+        if (knobs.Limit is { } limit) queries = queries.Take(limit).ToList();
+        var setupSeconds = clock.Elapsed.TotalSeconds;
+
+        var results = new QueryResult?[queries.Count];
+        var latencies = new double[queries.Count];
+        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var q = queries[i];
+            var request = new PlanRequest { LeadId = q.Lead, Sectors = q.Sectors, Slots = q.Slots, Alternatives = 1, Weights = weights };
+            var started = Stopwatch.GetTimestamp();
+            var planned = planner.PlanTeams(request);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (planned.Refusal is not null || planned.Pairwise is null) return;
+            results[i] = new QueryResult(q, Hits(q, snapshot.OrganizationIds, planned.Teams[0].Members), Hits(q, snapshot.OrganizationIds, planned.Pairwise.Members),
+                Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum());
+        });
+        var planSeconds = clock.Elapsed.TotalSeconds - setupSeconds;
+        var done = results.Where(r => r is not null).Select(r => r!).ToList();
+
+        var types = done.SelectMany(r => r.Query.Types).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var byType = types.Select(t => new TypeResult(t, RoleName(t),
+            done.Sum(r => r.Query.Known.GetValueOrDefault(t)),
+            done.Sum(r => r.Planner.GetValueOrDefault(t)), done.Sum(r => r.Baseline.GetValueOrDefault(t)))).ToArray();
+        var known = byType.Sum(t => t.Known);
+        var overall = new TypeResult("all", "all", known, byType.Sum(t => t.Planner), byType.Sum(t => t.Baseline));
+        double Macro(Func<QueryResult, int> hits) => done.Average(r => (double)hits(r) / r.Query.Known.Values.Sum());
+        var macroPlanner = Macro(r => r.Planner.Values.Sum());
+        var macroBaseline = Macro(r => r.Baseline.Values.Sum());
+        var sorted = latencies.Order().ToArray();
+
+        Console.WriteLine($"CORDIS H2020 (CORDIS, European Commission), track consortium, test year {testYear}: {done.Count:N0} consortia planned " +
+                          $"({queries.Count - done.Count} refused), {snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
+        Console.WriteLine($"model: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)} ({trainSeconds:F1} s)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} (no text in CORDIS: coverage drops out), shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot, beam {knobs.Beam}"));
+        Console.WriteLine();
+        Console.WriteLine("share of the actual members (known before the test year) that the proposed team holds");
+        Console.WriteLine($"{"slot type",-22} {"actual",8} {"planner",9} {"pairwise",9}");
+        foreach (var t in byType.Append(overall))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t.Name,-22} {t.Known,8:N0} {t.PlannerShare,9:F4} {t.BaselineShare,9:F4}"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"mean per consortium",-22} {"",8} {macroPlanner,9:F4} {macroBaseline,9:F4}"));
+        var shortlisted = (double)done.Sum(r => r.Shortlisted) / known;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"actual members among the shortlisted candidates (the most any team from them could hold): {shortlisted:F4}; {100.0 * done.Sum(r => r.Query.Known.Values.Sum()) / done.Sum(r => r.Query.Slots.Sum(s => s.Count)):F1}% of all places are members known before {testYear}"));
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wall time {clock.Elapsed.TotalSeconds:F1} s (planning {planSeconds:F1} s on {Environment.ProcessorCount} cores); one plan: median {sorted[sorted.Length / 2]:F0} ms, p95 {sorted[(int)(sorted.Length * 0.95)]:F0} ms, max {sorted[^1]:F0} ms; peak memory {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}"));
+
+        if (jsonPath is not null)
+        {
+            var report = new Report("consortium", testYear, done.Count, queries.Count - done.Count, weights.Cohesion, knobs.PoolPerSlot, knobs.PoolPerMember, knobs.Beam,
+                byType.Append(overall).Select(t => new TypeShare(t.Type, t.Name, t.Known, Math.Round(t.PlannerShare, 4), Math.Round(t.BaselineShare, 4))).ToArray(),
+                Math.Round(macroPlanner, 4), Math.Round(macroBaseline, 4), Math.Round(shortlisted, 4), Math.Round(clock.Elapsed.TotalSeconds, 1));
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true }));
+        }
+        return 0;
+    }
+
+    private sealed record Query(string Lead, string[] Sectors, SlotRequest[] Slots, string[] SlotTypes, Dictionary<string, string> KnownType, Dictionary<string, int> Known)
+    {
+        public IEnumerable<string> Types => Known.Keys;
+    }
+
+    private sealed record QueryResult(Query Query, Dictionary<string, int> Planner, Dictionary<string, int> Baseline, int Shortlisted);
+
+    private sealed record TypeResult(string Type, string Name, int Known, int Planner, int Baseline)
+    {
+        public double PlannerShare => Known == 0 ? 0 : (double)Planner / Known;
+        public double BaselineShare => Known == 0 ? 0 : (double)Baseline / Known;
+    }
+
+    public sealed record TypeShare(string Type, string Name, int Actual, double Planner, double Pairwise);
+
+    public sealed record Report(string Track, int TestYear, int Consortia, int Refused, double CohesionWeight, int PoolPerSlot, int PoolPerMember, int Beam,
+        IReadOnlyList<TypeShare> Recovered, double MeanPerConsortiumPlanner, double MeanPerConsortiumPairwise, double Shortlisted, double WallSeconds);
+
+    /// <summary>The protocol's queries with the member types as slots; actual members are those known before the year.</summary>
+    private static List<Query> Queries(CordisDataset data, Engine.Graph.GraphSnapshot before, int year)
+    {
+        var result = new List<Query>();
+        foreach (var project in data.Projects.Where(p => p.StartYear == year))
+        {
+            var lead = project.Coordinator;
+            if (project.Members.Count < TimeSplit.MinMembers || lead is null || before.IndexOf(lead.Pic) < 0) continue;
+            var others = project.Members.Where(m => m.Pic != lead.Pic).GroupBy(m => m.Pic, StringComparer.Ordinal).Select(g => g.First()).ToArray();
+            var known = others.Where(m => before.IndexOf(m.Pic) >= 0).ToDictionary(m => m.Pic, m => m.Type, StringComparer.Ordinal);
+            if (known.Count == 0) continue;
+            var byType = others.GroupBy(m => m.Type, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
+            var slots = byType.Select(g => new SlotRequest(CordisDataset.RoleOf(g.Key), g.Count(), [CordisDataset.KindOf(g.Key)])).ToArray();
+            result.Add(new Query(lead.Pic, project.ProgrammeParts.ToArray(), slots, byType.Select(g => g.Key).ToArray(), known,
+                known.Values.GroupBy(t => t, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal)));
+        }
+        return result;
+    }
+
+    /// <summary>Actual members the team holds, by their type.</summary>
+    private static Dictionary<string, int> Hits(Query q, string[] ids, int[] members)
+    {
+        var hits = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var o in members)
+        {
+            if (q.KnownType.TryGetValue(ids[o], out var type)) hits[type] = hits.GetValueOrDefault(type) + 1;
+        }
+        return hits;
+    }
+
+    private static string RoleName(string type) => $"{type} ({CordisDataset.RoleOf(type).ToChinese()} {CordisDataset.RoleOf(type).ToCode()})";
+}

@@ -1,0 +1,214 @@
+using Matchmaker.Api.Access;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Planning;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Consortia;
+
+/// <summary>A role slot: <c>role</c> industry/academia/research/finance/user/platform (or 产学研金用), <c>count</c> 1-10 (default 1), optional <c>kinds</c> that may fill it.</summary>
+public sealed record PlanSlotBody(string? Role, int? Count, IReadOnlyList<string>? Kinds);
+
+/// <summary>Constraints on the proposed members (not on the lead): allowed <c>cities</c>, organizations to <c>include</c> or <c>exclude</c>, <c>maxPerCity</c>, <c>maxSize</c> (members in all).</summary>
+public sealed record PlanConstraintsBody(IReadOnlyList<string>? Cities, IReadOnlyList<string>? Include, IReadOnlyList<string>? Exclude, int? MaxPerCity, int? MaxSize);
+
+/// <summary>Weights of the objective's parts, each 0-1 (defaults 0.5, 0.3, 0.2); only their ratios matter.</summary>
+public sealed record PlanWeightsBody(double? Fit, double? Cohesion, double? Coverage);
+
+/// <summary>
+/// A consortium plan request: the lead organization (a key bound to an organization may only name itself), the
+/// sector (and sub-field), the challenge's needs as text in Chinese and/or English, the role slots (the sector's
+/// defaults when left out), constraints, how many alternative teams (1-5, default 3) and the objective's weights.
+/// </summary>
+public sealed record CreatePlanRequest(
+    string? LeadId, string? Sector, string? SubField, string? Challenge, IReadOnlyList<PlanSlotBody>? Slots,
+    PlanConstraintsBody? Constraints, int? Alternatives, PlanWeightsBody? Weights);
+
+public static class ConsortiaEndpoints
+{
+    private const int MaxListEntries = 64;
+
+    public static IEndpointRouteBuilder MapConsortia(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/consortia/plans")
+            .WithTags("Consortia")
+            // Planning reads the graph and keeps the result for the key that asked: the read scope. A bound key may
+            // plan only with its own organization as lead, which the handler checks (the lead is in the body).
+            .RequireAuthorization(AccessPolicies.Read)
+            .OrganizationCheckedByHandler()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        group.MapPost("/", Create)
+            .WithName("CreateConsortiumPlan")
+            .WithSummary("Plan alternative 产学研金用 teams for a lead organization")
+            .WithDescription("""
+                Proposes up to `alternatives` whole teams, one member per slot place, each with its score and the parts of the score
+                (fit to the lead and its fields by the ranking model, cohesion among the members: their pairwise model scores and
+                existing ties, and coverage of the challenge's needs), and reasons per member in Chinese and English. Each
+                alternative differs from every earlier one in at least a third of its members. The plan is saved: reopen it by id
+                with the same key. Example body: {"leadId": "baolong-auto", "sector": "new-energy-vehicles", "challenge":
+                "多传感器融合算法与轻量化合金 / sensor fusion, lightweight alloys", "slots": [{"role": "学"}, {"role": "research"},
+                {"role": "finance"}, {"role": "user", "count": 2}], "constraints": {"cities": ["shanghai-songjiang", "suzhou",
+                "hangzhou"], "maxPerCity": 2}, "alternatives": 3}. 422 names the slot (slots[i]) or constraint that no team can satisfy.
+                """)
+            .Accepts<CreatePlanRequest>("application/json")
+            .Produces<ConsortiumPlan>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapGet("/{planId}", Get)
+            .WithName("GetConsortiumPlan")
+            .WithSummary("Reopen a saved consortium plan")
+            .WithDescription("Only the key that made the plan can reopen it; for any other key the plan does not exist (404).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    internal static async Task<Results<Created<ConsortiumPlan>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> Create(
+        CreatePlanRequest body, HttpContext http, PlannerSource planners, IPlanStore plans, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var (request, errors) = Validate(body);
+        if (request is null) return TypedResults.ValidationProblem(errors, title: "The request was refused; nothing was planned.");
+        // A bound key plans for its own organization only; the answer does not say whether the other one exists.
+        if (ApiKeyClaims.OrganizationOf(http.User) is { } bound && !string.Equals(bound, request.LeadId, StringComparison.Ordinal)) return TypedResults.Forbid();
+
+        var planner = await planners.GetAsync(cancellationToken);
+        var outcome = planner.Plan(request, $"plan-{Guid.NewGuid():N}", time.GetUtcNow());
+        if (outcome.Refusal is { } refusal)
+        {
+            var problem = new HttpValidationProblemDetails(refusal.Errors.ToDictionary())
+            {
+                Status = refusal.Kind == PlanRefusalKind.Impossible ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest,
+                Title = refusal.Title,
+                Detail = refusal.Detail,
+            };
+            return TypedResults.Problem(problem);
+        }
+        var plan = outcome.Plan!;
+        await plans.SaveAsync(plan, ApiKeyClaims.KeyIdOf(http.User)!, cancellationToken);
+        loggers.CreateLogger("Matchmaker.Consortia").LogInformation("Planned {PlanId} for {Lead}: {Alternatives} alternatives, best {Score}",
+            plan.Id, plan.LeadId, plan.Alternatives.Count, plan.Alternatives[0].Score);
+        return TypedResults.Created($"/api/v1/consortia/plans/{plan.Id}", plan);
+    }
+
+    internal static async Task<Results<Ok<ConsortiumPlan>, ProblemHttpResult>> Get(string planId, HttpContext http, IPlanStore plans, CancellationToken cancellationToken) =>
+        await plans.FindAsync(planId, ApiKeyClaims.KeyIdOf(http.User)!, cancellationToken) is { } plan
+            ? TypedResults.Ok(plan)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Plan not found.", detail: $"This key has no plan with id '{planId}'.");
+
+    /// <summary>Checks the body once, naming every bad field; maps it to the engine's request when all is well.</summary>
+    internal static (PlanRequest? Request, Dictionary<string, string[]> Errors) Validate(CreatePlanRequest body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(body.LeadId) || body.LeadId.Length > 64) errors["leadId"] = ["is required: an organization id"];
+        var sector = body.Sector is null ? null : G60Catalog.FindSector(body.Sector);
+        if (sector is null) errors["sector"] = [$"is required, one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"];
+        if (body.SubField is not null)
+        {
+            var owner = G60Catalog.SectorOfSubField(body.SubField);
+            if (owner is null) errors["subField"] = [$"'{body.SubField}' is not a known sub-field"];
+            else if (sector is not null && owner.Code != sector.Code) errors["subField"] = [$"'{body.SubField}' belongs to {owner.Code}, not {sector.Code}"];
+        }
+        if (body.Challenge is { } challenge)
+        {
+            if (challenge.Length > PlanRequest.MaxChallengeLength) errors["challenge"] = [$"is {challenge.Length} characters long; at most {PlanRequest.MaxChallengeLength} are allowed"];
+            else if (challenge.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) errors["challenge"] = ["contains control characters"];
+        }
+
+        var slots = new List<SlotRequest>();
+        if (body.Slots is { } bodySlots)
+        {
+            if (bodySlots.Count is 0 or > PlanRequest.MaxSlots) errors["slots"] = [$"1-{PlanRequest.MaxSlots} slots, or leave it out for the sector's defaults"];
+            for (var i = 0; i < Math.Min(bodySlots.Count, PlanRequest.MaxSlots); i++)
+            {
+                var slot = bodySlots[i];
+                if (slot is null)
+                {
+                    errors[$"slots[{i}]"] = ["must be an object with a role"];
+                    continue;
+                }
+                var valid = true;
+                if (!Codes.TryParseRole(slot.Role, out var role))
+                {
+                    errors[$"slots[{i}].role"] = [$"'{slot.Role}' is not a role; expected one of {string.Join(", ", Codes.RoleValues)} (or 产学研金用)"];
+                    valid = false;
+                }
+                if (slot.Count is < 1 or > SlotRequest.MaxCount)
+                {
+                    errors[$"slots[{i}].count"] = [$"must be between 1 and {SlotRequest.MaxCount}"];
+                    valid = false;
+                }
+                var kinds = new List<OrganizationKind>();
+                foreach (var (code, k) in (slot.Kinds ?? []).Select((code, k) => (code, k)))
+                {
+                    if (Codes.TryParseKind(code, out var kind)) kinds.Add(kind);
+                    else
+                    {
+                        errors[$"slots[{i}].kinds[{k}]"] = [$"'{code}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
+                        valid = false;
+                    }
+                }
+                if (valid) slots.Add(new SlotRequest(role, slot.Count ?? 1, kinds));
+            }
+            if (slots.Count == bodySlots.Count && slots.Sum(s => s.Count) > PlanRequest.MaxTeamSize) errors["slots"] = [$"ask for {slots.Sum(s => s.Count)} members; at most {PlanRequest.MaxTeamSize} are allowed"];
+        }
+
+        var constraints = body.Constraints ?? new PlanConstraintsBody(null, null, null, null, null);
+        var cities = constraints.Cities ?? [];
+        for (var i = 0; i < cities.Count; i++)
+        {
+            if (cities[i] is null || G60Catalog.FindCity(cities[i]) is null)
+                errors[$"constraints.cities[{i}]"] = [$"'{cities[i]}' is not a city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}"];
+        }
+        foreach (var (list, name) in new[] { (cities, "cities"), (constraints.Include ?? [], "include"), (constraints.Exclude ?? [], "exclude") })
+        {
+            if (list.Count > MaxListEntries) errors[$"constraints.{name}"] = [$"has {list.Count} entries; at most {MaxListEntries} are allowed"];
+            for (var i = 0; i < list.Count && name != "cities"; i++)
+            {
+                if (string.IsNullOrWhiteSpace(list[i]) || list[i].Length > 64) errors[$"constraints.{name}[{i}]"] = ["must be an organization id"];
+            }
+        }
+        if (constraints.MaxPerCity is < 1 or > PlanRequest.MaxTeamSize) errors["constraints.maxPerCity"] = [$"must be between 1 and {PlanRequest.MaxTeamSize}"];
+        if (constraints.MaxSize is < 1 or > PlanRequest.MaxTeamSize) errors["constraints.maxSize"] = [$"must be between 1 and {PlanRequest.MaxTeamSize}"];
+        if (body.Alternatives is < 1 or > PlanRequest.MaxAlternatives) errors["alternatives"] = [$"must be between 1 and {PlanRequest.MaxAlternatives}"];
+
+        var weights = ObjectiveWeights.Default;
+        if (body.Weights is { } w)
+        {
+            var values = new[] { (w.Fit, "fit", weights.Fit), (w.Cohesion, "cohesion", weights.Cohesion), (w.Coverage, "coverage", weights.Coverage) };
+            foreach (var (value, name, _) in values)
+            {
+                if (value is { } v && (!double.IsFinite(v) || v < 0 || v > 1)) errors[$"weights.{name}"] = ["must be between 0 and 1"];
+            }
+            var (fit, cohesion, coverage) = (w.Fit ?? weights.Fit, w.Cohesion ?? weights.Cohesion, w.Coverage ?? weights.Coverage);
+            if (!errors.Keys.Any(k => k.StartsWith("weights", StringComparison.Ordinal)))
+            {
+                if (fit + cohesion + coverage <= 0) errors["weights"] = ["at least one weight must be above 0"];
+                else weights = new ObjectiveWeights(fit, cohesion, coverage);
+            }
+        }
+        if (errors.Count > 0) return (null, errors);
+
+        return (new PlanRequest
+        {
+            LeadId = body.LeadId!,
+            Sectors = [sector!.Code],
+            SubField = body.SubField,
+            Challenge = string.IsNullOrWhiteSpace(body.Challenge) ? null : body.Challenge.Trim(),
+            Slots = body.Slots is null ? null : slots,
+            Constraints = new PlanConstraints
+            {
+                Cities = cities.Distinct(StringComparer.Ordinal).ToArray(),
+                Include = (constraints.Include ?? []).ToArray(),
+                Exclude = (constraints.Exclude ?? []).ToArray(),
+                MaxPerCity = constraints.MaxPerCity,
+                MaxSize = constraints.MaxSize,
+            },
+            Alternatives = body.Alternatives ?? 3,
+            Weights = weights,
+        }, errors);
+    }
+}

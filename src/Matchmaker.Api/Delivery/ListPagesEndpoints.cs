@@ -1,0 +1,81 @@
+using System.Net;
+using Matchmaker.Engine.Delivery;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Delivery;
+
+/// <summary>
+/// The pages behind the links in a weekly list. They need no API key: the signed token in the path is the
+/// permission. Unsubscribing is a POST (the page behind the GET asks to confirm), so that mail scanners and link
+/// previews that fetch every link do not unsubscribe anyone; mail clients use the same POST through the
+/// List-Unsubscribe-Post header (RFC 8058 one-click).
+/// </summary>
+public static class ListPagesEndpoints
+{
+    private const string PageSecurity = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    public static IEndpointRouteBuilder MapListPages(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Weekly lists").ExcludeFromDescription();
+        group.MapGet("/lists/{token}", ListPage);
+        group.MapGet("/unsubscribe/{token}", ConfirmUnsubscribe);
+        group.MapPost("/unsubscribe/{token}", Unsubscribe);
+        return app;
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ListPage(
+        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, CancellationToken cancellationToken)
+    {
+        if (!tokens.TryReadList(token, out var digestId) || await store.GetDigestAsync(digestId, cancellationToken) is not { } digest) return LinkNotFound();
+        return Page(http, DigestRenderer.Page(digest, delivery.UnsubscribeUrl(digest.SubscriptionId)));
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConfirmUnsubscribe(
+        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, CancellationToken cancellationToken)
+    {
+        if (!tokens.TryReadUnsubscribe(token, out var subscriptionId) || await store.GetSubscriptionAsync(subscriptionId, cancellationToken) is not { } subscription)
+        {
+            return LinkNotFound();
+        }
+        var target = WebUtility.HtmlEncode(DeliveryTargets.Redact(subscription.Target));
+        if (subscription.Status == SubscriptionStatus.Unsubscribed)
+        {
+            return Page(http, Shell("已退订 Unsubscribed", $"<p>{target} 已退订每周伙伴名单。</p><p>{target} is unsubscribed from the weekly partner list.</p>"));
+        }
+        return Page(http, Shell("退订 Unsubscribe", $"""
+            <p>停止向 {target} 发送每周伙伴名单？</p><p>Stop sending the weekly partner list to {target}?</p>
+            <form method="post"><button type="submit" id="confirm">退订 Unsubscribe</button></form>
+            """));
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> Unsubscribe(
+        string token, HttpContext http, DeliveryTokens tokens, DeliveryService delivery, CancellationToken cancellationToken)
+    {
+        if (!tokens.TryReadUnsubscribe(token, out var subscriptionId) || await delivery.UnsubscribeAsync(subscriptionId, cancellationToken) is not { } subscription)
+        {
+            return LinkNotFound();
+        }
+        var target = WebUtility.HtmlEncode(DeliveryTargets.Redact(subscription.Target));
+        return Page(http, Shell("已退订 Unsubscribed", $"<p id=\"done\">{target} 已退订，不会再收到每周伙伴名单。</p><p>{target} is unsubscribed and will get no more weekly lists.</p>"));
+    }
+
+    private static ContentHttpResult Page(HttpContext http, string html)
+    {
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy = PageSecurity;
+        headers["Referrer-Policy"] = "no-referrer"; // the token is in the URL
+        headers["X-Robots-Tag"] = "noindex";
+        headers.CacheControl = "private, no-store";
+        return TypedResults.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static string Shell(string title, string body) => $$"""
+        <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{title}}</title>
+        <style>body{font-family:-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;max-width:560px;margin:40px auto;padding:0 16px;color:#1f2933}
+        button{font-size:16px;padding:8px 18px;border-radius:6px;border:1px solid #9b1c1c;background:#fff;color:#9b1c1c}</style></head>
+        <body><h1>{{title}}</h1>{{body}}</body></html>
+        """;
+
+    private static ProblemHttpResult LinkNotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not found.", detail: "This link is not valid, or what it pointed to was deleted.");
+}

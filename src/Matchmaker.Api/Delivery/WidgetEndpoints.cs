@@ -1,0 +1,116 @@
+using Matchmaker.Api.Access;
+using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Delivery;
+using Matchmaker.Engine.Feedback;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Recommendations;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Delivery;
+
+/// <summary>One match as the widget shows it: name, kind and city labels and reasons in the asked language.</summary>
+public sealed record WidgetMatch(string CandidateId, int Rank, string Name, string Kind, string City, IReadOnlyList<string> Reasons);
+
+public sealed record WidgetMatches(string OrganizationId, string? OrganizationName, string Language, DateTimeOffset ComputedAt, IReadOnlyList<WidgetMatch> Items);
+
+/// <summary>
+/// The embeddable widget: a script served by the API and the data endpoint it calls from a partner's page with a
+/// publishable key (read scope, bound to the organization, with the partner's origin in its allowed origins). CORS
+/// headers go only to origins the key allows; a preflight (which carries no key) is answered for origins that some
+/// active read key able to reach the organization allows.
+/// </summary>
+public static class WidgetEndpoints
+{
+    public const int MaxItems = 20;
+    private static readonly Lazy<string> Script = new(() =>
+    {
+        using var stream = typeof(WidgetEndpoints).Assembly.GetManifestResourceStream("Matchmaker.Api.Delivery.widget.js")!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    public static IEndpointRouteBuilder MapWidget(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/widget/v1.js", ScriptFile).WithTags("Widget").ExcludeFromDescription();
+        var group = app.MapGroup("/widget/v1/organizations/{id}/matches").WithTags("Widget");
+        group.MapMethods("/", [HttpMethods.Options], Preflight).ExcludeFromDescription();
+        group.MapGet("/", Matches)
+            .RequireAuthorization(AccessPolicies.Read)
+            .ScopedToOrganization()
+            .WithSummary("An organization's top matches for the embeddable widget")
+            .WithDescription("Discovery only (no existing partners, no declined candidates), with names, labels and reasons in zh or en. Called from browsers with a publishable key; answers carry CORS headers for the key's allowed origins.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    internal static IResult ScriptFile(HttpContext http)
+    {
+        http.Response.Headers.CacheControl = "public, max-age=3600";
+        return TypedResults.Text(Script.Value, "text/javascript; charset=utf-8");
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Preflight(string id, HttpContext http, IApiKeyStore keys, CancellationToken cancellationToken)
+    {
+        var origin = http.Request.Headers.Origin.ToString().TrimEnd('/');
+        http.Response.Headers.Vary = "Origin";
+        var allowed = origin.Length > 0 && (await keys.ListAsync(cancellationToken)).Any(k =>
+            !k.IsRevoked && (k.OrganizationId is null || k.OrganizationId == id) && k.Allows(ApiScope.Read) && k.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase));
+        if (!allowed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed.",
+                detail: "No active key that can read this organization lists this origin.");
+        }
+        var headers = http.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.AccessControlAllowMethods = "GET";
+        headers.AccessControlAllowHeaders = $"{ApiKeyAuthenticationHandler.HeaderName}, Authorization";
+        headers.AccessControlMaxAge = "600";
+        return TypedResults.NoContent();
+    }
+
+    /// <param name="lang">zh (default) or en.</param>
+    /// <param name="limit">How many matches, 1-20 (default 5).</param>
+    internal static async Task<Results<Ok<WidgetMatches>, ValidationProblem, ProblemHttpResult>> Matches(
+        string id, string? lang, int? limit, HttpContext http, IRecommendationStore recommendations, IFeedbackStore feedback, IGraphStore graph,
+        CancellationToken cancellationToken)
+    {
+        AllowOrigin(http);
+        var errors = new Dictionary<string, string[]>();
+        if (lang is not null && lang is not ("zh" or "en")) errors["lang"] = ["must be zh or en"];
+        if (limit is < 1 or > MaxItems) errors["limit"] = [$"must be between 1 and {MaxItems}"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var list = await recommendations.GetCurrentAsync(id, cancellationToken);
+        if (list is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No recommendations.", detail: $"No recommendations are published for '{id}'.");
+        }
+        var language = lang == "en" ? DigestLanguage.En : DigestLanguage.Zh;
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        var organization = await graph.GetOrganizationAsync(id, cancellationToken);
+        var items = list.Items.Where(i => !i.ExistingPartner && !state.IsDeclined(i.CandidateId)).Take(limit ?? 5)
+            .Select(i =>
+            {
+                var item = new DigestItem(i.CandidateId, i.Rank, i.Score, false, false, i.Candidate, i.Reasons);
+                return new WidgetMatch(i.CandidateId, i.Rank, DigestRenderer.CandidateName(item, language), DigestRenderer.KindLabel(i.Candidate?.Kind, language),
+                    DigestRenderer.CityLabel(i.Candidate?.City, language), i.Reasons.Take(DigestRenderer.ReasonsShown).Select(r => DigestRenderer.ReasonText(r, language)).ToList());
+            }).ToList();
+        var name = language == DigestLanguage.En ? organization?.NameEn ?? organization?.NameZh : organization?.NameZh ?? organization?.NameEn;
+        http.Response.Headers.CacheControl = "private, max-age=60";
+        return TypedResults.Ok(new WidgetMatches(id, name, language == DigestLanguage.En ? "en" : "zh", list.ComputedAt, items));
+    }
+
+    /// <summary>The key was accepted from this origin (the allowed-origin policy ran before): let the browser read the answer.</summary>
+    private static void AllowOrigin(HttpContext http)
+    {
+        var origin = http.Request.Headers.Origin.ToString().TrimEnd('/');
+        http.Response.Headers.Vary = "Origin";
+        if (origin.Length > 0 && http.User.FindAll(ApiKeyClaims.Origin).Any(c => string.Equals(c.Value, origin, StringComparison.OrdinalIgnoreCase)))
+        {
+            http.Response.Headers.AccessControlAllowOrigin = origin;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using Matchmaker.Api.Access;
+using Matchmaker.Api.Infrastructure;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Feedback;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Recommendations;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Matchmaker.Api.Feedback;
+
+/// <summary>Feedback on one recommended candidate.</summary>
+/// <param name="CandidateId">The recommended organization the feedback is about.</param>
+/// <param name="Action">accept, decline, contacted or formed.</param>
+/// <param name="Reason">Required when declining, otherwise absent: wrong-field, too-far, already-partners, not-right-stage, no-capacity or other.</param>
+/// <param name="Comment">Optional free text, at most 1,000 characters.</param>
+public sealed record FeedbackRequest(string? CandidateId, string? Action, string? Reason, string? Comment);
+
+/// <summary>Recorded feedback.</summary>
+/// <param name="Sequence">Orders all feedback; later feedback on a pair supersedes earlier.</param>
+/// <param name="GivenBy">The id of the API key that gave it.</param>
+public sealed record FeedbackItem(long Sequence, string OrganizationId, string CandidateId, string Action, string? Reason, string? Comment, string GivenBy, DateTimeOffset At)
+{
+    public static FeedbackItem Of(FeedbackEntry e) => new(e.Sequence, e.OrganizationId, e.CandidateId, FeedbackCodes.ToCode(e.Action),
+        e.Reason is { } r ? FeedbackCodes.ToCode(r) : null, e.Comment, e.GivenBy, e.At);
+}
+
+public sealed record FeedbackListPage(IReadOnlyList<FeedbackItem> Items, string? NextCursor);
+
+/// <summary>An organization that both sides are interested in: each one's latest feedback about the other is accept, contacted or formed.</summary>
+public sealed record MutualInterestItem(string CandidateId, CandidateSummary? Candidate, string OurAction, DateTimeOffset OurAt, string TheirAction, DateTimeOffset TheirAt);
+
+public sealed record MutualInterestResponse(string OrganizationId, IReadOnlyList<MutualInterestItem> Items);
+
+public static class FeedbackEndpoints
+{
+    public const int MaxBodyBytes = 16 * 1024;
+    public const int MaxPageSize = 100;
+
+    public static IEndpointRouteBuilder MapFeedback(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/organizations/{id}")
+            .WithTags("Feedback")
+            .ScopedToOrganization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        group.MapPost("/feedback", Give)
+            .RequireAuthorization(AccessPolicies.Feedback)
+            .WithName("GiveFeedback")
+            .WithSummary("Give feedback on a recommended candidate")
+            .WithDescription("accept, decline (with a reason), contacted or formed. Recorded with the key that gave it and when; the latest feedback on a pair counts. "
+                + "A declined candidate disappears from the organization's recommendation lists; when both sides accepted each other, both see it as mutual interest. "
+                + "Feedback is also a training label for the next ranking model (formed > contacted > accept > decline).")
+            .Accepts<FeedbackRequest>("application/json")
+            .Produces<FeedbackItem>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet("/feedback", List)
+            .RequireAuthorization(AccessPolicies.Read)
+            .WithName("ListFeedback")
+            .WithSummary("The feedback an organization gave, newest first")
+            .ProducesValidationProblem();
+
+        group.MapGet("/mutual-interest", Mutual)
+            .RequireAuthorization(AccessPolicies.Read)
+            .WithName("MutualInterest")
+            .WithSummary("Organizations with mutual interest")
+            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side.");
+        return app;
+    }
+
+    internal static async Task<Results<Created<FeedbackItem>, ValidationProblem, ProblemHttpResult>> Give(
+        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, FeedbackIndex index, IGraphStore graph, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var mediaType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType != "application/json")
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
+                detail: $"Content-Type '{mediaType}' is not supported here; send application/json.");
+        }
+        await using var body = await RequestBodies.ReadLimitedAsync(request, MaxBodyBytes, cancellationToken);
+        var input = RequestBodies.ParseJson<FeedbackRequest>(body);
+
+        var errors = new Dictionary<string, string[]>();
+        if (!FeedbackCodes.TryParseAction(input.Action, out var action))
+        {
+            errors["action"] = [input.Action is null ? "is required" : $"'{Clip(input.Action)}' is not an action; expected one of {string.Join(", ", FeedbackCodes.ActionValues)}"];
+        }
+        DeclineReason? reason = null;
+        if (input.Reason is not null)
+        {
+            if (FeedbackCodes.TryParseReason(input.Reason, out var r)) reason = r;
+            else errors["reason"] = [$"'{Clip(input.Reason)}' is not a reason; expected one of {string.Join(", ", FeedbackCodes.ReasonValues)}"];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        // The record's constructor enforces the rest (ids, a reason exactly when declining, comment length); it throws
+        // DomainValidationException, which becomes a 400 naming the field.
+        var entry = new NewFeedback(id, input.CandidateId!, action, reason, input.Comment,
+            ApiKeyClaims.KeyIdOf(http.User) ?? "unknown", time.GetUtcNow());
+
+        if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
+        if (await graph.GetOrganizationAsync(entry.CandidateId, cancellationToken) is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
+        }
+        var stored = await feedback.AddAsync(entry, cancellationToken);
+        index.Record(stored);
+        return TypedResults.Created($"/api/v1/organizations/{id}/feedback?candidateId={Uri.EscapeDataString(stored.CandidateId)}", FeedbackItem.Of(stored));
+    }
+
+    /// <param name="candidateId">Only feedback about this candidate.</param>
+    /// <param name="limit">Page size, 1-100 (default 20).</param>
+    /// <param name="cursor">The nextCursor of the previous page.</param>
+    internal static async Task<Results<Ok<FeedbackListPage>, ValidationProblem, ProblemHttpResult>> List(
+        string id, string? candidateId, int? limit, string? cursor, IFeedbackStore feedback, IGraphStore graph, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"must be between 1 and {MaxPageSize}"];
+        if (candidateId is { Length: > 64 }) errors["candidateId"] = ["must be at most 64 characters"];
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (Cursor.TryDecode(cursor, out var key) && long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0) before = b;
+            else errors["cursor"] = ["is not a cursor returned by this endpoint"];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
+
+        var page = await feedback.ListAsync(id, candidateId, before, limit ?? 20, cancellationToken);
+        return TypedResults.Ok(new FeedbackListPage(page.Items.Select(FeedbackItem.Of).ToList(),
+            page.NextBefore is { } n ? Cursor.Encode(n.ToString(CultureInfo.InvariantCulture)) : null));
+    }
+
+    internal static async Task<Results<Ok<MutualInterestResponse>, ProblemHttpResult>> Mutual(
+        string id, IFeedbackStore feedback, IGraphStore graph, IRecommendationStore recommendations, CancellationToken cancellationToken)
+    {
+        if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        var items = new List<MutualInterestItem>();
+        foreach (var candidate in state.Mutual.Order(StringComparer.Ordinal))
+        {
+            var ours = state.Given[candidate];
+            var theirs = state.InterestedInUs[candidate];
+            var organization = await graph.GetOrganizationAsync(candidate, cancellationToken);
+            var summary = organization is null ? null : new CandidateSummary(organization.NameZh, organization.NameEn, Codes.ToCode(organization.Kind),
+                organization.City, organization.Sectors.ToList());
+            items.Add(new MutualInterestItem(candidate, summary, FeedbackCodes.ToCode(ours.Action), ours.At, FeedbackCodes.ToCode(theirs.Action), theirs.At));
+        }
+        return TypedResults.Ok(new MutualInterestResponse(id, items));
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.", detail: $"No organization has id '{id}'.");
+
+    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

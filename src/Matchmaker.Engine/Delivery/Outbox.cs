@@ -1,0 +1,174 @@
+using Matchmaker.Engine.Recommendations;
+
+namespace Matchmaker.Engine.Delivery;
+
+/// <summary>One candidate in a weekly list. <see cref="Repeated"/>: shown before, listed again because its score rose markedly or interest became mutual.</summary>
+public sealed record DigestItem(
+    string CandidateId, int Rank, double Score, bool Mutual, bool Repeated, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons);
+
+/// <summary>A role slot missing from a saved consortium plan, with candidates from the list who can fill it.</summary>
+public sealed record DigestGap(string PlanId, string PlanName, string Role, IReadOnlyList<DigestItem> Candidates);
+
+/// <summary>
+/// A weekly list as composed: once per subscription per ISO week (<see cref="Week"/>, e.g. 2026-W48), which is its
+/// idempotency key. The list page and every rendering are made from this record.
+/// </summary>
+public sealed record Digest(
+    string Id,
+    string SubscriptionId,
+    string OrganizationId,
+    string? OrganizationNameZh,
+    string? OrganizationNameEn,
+    string Week,
+    DateTimeOffset ComposedAt,
+    string RunId,
+    string ModelVersion,
+    DigestLanguage Language,
+    IReadOnlyList<DigestItem> Items,
+    IReadOnlyList<DigestGap> Gaps)
+{
+    public bool IsEmpty => Items.Count == 0 && Gaps.Count == 0;
+}
+
+/// <summary>The latest time a list showed a candidate: its week, score and model, and whether interest was mutual then.</summary>
+public sealed record ShownCandidate(string CandidateId, string Week, double Score, bool Mutual, string ModelVersion);
+
+public enum MessageKind
+{
+    WeeklyList,
+    Webhook,
+}
+
+public enum MessageStatus
+{
+    /// <summary>Waiting for its first or next attempt.</summary>
+    Pending,
+    Sent,
+    /// <summary>Given up: a permanent refusal, or every retry failed. Resuming the subscription queues it again.</summary>
+    Failed,
+    /// <summary>Not sent because the subscription was unsubscribed or deleted before its turn.</summary>
+    Cancelled,
+}
+
+/// <summary>
+/// What is sent, rendered once when the message is recorded. E-mail uses subject, HTML and text (and the unsubscribe
+/// link for its List-Unsubscribe header); HTTP channels send the JSON body.
+/// </summary>
+public sealed record MessageContent(string Subject, string? Html, string? Text, string? Json, string? UnsubscribeUrl = null);
+
+/// <summary>A message in the outbox: recorded before any attempt, so that nothing is lost and nothing is sent twice.</summary>
+public sealed record OutboxMessage(
+    long Sequence,
+    string Id,
+    string SubscriptionId,
+    MessageKind Kind,
+    /// <summary>The idempotency key: one message per key (list:{digestId}, webhook:{runId}:{subscriptionId}).</summary>
+    string Key,
+    MessageContent Content,
+    MessageStatus Status,
+    /// <summary>Attempts so far, over the message's whole life (the attempt log is numbered by it).</summary>
+    int Attempts,
+    /// <summary>Attempts made before the subscription was last resumed; retries are counted from here.</summary>
+    int RetryBase,
+    string? LastError,
+    bool PermanentFailure,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset NextAttemptAt,
+    DateTimeOffset? SentAt);
+
+public enum AttemptOutcome
+{
+    Sent,
+    /// <summary>May work later (timeouts, 4xx SMTP replies, HTTP 5xx, 408, 429).</summary>
+    TransientFailure,
+    /// <summary>Will not work by retrying (SMTP 5xx such as an unknown mailbox, HTTP 4xx, a robot's error code).</summary>
+    PermanentFailure,
+}
+
+/// <summary>One attempt at a message, for the delivery log.</summary>
+public sealed record DeliveryAttempt(
+    string MessageId, int Attempt, DateTimeOffset At, AttemptOutcome Outcome, int? StatusCode, string? Error, long DurationMs);
+
+/// <summary>How an attempt ends a message: its new status, when to try again, and what it does to the subscription.</summary>
+public sealed record AttemptResult(DeliveryAttempt Attempt, MessageStatus Status, DateTimeOffset? NextAttemptAt, int PauseAfterFailures);
+
+/// <summary>
+/// Subscriptions, weekly lists and the outbox with its attempt log. Two adapters, SQLite (embedded) and PostgreSQL
+/// (production), held to one contract test suite.
+/// </summary>
+public interface IDeliveryStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    Task CreateSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default);
+
+    Task<Subscription?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default);
+
+    /// <summary>An organization's subscriptions, oldest first.</summary>
+    Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string organizationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Active subscriptions on the given channels, in id order.</summary>
+    Task<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync(IReadOnlyCollection<DeliveryChannel> channels, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the subscriber's settings (target, filters, language, secret, status and reason). Setting a paused or
+    /// unsubscribed subscription active clears its failure count and queues its failed and waiting messages again.
+    /// False when it does not exist.
+    /// </summary>
+    Task<bool> UpdateSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a subscription with its lists, messages and attempts. False when it does not exist.</summary>
+    Task<bool> DeleteSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a composed list and its message (keyed <c>list:{digestId}</c>; none for an empty list) in one transaction, unless a list exists for
+    /// its subscription and week: then nothing is written. Also remembers each listed candidate as shown (latest
+    /// showing per candidate). Returns what is stored for the week either way, and whether this call stored it.
+    /// </summary>
+    Task<(Digest Digest, OutboxMessage? Message, bool Created)> RecordListAsync(Digest digest, OutboxMessage? message, CancellationToken cancellationToken = default);
+
+    Task<Digest?> GetDigestAsync(string digestId, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscription's list for an ISO week, if composed.</summary>
+    Task<Digest?> GetDigestForWeekAsync(string subscriptionId, string week, CancellationToken cancellationToken = default);
+
+    /// <summary>Every candidate the subscription's lists have shown, with its latest showing.</summary>
+    Task<IReadOnlyDictionary<string, ShownCandidate>> ShownAsync(string subscriptionId, CancellationToken cancellationToken = default);
+
+    /// <summary>A subscription's lists, newest week first.</summary>
+    Task<IReadOnlyList<Digest>> ListDigestsAsync(string subscriptionId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a message unless one with its key exists; returns the stored one either way.</summary>
+    Task<OutboxMessage> AddMessageAsync(OutboxMessage message, CancellationToken cancellationToken = default);
+
+    Task<OutboxMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default);
+
+    Task<OutboxMessage?> GetMessageByKeyAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscription's newest message of a kind.</summary>
+    Task<OutboxMessage?> LastMessageAsync(string subscriptionId, MessageKind kind, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes a message for one attempt: only a pending message that is due, whose subscription is active and that
+    /// no other worker holds (a lease until <paramref name="leaseUntil"/>). Null when any of that fails.
+    /// </summary>
+    Task<OutboxMessage?> TryClaimAsync(string messageId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records an attempt and its effect in one transaction: the message's new status; on success the subscription's
+    /// failure count is cleared; when the message is given up the count rises, and at <see cref="AttemptResult.PauseAfterFailures"/>
+    /// the subscription is paused with the error as its reason. Returns the subscription as it is afterwards.
+    /// </summary>
+    Task<Subscription?> RecordAttemptAsync(AttemptResult result, CancellationToken cancellationToken = default);
+
+    /// <summary>A subscription's messages, newest first; <paramref name="before"/> pages on by sequence.</summary>
+    Task<IReadOnlyList<OutboxMessage>> ListMessagesAsync(string subscriptionId, long? before, int limit, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DeliveryAttempt>> ListAttemptsAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Pending messages of active subscriptions that are due and not held by a worker (to enqueue again after a lost job).</summary>
+    Task<IReadOnlyList<string>> DueMessagesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a message cancelled (its subscription was unsubscribed before its turn). False unless it was pending.</summary>
+    Task<bool> CancelMessageAsync(string messageId, CancellationToken cancellationToken = default);
+}

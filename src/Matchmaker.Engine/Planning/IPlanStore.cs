@@ -1,0 +1,16 @@
+namespace Matchmaker.Engine.Planning;
+
+/// <summary>
+/// Saved consortium plans, each owned by the API key that made it. Adapters: <see cref="SqlitePlanStore"/>,
+/// <see cref="PostgresPlanStore"/>.
+/// </summary>
+public interface IPlanStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new plan for <paramref name="keyId"/>; plans are never changed after they are saved.</summary>
+    Task SaveAsync(ConsortiumPlan plan, string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>The plan, or null when no plan has this id or another key made it (the two look the same).</summary>
+    Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Recommendations;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Matchmaker.Engine.Planning;
+
+/// <summary>The production plan store on PostgreSQL, shared by every API replica.</summary>
+public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS consortium_plans (
+            id text PRIMARY KEY, key_id text NOT NULL, lead_id text NOT NULL, created_at timestamptz NOT NULL, plan jsonb NOT NULL);
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Several hosts may start at once: serialize schema creation on an advisory lock.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(60062)", cancellationToken);
+        await Sql.ExecuteAsync(connection, transaction, Schema, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task SaveAsync(ConsortiumPlan plan, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO consortium_plans (id, key_id, lead_id, created_at, plan) VALUES (@id, @key, @lead, @created, @plan)
+            """);
+        command.Parameters.AddWithValue("id", plan.Id);
+        command.Parameters.AddWithValue("key", keyId);
+        command.Parameters.AddWithValue("lead", plan.LeadId);
+        command.Parameters.AddWithValue("created", plan.CreatedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("plan", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan, WireJson.Options));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT plan::text FROM consortium_plans WHERE id = @id AND key_id = @key");
+        command.Parameters.AddWithValue("id", planId);
+        command.Parameters.AddWithValue("key", keyId);
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ConsortiumPlan>(json, WireJson.Options) : null;
+    }
+}

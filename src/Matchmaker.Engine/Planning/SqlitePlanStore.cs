@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Recommendations;
+using Microsoft.Data.Sqlite;
+
+namespace Matchmaker.Engine.Planning;
+
+/// <summary>The embedded plan store: one table in the service's SQLite file.</summary>
+public sealed class SqlitePlanStore(string databasePath) : IPlanStore
+{
+    private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS consortium_plans (
+            id TEXT PRIMARY KEY, key_id TEXT NOT NULL, lead_id TEXT NOT NULL, created_at TEXT NOT NULL, plan TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        SqliteFile.EnsureDirectory(_connectionString);
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+    }
+
+    public async Task SaveAsync(ConsortiumPlan plan, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, """
+            INSERT INTO consortium_plans (id, key_id, lead_id, created_at, plan) VALUES ($id, $key, $lead, $created, $plan)
+            """, cancellationToken,
+            ("$id", plan.Id), ("$key", keyId), ("$lead", plan.LeadId), ("$created", SqliteFile.Time(plan.CreatedAt)),
+            ("$plan", JsonSerializer.Serialize(plan, WireJson.Options)));
+    }
+
+    public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT plan FROM consortium_plans WHERE id = $id AND key_id = $key";
+        command.Parameters.AddWithValue("$id", planId);
+        command.Parameters.AddWithValue("$key", keyId);
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ConsortiumPlan>(json, WireJson.Options) : null;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Matchmaker.Engine.Delivery;
+
+namespace Matchmaker.Engine.Tests.Delivery;
+
+public sealed class DeliverySecurityTests
+{
+    private static readonly TargetPolicy Production = new(AllowLoopbackHttp: false, AllowPrivateNetworks: false);
+    private static readonly TargetPolicy Tests = new(AllowLoopbackHttp: true, AllowPrivateNetworks: true);
+
+    [Fact]
+    public void Signed_links_open_only_what_they_were_made_for()
+    {
+        var tokens = new DeliveryTokens("a-test-key-of-at-least-thirty-two-characters");
+        var list = tokens.ForList("dg_0123456789abcdef");
+
+        Assert.True(tokens.TryReadList(list, out var digest));
+        Assert.Equal("dg_0123456789abcdef", digest);
+        Assert.False(tokens.TryReadUnsubscribe(list, out _)); // a list link does not unsubscribe
+        Assert.False(tokens.TryReadList(list.Replace("dg_0", "dg_1", StringComparison.Ordinal), out _)); // another id, same mac
+        Assert.False(tokens.TryReadList(list[..^1] + (list[^1] == 'A' ? 'B' : 'A'), out _));
+        Assert.False(tokens.TryReadList("dg_0123456789abcdef", out _));
+        Assert.False(new DeliveryTokens("another-key-of-at-least-thirty-two-characters!").TryReadList(list, out _));
+        Assert.Throws<ArgumentException>(() => new DeliveryTokens("short"));
+    }
+
+    [Fact]
+    public void The_embedded_mode_generates_one_link_key_and_keeps_it()
+    {
+        var directory = Directory.CreateTempSubdirectory("matchmaker-key-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "data", "delivery-token.key");
+            var first = DeliveryTokens.Load(null, file)!;
+            var again = DeliveryTokens.Load(null, file)!;
+            Assert.True(again.TryReadUnsubscribe(first.ForUnsubscribe("sub_1"), out _));
+            Assert.True(File.ReadAllText(file).Length >= DeliveryTokens.MinKeyLength);
+            Assert.Null(DeliveryTokens.Load(null, null)); // production without a configured key: none
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Webhook_signatures_fail_for_a_changed_body_another_secret_or_an_old_timestamp()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"type":"recommendations.updated","data":{"organizationId":"tongji-auto"}}""");
+        var now = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+        var signature = WebhookSignature.Sign("whsec_1", now.ToUnixTimeSeconds(), body);
+        var timestamp = now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Matches("^v1=[0-9a-f]{64}$", signature);
+        Assert.True(WebhookSignature.Verify("whsec_1", signature, timestamp, body, now.AddMinutes(4)));
+        Assert.False(WebhookSignature.Verify("whsec_2", signature, timestamp, body, now));
+        Assert.False(WebhookSignature.Verify("whsec_1", signature, timestamp, Encoding.UTF8.GetBytes("""{"type":"recommendations.updated","data":{"organizationId":"tongji-autp"}}"""), now));
+        Assert.False(WebhookSignature.Verify("whsec_1", signature, timestamp, body, now.AddMinutes(6)));
+        Assert.False(WebhookSignature.Verify("whsec_1", signature, "not-a-number", body, now));
+    }
+
+    [Theory]
+    [InlineData(DeliveryChannel.Email, "tm@example.cn", true)]
+    [InlineData(DeliveryChannel.Email, "tm@同济.中国", true)]
+    [InlineData(DeliveryChannel.Email, "tm@localhost", false)]
+    [InlineData(DeliveryChannel.Email, "Tech Manager <tm@example.cn>", false)]
+    [InlineData(DeliveryChannel.Webhook, "https://hooks.example.cn/matchmaker", true)]
+    [InlineData(DeliveryChannel.Webhook, "http://hooks.example.cn/matchmaker", false)]
+    [InlineData(DeliveryChannel.Webhook, "http://127.0.0.1:8080/hook", false)]
+    [InlineData(DeliveryChannel.Webhook, "https://10.1.2.3/hook", false)]
+    [InlineData(DeliveryChannel.Webhook, "https://192.168.0.10/hook", false)]
+    [InlineData(DeliveryChannel.Webhook, "https://169.254.169.254/latest/meta-data", false)]
+    [InlineData(DeliveryChannel.Webhook, "https://[fd00::1]/hook", false)]
+    [InlineData(DeliveryChannel.Webhook, "https://[::ffff:172.16.0.1]/hook", false)]
+    [InlineData(DeliveryChannel.Webhook, "ftp://hooks.example.cn/x", false)]
+    [InlineData(DeliveryChannel.WeCom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6", true)]
+    [InlineData(DeliveryChannel.WeCom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", false)]
+    [InlineData(DeliveryChannel.DingTalk, "https://oapi.dingtalk.com/robot/send?access_token=abc", true)]
+    [InlineData(DeliveryChannel.DingTalk, "https://oapi.dingtalk.com/robot/send?key=abc", false)]
+    public void Production_targets_are_https_on_public_addresses(DeliveryChannel channel, string target, bool accepted)
+    {
+        Assert.Equal(accepted, DeliveryTargets.Check(channel, target, Production) is null);
+    }
+
+    [Fact]
+    public async Task Names_are_resolved_in_production_and_loopback_is_allowed_only_when_configured()
+    {
+        Assert.NotNull(await DeliveryTargets.CheckResolvedAsync("https://localhost/hook", Production, CancellationToken.None));
+        Assert.Null(await DeliveryTargets.CheckResolvedAsync("https://localhost/hook", Tests, CancellationToken.None));
+        Assert.Null(DeliveryTargets.Check(DeliveryChannel.Webhook, "http://127.0.0.1:8080/hook", Tests));
+        Assert.NotNull(DeliveryTargets.Check(DeliveryChannel.Webhook, "http://10.0.0.1:8080/hook", Tests)); // plain http only to loopback
+        Assert.Equal("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…", DeliveryTargets.Redact("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret"));
+    }
+
+    [Fact]
+    public async Task Connections_to_private_addresses_are_refused_at_connect_time_in_production()
+    {
+        // A listener on loopback stands for an internal service a webhook URL might be pointed at.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = listener.AcceptTcpClientAsync();
+        using var handler = new SocketsHttpHandler { ConnectCallback = (c, t) => HttpMessageSender.ConnectAsync(c, Production, t) };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync($"http://localhost:{port}/internal", new StringContent("{}")));
+
+        Assert.IsType<ForbiddenTargetException>(refused.InnerException);
+        await Task.Delay(200);
+        Assert.False(accepted.IsCompleted); // nothing connected
+    }
+}

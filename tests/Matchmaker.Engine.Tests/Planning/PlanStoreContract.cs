@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Planning;
+using Matchmaker.Engine.Recommendations;
+using Matchmaker.Testing;
+using Npgsql;
+
+namespace Matchmaker.Engine.Tests.Planning;
+
+/// <summary>The behaviour both plan store adapters must have.</summary>
+public abstract class PlanStoreContract
+{
+    protected abstract Task<IPlanStore> CreateStoreAsync();
+
+    private static ConsortiumPlan Plan(string id, string lead = "baolong-auto") => new(
+        id, new DateTimeOffset(2026, 1, 5, 9, 30, 0, TimeSpan.FromHours(8)), lead,
+        new CandidateSummary("上海保隆汽车科技股份有限公司", "Shanghai Baolong Automotive Corporation", "enterprise", "shanghai-songjiang", ["new-energy-vehicles"]),
+        ["new-energy-vehicles"], "vehicle-electronics", "需要多传感器融合算法 / sensor fusion",
+        [new PlannedSlot(0, "academia", "学", 1, ["university"], true), new PlannedSlot(1, "user", "用", 2, ["enterprise", "public-body"], true)],
+        new PlannedConstraints(["shanghai-songjiang"], [], ["czbank"], 2, 6),
+        new PlanObjective(0.5, 0.3, 0.2, 1, ["sensor", "融合"]),
+        "lambdarank-v3", 3,
+        [new TeamAlternative(1, 0.7123, new ScoreParts(0.81, 0.55, 0.5),
+            [new TeamMember(0, "academia", "tongji-auto", new CandidateSummary("同济大学汽车学院", "Tongji University, School of Automotive Studies", "university", "shanghai", ["new-energy-vehicles"]),
+                0.9, 0.4, ["sensor"], [new Reason("prior-work", "此前合作过 2 个项目", "2 joint projects", ["p2016-nev-autodrive-01 (2016)"])])],
+            ["sensor"], ["融合"], [new TeamTie("tongji-auto", "g60-office", "shared-partners", 2)], null)],
+        ["Default slots: 学 academia ×1."]);
+
+    private static string Json(ConsortiumPlan plan) => JsonSerializer.Serialize(plan, WireJson.Options);
+
+    [Fact]
+    public async Task A_saved_plan_reopens_whole_for_the_key_that_made_it()
+    {
+        var store = await CreateStoreAsync();
+        var plan = Plan($"plan-{Guid.NewGuid():N}");
+
+        await store.SaveAsync(plan, "key-a");
+        var reopened = await store.FindAsync(plan.Id, "key-a");
+
+        Assert.NotNull(reopened);
+        Assert.Equal(Json(plan), Json(reopened));
+        Assert.Equal("需要多传感器融合算法 / sensor fusion", reopened.Challenge);
+        Assert.Equal(plan.CreatedAt, reopened.CreatedAt);
+    }
+
+    [Fact]
+    public async Task Another_key_and_an_unknown_id_both_find_nothing()
+    {
+        var store = await CreateStoreAsync();
+        var plan = Plan($"plan-{Guid.NewGuid():N}");
+        await store.SaveAsync(plan, "key-a");
+
+        Assert.Null(await store.FindAsync(plan.Id, "key-b"));
+        Assert.Null(await store.FindAsync($"plan-{Guid.NewGuid():N}", "key-a"));
+    }
+
+    [Fact]
+    public async Task A_plan_is_never_overwritten_by_another_with_its_id()
+    {
+        var store = await CreateStoreAsync();
+        var id = $"plan-{Guid.NewGuid():N}";
+        await store.SaveAsync(Plan(id), "key-a");
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => store.SaveAsync(Plan(id, lead: "donghua-mse"), "key-b"));
+
+        Assert.Equal("baolong-auto", (await store.FindAsync(id, "key-a"))!.LeadId);
+        Assert.Null(await store.FindAsync(id, "key-b"));
+    }
+}
+
+public sealed class SqlitePlanStoreTests : PlanStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-plans-").FullName;
+
+    protected override async Task<IPlanStore> CreateStoreAsync()
+    {
+        var store = new SqlitePlanStore(Path.Combine(_directory, "app.db"));
+        await store.InitializeAsync();
+        return store;
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The same contract on a real PostgreSQL cluster started by the fixture.</summary>
+public sealed class PostgresPlanStoreTests(PostgresFixture postgres) : PlanStoreContract, IClassFixture<PostgresFixture>
+{
+    protected override async Task<IPlanStore> CreateStoreAsync()
+    {
+        var store = new PostgresPlanStore(NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync()));
+        await store.InitializeAsync();
+        return store;
+    }
+}
