@@ -16,8 +16,6 @@ public sealed record CandidateOptions
 {
     /// <summary>Intermediaries with more partners than this do not propose partners of partners (hubs know everyone).</summary>
     public int HubCap { get; init; } = 1000;
-    /// <summary>The query organization's previous partners proposed, most recent joint work first (recency-weighted joint projects).</summary>
-    public int MaxPreviousPartners { get; init; } = int.MaxValue;
     public int MaxPartnersOfPartners { get; init; } = 300;
     /// <summary>Most active organizations of the query's fields whose kind differs from the query's.</summary>
     public int MaxComplementary { get; init; } = 60;
@@ -85,15 +83,7 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
         {
             if (!Options.ExcludePreviousPartners)
             {
-                var partners = context.Partners;
-                if (partners.Length <= Options.MaxPreviousPartners)
-                {
-                    foreach (var b in partners) Add(b, CandidateSource.PreviousPartner);
-                }
-                else
-                {
-                    foreach (var b in PreviousPartners(context, Options.MaxPreviousPartners)) Add(b, CandidateSource.PreviousPartner);
-                }
+                foreach (var b in context.Partners) Add(b, CandidateSource.PreviousPartner);
             }
 
             foreach (var b in PartnersOfPartners(context, Options.MaxPartnersOfPartners, Options.PartnersOfPartnersThroughHubs))
@@ -169,18 +159,6 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
         var result = heap[..count];
         Array.Sort(result, (x, y) => Better(x, y) ? -1 : Better(y, x) ? 1 : 0);
         return result.Select(x => x.Id).ToArray();
-    }
-
-    /// <summary>The <paramref name="k"/> partners with the most recency-weighted joint projects, in partner order.</summary>
-    private static int[] PreviousPartners(QueryContext context, int k)
-    {
-        var partners = context.Partners;
-        var keys = new (float Score, int Id)[partners.Length];
-        for (var i = 0; i < partners.Length; i++) keys[i] = (context.Row(partners[i]).JointWeighted, partners[i]);
-        Array.Sort(keys, (x, y) => Better(x, y) ? -1 : Better(y, x) ? 1 : 0);
-        var kept = keys[..k].Select(x => x.Id).ToArray();
-        Array.Sort(kept);
-        return kept;
     }
 
     private static bool Better((float Score, int Id) x, (float Score, int Id) y) => x.Score > y.Score || (x.Score == y.Score && x.Id < y.Id);

@@ -23,7 +23,7 @@ public static class FeedbackTraining
         {
             if (!labelled.Grades.Values.Any(g => g > 0)) continue; // only declines: nothing to rank above anything
             var query = new MatchQuery(labelled.Organization, snapshot.OrganizationSectors[labelled.Organization].ToArray(), year);
-            workspace.Context.Prepare(query, candidates.Options.HubCap);
+            workspace.Context.Prepare(query, candidates.Options.HubCap, hubsOnDemand: !candidates.Options.PartnersOfPartnersThroughHubs);
             candidates.Generate(workspace.Context, workspace.Candidates, workspace.Sources);
             var unlabelled = workspace.Candidates.Where(c => !labelled.Grades.ContainsKey(c)).ToArray();
             var random = new Random(unchecked(options.Seed * 1_000_003 + labelled.Organization * 7_919));

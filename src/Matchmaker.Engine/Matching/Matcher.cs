@@ -60,7 +60,8 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
     /// <summary>Scores every candidate of the query; returns candidate positions (into the workspace lists) best first.</summary>
     internal int[] RankAll(MatchQuery query, Workspace w)
     {
-        w.Context.Prepare(query, Candidates.Options.HubCap);
+        // Hubs can wait for the candidates unless partners of partners are ranked through them.
+        w.Context.Prepare(query, Candidates.Options.HubCap, hubsOnDemand: !Candidates.Options.PartnersOfPartnersThroughHubs);
         Candidates.Generate(w.Context, w.Candidates, w.Sources);
         var count = w.Candidates.Count;
         var (features, scores) = w.Buffers(count);
@@ -68,14 +69,28 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
         Features.Compute(w.Context, ids, features);
         Model.Score(features.AsSpan(0, count * PairFeatureExtractor.Count), scores.AsSpan(0, count));
         var order = new int[count];
-        var keys = new (float Score, int Id)[count];
+        var keys = w.SortKeys(count);
         for (var i = 0; i < count; i++)
         {
             order[i] = i;
-            keys[i] = (-scores[i], ids[i]);
+            keys[i] = SortKey(scores[i], ids[i]);
         }
-        Array.Sort(keys, order);
+        // Best score first, ties by lower organization index: one primitive sort instead of comparing tuples.
+        Array.Sort(keys, order, 0, count);
         return order;
+    }
+
+    /// <summary>
+    /// A key whose ascending order is descending score, then ascending organization index: the score's bits
+    /// mapped to an unsigned order (negated, so the best is smallest) in the high half, the index in the low half.
+    /// </summary>
+    internal static long SortKey(float score, int organization)
+    {
+        var negated = -score;
+        if (negated == 0) negated = 0; // -0 and +0 are equal scores
+        var bits = (uint)BitConverter.SingleToInt32Bits(negated);
+        var ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+        return (long)(((ulong)ordered << 32) | (uint)organization) ^ long.MinValue;
     }
 
     /// <summary>The model's score for each reverse pair (candidate asking about the query) of the given positions.</summary>

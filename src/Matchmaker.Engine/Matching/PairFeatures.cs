@@ -90,6 +90,8 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         }
         var queryDegree = g.Partners.Degree(a);
         var queryMoney = MathF.Log(1 + stats.MeanContribution[a]);
+        var profiles = stats.Profiles;
+        context.CompleteHubs(candidates);
         context.CompleteTwoHop(candidates);
 
         for (var i = 0; i < candidates.Length; i++)
@@ -111,8 +113,9 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.ResourceAllocation] = near.ResourceAllocation;
             f[(int)PairFeature.PathLength] = context.PathLength(b);
 
-            FillCandidateSide(f, stats, b, year, sectorActivity, sectorRecent);
-            var kind = g.Kinds[b];
+            ref readonly var profile = ref profiles[b];
+            FillCandidateSide(f, profile, b, year, sectorActivity, sectorRecent);
+            var kind = profile.Kind;
             f[(int)PairFeature.CandidateKind] = (float)kind;
             f[(int)PairFeature.QueryKind] = (float)g.Kinds[a];
             f[(int)PairFeature.KindAffinity] = context.PartnerKindShare[(int)kind];
@@ -125,7 +128,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.TwoHopRecentInSectors] = row.TwoHopRecentInSectors;
             f[(int)PairFeature.QueryContributionLog] = queryMoney;
 
-            var city = g.OrganizationCities[b];
+            var city = profile.City;
             f[(int)PairFeature.SameCity] = city == g.OrganizationCities[a] ? 1 : 0;
             f[(int)PairFeature.CityAffinity] = context.PartnerCityShare[city];
             f[(int)PairFeature.CityPairShare] = stats.CityPairShare[g.OrganizationCities[a] * g.CityCodes.Length + city];
@@ -141,9 +144,9 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         }
     }
 
-    private static void FillCandidateSide(Span<float> f, SnapshotStats stats, int b, int year, int[][] sectorActivity, int[][] sectorRecent)
+    private static void FillCandidateSide(Span<float> f, in SnapshotStats.CandidateProfile profile, int b, int year, int[][] sectorActivity, int[][] sectorRecent)
     {
-        var projects = stats.Projects[b];
+        var projects = profile.Projects;
         float inSectors = 0, recentInSectors = 0;
         for (var s = 0; s < sectorActivity.Length; s++)
         {
@@ -152,15 +155,15 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         }
         f[(int)PairFeature.CandidateProjects] = projects;
         f[(int)PairFeature.CandidateProjectsInSectors] = inSectors;
-        f[(int)PairFeature.CandidateRecentProjects] = stats.RecentProjects[b];
+        f[(int)PairFeature.CandidateRecentProjects] = profile.RecentProjects;
         f[(int)PairFeature.CandidateRecentInSectors] = recentInSectors;
-        f[(int)PairFeature.CandidateLed] = stats.Led[b];
-        f[(int)PairFeature.CandidateDegree] = stats.Snapshot.Partners.Degree(b);
+        f[(int)PairFeature.CandidateLed] = profile.Led;
+        f[(int)PairFeature.CandidateDegree] = profile.Degree;
         f[(int)PairFeature.CandidateSectorShare] = projects > 0 ? inSectors / projects : 0;
-        f[(int)PairFeature.CandidateContributionLog] = MathF.Log(1 + stats.MeanContribution[b]);
-        f[(int)PairFeature.CandidateYearsSinceActive] = projects > 0 ? year - stats.LastYear[b] : Never;
-        f[(int)PairFeature.CandidateRecentNewPartners] = stats.RecentNewPartners[b];
-        f[(int)PairFeature.CandidatePartnersPerProject] = projects > 0 ? (float)stats.Snapshot.Partners.Degree(b) / projects : 0;
+        f[(int)PairFeature.CandidateContributionLog] = profile.ContributionLog;
+        f[(int)PairFeature.CandidateYearsSinceActive] = projects > 0 ? year - profile.LastYear : Never;
+        f[(int)PairFeature.CandidateRecentNewPartners] = profile.RecentNewPartners;
+        f[(int)PairFeature.CandidatePartnersPerProject] = profile.PartnersPerProject;
     }
 
     /// <summary>
@@ -177,7 +180,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         var a = q.Organization;
         reverse[(int)PairFeature.JointLedByQuery] = forward[(int)PairFeature.JointLedByCandidate];
         reverse[(int)PairFeature.JointLedByCandidate] = forward[(int)PairFeature.JointLedByQuery];
-        FillCandidateSide(reverse, stats, a, q.Year, q.Sectors.Select(stats.SectorActivity).ToArray(), q.Sectors.Select(stats.SectorRecentActivity).ToArray());
+        FillCandidateSide(reverse, stats.Profiles[a], a, q.Year, q.Sectors.Select(stats.SectorActivity).ToArray(), q.Sectors.Select(stats.SectorRecentActivity).ToArray());
         var kindA = g.Kinds[a];
         var cityA = g.OrganizationCities[a];
         float sameKind = 0, sameCity = 0;

@@ -31,6 +31,10 @@ public sealed class QueryContext
     private readonly ulong[] _twoHopWanted;
     private readonly List<int> _done = [];
     private readonly List<int> _wanted = [];
+    // Hub partners left for CompleteHubs, in partner order, and the organizations they were added for.
+    private readonly List<(int Hub, float AdamicAdar, float ResourceAllocation)> _hubs = [];
+    private readonly ulong[] _hubDone;
+    private readonly List<int> _hubDoneList = [];
 
     /// <summary>What the query knows of a partner or a scored candidate. Zero for other organizations.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -65,6 +69,7 @@ public sealed class QueryContext
         _rows = new Neighbour[n];
         _near = new TwoHopScores[n];
         _partnerBits = new ulong[(n + 63) / 64];
+        _hubDone = new ulong[(n + 63) / 64];
         _twoHopDone = new bool[n];
         _twoHopWanted = new ulong[(n + 63) / 64];
         CandidateSlots = new int[n];
@@ -166,7 +171,18 @@ public sealed class QueryContext
         public int Length => _rows.Length;
     }
 
-    public void Prepare(MatchQuery query, int hubCap = 1000)
+    public void Prepare(MatchQuery query, int hubCap = 1000) => Prepare(query, hubCap, hubsOnDemand: false);
+
+    /// <summary>
+    /// As <see cref="Prepare(MatchQuery, int)"/>; with <paramref name="hubsOnDemand"/>, partners with more than
+    /// <paramref name="hubCap"/> partners of their own (hubs) are not spread over all their partners here: their
+    /// share of <see cref="CommonPartners"/>, <see cref="AdamicAdar"/> and <see cref="ResourceAllocation"/> is added
+    /// by <see cref="CompleteHubs"/> for the scored candidates only (a bit test per hub), and <see cref="TwoHop"/>
+    /// then holds the organizations reached through non-hubs. Hubs are few but hold most partnerships: at 100k
+    /// organizations they were 60 % of a query's partner-of-partner visits. Only the order of the additions differs
+    /// (hubs last), which may move a sum in its last bit.
+    /// </summary>
+    internal void Prepare(MatchQuery query, int hubCap, bool hubsOnDemand)
     {
         Reset();
         Query = query;
@@ -241,6 +257,11 @@ public sealed class QueryContext
             var aa = 1f / MathF.Log(dz);
             var ra = 1f / dz;
             var capped = dz <= hubCap;
+            if (!capped && hubsOnDemand)
+            {
+                _hubs.Add((z, aa, ra));
+                continue;
+            }
             var near = _near;
             foreach (var b in partners[z])
             {
@@ -253,6 +274,44 @@ public sealed class QueryContext
                 if (capped) scores.CappedAdamicAdar += aa;
             }
         }
+    }
+
+    /// <summary>
+    /// Adds the hubs' share of the common-partner scores for the given organizations (those not done yet for this
+    /// query), when <see cref="Prepare(MatchQuery, int, bool)"/> left hubs for later; otherwise does nothing.
+    /// </summary>
+    public void CompleteHubs(ReadOnlySpan<int> organizations)
+    {
+        if (_hubs.Count == 0) return;
+        var a = Query.Organization;
+        var near = _near;
+        foreach (var b in organizations)
+        {
+            if (b == a || (_hubDone[b >> 6] & (1UL << b)) != 0) continue;
+            _hubDone[b >> 6] |= 1UL << b;
+            _hubDoneList.Add(b);
+            ref var scores = ref near[b];
+            foreach (var (z, aa, ra) in _hubs)
+            {
+                if (!Stats.IsPartnerOf(z, b)) continue;
+                if (scores.CommonPartners == 0) _touchedTwoHop.Add(b);
+                scores.CommonPartners++;
+                scores.AdamicAdar += aa;
+                scores.ResourceAllocation += ra;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="b"/> is a partner of a partner of the query organization (other than itself).</summary>
+    private bool IsTwoHop(int b)
+    {
+        if (_near[b].CommonPartners > 0) return true;
+        if (b == Query.Organization) return false;
+        foreach (var (z, _, _) in _hubs)
+        {
+            if (Stats.IsPartnerOf(z, b)) return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -326,11 +385,20 @@ public sealed class QueryContext
     {
         if (b == Query.Organization) return 0;
         if (IsPartner(b)) return 1;
-        var near = _near;
-        if (near[b].CommonPartners > 0) return 2;
+        if (_hubs.Count == 0)
+        {
+            var near = _near;
+            if (near[b].CommonPartners > 0) return 2;
+            foreach (var z in Snapshot.Partners[b])
+            {
+                if (near[z].CommonPartners > 0) return 3;
+            }
+            return 4;
+        }
+        if (IsTwoHop(b)) return 2;
         foreach (var z in Snapshot.Partners[b])
         {
-            if (near[z].CommonPartners > 0) return 3;
+            if (IsTwoHop(z)) return 3;
         }
         return 4;
     }
@@ -350,6 +418,9 @@ public sealed class QueryContext
             _rows[b] = default;
         }
         _done.Clear();
+        foreach (var b in _hubDoneList) _hubDone[b >> 6] = 0;
+        _hubDoneList.Clear();
+        _hubs.Clear();
         _touched.Clear();
         _touchedTwoHop.Clear();
         Array.Clear(PartnerKindShare);

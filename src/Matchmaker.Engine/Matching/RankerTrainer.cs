@@ -79,7 +79,8 @@ public static class RankerTrainer
 
     private static List<TrainingRow>? RowsOf(MatchQuery query, Workspace w, CandidateGenerator candidates, PairFeatureExtractor features, RankerOptions options, int salt)
     {
-        w.Context.Prepare(query, candidates.Options.HubCap);
+        // Prepared as the matcher prepares it, so that training rows are computed as served rows are.
+        w.Context.Prepare(query, candidates.Options.HubCap, hubsOnDemand: !candidates.Options.PartnersOfPartnersThroughHubs);
         candidates.Generate(w.Context, w.Candidates, w.Sources);
         var relevant = query.Relevant.ToHashSet();
         var positives = w.Candidates.Where(relevant.Contains).ToList();

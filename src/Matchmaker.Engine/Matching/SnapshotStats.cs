@@ -55,12 +55,31 @@ public sealed class SnapshotStats
         RecentNewPartners = CountRecentNewPartners(snapshot, LatestYear);
         ProjectRefs = BuildProjectRefs(snapshot, LatestYear);
         SectorsFitMask = snapshot.SectorCodes.Length <= 64;
+        Profiles = BuildProfiles();
         _sectorActivity = new int[]?[snapshot.SectorCodes.Length];
         _sectorRecent = new int[]?[snapshot.SectorCodes.Length];
         _sectorKindShare = new float[]?[snapshot.SectorCodes.Length];
         _sectorLeaders = new int[]?[snapshot.SectorCodes.Length];
+        _partnerBits = new ulong[]?[n];
         Cities = snapshot.CityCodes.Select(G60Catalog.FindCity).ToArray();
         CityPairShare = CityPairs(snapshot);
+    }
+
+    private readonly ulong[]?[] _partnerBits;
+
+    /// <summary>
+    /// Whether <paramref name="b"/> is a partner of <paramref name="hub"/>: one bit test in the hub's partner set,
+    /// made on first use (a bit per organization, so only for the few organizations asked about: hubs).
+    /// </summary>
+    internal bool IsPartnerOf(int hub, int b)
+    {
+        var bits = Volatile.Read(ref _partnerBits[hub]) ?? Lazy(_partnerBits, hub, z =>
+        {
+            var set = new ulong[(Snapshot.OrganizationCount + 63) / 64];
+            foreach (var p in Snapshot.Partners[z]) set[p >> 6] |= 1UL << p;
+            return set;
+        });
+        return (b >> 6) < bits.Length && (bits[b >> 6] & (1UL << b)) != 0;
     }
 
     private static readonly float[] HalfPowers = Enumerable.Range(0, 256).Select(k => MathF.Pow(0.5f, k)).ToArray();
@@ -91,6 +110,29 @@ public sealed class SnapshotStats
 
     /// <summary>False when the snapshot has more than 64 sectors: then <see cref="ProjectRef.Sectors"/> is not used.</summary>
     internal bool SectorsFitMask { get; }
+
+    /// <summary>
+    /// What pair features read of each organization as a candidate that does not depend on the query, one record
+    /// per organization: a candidate then costs one memory access for these instead of one per array.
+    /// </summary>
+    internal CandidateProfile[] Profiles { get; private set; } = [];
+
+    internal readonly record struct CandidateProfile(float Projects, float RecentProjects, float Led, float Degree, float ContributionLog,
+        float RecentNewPartners, float PartnersPerProject, short LastYear, OrganizationKind Kind, int City);
+
+    private CandidateProfile[] BuildProfiles()
+    {
+        var g = Snapshot;
+        var profiles = new CandidateProfile[g.OrganizationCount];
+        for (var o = 0; o < profiles.Length; o++)
+        {
+            var projects = Projects[o];
+            var degree = g.Partners.Degree(o);
+            profiles[o] = new CandidateProfile(projects, RecentProjects[o], Led[o], degree, MathF.Log(1 + MeanContribution[o]),
+                RecentNewPartners[o], projects > 0 ? (float)degree / projects : 0, LastYear[o], g.Kinds[o], g.OrganizationCities[o]);
+        }
+        return profiles;
+    }
 
     /// <summary>One project as seen from one of its members.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
@@ -143,6 +185,8 @@ public sealed class SnapshotStats
         // Appended organizations have no projects, so the membership order is unchanged.
         ProjectRefs = previous.ProjectRefs;
         SectorsFitMask = patched.SectorCodes.Length <= 64;
+        // Kinds and cities may have changed: one linear pass.
+        Profiles = BuildProfiles();
         var kindsChanged = false;
         var citiesChanged = false;
         for (var o = 0; o < before.OrganizationCount; o++)
@@ -157,6 +201,8 @@ public sealed class SnapshotStats
         // Leaders are organizations with activity; appended organizations have none.
         _sectorLeaders = Carry(previous._sectorLeaders, sectors, a => a);
         _sectorKindShare = kindsChanged ? new float[]?[sectors] : Carry(previous._sectorKindShare, sectors, a => a);
+        // Partner sets do not change; appended organizations are nobody's partners (the bit test checks the length).
+        _partnerBits = Carry(previous._partnerBits, n, a => a);
         Cities = patched.CityCodes.Select(G60Catalog.FindCity).ToArray();
         // Appended organizations have no partners, so only a moved organization changes the city pairs.
         CityPairShare = citiesChanged || patched.CityCodes.Length != before.CityCodes.Length ? CityPairs(patched) : previous.CityPairShare;

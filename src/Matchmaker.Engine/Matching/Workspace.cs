@@ -11,6 +11,15 @@ public sealed class Workspace(SnapshotStats stats)
     public float[] Features { get; private set; } = [];
     public float[] Scores { get; private set; } = [];
 
+    private long[] _sortKeys = [];
+
+    /// <summary>A reusable buffer of at least <paramref name="rows"/> sort keys.</summary>
+    internal long[] SortKeys(int rows)
+    {
+        if (_sortKeys.Length < rows) _sortKeys = new long[Math.Max(rows, _sortKeys.Length * 2)];
+        return _sortKeys;
+    }
+
     public (float[] Features, float[] Scores) Buffers(int rows)
     {
         if (Scores.Length < rows)

@@ -123,6 +123,7 @@ public sealed class RecomputeService(
     {
         var organizationIds = changes.OrganizationIds;
         if (organizationIds.Count == 0) return null;
+        var started = time.GetTimestamp();
         GraphSnapshot snapshot;
         var changed = new List<Organization>();
         foreach (var id in organizationIds)
@@ -147,15 +148,21 @@ public sealed class RecomputeService(
             foreach (var partner in snapshot.Partners[o]) affected.Add(partner);
         }
         if (affected.Count == 0) return null;
+        var patched = time.GetElapsedTime(started);
         var ranker = RankerFor(snapshot);
+        var rankerReady = time.GetElapsedTime(started);
         var runId = NewRunId("inc");
         var startedAt = time.GetUtcNow();
         await store.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, ranker.ModelVersion, startedAt, null,
             1, 0, 0, 0, 0, null), cancellationToken);
         var result = Compute(snapshot, runId, 0, affected.Order().ToArray(), startedAt, cancellationToken);
+        var computed = time.GetElapsedTime(started);
         await store.WriteShardAsync(runId, result, cancellationToken);
         await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
-        logger.LogInformation("Incremental run {RunId}: {Changed} changed, {Organizations} lists recomputed", runId, organizationIds.Count, result.Lists.Count);
+        logger.LogInformation(
+            "Incremental run {RunId}: {Changed} changed, {Organizations} lists recomputed in {Milliseconds:F0} ms (snapshot {Snapshot:F0} ms, ranker {Ranker:F0} ms, lists {Lists:F0} ms, write and publish {Write:F0} ms)",
+            runId, organizationIds.Count, result.Lists.Count, time.GetElapsedTime(started).TotalMilliseconds, patched.TotalMilliseconds,
+            (rankerReady - patched).TotalMilliseconds, (computed - rankerReady).TotalMilliseconds, (time.GetElapsedTime(started) - computed).TotalMilliseconds);
         return await store.GetRunAsync(runId, cancellationToken);
     }
 

@@ -29,6 +29,13 @@ public sealed class CapabilityIndex : ICapabilityMatcher
     private readonly int[][] _offeredBy;
     private readonly int[][] _neededBy;
     private readonly int _organizationCount;
+    // The same offers and need terms laid end to end, with each organization's ranges and need weight in one
+    // record: a match reads one record per side instead of following two array references per side.
+    private readonly int[] _allOffers;
+    private readonly int[] _allNeedTerms;
+    private readonly TermRanges[] _ranges;
+
+    private readonly record struct TermRanges(int OffersFrom, int OffersCount, int NeedsFrom, int NeedsCount, float NeedWeight);
 
     /// <summary>
     /// Terms held by more organizations than this (2 % of them, at least 200) are skipped when finding related
@@ -66,6 +73,7 @@ public sealed class CapabilityIndex : ICapabilityMatcher
         Weigh(documentFrequency);
         HasAny = _needs.Any(x => x.Length > 0);
         MaxPosting = Math.Max(200, n / 50);
+        (_allOffers, _allNeedTerms, _ranges) = Flatten();
     }
 
     /// <summary>
@@ -109,6 +117,7 @@ public sealed class CapabilityIndex : ICapabilityMatcher
         Weigh(documentFrequency);
         HasAny = _needs.Any(x => x.Length > 0);
         MaxPosting = Math.Max(200, n / 50);
+        (_allOffers, _allNeedTerms, _ranges) = Flatten();
     }
 
     /// <summary>
@@ -253,16 +262,36 @@ public sealed class CapabilityIndex : ICapabilityMatcher
 
     public float Match(int needing, int offering)
     {
-        var needs = _needTerms[needing];
-        if (needs.Length == 0 || needing == offering) return 0;
-        var offers = _offers[offering];
+        ref readonly var need = ref _ranges[needing];
+        if (need.NeedsCount == 0 || needing == offering) return 0;
+        ref readonly var offer = ref _ranges[offering];
+        var offers = new ReadOnlySpan<int>(_allOffers, offer.OffersFrom, offer.OffersCount);
+        var needs = new ReadOnlySpan<int>(_allNeedTerms, need.NeedsFrom, need.NeedsCount);
+        var idf = _idf;
         float met = 0;
         foreach (var t in needs)
         {
-            if (offers.Length > 0 && Array.BinarySearch(offers, t) >= 0) met += _idf[t];
+            if (offers.Length > 0 && offers.BinarySearch(t) >= 0) met += idf[t];
         }
-        var total = _needWeight[needing];
+        var total = need.NeedWeight;
         return total > 0 ? met / total : 0;
+    }
+
+    private (int[] Offers, int[] NeedTerms, TermRanges[] Ranges) Flatten()
+    {
+        var ranges = new TermRanges[_organizationCount];
+        var offers = new int[_offers.Sum(o => (long)o.Length)];
+        var needs = new int[_needTerms.Sum(o => (long)o.Length)];
+        int offerAt = 0, needAt = 0;
+        for (var o = 0; o < _organizationCount; o++)
+        {
+            _offers[o].CopyTo(offers, offerAt);
+            _needTerms[o].CopyTo(needs, needAt);
+            ranges[o] = new TermRanges(offerAt, _offers[o].Length, needAt, _needTerms[o].Length, _needWeight[o]);
+            offerAt += _offers[o].Length;
+            needAt += _needTerms[o].Length;
+        }
+        return (offers, needs, ranges);
     }
 
     /// <summary>The capability terms of an organization (tags and description).</summary>

@@ -105,6 +105,45 @@ public class PairFeatureTests
     }
 
     [Fact]
+    public void Hubs_left_for_the_candidates_give_the_features_of_a_full_two_hop_walk()
+    {
+        // A corridor graph where a cap of 40 partners makes a few hundred organizations hubs.
+        var g = GraphSnapshot.Build(Engine.Synthetic.SyntheticGraph.Generate(new Engine.Synthetic.SyntheticGraph.Options { Organizations = 2000, Seed = 7 }), TimeProvider.System);
+        var stats = new SnapshotStats(g);
+        const int hubCap = 40;
+        Assert.True(Enumerable.Range(0, g.OrganizationCount).Count(o => g.Partners.Degree(o) > hubCap) > 20);
+        var extractor = new PairFeatureExtractor();
+        var full = new QueryContext(stats);
+        var onDemand = new QueryContext(stats);
+        var random = new Random(3);
+        var checkedHubQueries = 0;
+        for (var q = 0; q < 60; q++)
+        {
+            var a = random.Next(g.OrganizationCount);
+            var query = new MatchQuery(a, g.OrganizationSectors[a].ToArray(), 2026);
+            full.Prepare(query, hubCap);
+            onDemand.Prepare(query, hubCap, hubsOnDemand: true);
+            if (g.Partners[a].ToArray().Any(z => g.Partners.Degree(z) > hubCap)) checkedHubQueries++;
+            // Partners, partners of partners and organizations further away (path lengths 1 to 4).
+            var organizations = Enumerable.Range(0, 150).Select(_ => random.Next(g.OrganizationCount)).Concat(full.TwoHop.Take(100)).Concat(g.Partners[a].ToArray())
+                .Distinct().ToArray();
+            var expected = new float[organizations.Length * PairFeatureExtractor.Count];
+            var actual = new float[expected.Length];
+            extractor.Compute(full, organizations, expected);
+            extractor.Compute(onDemand, organizations, actual);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                var feature = (PairFeature)(i % PairFeatureExtractor.Count);
+                // Sums over common partners add the hubs last: the same terms, possibly rounded differently in the last bit.
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * Math.Max(1, Math.Abs(expected[i])),
+                    $"query {a}, organization {organizations[i / PairFeatureExtractor.Count]}, {feature}: {expected[i]} vs {actual[i]}");
+            }
+            foreach (var b in organizations) Assert.Equal(full.PathLength(b), onDemand.PathLength(b));
+        }
+        Assert.True(checkedHubQueries > 10, $"only {checkedHubQueries} queries had a hub partner");
+    }
+
+    [Fact]
     public void Candidates_come_from_partners_partners_of_partners_and_the_field_with_hubs_capped()
     {
         var stats = new SnapshotStats(G);
