@@ -183,6 +183,11 @@ public sealed partial class DeliveryEmailTests(DeliveryFixture fixture)
         var subscription = await SubscriptionAsync("donghua-mse", subscriptionId);
         Assert.Contains("550", subscription.GetProperty("lastError").GetString());
         Assert.Equal(1, subscription.GetProperty("consecutiveFailures").GetInt32());
+
+        // The server's reply names the mailbox; the service's logs name the message and a masked address only.
+        var lines = fixture.Factory.Logs.Lines.Select(l => l.Message).ToList();
+        Assert.Contains(lines, l => l.Contains(failed.GetProperty("id").GetString()!, StringComparison.Ordinal) && l.Contains("g***@", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(address, StringComparison.OrdinalIgnoreCase));
     }
 
     private async Task<JsonElement> SubscriptionAsync(string organization, string subscriptionId) =>

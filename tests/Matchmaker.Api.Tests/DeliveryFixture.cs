@@ -193,7 +193,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 if (server.Refuse.TryGetValue(recipient, out var code))
                 {
                     server.Refused.Enqueue((recipient, code));
-                    return new SmtpResponse((SmtpReplyCode)code, code >= 500 ? "5.1.1 mailbox unavailable" : "4.3.0 try again later");
+                    return new SmtpResponse((SmtpReplyCode)code, code >= 500 ? $"5.1.1 <{recipient}>: mailbox unavailable" : $"4.3.0 <{recipient}>: try again later");
                 }
             }
             using var stream = new MemoryStream(buffer.ToArray());

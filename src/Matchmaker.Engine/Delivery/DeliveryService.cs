@@ -289,13 +289,13 @@ public sealed class DeliveryService(
                 logger.LogInformation("Message {MessageId} sent to {Channel} {Target} on attempt {Attempt}", message.Id, subscription.Channel, target, attempt);
                 break;
             case MessageStatus.Pending:
-                logger.LogWarning("Message {MessageId} to {Target}: attempt {Attempt} failed ({Error}); next at {Next:O}", message.Id, target, attempt, result.Error, next);
+                logger.LogWarning("Message {MessageId} to {Target}: attempt {Attempt} failed ({Error}); next at {Next:O}", message.Id, target, attempt, DeliveryTargets.RedactAddresses(result.Error), next);
                 break;
             default:
-                logger.LogWarning("Message {MessageId} to {Target} given up after attempt {Attempt}: {Error}", message.Id, target, attempt, result.Error);
+                logger.LogWarning("Message {MessageId} to {Target} given up after attempt {Attempt}: {Error}", message.Id, target, attempt, DeliveryTargets.RedactAddresses(result.Error));
                 if (after?.Status == SubscriptionStatus.Paused && subscription.Status == SubscriptionStatus.Active)
                 {
-                    logger.LogWarning("Subscription {SubscriptionId} paused: {Reason}", subscription.Id, after.StatusReason);
+                    logger.LogWarning("Subscription {SubscriptionId} paused: {Reason}", subscription.Id, DeliveryTargets.RedactAddresses(after.StatusReason));
                 }
                 break;
         }

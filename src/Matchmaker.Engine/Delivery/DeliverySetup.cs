@@ -28,6 +28,7 @@ public static class DeliverySetup
             return DeliveryTokens.Load(key, embedded ? Path.Combine(dataDirectory(sp), "delivery-token.key") : null)
                 ?? throw new InvalidOperationException("Delivery:TokenKey is not set.");
         });
+        services.AddSingleton(sp => new SubscriptionSecrets(sp.GetRequiredService<DeliveryTokens>()));
         services.AddHttpClient(HttpMessageSender.ClientName)
             .ConfigureHttpClient((sp, client) => client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.HttpTimeoutSeconds))
             .ConfigurePrimaryHttpMessageHandler(sp =>

@@ -101,6 +101,13 @@ public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : Deliver
 /// </summary>
 public abstract class DeliveryStore : IDeliveryStore
 {
+    /// <summary>Seals signing secrets before they are stored and opens them when read; null stores them as given (tests of the SQL alone).</summary>
+    public SubscriptionSecrets? Secrets { get; init; }
+
+    private object SealedSecret(Subscription s) => s.Secret is null ? DBNull.Value : Secrets?.Seal(s.Id, s.Secret) ?? (object)s.Secret;
+
+    private string? OpenedSecret(string id, string? stored) => stored is null || Secrets is null ? stored : Secrets.Open(id, stored);
+
     private const string SubscriptionColumns = """
         id, organization_id, channel, target, filters, language, status, status_reason, secret, consecutive_failures,
         last_error, last_error_at, last_delivered_at, created_at, updated_at
@@ -170,7 +177,7 @@ public abstract class DeliveryStore : IDeliveryStore
                 secret = @secret, consecutive_failures = @failures, updated_at = @updated WHERE id = @id
             """, cancellationToken,
             ("id", s.Id), ("target", s.Target), ("filters", JsonSerializer.Serialize(s.Filters, WireJson.Options)), ("language", DeliveryCodes.ToCode(s.Language)),
-            ("status", DeliveryCodes.ToCode(s.Status)), ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", (object?)s.Secret ?? DBNull.Value),
+            ("status", DeliveryCodes.ToCode(s.Status)), ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", SealedSecret(s)),
             ("failures", resumed ? 0 : before.ConsecutiveFailures), ("updated", Time(now)));
         if (resumed)
         {
@@ -385,7 +392,7 @@ public abstract class DeliveryStore : IDeliveryStore
     [
         ("id", s.Id), ("org", s.OrganizationId), ("channel", DeliveryCodes.ToCode(s.Channel)), ("target", s.Target),
         ("filters", JsonSerializer.Serialize(s.Filters, WireJson.Options)), ("language", DeliveryCodes.ToCode(s.Language)), ("status", DeliveryCodes.ToCode(s.Status)),
-        ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", (object?)s.Secret ?? DBNull.Value), ("failures", s.ConsecutiveFailures),
+        ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", SealedSecret(s)), ("failures", s.ConsecutiveFailures),
         ("error", (object?)s.LastError ?? DBNull.Value), ("errorAt", s.LastErrorAt is { } e ? Time(e) : DBNull.Value),
         ("deliveredAt", s.LastDeliveredAt is { } d ? Time(d) : DBNull.Value), ("created", Time(s.CreatedAt)), ("updated", Time(s.UpdatedAt)),
     ];
@@ -399,7 +406,7 @@ public abstract class DeliveryStore : IDeliveryStore
             DeliveryCodes.TryParseStatus(reader.GetString(6), out var status);
             return new Subscription(reader.GetString(0), reader.GetString(1), channel, reader.GetString(3),
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), WireJson.Options)!, language, status,
-                reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9),
+                reader.IsDBNull(7) ? null : reader.GetString(7), OpenedSecret(reader.GetString(0), reader.IsDBNull(8) ? null : reader.GetString(8)), reader.GetInt32(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : ReadTime(reader, 11),
                 reader.IsDBNull(12) ? null : ReadTime(reader, 12), ReadTime(reader, 13), ReadTime(reader, 14));
         }, cancellationToken, parameters);

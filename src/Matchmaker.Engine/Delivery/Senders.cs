@@ -103,6 +103,10 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
 
     public async Task<SendResult> SendAsync(Subscription subscription, OutboxMessage message, CancellationToken cancellationToken)
     {
+        if (subscription.Secret == SubscriptionSecrets.Unreadable)
+        {
+            return SendResult.Permanent(null, "The subscription's signing secret cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");
+        }
         var body = Encoding.UTF8.GetBytes(message.Content.Json ?? "{}");
         var url = subscription.Channel == DeliveryChannel.DingTalk && !string.IsNullOrEmpty(subscription.Secret)
             ? WebhookSignature.DingTalkSignedUrl(subscription.Target, subscription.Secret, time.GetUtcNow())

@@ -71,6 +71,9 @@ public sealed class DeliveryTokens
         return true;
     }
 
+    /// <summary>A key for another purpose derived from the link key (HKDF-SHA256), so one configured secret serves both.</summary>
+    public byte[] DeriveKey(string purpose, int length) => HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, length, info: Encoding.UTF8.GetBytes(purpose));
+
     private byte[] Mac(string purpose, string id) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{purpose}:{id}"))[..MacBytes];
 }
 

@@ -92,7 +92,26 @@ public static partial class DeliveryTargets
             || (b[0] == 198 && (b[1] == 18 || b[1] == 19));
     }
 
-    /// <summary>The target for logs and the delivery log: e-mail addresses as they are, URLs without their query (robot keys live there).</summary>
-    public static string Redact(string target) =>
-        Uri.TryCreate(target, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.Query) ? uri.GetLeftPart(UriPartial.Path) + "?…" : target;
+    /// <summary>
+    /// The target for logs and pages: an e-mail address with its local part masked (<c>z***@example.com</c>: enough to
+    /// tell subscriptions apart, not enough to harvest addresses from logs), a URL without its query (robot keys live there).
+    /// </summary>
+    public static string Redact(string target)
+    {
+        if (Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return string.IsNullOrEmpty(uri.Query) ? target : uri.GetLeftPart(UriPartial.Path) + "?…";
+        }
+        var at = target.LastIndexOf('@');
+        return at > 0 ? MaskLocalPart(target[..at]) + target[at..] : target;
+    }
+
+    /// <summary>Free text (an SMTP server's reply, an exception message) with every e-mail address in it masked as <see cref="Redact"/> does.</summary>
+    public static string RedactAddresses(string? text) =>
+        string.IsNullOrEmpty(text) ? text ?? "" : EmailInText().Replace(text, m => MaskLocalPart(m.Groups["local"].Value) + "@" + m.Groups["domain"].Value);
+
+    private static string MaskLocalPart(string local) => char.IsSurrogate(local[0]) ? "***" : local[0] + "***";
+
+    [GeneratedRegex(@"(?<local>[^\s<>()\[\],;:""@]+)@(?<domain>[A-Za-z0-9\p{L}.-]+\.[A-Za-z\p{L}]{2,})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex EmailInText();
 }

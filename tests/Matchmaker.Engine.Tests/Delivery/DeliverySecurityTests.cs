@@ -94,6 +94,48 @@ public sealed class DeliverySecurityTests
         Assert.Equal("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…", DeliveryTargets.Redact("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret"));
     }
 
+    [Theory]
+    [InlineData("zhang.wei@tongji.edu.cn", "z***@tongji.edu.cn")]
+    [InlineData("王伟@例子.中国", "王***@例子.中国")]
+    [InlineData("https://hooks.example.cn/in/abc", "https://hooks.example.cn/in/abc")]
+    [InlineData("https://oapi.dingtalk.com/robot/send?access_token=t0ken", "https://oapi.dingtalk.com/robot/send?…")]
+    public void Targets_in_logs_and_pages_hide_mailboxes_and_robot_keys(string target, string shown) =>
+        Assert.Equal(shown, DeliveryTargets.Redact(target));
+
+    [Fact]
+    public async Task A_webhook_whose_secret_cannot_be_opened_fails_permanently_without_sending()
+    {
+        // A real listener as the subscriber's endpoint: nothing may reach it unsigned or signed with the wrong key.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var target = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/hook";
+        var stored = new SubscriptionSecrets(new DeliveryTokens("the-old-link-key-0123456789abcdefghijkl")).Seal("sub_1", "whsec_x");
+        var opened = new SubscriptionSecrets(new DeliveryTokens("the-new-link-key-0123456789abcdefghijkl")).Open("sub_1", stored);
+        var subscription = DeliveryStoreContract.NewSubscription("org", DeliveryChannel.Webhook) with { Target = target, Secret = opened };
+        var message = new OutboxMessage(1, "msg_1", subscription.Id, MessageKind.Webhook, "webhook:run:sub", new MessageContent("s", null, null, "{}"),
+            MessageStatus.Pending, 0, 0, null, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null);
+
+        var result = await new HttpMessageSender(new PlainClients(), TimeProvider.System).SendAsync(subscription, message, CancellationToken.None);
+
+        Assert.Equal(AttemptOutcome.PermanentFailure, result.Outcome);
+        Assert.Contains("Delivery:TokenKey", result.Error, StringComparison.Ordinal);
+        Assert.False(listener.Pending());
+    }
+
+    private sealed class PlainClients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new();
+    }
+
+    [Fact]
+    public void Addresses_inside_server_replies_are_masked_and_the_rest_is_kept()
+    {
+        Assert.Equal("550 5.1.1 <l***@example.cn>: mailbox unavailable (also cc o***@corp.example.com)",
+            DeliveryTargets.RedactAddresses("550 5.1.1 <li.na@example.cn>: mailbox unavailable (also cc ops+g60@corp.example.com)"));
+        Assert.Equal("connection refused", DeliveryTargets.RedactAddresses("connection refused"));
+        Assert.Equal("", DeliveryTargets.RedactAddresses(null));
+    }
+
     [Fact]
     public async Task Connections_to_private_addresses_are_refused_at_connect_time_in_production()
     {

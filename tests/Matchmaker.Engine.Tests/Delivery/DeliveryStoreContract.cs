@@ -7,7 +7,16 @@ namespace Matchmaker.Engine.Tests.Delivery;
 /// <summary>The behaviour both delivery store adapters must have.</summary>
 public abstract class DeliveryStoreContract
 {
-    protected abstract Task<IDeliveryStore> CreateStoreAsync();
+    /// <summary>The link key of the service the contract's stores belong to; secrets are sealed with a key derived from it.</summary>
+    protected static readonly SubscriptionSecrets Secrets = new(new DeliveryTokens("contract-link-key-0123456789abcdefghijkl"));
+
+    /// <summary>A store on this test's database (the same database on every call within one test).</summary>
+    protected abstract Task<IDeliveryStore> CreateStoreAsync(SubscriptionSecrets? secrets);
+
+    protected Task<IDeliveryStore> CreateStoreAsync() => CreateStoreAsync(Secrets);
+
+    /// <summary>The secret column as stored, read with plain SQL.</summary>
+    protected abstract Task<string?> StoredSecretAsync(string subscriptionId);
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
 
@@ -51,6 +60,34 @@ public abstract class DeliveryStoreContract
         Assert.Contains(active, s => s.Id == email.Id);
         Assert.DoesNotContain(active, s => s.Id == paused.Id || s.Id == hook.Id);
         Assert.Null(await store.GetSubscriptionAsync("sub_none"));
+    }
+
+    [Fact]
+    public async Task Signing_secrets_are_sealed_at_rest_and_open_only_with_the_same_key_and_row()
+    {
+        var store = await CreateStoreAsync();
+        var hook = NewSubscription(Id("org"), DeliveryChannel.Webhook) with { Secret = "whsec_sealed-秘密-0123456789" };
+        await store.CreateSubscriptionAsync(hook);
+
+        var stored = await StoredSecretAsync(hook.Id);
+        Assert.StartsWith("v1.", stored);
+        Assert.DoesNotContain("whsec", stored, StringComparison.Ordinal);
+        Assert.Equal(hook.Secret, (await store.GetSubscriptionAsync(hook.Id))!.Secret);
+        Assert.True(await store.UpdateSubscriptionAsync(hook with { Target = "https://hooks.example.cn/y" }, T0.AddHours(1)));
+        Assert.NotEqual(stored, await StoredSecretAsync(hook.Id)); // sealed again with a fresh nonce
+        Assert.Equal(hook.Secret, (await store.GetSubscriptionAsync(hook.Id))!.Secret);
+
+        // Another link key (the configured key was changed) cannot open it, and says so instead of signing with garbage.
+        var otherKey = await CreateStoreAsync(new SubscriptionSecrets(new DeliveryTokens("another-link-key-0123456789abcdefghijklm")));
+        Assert.Equal(SubscriptionSecrets.Unreadable, (await otherKey.GetSubscriptionAsync(hook.Id))!.Secret);
+        // A sealed value is bound to its row.
+        Assert.Equal(SubscriptionSecrets.Unreadable, Secrets.Open("sub_other", stored!));
+
+        // A secret stored before sealing existed is read as it is.
+        var legacy = NewSubscription(Id("org"), DeliveryChannel.Webhook) with { Secret = "whsec_legacy" };
+        await (await CreateStoreAsync(null)).CreateSubscriptionAsync(legacy);
+        Assert.Equal("whsec_legacy", await StoredSecretAsync(legacy.Id));
+        Assert.Equal("whsec_legacy", (await store.GetSubscriptionAsync(legacy.Id))!.Secret);
     }
 
     [Fact]
@@ -192,11 +229,23 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreContract, IDisposabl
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-delivery-").FullName;
 
-    protected override async Task<IDeliveryStore> CreateStoreAsync()
+    private string DatabasePath => Path.Combine(_directory, "app.db");
+
+    protected override async Task<IDeliveryStore> CreateStoreAsync(SubscriptionSecrets? secrets)
     {
-        var store = new SqliteDeliveryStore(Path.Combine(_directory, "app.db"));
+        var store = new SqliteDeliveryStore(DatabasePath) { Secrets = secrets };
         await store.InitializeAsync();
         return store;
+    }
+
+    protected override async Task<string?> StoredSecretAsync(string subscriptionId)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT secret FROM delivery_subscriptions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", subscriptionId);
+        return await command.ExecuteScalarAsync() as string;
     }
 
     public void Dispose()
@@ -209,10 +258,20 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreContract, IDisposabl
 /// <summary>The same contract on a real PostgreSQL cluster started by the fixture.</summary>
 public sealed class PostgresDeliveryStoreTests(PostgresFixture postgres) : DeliveryStoreContract, IClassFixture<PostgresFixture>
 {
-    protected override async Task<IDeliveryStore> CreateStoreAsync()
+    private NpgsqlDataSource? _dataSource;
+
+    protected override async Task<IDeliveryStore> CreateStoreAsync(SubscriptionSecrets? secrets)
     {
-        var store = new PostgresDeliveryStore(NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync()));
+        _dataSource ??= NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync());
+        var store = new PostgresDeliveryStore(_dataSource) { Secrets = secrets };
         await store.InitializeAsync();
         return store;
+    }
+
+    protected override async Task<string?> StoredSecretAsync(string subscriptionId)
+    {
+        await using var command = _dataSource!.CreateCommand("SELECT secret FROM delivery_subscriptions WHERE id = $1");
+        command.Parameters.AddWithValue(subscriptionId);
+        return await command.ExecuteScalarAsync() as string;
     }
 }

@@ -1,0 +1,69 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Matchmaker.Engine.Delivery;
+
+/// <summary>
+/// Seals subscription signing secrets (webhook secrets, DingTalk robot secrets) for storage: AES-256-GCM under a key
+/// derived (HKDF-SHA256) from the link key <c>Delivery:TokenKey</c>, with the subscription id as associated data, so a
+/// copy of the database alone does not give away the secrets, and a sealed value moved to another row does not open.
+/// Stored form: <c>v1.{base64url(nonce | ciphertext | tag)}</c>. Values stored before sealing existed (no prefix) are
+/// read as they are and sealed on their next write.
+/// </summary>
+/// <remarks>
+/// The secrets must be readable again (the service signs with them), so they are encrypted, not hashed. Changing
+/// <c>Delivery:TokenKey</c> makes sealed secrets unreadable: <see cref="Open"/> then gives <see cref="Unreadable"/>,
+/// and deliveries of those subscriptions fail permanently with a message saying to create them again.
+/// </remarks>
+public sealed class SubscriptionSecrets
+{
+    /// <summary>What <see cref="Open"/> returns for a sealed value this key cannot open.</summary>
+    public const string Unreadable = "";
+
+    private const string Prefix = "v1.";
+    private const int NonceBytes = 12, TagBytes = 16;
+    private readonly byte[] _key;
+
+    public SubscriptionSecrets(DeliveryTokens tokens) => _key = tokens.DeriveKey("matchmaker subscription secrets v1", 32);
+
+    public string Seal(string subscriptionId, string secret)
+    {
+        var plain = Encoding.UTF8.GetBytes(secret);
+        var sealedBytes = new byte[NonceBytes + plain.Length + TagBytes];
+        var nonce = sealedBytes.AsSpan(0, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key, TagBytes);
+        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length), Encoding.UTF8.GetBytes(subscriptionId));
+        return Prefix + Base64Url.EncodeToString(sealedBytes);
+    }
+
+    /// <summary>The secret, a legacy unsealed value as it is, or <see cref="Unreadable"/> when this key cannot open it.</summary>
+    public string Open(string subscriptionId, string stored)
+    {
+        if (!stored.StartsWith(Prefix, StringComparison.Ordinal)) return stored;
+        byte[] sealedBytes;
+        try
+        {
+            sealedBytes = Base64Url.DecodeFromChars(stored.AsSpan(Prefix.Length));
+        }
+        catch (FormatException)
+        {
+            return Unreadable;
+        }
+        if (sealedBytes.Length < NonceBytes + TagBytes) return Unreadable;
+        var plainLength = sealedBytes.Length - NonceBytes - TagBytes;
+        var plain = new byte[plainLength];
+        try
+        {
+            using var aes = new AesGcm(_key, TagBytes);
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plainLength), sealedBytes.AsSpan(NonceBytes + plainLength), plain,
+                Encoding.UTF8.GetBytes(subscriptionId));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return Unreadable;
+        }
+        return Encoding.UTF8.GetString(plain);
+    }
+}
