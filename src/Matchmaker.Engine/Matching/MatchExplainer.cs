@@ -198,8 +198,8 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
                 var (zh, en) = KindName(snapshot.Kinds[b]);
                 var share = f[(int)PairFeature.KindAffinity];
                 return new MatchReason(kind, weight,
-                    $"对方是{zh}，你方以往合作伙伴中 {share:P0} 是{zh}",
-                    $"a {en}; {share.ToString("P0", CultureInfo.InvariantCulture)} of your past partners are of this kind",
+                    $"对方是{zh}，你方以往合作伙伴中 {share.ToString("P0", CultureInfo.InvariantCulture)} 是{zh}",
+                    $"{(en is "enterprise" or "organization" ? "an" : "a")} {en}; {share.ToString("P0", CultureInfo.InvariantCulture)} of your past partners are of this kind",
                     [en]);
             }
             case "place":

@@ -140,6 +140,7 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
         var matcher = new Matcher(new SnapshotStats(g), slice.Model);
         var explainer = new MatchExplainer(g, slice.Model);
         var checkedReasons = 0;
+        var kindReasons = 0;
         foreach (var q in slice.TestQueries.Take(40))
         {
             var top = matcher.Rank(q, take: 5);
@@ -156,9 +157,17 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
                     Assert.Contains("共同合作伙伴", reason.Zh);
                     checkedReasons++;
                 }
+                foreach (var reason in reasons[i].Where(r => r.Kind == "complementary-kind"))
+                {
+                    // "an enterprise", "a university": the English reads as English.
+                    var article = reason.Evidence[0] is "enterprise" or "organization" ? "an " : "a ";
+                    Assert.StartsWith(article + reason.Evidence[0] + ";", reason.En, StringComparison.Ordinal);
+                    kindReasons++;
+                }
             }
         }
         Assert.True(checkedReasons > 0, "some top match should be explained by shared partners");
+        Assert.True(kindReasons > 0, "some top match should be explained by its complementary kind");
     }
 
     private HashSet<string> SharedByBruteForce(int a, int b)
