@@ -190,7 +190,7 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
                 var evidence = new[] { string.Join(", ", sectors.Select(s => s.En)), Fmt(inField), Fmt(recent) };
                 return new MatchReason(kind, weight,
                     $"在{string.Join("、", sectors.Select(s => s.Zh))}领域活跃：{evidence[1]} 个项目，其中近两年 {evidence[2]} 个",
-                    $"active in {evidence[0]}: {evidence[1]} projects, {evidence[2]} in the last two years",
+                    $"active in {evidence[0]}: {evidence[1]} project{(inField == 1 ? "" : "s")}, {evidence[2]} in the last two years",
                     evidence);
             }
             case "complementary-kind":
