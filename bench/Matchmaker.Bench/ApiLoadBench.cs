@@ -95,6 +95,7 @@ internal static partial class ApiLoadBench
         start.Environment["Jobs__RunServer"] = "false";
         start.Environment["RateLimits__PermitsPerMinute"] = "1000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (args.Get("--page-cache-mb") is { } pageCache) start.Environment["Serving__PageCacheMegabytes"] = pageCache;
         using var api = Process.Start(start)!;
         api.OutputDataReceived += (_, _) => { };
         api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  api: {e.Data}"); };
