@@ -89,6 +89,10 @@ public static class RecommendationsEndpoints
         var state = await feedback.GetStateAsync(id, cancellationToken);
         var generation = await lists.GetGenerationAsync(cancellationToken);
         var query = http.Request.QueryString.Value ?? "";
+        // Brotli or gzip when the client accepts them, compressed once per page. A compressed body carries the page's tag
+        // as a weak tag (as nginx does), so a validator never names two different byte sequences; If-None-Match compares
+        // weakly, so a client holding the page in any coding gets its 304.
+        var coding = PageCodings.Negotiate(http.Request.Headers.AcceptEncoding.ToString());
         var page = pages.Find(id, query, generation, state.Version);
         if (page is null)
         {
@@ -103,14 +107,11 @@ public static class RecommendationsEndpoints
             // The ETag is the run, the feedback version and the query that shaped the page.
             var json = ListPageWriter.Write(list, state, new ListPageWriter.Filters(kind, sector, city, minScore, includeExistingPartners == true),
                 offset, limit ?? 20, next => Cursor.Encode(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            page = new CachedPage(generation, state.Version, $"\"{Hash($"{list.RunId}|{state.Version}|{query}")}\"", json.ToArray());
+            page = new CachedPage(generation, state.Version, $"\"{Hash($"{list.RunId}|{state.Version}|{query}")}\"", coding,
+                PageCodings.Compress(json.Span, coding));
             pages.Add(id, query, page);
         }
 
-        // Brotli or gzip when the client accepts them, compressed once per page. A compressed body carries the page's tag
-        // as a weak tag (as nginx does), so a validator never names two different byte sequences; If-None-Match compares
-        // weakly, so a client holding the page in any coding gets its 304.
-        var coding = PageCodings.Negotiate(http.Request.Headers.AcceptEncoding.ToString());
         var headers = http.Response.Headers;
         headers.ETag = coding == PageCoding.Identity ? page.ETag : page.WeakETag;
         headers.CacheControl = "private, max-age=0, must-revalidate";

@@ -25,24 +25,35 @@ internal enum PageCoding
 
 /// <summary>
 /// One rendered page: valid for one generation of the served lists and one feedback version of its organization, for
-/// one query string. Its bodies in each coding are made when first asked for and kept.
+/// one query string. It keeps its body only in the codings clients asked for (a page asked for in Brotli keeps about 2 KB
+/// instead of 16); another coding is made from a kept one when first asked for.
 /// </summary>
-internal sealed class CachedPage(long generation, long feedbackVersion, string etag, byte[] json)
+internal sealed class CachedPage
 {
-    private readonly byte[]?[] _bodies = [json, null, null];
-    private long _size = json.Length + Overhead;
+    private readonly byte[]?[] _bodies = new byte[]?[3];
+    private long _size;
 
     /// <summary>What an entry costs besides its bodies (key, tag, object headers), roughly.</summary>
     public const int Overhead = 256;
 
-    public long Generation { get; } = generation;
+    public CachedPage(long generation, long feedbackVersion, string etag, PageCoding coding, byte[] body)
+    {
+        Generation = generation;
+        FeedbackVersion = feedbackVersion;
+        ETag = etag;
+        WeakETag = "W/" + etag;
+        _bodies[(int)coding] = body;
+        _size = body.Length + Overhead;
+    }
 
-    public long FeedbackVersion { get; } = feedbackVersion;
+    public long Generation { get; }
+
+    public long FeedbackVersion { get; }
 
     /// <summary>The strong tag of the JSON body (quoted); compressed bodies carry it as a weak tag.</summary>
-    public string ETag { get; } = etag;
+    public string ETag { get; }
 
-    public string WeakETag { get; } = "W/" + etag;
+    public string WeakETag { get; }
 
     public long Size => Interlocked.Read(ref _size);
 
@@ -50,6 +61,14 @@ internal sealed class CachedPage(long generation, long feedbackVersion, string e
     public int Used;
 
     public byte[]? Body(PageCoding coding) => Volatile.Read(ref _bodies[(int)coding]);
+
+    /// <summary>The JSON: the kept identity body, or a kept compressed one decompressed.</summary>
+    public byte[] Json()
+    {
+        if (Body(PageCoding.Identity) is { } json) return json;
+        if (Body(PageCoding.Brotli) is { } brotli) return PageCodings.Decompress(brotli, PageCoding.Brotli);
+        return PageCodings.Decompress(Body(PageCoding.Gzip)!, PageCoding.Gzip);
+    }
 
     /// <summary>Keeps the body unless another request made it first; returns the kept one and the bytes added.</summary>
     public (byte[] Body, long Added) Keep(PageCoding coding, byte[] body)
@@ -119,7 +138,7 @@ internal sealed class ServedPageCache(long limitBytes)
     public byte[] Body(CachedPage page, PageCoding coding)
     {
         if (page.Body(coding) is { } body) return body;
-        var (kept, added) = page.Keep(coding, PageCodings.Compress(page.Body(PageCoding.Identity)!, coding));
+        var (kept, added) = page.Keep(coding, PageCodings.Compress(page.Json(), coding));
         if (added > 0)
         {
             Interlocked.Add(ref _bytes, added);
@@ -169,6 +188,15 @@ internal static class PageCodings
     private const int BrotliQuality = 5;
     private const int BrotliWindow = 22;
 
+    public static byte[] Decompress(byte[] body, PageCoding coding)
+    {
+        using var input = new MemoryStream(body);
+        using Stream decoder = coding == PageCoding.Brotli ? new BrotliStream(input, CompressionMode.Decompress) : new GZipStream(input, CompressionMode.Decompress);
+        using var output = new MemoryStream(body.Length * 8);
+        decoder.CopyTo(output);
+        return output.ToArray();
+    }
+
     public static string? HeaderValue(PageCoding coding) => coding switch
     {
         PageCoding.Brotli => "br",
@@ -176,7 +204,7 @@ internal static class PageCodings
         _ => null,
     };
 
-    public static byte[] Compress(byte[] json, PageCoding coding)
+    public static byte[] Compress(ReadOnlySpan<byte> json, PageCoding coding)
     {
         switch (coding)
         {
@@ -193,7 +221,7 @@ internal static class PageCodings
                 return output.ToArray();
             }
             default:
-                return json;
+                return json.ToArray();
         }
     }
 
