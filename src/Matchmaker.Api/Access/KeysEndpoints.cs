@@ -35,7 +35,7 @@ public static class KeysEndpoints
             .ProducesValidationProblem();
         group.MapGet("/", List).WithSummary("All API keys, revoked ones included (never their tokens)");
         group.MapDelete("/{keyId}", Revoke)
-            .WithSummary("Revoke an API key; it fails from the next request on")
+            .WithSummary("Revoke an API key; it fails from the next request on (on other API replicas within a second)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
