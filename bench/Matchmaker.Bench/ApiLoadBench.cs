@@ -33,7 +33,14 @@ internal static partial class ApiLoadBench
         var threads = args.GetInt("--threads", 2);
         var runs = args.GetInt("--runs", 3);
         var wrk = args.Get("--wrk") ?? "wrk";
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-apiload-").FullName;
+        // What integrators send: browsers and Node's fetch offer "gzip, deflate, br", Python's requests "gzip, deflate";
+        // "identity" sends no Accept-Encoding at all (curl, .NET's HttpClient by default).
+        var acceptEncoding = args.Get("--accept-encoding") ?? "gzip, deflate, br";
+        var sendsEncoding = !string.Equals(acceptEncoding, "identity", StringComparison.OrdinalIgnoreCase);
+        // Ask once for every organization's list before the timed runs (steady state: each page rendered once).
+        var warmAll = !argv.Contains("--no-warm-all");
+        // Absolute: the API runs in its own working directory and would resolve a relative path against that.
+        var workDir = Path.GetFullPath(args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-apiload-").FullName);
         var apiDll = args.Get("--api-dll") ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
         if (!File.Exists(apiDll))
         {
@@ -88,6 +95,7 @@ internal static partial class ApiLoadBench
         start.Environment["Jobs__RunServer"] = "false";
         start.Environment["RateLimits__PermitsPerMinute"] = "1000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (args.Get("--page-cache-mb") is { } pageCache) start.Environment["Serving__PageCacheMegabytes"] = pageCache;
         using var api = Process.Start(start)!;
         api.OutputDataReceived += (_, _) => { };
         api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  api: {e.Data}"); };
@@ -110,15 +118,30 @@ internal static partial class ApiLoadBench
                 await Task.Delay(250);
             }
             http.DefaultRequestHeaders.Add("X-Api-Key", issued.Token);
+            http.DefaultRequestHeaders.Add("Accept", "application/json");
+            if (sendsEncoding) http.DefaultRequestHeaders.Add("Accept-Encoding", acceptEncoding);
             var probe = await http.GetAsync($"/api/v1/organizations/{snapshot.OrganizationIds[1]}/recommendations");
-            Console.WriteLine($"probe: {(int)probe.StatusCode}, {(await probe.Content.ReadAsByteArrayAsync()).Length:N0} bytes per page");
+            Console.WriteLine($"probe: {(int)probe.StatusCode}, {(await probe.Content.ReadAsByteArrayAsync()).Length:N0} bytes per page, " +
+                              $"Accept-Encoding: {(sendsEncoding ? acceptEncoding : "(none)")}, Content-Encoding: {(probe.Content.Headers.ContentEncoding.Count > 0 ? string.Join(",", probe.Content.Headers.ContentEncoding) : "(none)")}");
             if (probe.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException("the probe request failed");
+            if (warmAll)
+            {
+                var clock = Stopwatch.StartNew();
+                var failed = 0;
+                await Parallel.ForEachAsync(snapshot.OrganizationIds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, token) =>
+                {
+                    using var response = await http.GetAsync($"/api/v1/organizations/{id}/recommendations", token);
+                    await response.Content.ReadAsByteArrayAsync(token);
+                    if (response.StatusCode != HttpStatusCode.OK) Interlocked.Increment(ref failed);
+                });
+                Console.WriteLine($"warm-up: every organization's list asked for once in {clock.Elapsed.TotalSeconds:F0} s ({snapshot.OrganizationCount / clock.Elapsed.TotalSeconds:N0} req/s), {failed} not 200");
+            }
 
             // 4. wrk: random organizations, every request authenticated and rate limited.
             var ids = Path.Combine(workDir, "ids.txt");
             await File.WriteAllLinesAsync(ids, snapshot.OrganizationIds);
             var script = Path.Combine(workDir, "recommendations.lua");
-            await File.WriteAllTextAsync(script, Lua(ids, issued.Token));
+            await File.WriteAllTextAsync(script, Lua(ids, issued.Token, sendsEncoding ? acceptEncoding : null));
             RunWrk(wrk, ["-t", "2", "-c", "16", "-d", "5s", $"http://127.0.0.1:{port}"], script, quiet: true); // warm-up
             var results = new List<WrkResult>();
             for (var r = 0; r < runs; r++)
@@ -201,10 +224,10 @@ internal static partial class ApiLoadBench
     [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
     private static partial Regex Non2xx();
 
-    private static string Lua(string idsFile, string token) => $$"""
+    private static string Lua(string idsFile, string token, string? acceptEncoding) => $$"""
         local ids = {}
         for line in io.lines("{{idsFile}}") do ids[#ids + 1] = line end
-        local headers = { ["X-Api-Key"] = "{{token}}", ["Accept"] = "application/json" }
+        local headers = { ["X-Api-Key"] = "{{token}}", ["Accept"] = "application/json"{{(acceptEncoding is null ? "" : $", [\"Accept-Encoding\"] = \"{acceptEncoding}\"")}} }
         math.randomseed(os.time())
         request = function()
           return wrk.format("GET", "/api/v1/organizations/" .. ids[math.random(#ids)] .. "/recommendations", headers)

@@ -17,6 +17,7 @@ builder.Configuration.AddEnvironmentVariables("Matchmaker__");
 
 builder.AddMatchmakerCore();
 builder.AddMatchmakerAccess();
+builder.AddMatchmakerServing();
 // In the embedded mode the job server runs here; in production worker hosts run it (Jobs:RunServer=false on the API).
 if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetValue<StorageMode?>("Storage:Mode") != StorageMode.Postgres))
 {

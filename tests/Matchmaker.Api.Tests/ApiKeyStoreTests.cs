@@ -83,6 +83,46 @@ public abstract class ApiKeyStoreContract
         Assert.Contains(await store.ListAsync(), k => k.Id == other.Key.Id && k.RevokedAt is null);
     }
 
+    private sealed class SteppedTime(DateTimeOffset start) : TimeProvider
+    {
+        private long _ticks;
+
+        public override DateTimeOffset GetUtcNow() => start.AddTicks(Interlocked.Read(ref _ticks));
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    [Fact]
+    public async Task A_checked_key_is_remembered_for_the_check_interval_and_a_revocation_through_the_service_applies_at_once()
+    {
+        var store = await CreateStoreAsync();
+        var time = new SteppedTime(T0);
+        var service = new ApiKeyService(store, time);
+        var otherReplica = new ApiKeyService(store, time);
+        var revokedHere = await service.IssueAsync("revoked here", [ApiScope.Read], null, null);
+        var revokedElsewhere = await service.IssueAsync("revoked elsewhere", [ApiScope.Read], null, null);
+        Assert.NotNull(await service.AuthenticateAsync(revokedHere.Token));
+        Assert.NotNull(await service.AuthenticateAsync(revokedElsewhere.Token));
+        // A remembered key still has its secret checked.
+        Assert.Null(await service.AuthenticateAsync(ApiKeyTokens.Format(revokedHere.Key.Id, "wrong-secret-value")));
+
+        Assert.True(await service.RevokeAsync(revokedHere.Key.Id));
+        Assert.Null(await service.AuthenticateAsync(revokedHere.Token));
+        Assert.False(await service.RevokeAsync(revokedHere.Key.Id));
+
+        // Another replica's revocation reaches this one when the interval has passed, not before.
+        Assert.True(await otherReplica.RevokeAsync(revokedElsewhere.Key.Id));
+        Assert.Null(await otherReplica.AuthenticateAsync(revokedElsewhere.Token));
+        Assert.NotNull(await service.AuthenticateAsync(revokedElsewhere.Token));
+        time.Advance(ApiKeyService.CheckInterval);
+        Assert.Null(await service.AuthenticateAsync(revokedElsewhere.Token));
+        Assert.Equal(T0, (await store.FindAsync(revokedElsewhere.Key.Id))!.Key.RevokedAt);
+    }
+
     [Fact]
     public async Task Creating_an_existing_id_is_refused()
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -64,7 +65,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         ApiKey? key;
         if (IsBootstrapKey(token, auth.Value.BootstrapAdminKey))
         {
-            key = new ApiKey(ApiKeyClaims.BootstrapKeyId, "bootstrap (configuration)", [ApiScope.Admin], null, DateTimeOffset.MinValue, null, []);
+            key = BootstrapKey;
         }
         else
         {
@@ -72,13 +73,24 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         // The reason stays on the server: the caller learns only that the key is not accepted.
         if (key is null) return AuthenticateResult.Fail("The API key is unknown, malformed or revoked.");
+        return AuthenticateResult.Success(Tickets.GetValue(key, Ticket));
+    }
 
+    /// <summary>
+    /// One ticket per checked key: <see cref="ApiKeyService"/> hands out the same key object while it remembers the
+    /// check, so requests with the key share its (never modified) principal instead of building one each.
+    /// </summary>
+    private static readonly ConditionalWeakTable<ApiKey, AuthenticationTicket> Tickets = new();
+
+    private static readonly ApiKey BootstrapKey = new(ApiKeyClaims.BootstrapKeyId, "bootstrap (configuration)", [ApiScope.Admin], null, DateTimeOffset.MinValue, null, []);
+
+    private static AuthenticationTicket Ticket(ApiKey key)
+    {
         var claims = new List<Claim> { new(ApiKeyClaims.KeyId, key.Id), new(ClaimTypes.Name, key.Name) };
         claims.AddRange(key.Scopes.Select(s => new Claim(ApiKeyClaims.Scope, ApiKeyClaims.Name(s))));
         if (key.OrganizationId is not null) claims.Add(new Claim(ApiKeyClaims.Organization, key.OrganizationId));
         claims.AddRange(key.AllowedOrigins.Select(o => new Claim(ApiKeyClaims.Origin, o)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, null));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, null)), SchemeName);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -35,7 +35,7 @@ public static class KeysEndpoints
             .ProducesValidationProblem();
         group.MapGet("/", List).WithSummary("All API keys, revoked ones included (never their tokens)");
         group.MapDelete("/{keyId}", Revoke)
-            .WithSummary("Revoke an API key; it fails from the next request on")
+            .WithSummary("Revoke an API key; it fails from the next request on (on other API replicas within a second)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
@@ -77,9 +77,9 @@ public static class KeysEndpoints
         TypedResults.Ok<IReadOnlyList<KeyResponse>>((await store.ListAsync(cancellationToken)).Select(KeyResponse.From).ToList());
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        string keyId, IApiKeyStore store, TimeProvider time, KeyOrigins corsOrigins, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string keyId, ApiKeyService keys, KeyOrigins corsOrigins, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (!await store.RevokeAsync(keyId, time.GetUtcNow(), cancellationToken))
+        if (!await keys.RevokeAsync(keyId, cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Key not found.", detail: $"No active key has id '{keyId}'.");
         }

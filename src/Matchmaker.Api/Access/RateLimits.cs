@@ -25,9 +25,19 @@ internal static class RateLimits
         // Runs after authentication: each key has its own window. Requests that present a token the store does not
         // accept are counted per client address, so hammering with bad keys is throttled too; requests with no
         // token at all (health, Swagger, plain 401s) are not counted.
+        // Partitions are named by the key id itself (lower-case hex, or "bootstrap") and by "address:" and the address, which
+        // never look alike; the window's options are made once. Nothing is allocated per request on the key path.
+        var window = new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limits.PermitsPerMinute,
+            Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        Func<string, FixedWindowRateLimiterOptions> windowOf = _ => window;
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            ApiKeyClaims.KeyIdOf(http.User) is { } keyId ? Window($"key:{keyId}", limits)
-            : ApiKeyAuthenticationHandler.ReadToken(http.Request) is not null ? Window($"address:{http.Connection.RemoteIpAddress}", limits)
+            ApiKeyClaims.KeyIdOf(http.User) is { } keyId ? RateLimitPartition.GetFixedWindowLimiter(keyId, windowOf)
+            : ApiKeyAuthenticationHandler.ReadToken(http.Request) is not null ? RateLimitPartition.GetFixedWindowLimiter($"address:{http.Connection.RemoteIpAddress}", windowOf)
             : RateLimitPartition.GetNoLimiter(""));
         options.OnRejected = async (context, cancellationToken) =>
         {
@@ -47,13 +57,4 @@ internal static class RateLimits
             });
         };
     }
-
-    private static RateLimitPartition<string> Window(string partition, RateLimitOptions limits) =>
-        RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = limits.PermitsPerMinute,
-            Window = TimeSpan.FromSeconds(limits.WindowSeconds),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
 }

@@ -69,44 +69,72 @@ public static class RecommendationsEndpoints
     /// <param name="cursor">The nextCursor of the previous page.</param>
     internal static async Task<IResult> List(
         string id, string? kind, string? sector, string? city, double? minScore, bool? includeExistingPartners, int? limit, string? cursor,
-        HttpContext http, IRecommendationStore store, IGraphStore graph, FeedbackIndex feedback, CancellationToken cancellationToken)
+        HttpContext http, PublishedListsWatch lists, ServedPageCache pages, IGraphStore graph, FeedbackIndex feedback, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (kind is not null && !Codes.TryParseKind(kind, out _)) errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
-        if (sector is not null && G60Catalog.FindSector(sector) is null) errors["sector"] = [$"'{sector}' is not a sector"];
-        if (city is not null && G60Catalog.FindCity(city) is null) errors["city"] = [$"'{city}' is not a city"];
-        if (minScore is { } m && (double.IsNaN(m) || double.IsInfinity(m))) errors["minScore"] = ["must be a finite number"];
-        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"must be between 1 and {MaxPageSize}"];
+        Dictionary<string, string[]>? errors = null;
+        if (kind is not null && !Codes.TryParseKind(kind, out _)) (errors ??= new())["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
+        if (sector is not null && G60Catalog.FindSector(sector) is null) (errors ??= new())["sector"] = [$"'{sector}' is not a sector"];
+        if (city is not null && G60Catalog.FindCity(city) is null) (errors ??= new())["city"] = [$"'{city}' is not a city"];
+        if (minScore is { } m && (double.IsNaN(m) || double.IsInfinity(m))) (errors ??= new())["minScore"] = ["must be a finite number"];
+        if (limit is < 1 or > MaxPageSize) (errors ??= new())["limit"] = [$"must be between 1 and {MaxPageSize}"];
         var offset = 0;
         if (cursor is not null && (!Cursor.TryDecode(cursor, out var decoded) || !int.TryParse(decoded, out offset) || offset < 0))
         {
-            errors["cursor"] = ["is not a cursor returned by this endpoint"];
+            (errors ??= new())["cursor"] = ["is not a cursor returned by this endpoint"];
         }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (errors is not null) return TypedResults.ValidationProblem(errors);
 
-        var list = await store.GetCurrentJsonAsync(id, cancellationToken);
-        if (list is null)
-        {
-            return await graph.GetOrganizationAsync(id, cancellationToken) is null
-                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.", detail: $"No organization has id '{id}'.")
-                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No recommendations yet.",
-                    detail: $"Recommendations for '{id}' have not been computed yet; they appear after the next recompute.");
-        }
-
-        // The list is immutable per run; feedback (declines, mutual interest) changes what the page shows. The ETag
-        // is the run, the feedback version and the query that shaped the page.
+        // The list is immutable per run; feedback (declines, mutual interest) changes what the page shows. A page is
+        // rendered once per run (generation of the served lists), feedback version and query string, and kept.
         var state = await feedback.GetStateAsync(id, cancellationToken);
-        var etag = $"\"{Hash($"{list.RunId}|{state.Version}|{http.Request.QueryString}")}\"";
-        http.Response.Headers.ETag = etag;
-        http.Response.Headers.CacheControl = "private, max-age=0, must-revalidate";
-        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v == "*" || v.Split(',').Select(t => t.Trim()).Contains(etag))))
+        var generation = await lists.GetGenerationAsync(cancellationToken);
+        var query = http.Request.QueryString.Value ?? "";
+        // Brotli or gzip when the client accepts them, compressed once per page. A compressed body carries the page's tag
+        // as a weak tag (as nginx does), so a validator never names two different byte sequences; If-None-Match compares
+        // weakly, so a client holding the page in any coding gets its 304.
+        var coding = PageCodings.Negotiate(http.Request.Headers.AcceptEncoding.ToString());
+        var page = pages.Find(id, query, generation, state.Version);
+        if (page is null)
         {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            var list = await lists.GetCurrentJsonAsync(id, cancellationToken);
+            if (list is null)
+            {
+                return await graph.GetOrganizationAsync(id, cancellationToken) is null
+                    ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.", detail: $"No organization has id '{id}'.")
+                    : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No recommendations yet.",
+                        detail: $"Recommendations for '{id}' have not been computed yet; they appear after the next recompute.");
+            }
+            // The ETag is the run, the feedback version and the query that shaped the page.
+            var json = ListPageWriter.Write(list, state, new ListPageWriter.Filters(kind, sector, city, minScore, includeExistingPartners == true),
+                offset, limit ?? 20, next => Cursor.Encode(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            page = new CachedPage(generation, state.Version, $"\"{Hash($"{list.RunId}|{state.Version}|{query}")}\"", coding,
+                PageCodings.Compress(json.Span, coding));
+            pages.Add(id, query, page);
         }
 
-        var page = ListPageWriter.Write(list, state, new ListPageWriter.Filters(kind, sector, city, minScore, includeExistingPartners == true),
-            offset, limit ?? 20, next => Cursor.Encode(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return TypedResults.Bytes(page, "application/json; charset=utf-8");
+        var headers = http.Response.Headers;
+        headers.ETag = coding == PageCoding.Identity ? page.ETag : page.WeakETag;
+        headers.CacheControl = "private, max-age=0, must-revalidate";
+        headers.Vary = "Accept-Encoding";
+        if (IsNotModified(http.Request.Headers.IfNoneMatch, page.ETag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (PageCodings.HeaderValue(coding) is { } encoding) headers.ContentEncoding = encoding;
+        return TypedResults.Bytes(pages.Body(page, coding), "application/json; charset=utf-8");
+    }
+
+    /// <summary>If-None-Match with the weak comparison RFC 9110 asks for: a tag matches with or without W/, and * matches.</summary>
+    private static bool IsNotModified(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            if (value is null) continue;
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var tag = value.AsSpan()[range].Trim();
+                if (tag.StartsWith("W/", StringComparison.Ordinal)) tag = tag[2..];
+                if (tag is "*" || tag.SequenceEqual(etag)) return true;
+            }
+        }
+        return false;
     }
 
     internal static async Task<Results<Ok<PairRecommendation>, ValidationProblem, ProblemHttpResult>> Pair(

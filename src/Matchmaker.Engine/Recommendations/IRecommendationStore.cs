@@ -38,6 +38,13 @@ public interface IRecommendationStore
     /// <summary>As <see cref="GetCurrentAsync"/>, with the items as stored JSON (the fast path for serving lists).</summary>
     Task<StoredListJson?> GetCurrentJsonAsync(string organizationId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A short value that changes whenever a run is published, that is whenever any organization's served list may have
+    /// changed (one small query over the runs, no lists read). Readers that keep pages in memory compare it to know when
+    /// to drop them.
+    /// </summary>
+    Task<string> GetPublicationStampAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Deletes lists of runs no reader can reach any more. Returns the number of lists deleted.</summary>
     Task<int> PruneAsync(CancellationToken cancellationToken = default);
 

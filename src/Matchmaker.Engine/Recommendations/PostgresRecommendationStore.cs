@@ -155,6 +155,14 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             System.Text.Encoding.UTF8.GetBytes(reader.GetString(3)));
     }
 
+    public async Task<string> GetPublicationStampAsync(CancellationToken cancellationToken = default)
+    {
+        // A publish marks its run Published with its finish time in the transaction that switches the served lists.
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*)::text || '|' || coalesce(max(finished_at)::text, '') FROM rec_runs WHERE status = 'Published'");
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

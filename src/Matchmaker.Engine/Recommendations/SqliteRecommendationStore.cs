@@ -172,6 +172,15 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
         return new StoredListJson(organizationId, reader.GetString(0), reader.GetString(1), SqliteFile.ParseTime(reader.GetString(2)), items);
     }
 
+    public async Task<string> GetPublicationStampAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // A publish marks its run Published with its finish time in the transaction that switches the served lists.
+        command.CommandText = "SELECT count(*) || '|' || coalesce(max(finished_at), '') FROM rec_runs WHERE status = 'Published'";
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>
     /// Deletes in small batches, each its own transaction: one statement over whole runs holds SQLite's single write lock
     /// for as long as it takes to free every page of their lists (tens of seconds for 20,000 lists on a busy disk), and

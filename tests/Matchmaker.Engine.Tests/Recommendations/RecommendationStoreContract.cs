@@ -45,6 +45,25 @@ public abstract class RecommendationStoreContract
     }
 
     [Fact]
+    public async Task The_publication_stamp_changes_with_every_publish_even_at_the_same_instant()
+    {
+        var store = await CreateStoreAsync();
+        string a = Id("a"), first = Id("run"), second = Id("run");
+        await store.CreateRunAsync(Run(first, 1, T0));
+        await store.WriteShardAsync(first, new ShardResult(0, [List(a, first, "x")], 1, 0.1));
+        var beforeFirst = await store.GetPublicationStampAsync();
+        Assert.True(await store.TryPublishAsync(first, T0.AddMinutes(1)));
+        var afterFirst = await store.GetPublicationStampAsync();
+        Assert.NotEqual(beforeFirst, afterFirst);
+
+        await store.CreateRunAsync(Run(second, 1, T0.AddMinutes(1)));
+        await store.WriteShardAsync(second, new ShardResult(0, [List(a, second, "y")], 1, 0.1));
+        Assert.True(await store.TryPublishAsync(second, T0.AddMinutes(1)));
+        Assert.NotEqual(afterFirst, await store.GetPublicationStampAsync());
+        Assert.Equal(second, (await store.GetCurrentAsync(a))!.RunId);
+    }
+
+    [Fact]
     public async Task Writing_a_shard_twice_leaves_the_same_rows_and_counts_it_once()
     {
         var store = await CreateStoreAsync();

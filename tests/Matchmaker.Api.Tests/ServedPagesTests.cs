@@ -1,0 +1,276 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Matchmaker.Api.Recommendations;
+using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Recommendations;
+
+namespace Matchmaker.Api.Tests;
+
+/// <summary>
+/// The in-memory pages of served lists and the remembered key checks: whatever is kept, a publish, a feedback and a
+/// revocation show at once through this process, and within the check interval when another process made them.
+/// </summary>
+public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixture<MatchmakerApiFactory>
+{
+    private readonly HttpClient _admin = factory.CreateAdminClient();
+
+    private async Task<JsonElement> WaitForListAsync(HttpClient client, string organization, string query = "")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var response = await client.GetAsync($"/api/v1/organizations/{organization}/recommendations{query}");
+            if (response.StatusCode == HttpStatusCode.OK) return await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            if (DateTime.UtcNow > deadline) Assert.Fail("no recommendations were published");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string? acceptEncoding = null, string? ifNoneMatch = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (acceptEncoding is not null) request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return await client.SendAsync(request);
+    }
+
+    private static byte[] Decode(byte[] body, string? coding) => coding switch
+    {
+        "br" => Read(new BrotliStream(new MemoryStream(body), CompressionMode.Decompress)),
+        "gzip" => Read(new GZipStream(new MemoryStream(body), CompressionMode.Decompress)),
+        null => body,
+        _ => throw new InvalidDataException($"unexpected coding {coding}"),
+    };
+
+    private static byte[] Read(Stream stream)
+    {
+        using (stream)
+        {
+            var output = new MemoryStream();
+            stream.CopyTo(output);
+            return output.ToArray();
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("gzip, deflate, br", "br")]
+    [InlineData("gzip, deflate", "gzip")]
+    [InlineData("br;q=0.5, gzip", "gzip")]
+    [InlineData("br;q=0, gzip;q=0", null)]
+    [InlineData("identity", null)]
+    [InlineData("*", "br")]
+    [InlineData("*;q=0.1, br;q=0", "gzip")]
+    public async Task Pages_are_compressed_as_the_client_accepts_and_carry_the_same_json(string? acceptEncoding, string? expected)
+    {
+        const string path = "/api/v1/organizations/jx-hechuan-ami/recommendations?includeExistingPartners=true";
+        await WaitForListAsync(_admin, "jx-hechuan-ami", "?includeExistingPartners=true");
+        var plain = await GetAsync(_admin, path);
+        var plainBody = await plain.Content.ReadAsByteArrayAsync();
+
+        // Twice: the first may render and compress the page, the second is served as kept.
+        for (var i = 0; i < 2; i++)
+        {
+            var response = await GetAsync(_admin, path, acceptEncoding);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(expected, response.Content.Headers.ContentEncoding.SingleOrDefault());
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            if (expected is not null) Assert.True(body.Length * 3 < plainBody.Length, $"{body.Length} compressed bytes for {plainBody.Length}");
+            Assert.Equal(Encoding.UTF8.GetString(plainBody), Encoding.UTF8.GetString(Decode(body, expected)));
+            // A compressed body carries the page's tag as a weak tag.
+            Assert.Equal(expected is not null, response.Headers.ETag!.IsWeak);
+            Assert.Equal(plain.Headers.ETag!.Tag, response.Headers.ETag.Tag);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_holding_the_page_in_any_coding_gets_304()
+    {
+        const string path = "/api/v1/organizations/hf-jingheng-nmi/recommendations";
+        await WaitForListAsync(_admin, "hf-jingheng-nmi");
+        var compressed = await GetAsync(_admin, path, "br");
+        var weak = compressed.Headers.ETag!;
+        Assert.True(weak.IsWeak);
+
+        var again = await GetAsync(_admin, path, "br", weak.ToString());
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+        Assert.Equal(weak.ToString(), again.Headers.ETag!.ToString());
+        Assert.Empty(await again.Content.ReadAsByteArrayAsync());
+        // The same page asked for without compression: the weak tag still names it; the answer carries the strong tag.
+        var plain = await GetAsync(_admin, path, null, weak.ToString());
+        Assert.Equal(HttpStatusCode.NotModified, plain.StatusCode);
+        Assert.False(plain.Headers.ETag!.IsWeak);
+        // Another page (another query) is not named by it.
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(_admin, path + "?limit=2", "br", weak.ToString())).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_publish_through_this_process_is_served_on_the_next_read()
+    {
+        const string org = "jx-lanxian-composites";
+        var before = await WaitForListAsync(_admin, org);
+        Assert.Equal(before.GetProperty("runId").GetString(), (await WaitForListAsync(_admin, org)).GetProperty("runId").GetString());
+
+        var trigger = await _admin.PostAsync("/api/v1/recompute/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement run;
+        do
+        {
+            await Task.Delay(100);
+            run = await _admin.GetFromJsonAsync<JsonElement>(trigger.Headers.Location!);
+        }
+        while (run.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        Assert.Equal("published", run.GetProperty("status").GetString());
+
+        // No wait: the publish went through this process, which dropped its pages then.
+        var after = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
+        Assert.Equal(run.GetProperty("id").GetString(), after.GetProperty("runId").GetString());
+    }
+
+    [Fact]
+    public async Task A_publish_by_another_process_is_served_within_the_check_interval()
+    {
+        const string org = "xc-lili-materials";
+        var before = await WaitForListAsync(_admin, org);
+        var kept = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
+        Assert.Equal(before.GetProperty("runId").GetString(), kept.GetProperty("runId").GetString());
+
+        // Another process (a worker host) publishes an incremental run for this organization through its own store.
+        var worker = new SqliteRecommendationStore(factory.DatabasePath);
+        var now = DateTimeOffset.UtcNow;
+        var runId = $"inc-test-{Guid.NewGuid():N}";
+        await worker.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, "test-model", now, null, 1, 0, 0, 0, 0, null));
+        var item = new RecommendedPartner("tongji-auto", 1, 0.5, [new Reason("test", "测试", "test", [])], false);
+        await worker.WriteShardAsync(runId, new ShardResult(0, [new RecommendationList(org, runId, "test-model", now, [item])], 1, 0.1));
+        Assert.True(await worker.TryPublishAsync(runId, now));
+
+        var published = DateTime.UtcNow;
+        JsonElement after;
+        do
+        {
+            await Task.Delay(100);
+            after = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
+        }
+        while (after.GetProperty("runId").GetString() != runId && DateTime.UtcNow - published < TimeSpan.FromSeconds(10));
+        Assert.Equal(runId, after.GetProperty("runId").GetString());
+        Assert.True(DateTime.UtcNow - published < PublishedListsWatch.CheckInterval + TimeSpan.FromSeconds(3), $"{DateTime.UtcNow - published}");
+        Assert.Equal("tongji-auto", Assert.Single(after.GetProperty("items").EnumerateArray()).GetProperty("candidateId").GetString());
+    }
+
+    [Fact]
+    public async Task Feedback_replaces_the_kept_page_at_once()
+    {
+        const string org = "huz-zhiyun-textiles";
+        var first = await WaitForListAsync(_admin, org, "?limit=100");
+        var again = await GetAsync(_admin, $"/api/v1/organizations/{org}/recommendations?limit=100", "br");
+        var candidates = first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()!).ToList();
+        Assert.True(candidates.Count >= 2);
+
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync($"/api/v1/organizations/{org}/feedback",
+            new { candidateId = candidates[0], action = "decline", reason = "other" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync($"/api/v1/organizations/{org}/feedback",
+            new { candidateId = candidates[1], action = "accept" })).StatusCode);
+
+        // Both codings: each kept body belonged to the page before the feedback.
+        foreach (var coding in new[] { null, "br" })
+        {
+            var response = await GetAsync(_admin, $"/api/v1/organizations/{org}/recommendations?limit=100", coding, again.Headers.ETag!.ToString());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = JsonDocument.Parse(Decode(await response.Content.ReadAsByteArrayAsync(), coding)).RootElement;
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            Assert.DoesNotContain(items, i => i.GetProperty("candidateId").GetString() == candidates[0]);
+            Assert.Equal("accept", items.Single(i => i.GetProperty("candidateId").GetString() == candidates[1]).GetProperty("feedback").GetString());
+            Assert.NotEqual(again.Headers.ETag.Tag, response.Headers.ETag!.Tag);
+        }
+    }
+
+    [Fact]
+    public async Task A_key_revoked_by_another_process_fails_within_the_check_interval()
+    {
+        var created = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "revoked elsewhere", scopes = new[] { "read" } });
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var client = factory.CreateClientWithKey(body.GetProperty("token").GetString()!);
+        await WaitForListAsync(client, "tongji-auto");
+
+        // Another API replica revokes it in the shared store.
+        Assert.True(await new SqliteApiKeyStore(factory.DatabasePath).RevokeAsync(body.GetProperty("key").GetProperty("id").GetString()!, DateTimeOffset.UtcNow));
+
+        var revoked = DateTime.UtcNow;
+        HttpStatusCode status;
+        do
+        {
+            status = (await client.GetAsync("/api/v1/organizations/tongji-auto/recommendations")).StatusCode;
+            if (status == HttpStatusCode.OK) await Task.Delay(50);
+        }
+        while (status == HttpStatusCode.OK && DateTime.UtcNow - revoked < TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.True(DateTime.UtcNow - revoked < ApiKeyService.CheckInterval + TimeSpan.FromSeconds(3), $"{DateTime.UtcNow - revoked}");
+    }
+}
+
+/// <summary>The bound and the eviction order of the page cache, on its own.</summary>
+public sealed class ServedPageCacheTests
+{
+    private static CachedPage Page(long generation, int bytes) => new(generation, 0, "\"t\"", PageCoding.Identity, new byte[bytes]);
+
+    [Fact]
+    public void The_cache_stays_within_its_bound_and_keeps_the_pages_in_use()
+    {
+        var cache = new ServedPageCache(100 * (1000 + CachedPage.Overhead));
+        cache.Add("hot", "", Page(1, 1000));
+        for (var i = 0; i < 500; i++)
+        {
+            cache.Add($"org-{i}", "", Page(1, 1000));
+            Assert.NotNull(cache.Find("hot", "", 1, 0));
+            Assert.True(cache.Bytes <= 100 * (1000 + CachedPage.Overhead), $"{cache.Bytes} bytes after {i + 1} pages");
+        }
+        Assert.InRange(cache.Count, 50, 100);
+        Assert.Null(cache.Find("org-0", "", 1, 0));
+        Assert.NotNull(cache.Find("org-499", "", 1, 0));
+    }
+
+    [Fact]
+    public void A_page_is_found_only_for_its_generation_and_feedback_version_and_never_replaced_by_an_older_one()
+    {
+        var cache = new ServedPageCache(1 << 20);
+        cache.Add("a", "?limit=5", new CachedPage(2, 7, "\"x\"", PageCoding.Identity, [1, 2, 3]));
+
+        Assert.NotNull(cache.Find("a", "?limit=5", 2, 7));
+        Assert.Null(cache.Find("a", "?limit=5", 3, 7));
+        Assert.Null(cache.Find("a", "?limit=5", 2, 8));
+        Assert.Null(cache.Find("a", "", 2, 7));
+        cache.Add("a", "?limit=5", new CachedPage(1, 9, "\"old\"", PageCoding.Identity, [1]));
+        Assert.Equal("\"x\"", cache.Find("a", "?limit=5", 2, 7)!.ETag);
+    }
+
+    [Fact]
+    public void Compressed_bodies_are_made_once_and_counted()
+    {
+        var cache = new ServedPageCache(1 << 20);
+        var json = Encoding.UTF8.GetBytes("{\"items\":[" + string.Join(",", Enumerable.Repeat("{\"candidateId\":\"tongji-auto\",\"score\":0.5}", 200)) + "]}");
+        // Kept in Brotli only, as when the first client asked for Brotli.
+        var page = new CachedPage(1, 0, "\"x\"", PageCoding.Brotli, PageCodings.Compress(json, PageCoding.Brotli));
+        cache.Add("a", "", page);
+        var before = cache.Bytes;
+        Assert.True(before < json.Length / 4 + CachedPage.Overhead, $"{before} bytes kept for {json.Length} of JSON");
+        Assert.Null(page.Body(PageCoding.Identity));
+
+        var gzip = cache.Body(page, PageCoding.Gzip);
+        Assert.Same(gzip, cache.Body(page, PageCoding.Gzip));
+        Assert.Equal(before + gzip.Length, cache.Bytes);
+        Assert.Equal(json, PageCodings.Decompress(gzip, PageCoding.Gzip));
+        var identity = cache.Body(page, PageCoding.Identity);
+        Assert.Equal(json, identity);
+        Assert.Equal(before + gzip.Length + json.Length, cache.Bytes);
+        Assert.Equal(json, PageCodings.Decompress(cache.Body(page, PageCoding.Brotli), PageCoding.Brotli));
+    }
+}
