@@ -43,6 +43,17 @@ public sealed class StorageOptions
     /// <summary>The SQLite file of the embedded mode (graph and app data); relative paths are under the content root.</summary>
     public string SqlitePath { get; set; } = "data/matchmaker.db";
 
+    /// <summary>
+    /// The SQLite file of the recommendation lists in the embedded mode; defaults to one beside <see cref="SqlitePath"/>
+    /// (data/matchmaker.db: data/matchmaker-lists.db). A file of its own, so that a recompute writing lists never holds
+    /// the write lock that feedback, keys, subscriptions, plans and graph edits need.
+    /// </summary>
+    public string? ListsSqlitePath { get; set; }
+
+    /// <summary>The lists' file: <see cref="ListsSqlitePath"/>, or the service's file name with "-lists".</summary>
+    public string ListsPath => ListsSqlitePath ?? Path.Combine(Path.GetDirectoryName(SqlitePath) ?? "",
+        Path.GetFileNameWithoutExtension(SqlitePath) + "-lists" + Path.GetExtension(SqlitePath));
+
     /// <summary>PostgreSQL connection string of the production mode (ConnectionStrings:Postgres also works).</summary>
     public string? PostgresConnectionString { get; set; }
 }
@@ -122,7 +133,8 @@ public static class StorageSetup
         }
         else
         {
-            services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.ListsPath),
+                ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
