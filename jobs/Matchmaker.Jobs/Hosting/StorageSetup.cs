@@ -103,12 +103,15 @@ public static class StorageSetup
         services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section)
             .Validate(o => TryFindTimeZone(o.TimeZone) is not null, "Schedules:TimeZone is not a known time zone id.")
             .ValidateOnStart();
+        var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         services.AddOptions<RecomputeOptions>().BindConfiguration(RecomputeOptions.Section)
+            // The embedded process computes and answers requests on the same cores: the recompute leaves them one.
+            .PostConfigure(o => o.MaxDegreeOfParallelism ??= mode == StorageMode.Embedded ? Math.Max(1, Environment.ProcessorCount - 1) : null)
             .Validate(o => o.ShardSize is >= 1 and <= 1_000_000 && o.TopK is >= 1 and <= 200, "Recompute:ShardSize must be 1-1,000,000 and Recompute:TopK 1-200.")
+            .Validate(o => o.MaxDegreeOfParallelism is null or (>= 1 and <= 1024), "Recompute:MaxDegreeOfParallelism must be 1-1,024.")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         var provider = builder.Configuration.GetValue<GraphProvider?>($"{GraphOptions.Section}:Provider") ?? GraphProvider.Sqlite;
 
         if (provider == GraphProvider.Neo4j)

@@ -4,6 +4,8 @@ using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Reliability.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Reliability.Tests.Contention;
 
@@ -70,6 +72,14 @@ public sealed class RecomputeWriteLockTests(InProcessApi api) : IClassFixture<In
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         Assert.Equal(before, read);
         Assert.False(await CanTakeWriteLockAsync(api.ListsPath), "the lists' write lock was released before the writes were done");
+    }
+
+    [Fact]
+    public void The_embedded_recompute_leaves_the_requests_a_core()
+    {
+        var options = api.Services.GetRequiredService<IOptions<RecomputeOptions>>().Value;
+
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), options.MaxDegreeOfParallelism);
     }
 
     /// <summary>
