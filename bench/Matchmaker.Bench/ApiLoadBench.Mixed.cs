@@ -55,7 +55,9 @@ internal static partial class ApiLoadBench
         {
             await graph.ImportAsync(SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = organizations }));
         }
-        var store = new SqliteRecommendationStore(appPath);
+        // The lists in their own file beside the service's, as the embedded mode keeps them.
+        var listsPath = Path.Combine(workDir, "app-lists.db");
+        var store = new SqliteRecommendationStore(listsPath, appPath);
         await store.InitializeAsync();
         var snapshot = await new SnapshotSource(graph, time, logs.CreateLogger<SnapshotSource>()).GetAsync();
         if (await store.GetCurrentAsync(snapshot.OrganizationIds[0]) is null)
@@ -85,6 +87,9 @@ internal static partial class ApiLoadBench
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Storage__SqlitePath"] = appPath;
+        start.Environment["Storage__ListsSqlitePath"] = listsPath;
+        // Threads the recompute may use; by default the embedded mode leaves the requests one core.
+        if (args.Get("--parallelism") is { } parallelism) start.Environment["Recompute__MaxDegreeOfParallelism"] = parallelism;
         start.Environment["Graph__SqlitePath"] = graphPath;
         start.Environment["Graph__LoadDemoWhenEmpty"] = "false";
         start.Environment["Models__Directory"] = Path.Combine(workDir, "models");
@@ -129,7 +134,7 @@ internal static partial class ApiLoadBench
             RunWrk(wrk, ["-t", "2", "-c", "8", "-d", "5s", $"http://127.0.0.1:{port}"], script, quiet: true); // warm-up
             var feedbackBefore = await CountFeedbackAsync(appPath);
             var rssStart = ReadRss(api.Id);
-            Console.WriteLine($"API resident set after warm-up: {rssStart} MiB");
+            Console.WriteLine($"API resident set after warm-up: {rssStart} MiB ({ReadRssParts(api.Id)})");
 
             // 4. Recomputes back to back for the whole measured window.
             var recomputes = Task.Run(() => RecomputeContinuouslyAsync(admin, stopRecomputes.Token));
@@ -144,7 +149,7 @@ internal static partial class ApiLoadBench
                 var rss = ReadRss(api.Id);
                 results.Add((result, statuses, rss));
                 Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, socket errors {result.Errors}; {statuses}; " +
-                                  $"API CPU {result.ApiCpuMsPerRequest:F3} ms/request, resident set {rss} MiB, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                                  $"API CPU {result.ApiCpuMsPerRequest:F3} ms/request, resident set {rss} MiB ({ReadRssParts(api.Id)}), load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
             await stopRecomputes.CancelAsync();
             var (finished, failed, seconds) = await recomputes;
@@ -225,6 +230,17 @@ internal static partial class ApiLoadBench
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
+    /// <summary>
+    /// The resident set's parts: anonymous memory (the managed heap, native allocations) against file pages (the SQLite
+    /// files the readers map into memory), which the kernel can drop at will.
+    /// </summary>
+    private static string ReadRssParts(int pid)
+    {
+        var lines = File.ReadLines($"/proc/{pid}/status").ToList();
+        long Field(string name) => long.Parse(lines.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return $"anonymous {Field("RssAnon:")} MiB, file {Field("RssFile:")} MiB, shared {Field("RssShmem:")} MiB";
+    }
+
     private static (WrkResult Result, string Output) RunWrkWithOutput(string wrk, IEnumerable<string> arguments, string script)
     {
         var start = new ProcessStartInfo(wrk) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -277,6 +293,7 @@ internal static partial class ApiLoadBench
           local organization = ids[math.random(#ids)]
           if math.random(100) <= {{writePercent}} then
             local candidate = ids[math.random(#ids)]
+            while candidate == organization do candidate = ids[math.random(#ids)] end
             local body = '{"candidateId":"' .. candidate .. '",' .. actions[math.random(#actions)] .. ',"comment":"mixed load"}'
             return wrk.format("POST", "/api/v1/organizations/" .. organization .. "/feedback", writes, body)
           end

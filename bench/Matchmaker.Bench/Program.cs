@@ -37,7 +37,7 @@ static int Usage()
               read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)
           delivery [--subscriptions 5000] [--runs 3] [--work-dir DIR]
               the Monday job in the embedded mode: compose, render and record one weekly list per e-mail subscription
-          api-load --mixed [--organizations 20000] [--duration 120] [--runs 3] [--connections 16] [--write-percent 10] [--work-dir DIR]
+          api-load --mixed [--organizations 20000] [--duration 120] [--runs 3] [--connections 16] [--write-percent 10] [--parallelism N] [--work-dir DIR]
               reads, feedback writes and back-to-back full recomputes at once: throughput, p50/p99, answers by status,
               memory growth, and every acknowledged feedback stored
           neo4j-write [--count 100000] [--batch 5000] [--live]

@@ -82,7 +82,7 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
 
     private async Task<List<string>> DumpListsAsync(string runId)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "matchmaker.db")}");
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "matchmaker-lists.db")}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT org_id || '|' || shard || '|' || computed_at || '|' || model_version || '|' || hex(items) FROM rec_lists WHERE run_id = $run ORDER BY org_id";

@@ -43,6 +43,17 @@ public sealed class StorageOptions
     /// <summary>The SQLite file of the embedded mode (graph and app data); relative paths are under the content root.</summary>
     public string SqlitePath { get; set; } = "data/matchmaker.db";
 
+    /// <summary>
+    /// The SQLite file of the recommendation lists in the embedded mode; defaults to one beside <see cref="SqlitePath"/>
+    /// (data/matchmaker.db: data/matchmaker-lists.db). A file of its own, so that a recompute writing lists never holds
+    /// the write lock that feedback, keys, subscriptions, plans and graph edits need.
+    /// </summary>
+    public string? ListsSqlitePath { get; set; }
+
+    /// <summary>The lists' file: <see cref="ListsSqlitePath"/>, or the service's file name with "-lists".</summary>
+    public string ListsPath => ListsSqlitePath ?? Path.Combine(Path.GetDirectoryName(SqlitePath) ?? "",
+        Path.GetFileNameWithoutExtension(SqlitePath) + "-lists" + Path.GetExtension(SqlitePath));
+
     /// <summary>PostgreSQL connection string of the production mode (ConnectionStrings:Postgres also works).</summary>
     public string? PostgresConnectionString { get; set; }
 }
@@ -92,12 +103,15 @@ public static class StorageSetup
         services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section)
             .Validate(o => TryFindTimeZone(o.TimeZone) is not null, "Schedules:TimeZone is not a known time zone id.")
             .ValidateOnStart();
+        var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         services.AddOptions<RecomputeOptions>().BindConfiguration(RecomputeOptions.Section)
+            // The embedded process computes and answers requests on the same cores: the recompute leaves them one.
+            .PostConfigure(o => o.MaxDegreeOfParallelism ??= mode == StorageMode.Embedded ? Math.Max(1, Environment.ProcessorCount - 1) : null)
             .Validate(o => o.ShardSize is >= 1 and <= 1_000_000 && o.TopK is >= 1 and <= 200, "Recompute:ShardSize must be 1-1,000,000 and Recompute:TopK 1-200.")
+            .Validate(o => o.MaxDegreeOfParallelism is null or (>= 1 and <= 1024), "Recompute:MaxDegreeOfParallelism must be 1-1,024.")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         var provider = builder.Configuration.GetValue<GraphProvider?>($"{GraphOptions.Section}:Provider") ?? GraphProvider.Sqlite;
 
         if (provider == GraphProvider.Neo4j)
@@ -122,7 +136,8 @@ public static class StorageSetup
         }
         else
         {
-            services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+            services.AddSingleton<IRecommendationStore>(sp => new SqliteRecommendationStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.ListsPath),
+                ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });

@@ -15,6 +15,12 @@ public sealed class RecomputeOptions
 
     /// <summary>Length of each stored list.</summary>
     public int TopK { get; set; } = 20;
+
+    /// <summary>
+    /// Threads computing lists at once in this process, all its runs and shard jobs together; null: one per core. The
+    /// embedded mode, whose process also answers requests, leaves them a core (see StorageSetup).
+    /// </summary>
+    public int? MaxDegreeOfParallelism { get; set; }
 }
 
 /// <summary>One shard of a full run: organizations whose ids fall in [From, To) (ordinal; null = open end).</summary>
@@ -37,6 +43,10 @@ public sealed class RecomputeService(
     ILogger<RecomputeService> logger)
 {
     private readonly Lock _rankerLock = new();
+    // One scheduler for every computation of this process, so that shards computed at the same time (two job workers,
+    // an incremental run beside a full one) share MaxDegreeOfParallelism threads instead of each taking every core.
+    private readonly TaskScheduler _computeScheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default,
+        options.Value.MaxDegreeOfParallelism ?? Environment.ProcessorCount).ConcurrentScheduler;
     private (GraphSnapshot Snapshot, IPartnerRanker Ranker)? _ranker;
 
     /// <summary>Plans a full run: creates it in the store with one shard per <see cref="RecomputeOptions.ShardSize"/> organizations.</summary>
@@ -166,7 +176,7 @@ public sealed class RecomputeService(
         return await store.GetRunAsync(runId, cancellationToken);
     }
 
-    /// <summary>Scores the organizations on both cores; the lists come back in compact-id order.</summary>
+    /// <summary>Scores the organizations on the cores the options allow; the lists come back in compact-id order.</summary>
     private ShardResult Compute(GraphSnapshot snapshot, string runId, int shard, int[] organizations, DateTimeOffset computedAt, CancellationToken cancellationToken)
     {
         var ranker = RankerFor(snapshot);
@@ -174,7 +184,7 @@ public sealed class RecomputeService(
         var lists = new RecommendationList[organizations.Length];
         long pairs = 0;
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, organizations.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, organizations.Length, new ParallelOptions { CancellationToken = cancellationToken, TaskScheduler = _computeScheduler }, i =>
         {
             var ranked = ranker.Recommend(organizations[i], topK);
             Interlocked.Add(ref pairs, ranked.PairsScored);

@@ -6,10 +6,37 @@ using Microsoft.Data.Sqlite;
 
 namespace Matchmaker.Engine.Recommendations;
 
-/// <summary>The embedded recommendation store: tables in a SQLite file (WAL), the graph's file by default.</summary>
-public sealed class SqliteRecommendationStore(string databasePath) : IRecommendationStore
+/// <summary>
+/// The embedded recommendation store: tables in SQLite files (WAL). Runs, shards, lists and what is served live in
+/// the lists' file; the changes waiting for an incremental recompute live in the service's file, beside the graph
+/// edits, feedback and keys that write them.
+/// </summary>
+/// <remarks>
+/// SQLite lets one connection write a file at a time. A full recompute writes thousands of lists per shard, so with
+/// the lists in the service's file every interactive write (feedback, keys, subscriptions, plans, graph edits) queued
+/// behind the shard writes, and under load some waited out the 30 s busy timeout. In their own file the recompute's
+/// writes take their own lock; publishing stays one transaction in one file, so readers still switch from one run to
+/// the next at once. Both paths may name the same file (one file for everything, as before).
+/// </remarks>
+public sealed class SqliteRecommendationStore : IRecommendationStore
 {
-    private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
+    private readonly string _connectionString;
+    private readonly string _changesConnectionString;
+
+    /// <summary>Every table in one file.</summary>
+    public SqliteRecommendationStore(string databasePath) : this(databasePath, databasePath)
+    {
+    }
+
+    /// <param name="listsPath">The file of runs, shards, lists and what is served: written by recomputes.</param>
+    /// <param name="changesPath">The file of the changes to recompute: written by graph edits (the service's file).</param>
+    public SqliteRecommendationStore(string listsPath, string changesPath)
+    {
+        _connectionString = SqliteFile.ConnectionString(listsPath);
+        _changesConnectionString = SqliteFile.ConnectionString(changesPath);
+    }
+
+    private bool SeparateFiles => !string.Equals(_connectionString, _changesConnectionString, StringComparison.Ordinal);
 
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -24,6 +51,10 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
             model_version TEXT NOT NULL, items TEXT NOT NULL,
             PRIMARY KEY (run_id, org_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS rec_serving (org_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    private const string ChangesSchema = """
+        PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS rec_changes (org_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL, structural INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS rec_flags (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT OR IGNORE INTO rec_flags (name, value) VALUES ('recompute-scheduled', 0);
@@ -32,13 +63,82 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+        SqliteFile.EnsureDirectory(_changesConnectionString);
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+        }
+        await using (var changes = await OpenChangesAsync(cancellationToken))
+        {
+            await Sql.ExecuteAsync(changes, null, ChangesSchema, cancellationToken);
+        }
+        if (SeparateFiles) await MoveListsOutOfServiceFileAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A service file written before the lists had their own file still holds them: the served lists (and runs still
+    /// going) move to the lists' file in one transaction, so readers keep their lists across the upgrade, and the old
+    /// tables are dropped from the service's file.
+    /// </summary>
+    private async Task MoveListsOutOfServiceFileAsync(CancellationToken cancellationToken)
+    {
+        await using var service = await OpenChangesAsync(cancellationToken);
+        await using (var exists = service.CreateCommand())
+        {
+            exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('rec_runs', 'rec_shards', 'rec_lists', 'rec_serving')";
+            if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! < 4) return;
+        }
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await using var attach = connection.CreateCommand();
+            attach.CommandText = "ATTACH DATABASE $old AS old";
+            attach.Parameters.AddWithValue("$old", new SqliteConnectionStringBuilder(_changesConnectionString).DataSource);
+            await attach.ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                await using var transaction = connection.BeginTransaction(deferred: false);
+                await using (var empty = connection.CreateCommand())
+                {
+                    empty.Transaction = transaction;
+                    empty.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM main.rec_runs)";
+                    if ((long)(await empty.ExecuteScalarAsync(cancellationToken))! == 1)
+                    {
+                        await Sql.ExecuteAsync(connection, transaction, """
+                            INSERT INTO main.rec_runs SELECT * FROM old.rec_runs;
+                            INSERT INTO main.rec_shards SELECT * FROM old.rec_shards;
+                            INSERT INTO main.rec_lists SELECT l.* FROM old.rec_lists l
+                            WHERE l.run_id IN (SELECT id FROM old.rec_runs WHERE status = 'Running')
+                               OR EXISTS (SELECT 1 FROM old.rec_serving s WHERE s.run_id = l.run_id AND s.org_id = l.org_id);
+                            INSERT INTO main.rec_serving SELECT * FROM old.rec_serving;
+                            """, cancellationToken);
+                    }
+                }
+                await transaction.CommitAsync(cancellationToken);
+            }
+            finally
+            {
+                await using var detach = connection.CreateCommand();
+                detach.CommandText = "DETACH DATABASE old";
+                await detach.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
+        // Only once the copy is committed: a stop in between leaves the old tables, and the next start finds the lists'
+        // file filled and only drops them.
+        await using var drop = service.BeginTransaction(deferred: false);
+        await Sql.ExecuteAsync(service, drop, "DROP TABLE rec_serving; DROP TABLE rec_lists; DROP TABLE rec_shards; DROP TABLE rec_runs;", cancellationToken);
+        await drop.CommitAsync(cancellationToken);
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task<SqliteConnection> OpenChangesAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_changesConnectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
@@ -68,18 +168,20 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
 
     public async Task<RecomputeRun> WriteShardAsync(string runId, ShardResult shard, CancellationToken cancellationToken = default)
     {
+        // Encoding is the expensive part of a write and needs no connection: every core does it before the one
+        // writer inserts, and before the write lock is taken, so that the lock is held for the inserts only.
+        var payloads = new byte[shard.Lists.Count][];
+        Parallel.For(0, payloads.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => payloads[i] = ListItems.Encode(shard.Lists[i].Items));
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        // IMMEDIATE: a deferred transaction that reads and then writes fails at once (no busy wait) when another shard
+        // committed in between; taking the write lock first makes concurrent shard writes wait for each other instead.
+        await using var transaction = connection.BeginTransaction(deferred: false);
         var run = (await ReadRunsAsync(connection, transaction, "WHERE r.id = $id", cancellationToken, ("$id", runId))).FirstOrDefault()
             ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
         if (run.Status != RunStatus.Running) return run; // a late duplicate of a finished run changes nothing
 
         await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = $run AND shard = $shard", cancellationToken,
             ("$run", runId), ("$shard", shard.Shard));
-        // Encoding is the expensive part of a write and needs no connection: every core does it before the one
-        // writer inserts.
-        var payloads = new byte[shard.Lists.Count][];
-        Parallel.For(0, payloads.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => payloads[i] = ListItems.Encode(shard.Lists[i].Items));
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -207,7 +309,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
 
     public async Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenChangesAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         foreach (var id in organizationIds)
         {
@@ -223,7 +325,7 @@ public sealed class SqliteRecommendationStore(string databasePath) : IRecommenda
 
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenChangesAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var changes = await Sql.TakeChangesAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -92,3 +92,22 @@ public sealed class PostgresRecommendationStoreTests(PostgresFixture postgres) :
         return store;
     }
 }
+
+/// <summary>The same contract with the embedded mode's layout: the lists in a file of their own, the changes in the service's file.</summary>
+public sealed class SqliteListsFileRecommendationStoreTests : RecommendationStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-rec-split-").FullName;
+
+    protected override async Task<IRecommendationStore> CreateStoreAsync()
+    {
+        var store = new SqliteRecommendationStore(Path.Combine(_directory, "app-lists.db"), Path.Combine(_directory, "app.db"));
+        await store.InitializeAsync();
+        return store;
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}

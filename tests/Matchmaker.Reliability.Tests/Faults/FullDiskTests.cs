@@ -22,6 +22,7 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         Directory.CreateDirectory(disk);
         await RunAsync("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", disk);
         var database = Path.Combine(disk, "matchmaker.db");
+        var lists = Path.Combine(disk, "matchmaker-lists.db");
         try
         {
             await using (var api = await ApiProcess.StartAsync(new Dictionary<string, string>
@@ -36,6 +37,7 @@ public sealed class FullDiskTests(ITestOutputHelper output)
 
                 // Empty the write-ahead log so that the next write needs new space, then fill the disk.
                 await SqliteProbe.ExecuteAsync(database, "PRAGMA wal_checkpoint(TRUNCATE)");
+                await SqliteProbe.ExecuteAsync(lists, "PRAGMA wal_checkpoint(TRUNCATE)");
                 var filler = Path.Combine(disk, "filler");
                 output.WriteLine($"filled the disk with {Fill(filler) / 1024} KiB");
 
@@ -71,6 +73,7 @@ public sealed class FullDiskTests(ITestOutputHelper output)
                 output.WriteLine($"{acked.Count} of 20 feedback acknowledged on the full disk");
             }
             Assert.Equal("ok", await SqliteProbe.IntegrityCheckAsync(database));
+            Assert.Equal("ok", await SqliteProbe.IntegrityCheckAsync(lists));
         }
         finally
         {

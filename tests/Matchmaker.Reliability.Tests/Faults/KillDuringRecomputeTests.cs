@@ -23,6 +23,7 @@ public sealed class KillDuringRecomputeTests(ITestOutputHelper output)
     {
         using var directory = new TempDirectory("matchmaker-kill-");
         var database = directory.File("matchmaker.db");
+        var lists = directory.File("matchmaker-lists.db");
         var graph = new SqliteGraphStore(database);
         await graph.InitializeAsync();
         var batch = SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = Organizations });
@@ -60,7 +61,7 @@ public sealed class KillDuringRecomputeTests(ITestOutputHelper output)
             }
             reader.Restarting();
             first.Kill();
-            killed = View((await new SqliteRecommendationStore(database).GetRunAsync(runId))!);
+            killed = View((await new SqliteRecommendationStore(lists, database).GetRunAsync(runId))!);
             output.WriteLine($"killed during {killed.Id}: {killed.ShardsDone}/{killed.ShardsTotal} shards written");
             Assert.Equal("running", killed.Status);
             Assert.InRange(killed.ShardsDone, 1, killed.ShardsTotal - 1);
@@ -80,7 +81,7 @@ public sealed class KillDuringRecomputeTests(ITestOutputHelper output)
         while (!reader.Saw(replacement.Id) && seenReplacement.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(100);
         await reader.StopAsync();
 
-        var store = new SqliteRecommendationStore(database);
+        var store = new SqliteRecommendationStore(lists, database);
         var interrupted = (await store.GetRunAsync(killed.Id))!;
         Assert.Equal(RunStatus.Failed, interrupted.Status);
         Assert.Contains("interrupted", interrupted.Error, StringComparison.Ordinal);
@@ -98,6 +99,7 @@ public sealed class KillDuringRecomputeTests(ITestOutputHelper output)
         var order = reader.Sequence.Select(r => runs[r].StartedAt).ToList();
         Assert.True(order.Zip(order.Skip(1)).All(p => p.First <= p.Second), "a reader saw an older run after a newer one");
         Assert.Equal("ok", await SqliteProbe.IntegrityCheckAsync(database));
+        Assert.Equal("ok", await SqliteProbe.IntegrityCheckAsync(lists));
         Assert.True(restartedAt <= replacement.StartedAt);
     }
 

@@ -20,6 +20,9 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
 
     public string DatabasePath => Path.Combine(_directory, "matchmaker.db");
 
+    /// <summary>The recommendation lists' file, beside the service's file.</summary>
+    public string ListsPath => Path.Combine(_directory, "matchmaker-lists.db");
+
     public const long ImportMaxBodyBytes = 256 * 1024;
 
     public HttpClient CreateAdminClient()
@@ -68,6 +71,10 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
+        command.CommandText = "ATTACH DATABASE $lists AS lists";
+        command.Parameters.AddWithValue("$lists", ListsPath);
+        await command.ExecuteNonQueryAsync();
+        command.Parameters.Clear();
         command.CommandText = """
             SELECT
               (SELECT group_concat(id || record, '|') FROM (SELECT id, record FROM organizations ORDER BY id)),
@@ -76,7 +83,7 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
               (SELECT group_concat(from_id || to_id || type || coalesce(year, ''), '|') FROM (SELECT * FROM ties ORDER BY from_id, to_id, type)),
               (SELECT count(*) || ':' || coalesce(max(seq), 0) FROM feedback),
               (SELECT group_concat(id || coalesce(revoked_at, ''), '|') FROM (SELECT id, revoked_at FROM api_keys ORDER BY id)),
-              (SELECT count(*) FROM rec_runs WHERE kind = 'Full')
+              (SELECT count(*) FROM lists.rec_runs WHERE kind = 'Full')
             """;
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
