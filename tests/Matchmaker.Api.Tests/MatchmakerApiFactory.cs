@@ -18,6 +18,9 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "matchmaker.db");
 
+    /// <summary>The recommendation lists' own file (Storage:ListsSqlitePath's default beside <see cref="DatabasePath"/>).</summary>
+    public string ListsDatabasePath => Path.Combine(_directory, "matchmaker-lists.db");
+
     /// <summary>Requests per key per minute; generous here so that polling tests never meet the limiter.</summary>
     protected virtual int PermitsPerMinute => 100_000;
 

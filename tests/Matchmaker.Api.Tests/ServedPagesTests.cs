@@ -145,7 +145,7 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
         Assert.Equal(before.GetProperty("runId").GetString(), kept.GetProperty("runId").GetString());
 
         // Another process (a worker host) publishes an incremental run for this organization through its own store.
-        var worker = new SqliteRecommendationStore(factory.DatabasePath);
+        var worker = new SqliteRecommendationStore(factory.ListsDatabasePath, factory.DatabasePath);
         var now = DateTimeOffset.UtcNow;
         var runId = $"inc-test-{Guid.NewGuid():N}";
         await worker.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, "test-model", now, null, 1, 0, 0, 0, 0, null));
