@@ -59,7 +59,8 @@ internal static partial class ApiLoadBench
         {
             await graph.ImportAsync(SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = organizations }));
         }
-        var store = new SqliteRecommendationStore(Path.Combine(workDir, "app.db"));
+        // The embedded mode's layout: lists in a file of their own beside the service's file.
+        var store = new SqliteRecommendationStore(Path.Combine(workDir, "app-lists.db"), Path.Combine(workDir, "app.db"));
         await store.InitializeAsync();
         var snapshots = new SnapshotSource(graph, time, logs.CreateLogger<SnapshotSource>());
         var snapshot = await snapshots.GetAsync();
@@ -89,6 +90,7 @@ internal static partial class ApiLoadBench
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Storage__SqlitePath"] = Path.Combine(workDir, "app.db");
+        start.Environment["Storage__ListsSqlitePath"] = Path.Combine(workDir, "app-lists.db");
         start.Environment["Graph__SqlitePath"] = Path.Combine(workDir, "graph.db");
         start.Environment["Graph__LoadDemoWhenEmpty"] = "false";
         start.Environment["Models__Directory"] = Path.Combine(workDir, "models");
