@@ -17,7 +17,18 @@ public sealed class ModelRegistry(string directory)
 
     public string PathOf(int version) => Path.Combine(Directory, $"match-model-v{version.ToString("D4", CultureInfo.InvariantCulture)}.zip");
 
-    public int? CurrentVersion
+    // Whether each stored version was trained on the features this engine computes (a model file never changes).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _fits = new();
+
+    /// <summary>
+    /// The current model's version, or null when there is none or when it was trained on other features than this
+    /// engine computes (a model of an earlier feature list): such a model stays on disk but is not used, so the
+    /// callers fall back as with no model, and the next trained model is promoted without being compared to it.
+    /// </summary>
+    public int? CurrentVersion => PointedVersion is { } v && Fits(v) ? v : null;
+
+    /// <summary>The version the pointer names, whether or not this engine can use it.</summary>
+    public int? PointedVersion
     {
         get
         {
@@ -25,6 +36,10 @@ public sealed class ModelRegistry(string directory)
             return File.Exists(pointer) && int.TryParse(File.ReadAllText(pointer).Trim(), CultureInfo.InvariantCulture, out var v) ? v : null;
         }
     }
+
+    /// <summary>Whether the stored model <paramref name="version"/> lists exactly the features this engine computes, in order.</summary>
+    public bool Fits(int version) =>
+        _fits.GetOrAdd(version, v => RankingModel.ReadCard(PathOf(v)).FeatureNames.SequenceEqual(PairFeatureExtractor.Names, StringComparer.Ordinal));
 
     public int NextVersion() =>
         System.IO.Directory.Exists(Directory)

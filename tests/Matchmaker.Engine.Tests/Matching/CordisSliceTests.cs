@@ -119,6 +119,49 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
     }
 
     [Fact]
+    public void A_model_of_an_earlier_feature_list_is_refused_and_the_next_model_is_promoted_without_it()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"models-{Guid.NewGuid():N}");
+        try
+        {
+            var registry = new ModelRegistry(directory);
+            ValidationMetrics Validate(RankingModel m) => new("slice", 0.5, 0.5, 0.5, 1);
+            Assert.True(registry.PromoteIfBetter(slice.Model, Validate).Promoted);
+            Assert.Equal(1, registry.CurrentVersion);
+
+            // Rewrite version 1 as a model of the feature list before the last features were appended.
+            using (var zip = System.IO.Compression.ZipFile.Open(registry.PathOf(1), System.IO.Compression.ZipArchiveMode.Update))
+            {
+                var entry = zip.GetEntry("model-card.json")!;
+                System.Text.Json.Nodes.JsonNode card;
+                using (var read = entry.Open()) card = System.Text.Json.Nodes.JsonNode.Parse(read)!;
+                card["featureNames"] = new System.Text.Json.Nodes.JsonArray(PairFeatureExtractor.Names.Take(PairFeatureExtractor.Names.Count - 1).Select(n => (System.Text.Json.Nodes.JsonNode?)n).ToArray());
+                entry.Delete();
+                using var write = zip.CreateEntry("model-card.json").Open();
+                using var writer = new System.Text.Json.Utf8JsonWriter(write);
+                card.WriteTo(writer);
+            }
+            var fresh = new ModelRegistry(directory);
+            Assert.Equal(1, fresh.PointedVersion);
+            Assert.False(fresh.Fits(1));
+            Assert.Null(fresh.CurrentVersion);
+            Assert.Null(fresh.LoadCurrent());
+            var refused = Assert.Throws<InvalidDataException>(() => RankingModel.Load(fresh.PathOf(1)));
+            Assert.Contains("other features", refused.Message, StringComparison.Ordinal);
+
+            // A lower score than the refused model's does not matter: it is not compared.
+            var promotion = fresh.PromoteIfBetter(slice.Model, m => new ValidationMetrics("slice", 0.1, 0.1, 0.1, 1));
+            Assert.True(promotion.Promoted);
+            Assert.Null(promotion.Current);
+            Assert.Equal(2, fresh.CurrentVersion);
+            Assert.Equal(PairFeatureExtractor.Count, fresh.LoadCurrent()!.Card.FeatureNames.Count);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+    [Fact]
     public void The_learned_ranker_beats_the_field_popularity_baseline_on_the_slice()
     {
         var g = slice.Test;
