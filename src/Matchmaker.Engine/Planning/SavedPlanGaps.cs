@@ -15,12 +15,16 @@ namespace Matchmaker.Engine.Planning;
 /// </summary>
 public sealed class SavedPlanGaps(IPlanStore plans) : IPlanGapSource
 {
+    // Job hosts that never serve plans may not have created the plan table: the first read does (idempotent).
+    private readonly Lazy<Task> _initialized = new(() => plans.InitializeAsync());
+
     /// <summary>The five roles of an 产学研金用 consortium.</summary>
     public static IReadOnlyList<ConsortiumRole> ConsortiumCore { get; } =
         [ConsortiumRole.Industry, ConsortiumRole.Academia, ConsortiumRole.Research, ConsortiumRole.Finance, ConsortiumRole.User];
 
     public async Task<IReadOnlyList<PlanGap>> GetGapsAsync(string organizationId, CancellationToken cancellationToken = default)
     {
+        await _initialized.Value.WaitAsync(cancellationToken);
         var newest = (await plans.ListByLeadAsync(organizationId, 1, cancellationToken)).FirstOrDefault();
         return newest is null ? [] : GapsOf(newest);
     }

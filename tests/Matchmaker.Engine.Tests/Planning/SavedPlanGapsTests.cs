@@ -58,6 +58,15 @@ public sealed class SavedPlanGapsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_host_that_never_created_the_plan_table_gets_no_gaps_instead_of_an_error()
+    {
+        // A job host composes weekly lists without serving plans: the store was never initialized there.
+        var gaps = new SavedPlanGaps(new SqlitePlanStore(Path.Combine(_directory, "jobs-only.db")));
+
+        Assert.Empty(await gaps.GetGapsAsync("org-a"));
+    }
+
+    [Fact]
     public void A_plan_with_every_role_lacks_nothing_and_a_platform_is_not_required()
     {
         var plan = Plan("plan-full", "org-a", "financial-institution", Monday, "industry", "academia", "research", "user");
