@@ -23,9 +23,14 @@ internal static class PlanBench
         Console.WriteLine($"machine: {Machine.Describe()}");
         SearchQuality(args.GetInt("--instances", 1000));
         if (args.Has("--search-only")) return 0;
-        Latency(args.GetInt("--organizations", 100_000), args.GetInt("--seed", 60), args.GetInt("--plans", 300), args.GetInt("--runs", 3), args.GetInt("--train-queries", 1000));
+        // --variant as in the cordis consortium track (its weight is not used here: requests keep the product's default weights).
+        var options = args.Get("--variant") is { } variant ? OptionsOf(Cordis.ConsortiumTrack.ParseVariant(variant)) : new PlannerOptions();
+        Latency(args.GetInt("--organizations", 100_000), args.GetInt("--seed", 60), args.GetInt("--plans", 300), args.GetInt("--runs", 3), args.GetInt("--train-queries", 1000), options);
         return 0;
     }
+
+    private static PlannerOptions OptionsOf((double Cohesion, CohesionLevels Levels, bool LedTeams, bool FitOverAll) v) =>
+        new() { Cohesion = v.Levels, PoolFromLedTeams = v.LedTeams, FitOverAllScored = v.FitOverAll };
 
     private static void SearchQuality(int instances)
     {
@@ -79,7 +84,7 @@ internal static class PlanBench
         Console.WriteLine();
     }
 
-    private static void Latency(int organizations, int seed, int plans, int runs, int trainQueries)
+    private static void Latency(int organizations, int seed, int plans, int runs, int trainQueries, PlannerOptions plannerOptions)
     {
         var clock = Stopwatch.StartNew();
         var batch = SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = organizations, Seed = seed });
@@ -99,7 +104,8 @@ internal static class PlanBench
         Console.WriteLine($"model: {model.Trees.TreeCount} trees, trained on {rows.Queries:N0} queries / {rows.Rows.Count:N0} rows ({clock.Elapsed.TotalSeconds:F1} s)");
 
         clock.Restart();
-        var planner = new ConsortiumPlanner(snapshot, model);
+        var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
+        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, fit over all scored {plannerOptions.FitOverAllScored}");
         Console.WriteLine($"planner for this snapshot and model (statistics, term index): {clock.Elapsed.TotalSeconds:F1} s, once per snapshot");
 
         // Leads of the newest projects, in their project's field; a quarter with allowed cities, a quarter with a per-city cap.

@@ -19,7 +19,36 @@ namespace Matchmaker.Bench.Cordis;
 /// </summary>
 internal static class ConsortiumTrack
 {
-    public sealed record Knobs(double Cohesion, int PoolPerSlot, int PoolPerMember, int Beam, int? Limit);
+    public sealed record Knobs(double Cohesion, int PoolPerSlot, int PoolPerMember, int Beam, int? Limit)
+    {
+        public CohesionLevels Levels { get; init; } = CohesionLevels.Default;
+        public bool LedTeams { get; init; }
+        public bool FitOverAll { get; init; }
+
+        /// <summary>The knobs with a "W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS]" variant applied (see <see cref="ParseVariant"/>).</summary>
+        public Knobs With(string variant)
+        {
+            var v = ParseVariant(variant);
+            return this with { Cohesion = v.Cohesion, Levels = v.Levels, LedTeams = v.LedTeams, FitOverAll = v.FitOverAll };
+        }
+        public string? Sweep { get; init; }
+    }
+
+    /// <summary>
+    /// "W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS]": the cohesion weight, the levels of <see cref="CohesionLevels"/> in
+    /// declaration order, and flags: p = <see cref="PlannerOptions.PoolFromLedTeams"/>, a = <see cref="PlannerOptions.FitOverAllScored"/>.
+    /// </summary>
+    public static (double Cohesion, CohesionLevels Levels, bool LedTeams, bool FitOverAll) ParseVariant(string text)
+    {
+        var parts = text.Split(':');
+        var (weight, rest) = (parts[0], parts[1]);
+        var ledTeams = parts.Length > 2 && parts[2].Contains('p', StringComparison.Ordinal);
+        var x = rest.Split('/').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return (double.Parse(weight, CultureInfo.InvariantCulture), new CohesionLevels
+        {
+            LedTeamInFields = x[0], TeamInFields = x[1], TeamElsewhere = x[2], JointInFields = x[3], JointElsewhere = x[4], TypedTie = x[5], SharedPartner = x[6],
+        }, ledTeams, parts.Length > 2 && parts[2].Contains('a', StringComparison.Ordinal));
+    }
 
     public static int Run(string dataDir, int testYear, int trainYears, RankerOptions options, string? jsonPath, Knobs knobs)
     {
@@ -44,13 +73,14 @@ internal static class ConsortiumTrack
         var plannerOptions = new PlannerOptions
         {
             MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
-            Search = new SearchOptions { BeamWidth = knobs.Beam },
+            Search = new SearchOptions { BeamWidth = knobs.Beam }, Cohesion = knobs.Levels, PoolFromLedTeams = knobs.LedTeams, FitOverAllScored = knobs.FitOverAll,
         };
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
         var weights = new ObjectiveWeights(1 - knobs.Cohesion, knobs.Cohesion, 0);
         var queries = Queries(data, snapshot, testYear);
         if (knobs.Limit is { } limit) queries = queries.Take(limit).ToList();
         var setupSeconds = clock.Elapsed.TotalSeconds;
+        if (knobs.Sweep is { } sweep) return RunSweep(snapshot, model, plannerOptions, queries, sweep, clock);
 
         var results = new QueryResult?[queries.Count];
         var latencies = new double[queries.Count];
@@ -83,7 +113,7 @@ internal static class ConsortiumTrack
                           $"({queries.Count - done.Count} refused), {snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
         Console.WriteLine($"model: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)} ({trainSeconds:F1} s)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} (no text in CORDIS: coverage drops out), shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot, beam {knobs.Beam}"));
+            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} (no text in CORDIS: coverage drops out), shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot{(knobs.LedTeams ? " + the lead's led teams in the fields" : "")}, beam {knobs.Beam}; cohesion levels {knobs.Levels}; fit standardized over {(knobs.FitOverAll ? "all scored candidates" : "the shortlisted")}"));
         Console.WriteLine();
         Console.WriteLine("share of the actual members (known before the test year) that the proposed team holds");
         Console.WriteLine($"{"slot type",-22} {"actual",8} {"planner",9} {"pairwise",9}");
@@ -105,6 +135,41 @@ internal static class ConsortiumTrack
                 byType.Append(overall).Select(t => new TypeShare(t.Type, t.Name, t.Known, Math.Round(t.PlannerShare, 4), Math.Round(t.BaselineShare, 4))).ToArray(),
                 Math.Round(macroPlanner, 4), Math.Round(macroBaseline, 4), Math.Round(shortlisted, 4), Math.Round(clock.Elapsed.TotalSeconds, 1));
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        }
+        return 0;
+    }
+
+    private static int RunSweep(Engine.Graph.GraphSnapshot snapshot, RankingModel model, PlannerOptions baseOptions, List<Query> queries, string sweep, Stopwatch clock)
+    {
+        var stats = new SnapshotStats(snapshot);
+        var variants = sweep.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => (Text: v, Parsed: ParseVariant(v))).ToArray();
+        var planners = variants.Select(v => new ConsortiumPlanner(snapshot, model, baseOptions with { Cohesion = v.Parsed.Levels, PoolFromLedTeams = v.Parsed.LedTeams, FitOverAllScored = v.Parsed.FitOverAll }, stats)).ToArray();
+        var hits = new (int Planner, int Baseline, double MacroPlanner, double MacroBaseline, int Shortlisted)[queries.Count, variants.Length];
+        var done = new bool[queries.Count];
+        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var q = queries[i];
+            var known = q.Known.Values.Sum();
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var weights = new ObjectiveWeights(1 - variants[v].Parsed.Cohesion, variants[v].Parsed.Cohesion, 0);
+                var planned = planners[v].PlanTeams(new PlanRequest { LeadId = q.Lead, Sectors = q.Sectors, Slots = q.Slots, Alternatives = 1, Weights = weights });
+                if (planned.Refusal is not null || planned.Pairwise is null) return;
+                var p = Hits(q, snapshot.OrganizationIds, planned.Teams[0].Members).Values.Sum();
+                var b = Hits(q, snapshot.OrganizationIds, planned.Pairwise.Members).Values.Sum();
+                hits[i, v] = (p, b, (double)p / known, (double)b / known, Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum());
+            }
+            done[i] = true;
+        });
+        var total = Enumerable.Range(0, queries.Count).Where(i => done[i]).Sum(i => queries[i].Known.Values.Sum());
+        var count = done.Count(d => d);
+        Console.WriteLine($"sweep over {count:N0} consortia ({total:N0} actual members known before the year); planning {clock.Elapsed.TotalSeconds:F1} s in all");
+        Console.WriteLine($"{"variant",-44} {"planner",8} {"pairwise",8} {"planner/c",9} {"pairw/c",8} {"listed",8}");
+        for (var v = 0; v < variants.Length; v++)
+        {
+            var rows = Enumerable.Range(0, queries.Count).Where(i => done[i]).Select(i => hits[i, v]).ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{variants[v].Text,-44} {(double)rows.Sum(r => r.Planner) / total,8:F4} {(double)rows.Sum(r => r.Baseline) / total,8:F4} {rows.Average(r => r.MacroPlanner),9:F4} {rows.Average(r => r.MacroBaseline),8:F4} {(double)rows.Sum(r => r.Shortlisted) / total,8:F4}"));
         }
         return 0;
     }

@@ -78,6 +78,13 @@ public static class CordisCommand
                 case "--beam" when i + 1 < args.Length:
                     consortium = consortium with { Beam = int.Parse(args[++i], CultureInfo.InvariantCulture) };
                     break;
+                // Several planner settings on one trained model: "W:L1/L2/L3/L4/L5/TIE/SHARED ..." (cohesion weight, then levels).
+                case "--sweep" when i + 1 < args.Length:
+                    consortium = consortium with { Sweep = args[++i] };
+                    break;
+                case "--variant" when i + 1 < args.Length:
+                    consortium = consortium.With(args[++i]);
+                    break;
                 case "--limit" when i + 1 < args.Length:
                     consortium = consortium with { Limit = int.Parse(args[++i], CultureInfo.InvariantCulture) };
                     break;

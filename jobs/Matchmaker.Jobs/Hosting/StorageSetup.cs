@@ -143,6 +143,8 @@ public static class StorageSetup
             services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });
             services.AddSingleton<IPlanStore>(sp => new SqlitePlanStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
+        // Weekly lists name the roles the organization's newest saved plan leaves out (docs/planner.md).
+        services.AddSingleton<IPlanGapSource>(sp => new SavedPlanGaps(sp.GetRequiredService<IPlanStore>()));
 
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section)
             .Validate(o => o.TrainingYears is >= 1 and <= 20, "Models:TrainingYears must be 1-20.")

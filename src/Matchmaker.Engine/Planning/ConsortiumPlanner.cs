@@ -17,6 +17,45 @@ public sealed record PlannerOptions
     /// <summary>The most members a plan may ask for.</summary>
     public int MaxTeamSize { get; init; } = PlanRequest.MaxTeamSize;
     public SearchOptions Search { get; init; } = SearchOptions.Default;
+    /// <summary>Standardize the model's scores over every scored candidate of the lead instead of the shortlisted ones.</summary>
+    public bool FitOverAllScored { get; init; }
+    /// <summary>Also shortlist every scored member of the lead's past projects in the call's fields that the lead led.</summary>
+    public bool PoolFromLedTeams { get; init; }
+    /// <summary>The cohesion of two candidates by the closest past work between them (see <see cref="CohesionLevels"/>).</summary>
+    public CohesionLevels Cohesion { get; init; } = CohesionLevels.Default;
+}
+
+/// <summary>
+/// Cohesion of two candidates, by the closest past work between them in the graph: the highest level that any
+/// project (or tie) they share reaches. "In the fields" means a project in one of the call's sectors; "the lead's"
+/// a project the lead was a member of; "led by the lead" one it coordinated. The defaults were chosen on the CORDIS
+/// tuning year (2018): given one actual member of a consortium, another who had been in a past project of the lead in
+/// the call's fields that the lead coordinated was an actual member far more often than one who had only worked with
+/// it elsewhere, and sharing a partner said next to nothing (docs/planner.md, "Judged on real consortia").
+/// </summary>
+public sealed record CohesionLevels
+{
+    /// <summary>Together in a past project of the lead in the call's fields that the lead led: a team that already worked as one, for this kind of call.</summary>
+    public float LedTeamInFields { get; init; } = 1f;
+    /// <summary>Together in a past project of the lead in the call's fields, led by someone else.</summary>
+    public float TeamInFields { get; init; } = 0.4f;
+    /// <summary>Together in a past project of the lead in other fields.</summary>
+    public float TeamElsewhere { get; init; } = 0.4f;
+    /// <summary>A joint project in the call's fields without the lead.</summary>
+    public float JointInFields { get; init; } = 0.15f;
+    /// <summary>A joint project in other fields without the lead.</summary>
+    public float JointElsewhere { get; init; } = 0.05f;
+    /// <summary>A typed tie (hosted-by, financed-by, invested-in) in either direction.</summary>
+    public float TypedTie { get; init; } = 0.5f;
+    /// <summary>No joint project or tie, but at least one shared partner (two steps apart).</summary>
+    public float SharedPartner { get; init; }
+
+    public static CohesionLevels Default { get; } = new();
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{LedTeamInFields}/{TeamInFields}/{TeamElsewhere}/{JointInFields}/{JointElsewhere}/{TypedTie}/{SharedPartner}");
+
+    public bool Valid => new[] { LedTeamInFields, TeamInFields, TeamElsewhere, JointInFields, JointElsewhere, TypedTie, SharedPartner }.All(x => x is >= 0 and <= 1);
 }
 
 /// <summary>
@@ -30,9 +69,10 @@ public sealed record PlannerOptions
 /// the ranking model, and keeps the best few per slot;</item>
 /// <item>computes what the objective needs for those: fit = σ(z) of the lead's model score (z standardized over
 /// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
-/// candidates, the line of communication between them in the graph, the shorter the higher: 1 when the two were
-/// members of one of the lead's past projects together, ½ for other joint projects or a typed tie, ¼ for at least
-/// one shared partner (two steps apart) and 0 otherwise; and which need items (terms of the challenge,
+/// candidates, the closest past work between them in the graph (<see cref="CohesionLevels"/>): 1 when the two were
+/// members together of a past project of the lead in the call's fields that the lead led, 0.4 of another past project
+/// of the lead, 0.15 of a joint project in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie,
+/// 0 otherwise; and which need items (terms of the challenge,
 /// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
 /// frequency;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
@@ -69,6 +109,7 @@ public sealed partial class ConsortiumPlanner
         _options = options ?? new PlannerOptions();
         _stats = stats ?? new SnapshotStats(snapshot);
         if (!ReferenceEquals(_stats.Snapshot, snapshot)) throw new ArgumentException("the statistics are of another snapshot", nameof(stats));
+        if (!_options.Cohesion.Valid) throw new ArgumentException("cohesion levels lie in [0, 1]", nameof(options));
         _terms = new CapabilityIndex(snapshot);
         // Candidates and features see capabilities exactly as the model was trained with them (none when no one states a need).
         var capabilities = _terms.HasAny ? _terms : null;
@@ -318,6 +359,7 @@ public sealed partial class ConsortiumPlanner
             for (var i = 0; i < scored.Count; i++) fitOf[scored[i]] = (raw[i], i);
 
             var pool = Shortlists(slots, masks, fitOf, include);
+            if (_options.PoolFromLedTeams) AddLedTeams(pool, lead, sectors, masks, fitOf);
             if (constraints.MaxPerCity is { } perCity && !PoolFeasible(pool, slots, masks, residual, perCity, cityUsed, include))
             {
                 // The best few per slot crowd into a few cities: add, per slot and city, the likeliest min(cap, team size)
@@ -342,9 +384,9 @@ public sealed partial class ConsortiumPlanner
             var organizations = pool.Order().ToArray();
             var rawFit = organizations.Select(o => fitOf[o].Raw).ToArray();
             var leadFeatures = organizations.Select(o => rows[fitOf[o].Row]).ToArray();
-            var (mean, deviation) = MeanAndDeviation(rawFit);
+            var (mean, deviation) = MeanAndDeviation(_options.FitOverAllScored ? fitOf.Values.Select(v => v.Raw).ToArray() : rawFit);
             var fit = rawFit.Select(s => Logistic(s, mean, deviation)).ToArray();
-            var cohesion = Cohesion(organizations, lead);
+            var cohesion = Cohesion(organizations, lead, sectors);
             var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
             var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
             var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
@@ -444,6 +486,35 @@ public sealed partial class ConsortiumPlanner
         return pool;
     }
 
+    /// <summary>
+    /// Adds the members of the lead's past projects in the call's fields that the lead led, when they were scored and
+    /// may fill a slot: teams that already worked as one under this lead re-form, whatever their fit alone.
+    /// </summary>
+    private void AddLedTeams(HashSet<int> pool, int lead, int[] sectors, uint[] masks, Dictionary<int, (float Raw, int Row)> fitOf)
+    {
+        var members = _g.ProjectMembers;
+        foreach (var p in _g.OrganizationProjects[lead])
+        {
+            if (!LedInFields(p, lead, sectors)) continue;
+            foreach (var m in members[p])
+            {
+                if (masks[m] != 0 && fitOf.ContainsKey(m)) pool.Add(m);
+            }
+        }
+    }
+
+    private bool LedInFields(int project, int lead, int[] sectors)
+    {
+        var members = _g.ProjectMembers;
+        var at = Array.BinarySearch(members.Targets, members.Offsets[project], members.Offsets[project + 1] - members.Offsets[project], lead);
+        if (at < 0 || !_g.MemberIsLead[at]) return false;
+        foreach (var s in _g.ProjectSectors[project])
+        {
+            if (Array.IndexOf(sectors, s) >= 0) return true;
+        }
+        return false;
+    }
+
     private bool PoolFeasible(HashSet<int> pool, IReadOnlyList<SlotRequest> slots, uint[] masks, int[] residual, int cap, int[] cityUsed, int[] include)
     {
         var groups = pool.Where(o => !include.Contains(o)).GroupBy(o => (masks[o], _g.OrganizationCities[o]))
@@ -497,38 +568,65 @@ public sealed partial class ConsortiumPlanner
     private static float Logistic(float score, float mean, float deviation) => 1f / (1f + MathF.Exp(-(score - mean) / deviation));
 
     /// <summary>
-    /// Pairwise cohesion of the shortlisted organizations: the line of communication between two of them in the
-    /// graph, the shorter the higher (see the class summary).
+    /// Pairwise cohesion of the shortlisted organizations: the closest past work between two of them (see
+    /// <see cref="CohesionLevels"/>). One pass over the projects of the shortlisted organizations marks, for every
+    /// pair found together in a project, the level that project reaches; ties and shared partners fill in the rest.
     /// </summary>
-    private float[] Cohesion(int[] organizations, int lead)
+    private float[] Cohesion(int[] organizations, int lead, int[] sectors)
     {
+        var levels = _options.Cohesion;
         var count = organizations.Length;
-        // Pairs that were in one of the lead's past projects together: with the lead, a team that already worked as one.
-        var withLead = new bool[count * count];
-        var position = new Dictionary<int, int>();
+        var cohesion = new float[count * count];
+        var position = new Dictionary<int, int>(count);
         for (var i = 0; i < count; i++) position[organizations[i]] = i;
+        var members = _g.ProjectMembers;
+        var visited = new HashSet<int>();
         var present = new List<int>();
-        foreach (var p in _g.OrganizationProjects[lead])
+        foreach (var o in organizations)
         {
-            present.Clear();
-            foreach (var m in _g.ProjectMembers[p])
+            foreach (var p in _g.OrganizationProjects[o])
             {
-                if (position.TryGetValue(m, out var at)) present.Add(at);
-            }
-            foreach (var x in present)
-            {
-                foreach (var y in present) withLead[x * count + y] = true;
+                if (!visited.Add(p)) continue;
+                present.Clear();
+                var withLead = false;
+                var ledByLead = false;
+                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                {
+                    var m = members.Targets[e];
+                    if (m == lead)
+                    {
+                        withLead = true;
+                        ledByLead = _g.MemberIsLead[e];
+                    }
+                    else if (position.TryGetValue(m, out var at)) present.Add(at);
+                }
+                if (present.Count < 2) continue;
+                var inFields = false;
+                foreach (var s in _g.ProjectSectors[p]) inFields |= Array.IndexOf(sectors, s) >= 0;
+                var level = withLead
+                    ? inFields ? ledByLead ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere
+                    : inFields ? levels.JointInFields : levels.JointElsewhere;
+                foreach (var x in present)
+                {
+                    foreach (var y in present)
+                    {
+                        if (x != y && cohesion[x * count + y] < level) cohesion[x * count + y] = level;
+                    }
+                }
             }
         }
-        var cohesion = new float[count * count];
-        for (var a = 0; a < count; a++)
+        if (levels.TypedTie > 0 || levels.SharedPartner > 0)
         {
-            for (var b = a + 1; b < count; b++)
+            for (var a = 0; a < count; a++)
             {
-                var tie = withLead[a * count + b] ? 1f
-                    : Linked(organizations[a], organizations[b]) ? 0.5f
-                    : ShareAPartner(organizations[a], organizations[b]) ? 0.25f : 0f;
-                cohesion[a * count + b] = cohesion[b * count + a] = tie;
+                for (var b = a + 1; b < count; b++)
+                {
+                    var current = cohesion[a * count + b];
+                    var tie = levels.TypedTie > current && TypedTie(organizations[a], organizations[b]) is not null ? levels.TypedTie
+                        : levels.SharedPartner > current && _g.Partners.EdgeIndex(organizations[a], organizations[b]) < 0 && ShareAPartner(organizations[a], organizations[b]) ? levels.SharedPartner
+                        : current;
+                    cohesion[a * count + b] = cohesion[b * count + a] = tie;
+                }
             }
         }
         return cohesion;
@@ -545,17 +643,6 @@ public sealed partial class ConsortiumPlanner
             if (x[i] == y[j]) return true;
             if (x[i] < y[j]) i++;
             else j++;
-        }
-        return false;
-    }
-
-    /// <summary>Joint projects or a typed tie in either direction.</summary>
-    private bool Linked(int a, int b)
-    {
-        if (_g.Partners.EdgeIndex(a, b) >= 0) return true;
-        for (var t = 1; t < _g.TiesOut.Length; t++)
-        {
-            if (_g.TiesOut[t].EdgeIndex(a, b) >= 0 || _g.TiesOut[t].EdgeIndex(b, a) >= 0) return true;
         }
         return false;
     }

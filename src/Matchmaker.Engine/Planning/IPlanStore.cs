@@ -13,4 +13,10 @@ public interface IPlanStore
 
     /// <summary>The plan, or null when no plan has this id or another key made it (the two look the same).</summary>
     Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The newest plans (at most <paramref name="limit"/>, newest first; ties by id) with <paramref name="leadId"/> as
+    /// lead, whichever key made them: what the lead organization is working on, as delivery sees it (<see cref="SavedPlanGaps"/>).
+    /// </summary>
+    Task<IReadOnlyList<ConsortiumPlan>> ListByLeadAsync(string leadId, int limit, CancellationToken cancellationToken = default);
 }

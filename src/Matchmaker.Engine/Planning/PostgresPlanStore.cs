@@ -12,6 +12,7 @@ public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS consortium_plans (
             id text PRIMARY KEY, key_id text NOT NULL, lead_id text NOT NULL, created_at timestamptz NOT NULL, plan jsonb NOT NULL);
+        CREATE INDEX IF NOT EXISTS consortium_plans_by_lead ON consortium_plans (lead_id, created_at DESC);
         """;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -43,5 +44,17 @@ public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore
         command.Parameters.AddWithValue("id", planId);
         command.Parameters.AddWithValue("key", keyId);
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ConsortiumPlan>(json, WireJson.Options) : null;
+    }
+
+    public async Task<IReadOnlyList<ConsortiumPlan>> ListByLeadAsync(string leadId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = dataSource.CreateCommand("SELECT plan::text FROM consortium_plans WHERE lead_id = @lead ORDER BY created_at DESC, id LIMIT @limit");
+        command.Parameters.AddWithValue("lead", leadId);
+        command.Parameters.AddWithValue("limit", limit);
+        var plans = new List<ConsortiumPlan>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) plans.Add(JsonSerializer.Deserialize<ConsortiumPlan>(reader.GetString(0), WireJson.Options)!);
+        return plans;
     }
 }

@@ -14,6 +14,7 @@ public sealed class SqlitePlanStore(string databasePath) : IPlanStore
         PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS consortium_plans (
             id TEXT PRIMARY KEY, key_id TEXT NOT NULL, lead_id TEXT NOT NULL, created_at TEXT NOT NULL, plan TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS consortium_plans_by_lead ON consortium_plans (lead_id, created_at);
         """;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -41,6 +42,21 @@ public sealed class SqlitePlanStore(string databasePath) : IPlanStore
         command.Parameters.AddWithValue("$id", planId);
         command.Parameters.AddWithValue("$key", keyId);
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ConsortiumPlan>(json, WireJson.Options) : null;
+    }
+
+    public async Task<IReadOnlyList<ConsortiumPlan>> ListByLeadAsync(string leadId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // created_at is ISO 8601 in UTC with a fixed width, so text order is time order.
+        command.CommandText = "SELECT plan FROM consortium_plans WHERE lead_id = $lead ORDER BY created_at DESC, id LIMIT $limit";
+        command.Parameters.AddWithValue("$lead", leadId);
+        command.Parameters.AddWithValue("$limit", limit);
+        var plans = new List<ConsortiumPlan>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) plans.Add(JsonSerializer.Deserialize<ConsortiumPlan>(reader.GetString(0), WireJson.Options)!);
+        return plans;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

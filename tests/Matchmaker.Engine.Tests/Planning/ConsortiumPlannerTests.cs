@@ -277,30 +277,47 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
     }
 
     [Fact]
-    public void Cohesion_is_the_line_between_members_shortest_for_a_past_team_of_the_lead()
+    public void Cohesion_is_the_closest_past_work_between_members_highest_for_a_team_the_lead_led_in_the_fields()
     {
-        // u1 and r1 were in the lead's project; u2 and r2 worked together without it; u3 and r3 share a partner.
+        // Five pairs, each together in one project: the lead's, in the call's field, led by the lead (u1, r1); the
+        // lead's in the field, led by x (u2, r2); the lead's in another field (u3, r3); without the lead in the field
+        // (u4, r4); without the lead elsewhere (u5, r5). Distinct levels make the order of the alternatives the order of the levels.
         var builder = new GraphSnapshotBuilder();
-        foreach (var (id, kind) in new[] { ("lead", OrganizationKind.Enterprise), ("u1", OrganizationKind.University), ("u2", OrganizationKind.University),
-            ("u3", OrganizationKind.University), ("r1", OrganizationKind.ResearchInstitute), ("r2", OrganizationKind.ResearchInstitute),
-            ("r3", OrganizationKind.ResearchInstitute), ("e3", OrganizationKind.Enterprise) })
+        var ids = new[] { "lead", "x" }.Concat(Enumerable.Range(1, 5).SelectMany(k => new[] { $"u{k}", $"r{k}" }));
+        foreach (var id in ids)
         {
+            var kind = id[0] switch { 'u' => OrganizationKind.University, 'r' => OrganizationKind.ResearchInstitute, _ => OrganizationKind.Enterprise };
             builder.AddOrganization(id, kind, "hangzhou", ["new-materials"]);
         }
-        var projects = new[] { (2020, new[] { "lead", "u1", "r1" }), (2021, ["u2", "r2"]), (2022, ["u3", "e3"]), (2022, ["r3", "e3"]) };
-        var i = 0;
-        foreach (var (year, members) in projects)
+        var projects = new[]
         {
-            builder.AddProject($"p{i++}", year, ["new-materials"], members.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
+            (2020, "new-materials", new[] { "lead", "u1", "r1" }), (2021, "new-materials", ["x", "lead", "u2", "r2"]),
+            (2021, "new-energy-vehicles", ["lead", "u3", "r3"]), (2022, "new-materials", ["u4", "r4"]), (2022, "new-energy-vehicles", ["u5", "r5"]),
+        };
+        var i = 0;
+        foreach (var (year, sector, members) in projects)
+        {
+            builder.AddProject($"p{i++}", year, [sector], members.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
         }
-        var planner = new ConsortiumPlanner(builder.Build(DemoPlannerFixture.Now), null);
+        var levels = new CohesionLevels { LedTeamInFields = 1, TeamInFields = 0.8f, TeamElsewhere = 0.6f, JointInFields = 0.4f, JointElsewhere = 0.2f, TypedTie = 0.3f, SharedPartner = 0 };
+        var planner = new ConsortiumPlanner(builder.Build(DemoPlannerFixture.Now), null, new PlannerOptions { Cohesion = levels });
 
         var plan = PlanOf(Request(lead: "lead", sector: "new-materials", slots: [new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research)],
-            weights: new ObjectiveWeights(0, 1, 0)), planner);
+            weights: new ObjectiveWeights(0, 1, 0), alternatives: 5), planner);
 
-        Assert.Equal([["u1", "r1"], ["u2", "r2"], ["u3", "r3"]], plan.Alternatives.Select(t => t.Members.Select(m => m.OrganizationId).ToArray()));
-        Assert.Equal([1.0, 0.5, 0.25], plan.Alternatives.Select(t => t.Parts.Cohesion));
-        Assert.Equal(["projects-with-lead", "joint-projects", "shared-partners"], plan.Alternatives.Select(t => Assert.Single(t.Ties).Kind));
+        Assert.Equal(Enumerable.Range(1, 5).Select(k => new[] { $"u{k}", $"r{k}" }), plan.Alternatives.Select(t => t.Members.Select(m => m.OrganizationId).ToArray()));
+        Assert.Equal([1.0, 0.8, 0.6, 0.4, 0.2], plan.Alternatives.Select(t => Math.Round(t.Parts.Cohesion, 6)));
+        Assert.Equal(["projects-with-lead", "projects-with-lead", "projects-with-lead", "joint-projects", "joint-projects"], plan.Alternatives.Select(t => Assert.Single(t.Ties).Kind));
         Assert.Contains(plan.Alternatives[0].Members[0].Reasons, r => r.Code == "team-ties" && r.En.Contains("with r1 in 1 of your projects", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_default_cohesion_levels_are_those_chosen_on_the_tuning_year()
+    {
+        var d = CohesionLevels.Default;
+
+        Assert.Equal("1/0.4/0.4/0.15/0.05/0.5/0", d.ToString());
+        Assert.True(d.Valid);
+        Assert.False(new CohesionLevels { JointInFields = 1.5f }.Valid);
     }
 }

@@ -12,8 +12,8 @@ public abstract class PlanStoreContract
 {
     protected abstract Task<IPlanStore> CreateStoreAsync();
 
-    private static ConsortiumPlan Plan(string id, string lead = "baolong-auto") => new(
-        id, new DateTimeOffset(2026, 1, 5, 9, 30, 0, TimeSpan.FromHours(8)), lead,
+    private static ConsortiumPlan Plan(string id, string lead = "baolong-auto", DateTimeOffset? createdAt = null) => new(
+        id, createdAt ?? new DateTimeOffset(2026, 1, 5, 9, 30, 0, TimeSpan.FromHours(8)), lead,
         new CandidateSummary("上海保隆汽车科技股份有限公司", "Shanghai Baolong Automotive Corporation", "enterprise", "shanghai-songjiang", ["new-energy-vehicles"]),
         ["new-energy-vehicles"], "vehicle-electronics", "需要多传感器融合算法 / sensor fusion",
         [new PlannedSlot(0, "academia", "学", 1, ["university"], true), new PlannedSlot(1, "user", "用", 2, ["enterprise", "public-body"], true)],
@@ -65,6 +65,28 @@ public abstract class PlanStoreContract
 
         Assert.Equal("baolong-auto", (await store.FindAsync(id, "key-a"))!.LeadId);
         Assert.Null(await store.FindAsync(id, "key-b"));
+    }
+
+    [Fact]
+    public async Task Plans_of_a_lead_come_newest_first_whichever_key_saved_them()
+    {
+        var store = await CreateStoreAsync();
+        var lead = $"lead-{Guid.NewGuid():N}";
+        var day = new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.FromHours(8));
+        // Saved out of time order, by two keys, one of them in another time zone; another lead's plan in between.
+        await store.SaveAsync(Plan("plan-b-" + lead, lead, day.AddDays(2)), "key-a");
+        await store.SaveAsync(Plan("plan-a-" + lead, lead, day), "key-b");
+        await store.SaveAsync(Plan("plan-other-" + lead, $"other-{lead}", day.AddDays(5)), "key-a");
+        await store.SaveAsync(Plan("plan-c-" + lead, lead, day.AddDays(3).ToOffset(TimeSpan.FromHours(-5))), "key-b");
+
+        var all = await store.ListByLeadAsync(lead, 10);
+        var newest = await store.ListByLeadAsync(lead, 1);
+
+        Assert.Equal(["plan-c-" + lead, "plan-b-" + lead, "plan-a-" + lead], all.Select(p => p.Id));
+        Assert.Equal(Json(Plan("plan-c-" + lead, lead, day.AddDays(3).ToOffset(TimeSpan.FromHours(-5)))), Json(all[0]));
+        Assert.Equal(["plan-c-" + lead], newest.Select(p => p.Id));
+        Assert.Empty(await store.ListByLeadAsync($"nobody-{lead}", 10));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListByLeadAsync(lead, 0));
     }
 }
 
