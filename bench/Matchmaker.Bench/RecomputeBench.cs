@@ -72,16 +72,23 @@ internal static class RecomputeBench
         for (var r = 0; r < fullRuns; r++)
         {
             var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
+            var timingsBefore = service.Timings;
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
             var plan = await service.PlanFullRunAsync();
             var planSeconds = clock.Elapsed.TotalSeconds;
             RecomputeRun run = null!;
             foreach (var shard in plan.Shards) run = await service.RunShardAsync(plan.RunId, shard);
             var fullSeconds = clock.Elapsed.TotalSeconds;
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var t = Delta(service.Timings, timingsBefore);
             walls.Add(fullSeconds);
             Console.WriteLine($"full recompute {r + 1} {run.Status}: {run.OrganizationsScored:N0} organizations, {run.ShardsTotal} shards, top-20 lists, model {run.ModelVersion}");
             Console.WriteLine($"  wall {fullSeconds:F1} s (of which snapshot rebuild + plan {planSeconds:F1} s, shard compute {run.ComputeSeconds:F1} s): " +
                               $"{run.OrganizationsScored / fullSeconds:N0} organizations/s, {run.PairsScored / fullSeconds:N0} candidate pairs/s ({run.PairsScored:N0} pairs)");
+            Console.WriteLine($"  process CPU time {cpuSeconds:F1} s ({cpuSeconds * 1000 / run.OrganizationsScored:F2} ms per organization)");
+            Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, publish {t.Publish:F1} s, prune {t.Prune:F1} s");
+            Console.WriteLine($"  ranker thread time: {Phases(t.Ranker)}");
             Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), load average {Machine.LoadAverage()}");
         }
         if (fullRuns > 1) Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs [{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");
@@ -98,6 +105,7 @@ internal static class RecomputeBench
                 organization.Needs.Where(n => !n.StartsWith("bench-need-", StringComparison.Ordinal)).Append($"bench-need-{r}"),
                 organization.Description, organization.Employees, organization.Illustrative);
             var before = (await store.GetCurrentAsync(changedId))!.RunId;
+            var timingsBefore = service.Timings;
             clock.Restart();
             await graph.UpsertOrganizationAsync(edited);
             await store.MarkChangedAsync([changedId], structural: false, time.GetUtcNow());
@@ -106,7 +114,9 @@ internal static class RecomputeBench
             var served = await store.GetCurrentAsync(changedId);
             incremental.Add(clock.Elapsed.TotalSeconds);
             if (served!.RunId == before || served.RunId != result!.Id) throw new InvalidOperationException("the new list was not served");
-            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) served after {clock.Elapsed.TotalMilliseconds:F0} ms");
+            var t = Delta(service.Timings, timingsBefore);
+            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) served after {clock.Elapsed.TotalMilliseconds:F0} ms " +
+                              $"(snapshot patch {t.Snapshot * 1000:F0} ms, ranker {t.Select * 1000:F0} ms, lists {t.Compute * 1000:F0} ms, write {t.Write * 1000:F0} ms, publish {t.Publish * 1000:F0} ms; {Phases(t.Ranker, 1000, "ms")})");
         }
         if (incremental.Count > 0)
         {
@@ -123,4 +133,13 @@ internal static class RecomputeBench
         }
         return 0;
     }
+
+    private static RecomputeTimings Delta(RecomputeTimings after, RecomputeTimings before) => new(after.Snapshot - before.Snapshot, after.Select - before.Select,
+        after.Compute - before.Compute, after.Write - before.Write, after.Publish - before.Publish, after.Prune - before.Prune,
+        new RankerPhases(after.Ranker.Candidates - before.Ranker.Candidates, after.Ranker.Features - before.Ranker.Features, after.Ranker.Trees - before.Ranker.Trees,
+            after.Ranker.Choose - before.Ranker.Choose, after.Ranker.Reasons - before.Ranker.Reasons));
+
+    private static string Phases(RankerPhases p, double scale = 1, string unit = "s") =>
+        $"candidates {RecomputeTimings.Seconds(p.Candidates) * scale:F1} {unit}, features {RecomputeTimings.Seconds(p.Features) * scale:F1} {unit}, " +
+        $"trees {RecomputeTimings.Seconds(p.Trees) * scale:F1} {unit}, choose {RecomputeTimings.Seconds(p.Choose) * scale:F1} {unit}, reasons and items {RecomputeTimings.Seconds(p.Reasons) * scale:F1} {unit}";
 }
