@@ -223,7 +223,10 @@ public sealed class RecomputeService(
         RankerPhases phases = default;
         var phasesLock = new Lock();
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, organizations.Length, new ParallelOptions { CancellationToken = cancellationToken }, () => default(RankerPhases), (i, _, local) =>
+        // One worker per core: the pool otherwise adds threads to a loop that never blocks (ten or more were seen on two
+        // cores), and each new thread takes a workspace of its own (dense arrays over every organization, about 7 MB at 100k).
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, organizations.Length, parallel, () => default(RankerPhases), (i, _, local) =>
         {
             var ranked = ranker.Recommend(organizations[i], topK);
             Interlocked.Add(ref pairs, ranked.PairsScored);
