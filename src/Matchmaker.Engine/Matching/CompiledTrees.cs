@@ -19,12 +19,8 @@ public sealed class CompiledTrees
     private readonly int[] _right;
     private readonly double[] _leafValue;
     private readonly double _bias;
-    // The same nodes packed together (one cache line holds four), for contributions.
+    // The same nodes packed together (one cache line holds four), for the batch scorer.
     private readonly Node[] _nodes;
-    // For the batch scorer: the same nodes, children as plain indices, followed by one node per leaf (at
-    // _firstLeaf + leaf index) whose children are itself, so that a walk may step past its leaf and stay there.
-    private readonly Node[] _walk;
-    private readonly int _firstLeaf;
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
@@ -73,12 +69,6 @@ public sealed class CompiledTrees
         _bias = ensemble.Bias;
         _nodes = new Node[_feature.Length];
         for (var n = 0; n < _nodes.Length; n++) _nodes[n] = new Node(_feature[n], _threshold[n], _left[n], _right[n]);
-        _firstLeaf = _nodes.Length;
-        _walk = new Node[_nodes.Length + _leafValue.Length];
-        for (var n = 0; n < _nodes.Length; n++) _walk[n] = new Node(_feature[n], _threshold[n], Walk(_left[n]), Walk(_right[n]));
-        for (var l = 0; l < _leafValue.Length; l++) _walk[_firstLeaf + l] = new Node(0, 0, _firstLeaf + l, _firstLeaf + l);
-
-        int Walk(int child) => child >= 0 ? child : _firstLeaf + ~child;
     }
 
     public int FeatureCount { get; }
@@ -138,9 +128,8 @@ public sealed class CompiledTrees
 
     /// <summary>
     /// Scores rows of <see cref="FeatureCount"/> features laid end to end. Tree by tree over all rows (a tree's
-    /// nodes stay in the first-level cache while every row walks it), four rows walking a tree side by side (their
-    /// steps do not wait on each other, so the processor overlaps them); each row's sum is taken in tree order, so
-    /// the scores are exactly those of <see cref="Score(ReadOnlySpan{float})"/>.
+    /// nodes stay in the first-level cache while every row walks it), each row's sum taken in tree order, so the
+    /// scores are exactly those of <see cref="Score(ReadOnlySpan{float})"/>.
     /// </summary>
     public void Score(ReadOnlySpan<float> rows, Span<float> scores)
     {
@@ -149,16 +138,14 @@ public sealed class CompiledTrees
         if (count == 0) return;
         const int Block = 256;
         Span<double> sums = stackalloc double[Math.Min(count, Block)];
-        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_walk);
+        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValue);
-        var firstLeaf = _firstLeaf;
-        var width = FeatureCount;
         for (var start = 0; start < count; start += Block)
         {
             var length = Math.Min(Block, count - start);
             var block = sums[..length];
             block.Fill(_bias);
-            ref var first = ref Unsafe.AsRef(in rows[start * width]);
+            ref var first = ref Unsafe.AsRef(in rows[start * FeatureCount]);
             foreach (var root in _treeRoot)
             {
                 if (root < 0)
@@ -167,43 +154,20 @@ public sealed class CompiledTrees
                     for (var r = 0; r < length; r++) block[r] += value;
                     continue;
                 }
-                var r4 = 0;
-                for (; r4 + 4 <= length; r4 += 4)
+                for (var r = 0; r < length; r++)
                 {
-                    ref var row0 = ref Unsafe.Add(ref first, r4 * width);
-                    ref var row1 = ref Unsafe.Add(ref row0, width);
-                    ref var row2 = ref Unsafe.Add(ref row1, width);
-                    ref var row3 = ref Unsafe.Add(ref row2, width);
-                    int n0 = root, n1 = root, n2 = root, n3 = root;
-                    // A row at its leaf stays there; the four walk until the last of them arrives.
-                    while (Math.Min(Math.Min(n0, n1), Math.Min(n2, n3)) < firstLeaf)
-                    {
-                        n0 = Step(ref nodes, n0, ref row0);
-                        n1 = Step(ref nodes, n1, ref row1);
-                        n2 = Step(ref nodes, n2, ref row2);
-                        n3 = Step(ref nodes, n3, ref row3);
-                    }
-                    block[r4] += Unsafe.Add(ref leaves, n0 - firstLeaf);
-                    block[r4 + 1] += Unsafe.Add(ref leaves, n1 - firstLeaf);
-                    block[r4 + 2] += Unsafe.Add(ref leaves, n2 - firstLeaf);
-                    block[r4 + 3] += Unsafe.Add(ref leaves, n3 - firstLeaf);
-                }
-                for (var r = r4; r < length; r++)
-                {
-                    ref var row = ref Unsafe.Add(ref first, r * width);
+                    ref var row = ref Unsafe.Add(ref first, r * FeatureCount);
                     var node = root;
-                    while (node < firstLeaf) node = Step(ref nodes, node, ref row);
-                    block[r] += Unsafe.Add(ref leaves, node - firstLeaf);
+                    do
+                    {
+                        ref readonly var split = ref Unsafe.Add(ref nodes, node);
+                        node = Unsafe.Add(ref row, split.Feature) <= split.Threshold ? split.Left : split.Right;
+                    }
+                    while (node >= 0);
+                    block[r] += Unsafe.Add(ref leaves, ~node);
                 }
             }
             for (var r = 0; r < length; r++) scores[start + r] = (float)block[r];
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Step(ref Node nodes, int node, ref float row)
-    {
-        ref readonly var split = ref Unsafe.Add(ref nodes, node);
-        return Unsafe.Add(ref row, split.Feature) <= split.Threshold ? split.Left : split.Right;
     }
 }
