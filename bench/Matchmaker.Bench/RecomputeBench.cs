@@ -17,6 +17,8 @@ namespace Matchmaker.Bench;
 /// With <c>--work-dir</c> the graph file, the recommendation file and the models stay in that directory, and a
 /// second run reuses them: the graph is imported and the model trained only when they are missing (<c>--retrain</c>
 /// trains again). <c>--model-dir</c> takes the model from another directory (say, one trained on a smaller graph).
+/// <c>--max-shards N</c> computes and writes only the first N shards of the full run and then fails it (a sample of the
+/// per-organization cost when a whole run does not fit the time at hand).
 /// </remarks>
 internal static class RecomputeBench
 {
@@ -26,6 +28,8 @@ internal static class RecomputeBench
         var organizations = args.GetInt("--organizations", 100_000);
         var shardSize = args.GetInt("--shard-size", 5_000);
         var fullRuns = args.GetInt("--runs", 1);
+        // A sample of a full run: only its first shards, then the run is failed (never published).
+        var maxShards = args.GetInt("--max-shards", int.MaxValue);
         var incrementalRuns = args.GetInt("--incremental", 5);
         var keep = args.Has("--keep") || args.Get("--work-dir") is not null;
         var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-recompute-").FullName;
@@ -72,16 +76,27 @@ internal static class RecomputeBench
         for (var r = 0; r < fullRuns; r++)
         {
             var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
+            var timingsBefore = service.Timings;
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
             var plan = await service.PlanFullRunAsync();
             var planSeconds = clock.Elapsed.TotalSeconds;
+            var cpuPlanned = Process.GetCurrentProcess().TotalProcessorTime;
             RecomputeRun run = null!;
-            foreach (var shard in plan.Shards) run = await service.RunShardAsync(plan.RunId, shard);
+            foreach (var shard in plan.Shards.Take(maxShards)) run = await service.RunShardAsync(plan.RunId, shard);
+            if (maxShards < plan.Shards.Count) await service.FailRunAsync(plan.RunId, $"benchmark sample: the first {maxShards} shards only");
             var fullSeconds = clock.Elapsed.TotalSeconds;
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var t = Delta(service.Timings, timingsBefore);
             walls.Add(fullSeconds);
             Console.WriteLine($"full recompute {r + 1} {run.Status}: {run.OrganizationsScored:N0} organizations, {run.ShardsTotal} shards, top-20 lists, model {run.ModelVersion}");
             Console.WriteLine($"  wall {fullSeconds:F1} s (of which snapshot rebuild + plan {planSeconds:F1} s, shard compute {run.ComputeSeconds:F1} s): " +
                               $"{run.OrganizationsScored / fullSeconds:N0} organizations/s, {run.PairsScored / fullSeconds:N0} candidate pairs/s ({run.PairsScored:N0} pairs)");
+            var cpuShards = (Process.GetCurrentProcess().TotalProcessorTime - cpuPlanned).TotalSeconds;
+            Console.WriteLine($"  process CPU time {cpuSeconds:F1} s ({cpuSeconds * 1000 / run.OrganizationsScored:F2} ms per organization); " +
+                              $"in the shards {cpuShards:F1} s ({cpuShards * 1000 / run.OrganizationsScored:F2} ms per organization)");
+            Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, publish {t.Publish:F1} s, prune {t.Prune:F1} s");
+            Console.WriteLine($"  ranker thread time: {Phases(t.Ranker)}");
             Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), load average {Machine.LoadAverage()}");
         }
         if (fullRuns > 1) Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs [{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");
@@ -98,6 +113,7 @@ internal static class RecomputeBench
                 organization.Needs.Where(n => !n.StartsWith("bench-need-", StringComparison.Ordinal)).Append($"bench-need-{r}"),
                 organization.Description, organization.Employees, organization.Illustrative);
             var before = (await store.GetCurrentAsync(changedId))!.RunId;
+            var timingsBefore = service.Timings;
             clock.Restart();
             await graph.UpsertOrganizationAsync(edited);
             await store.MarkChangedAsync([changedId], structural: false, time.GetUtcNow());
@@ -106,7 +122,9 @@ internal static class RecomputeBench
             var served = await store.GetCurrentAsync(changedId);
             incremental.Add(clock.Elapsed.TotalSeconds);
             if (served!.RunId == before || served.RunId != result!.Id) throw new InvalidOperationException("the new list was not served");
-            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) served after {clock.Elapsed.TotalMilliseconds:F0} ms");
+            var t = Delta(service.Timings, timingsBefore);
+            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) served after {clock.Elapsed.TotalMilliseconds:F0} ms " +
+                              $"(snapshot patch {t.Snapshot * 1000:F0} ms, ranker {t.Select * 1000:F0} ms, lists {t.Compute * 1000:F0} ms, write {t.Write * 1000:F0} ms, publish {t.Publish * 1000:F0} ms; {Phases(t.Ranker, 1000, "ms")})");
         }
         if (incremental.Count > 0)
         {
@@ -123,4 +141,13 @@ internal static class RecomputeBench
         }
         return 0;
     }
+
+    private static RecomputeTimings Delta(RecomputeTimings after, RecomputeTimings before) => new(after.Snapshot - before.Snapshot, after.Select - before.Select,
+        after.Compute - before.Compute, after.Write - before.Write, after.Publish - before.Publish, after.Prune - before.Prune,
+        new RankerPhases(after.Ranker.Candidates - before.Ranker.Candidates, after.Ranker.Features - before.Ranker.Features, after.Ranker.Trees - before.Ranker.Trees,
+            after.Ranker.Choose - before.Ranker.Choose, after.Ranker.Reasons - before.Ranker.Reasons));
+
+    private static string Phases(RankerPhases p, double scale = 1, string unit = "s") =>
+        $"candidates {RecomputeTimings.Seconds(p.Candidates) * scale:F1} {unit}, features {RecomputeTimings.Seconds(p.Features) * scale:F1} {unit}, " +
+        $"trees {RecomputeTimings.Seconds(p.Trees) * scale:F1} {unit}, choose {RecomputeTimings.Seconds(p.Choose) * scale:F1} {unit}, reasons and items {RecomputeTimings.Seconds(p.Reasons) * scale:F1} {unit}";
 }

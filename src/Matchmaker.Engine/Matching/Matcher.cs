@@ -60,13 +60,16 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
     /// <summary>Scores every candidate of the query; returns candidate positions (into the workspace lists) best first.</summary>
     internal int[] RankAll(MatchQuery query, Workspace w)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Hubs can wait for the candidates unless partners of partners are ranked through them.
         w.Context.Prepare(query, Candidates.Options.HubCap, hubsOnDemand: !Candidates.Options.PartnersOfPartnersThroughHubs);
         Candidates.Generate(w.Context, w.Candidates, w.Sources);
         var count = w.Candidates.Count;
         var (features, scores) = w.Buffers(count);
         var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(w.Candidates);
+        var generated = System.Diagnostics.Stopwatch.GetTimestamp();
         Features.Compute(w.Context, ids, features);
+        var featured = System.Diagnostics.Stopwatch.GetTimestamp();
         Model.Score(features.AsSpan(0, count * PairFeatureExtractor.Count), scores.AsSpan(0, count));
         var order = new int[count];
         var keys = w.SortKeys(count);
@@ -77,6 +80,7 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
         }
         // Best score first, ties by lower organization index: one primitive sort instead of comparing tuples.
         Array.Sort(keys, order, 0, count);
+        w.LastTicks = (generated - started, featured - generated, System.Diagnostics.Stopwatch.GetTimestamp() - featured);
         return order;
     }
 

@@ -13,6 +13,9 @@ public sealed class Workspace(SnapshotStats stats)
 
     private long[] _sortKeys = [];
 
+    /// <summary>Stopwatch ticks of the last <see cref="Matcher.RankAll"/>: query and candidates, features, trees (sort included).</summary>
+    internal (long Candidates, long Features, long Trees) LastTicks { get; set; }
+
     /// <summary>A reusable buffer of at least <paramref name="rows"/> sort keys.</summary>
     internal long[] SortKeys(int rows)
     {

@@ -20,4 +20,18 @@ public interface IPartnerRankerFactory
     IPartnerRanker Create(GraphSnapshot snapshot);
 }
 
-public sealed record RankedPartners(IReadOnlyList<RecommendedPartner> Items, int PairsScored);
+public sealed record RankedPartners(IReadOnlyList<RecommendedPartner> Items, int PairsScored)
+{
+    /// <summary>Where the time of this list went, in <see cref="System.Diagnostics.Stopwatch"/> ticks (zero when the ranker does not say).</summary>
+    public RankerPhases Phases { get; init; }
+}
+
+/// <summary>
+/// Time one list took by phase, in <see cref="System.Diagnostics.Stopwatch"/> ticks: preparing the query and
+/// generating candidates, pair features, the trees' scores, choosing the list, and the reasons with the list's items.
+/// </summary>
+public readonly record struct RankerPhases(long Candidates, long Features, long Trees, long Choose, long Reasons)
+{
+    public static RankerPhases operator +(RankerPhases x, RankerPhases y) =>
+        new(x.Candidates + y.Candidates, x.Features + y.Features, x.Trees + y.Trees, x.Choose + y.Choose, x.Reasons + y.Reasons);
+}

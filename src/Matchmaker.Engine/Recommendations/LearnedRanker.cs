@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Text;
@@ -90,10 +91,13 @@ internal sealed class LearnedRanker : IPartnerRanker
         var query = new MatchQuery(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
         var chosen = new List<ScoredCandidate>(2 * topK);
         int scored;
+        (long Candidates, long Features, long Trees) ticks;
+        var started = Stopwatch.GetTimestamp();
         var w = _matcher.Pool.Rent();
         try
         {
             var order = _matcher.RankAll(query, w);
+            ticks = w.LastTicks;
             scored = order.Length;
             // Discovery first: within the best Depth, topK new organizations and, labelled, up to topK existing partners.
             int fresh = 0, existing = 0;
@@ -111,6 +115,7 @@ internal sealed class LearnedRanker : IPartnerRanker
             _matcher.Pool.Return(w);
         }
         chosen.Sort((x, y) => x.Score != y.Score ? y.Score.CompareTo(x.Score) : x.Organization.CompareTo(y.Organization));
+        var explaining = Stopwatch.GetTimestamp();
         var reasons = _explainer.Explain(query, chosen);
         var items = new List<RecommendedPartner>(chosen.Count);
         for (var i = 0; i < chosen.Count; i++)
@@ -121,7 +126,12 @@ internal sealed class LearnedRanker : IPartnerRanker
             items.Add(new RecommendedPartner(snapshot.OrganizationIds[c.Organization], i + 1, Math.Round(c.Score, 6), why,
                 snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0, CandidateSummary.Of(snapshot, c.Organization)));
         }
-        return new RankedPartners(items, scored);
+        var done = Stopwatch.GetTimestamp();
+        return new RankedPartners(items, scored)
+        {
+            Phases = new RankerPhases(ticks.Candidates, ticks.Features, ticks.Trees,
+                explaining - started - ticks.Candidates - ticks.Features - ticks.Trees, done - explaining),
+        };
     }
 
     public RecommendedPartner ExplainPair(int organization, int candidate)

@@ -72,8 +72,13 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
         if (run.Status != RunStatus.Running) return run;
 
-        await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = @run AND shard = @shard", cancellationToken,
-            ("run", runId), ("shard", shard.Shard));
+        // Only a shard written before has rows to replace (the delete walks every list of the run).
+        if (await Sql.ExistsAsync(connection, transaction, "SELECT 1 FROM rec_shards WHERE run_id = @run AND shard = @shard", cancellationToken,
+            ("run", runId), ("shard", shard.Shard)))
+        {
+            await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = @run AND shard = @shard", cancellationToken,
+                ("run", runId), ("shard", shard.Shard));
+        }
         if (shard.Lists.Count > 0)
         {
             // Serializing is the expensive part of a write: every core does it before the one COPY stream.

@@ -29,6 +29,22 @@ public sealed record ShardPlan(int Index, string? From, string? To);
 public sealed record RunPlan(string RunId, IReadOnlyList<ShardPlan> Shards);
 
 /// <summary>
+/// Where recompute time went, summed over the shards and incremental runs of one service: wall seconds of the
+/// snapshot (wait or build), picking the shard's organizations, computing the lists on every core, the store write
+/// (JSON, compression, inserts, commit), publishing and pruning; and the rankers' thread time by phase (ticks).
+/// </summary>
+public sealed record RecomputeTimings(double Snapshot, double Select, double Compute, double Write, double Publish, double Prune, RankerPhases Ranker)
+{
+    public static RecomputeTimings Zero { get; } = new(0, 0, 0, 0, 0, 0, default);
+
+    public static RecomputeTimings operator +(RecomputeTimings x, RecomputeTimings y) => new(x.Snapshot + y.Snapshot, x.Select + y.Select,
+        x.Compute + y.Compute, x.Write + y.Write, x.Publish + y.Publish, x.Prune + y.Prune, x.Ranker + y.Ranker);
+
+    /// <summary>Thread seconds of one ranker phase.</summary>
+    public static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
+}
+
+/// <summary>
 /// Computes recommendation lists ahead of time. Jobs call it (thin classes in jobs/); all logic lives here so it
 /// runs the same under Hangfire, in tests and in benchmarks. Shards are ranges of organization ids (not compact
 /// ids) so that workers whose snapshots were built at slightly different moments still partition the same ids.
@@ -48,6 +64,18 @@ public sealed class RecomputeService(
     private readonly TaskScheduler _computeScheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default,
         options.Value.MaxDegreeOfParallelism ?? Environment.ProcessorCount).ConcurrentScheduler;
     private (GraphSnapshot Snapshot, IPartnerRanker Ranker)? _ranker;
+    private RecomputeTimings _timings = RecomputeTimings.Zero;
+
+    /// <summary>Time by phase over everything this service computed so far.</summary>
+    public RecomputeTimings Timings
+    {
+        get { lock (_rankerLock) return _timings; }
+    }
+
+    private void Add(RecomputeTimings timings)
+    {
+        lock (_rankerLock) _timings += timings;
+    }
 
     /// <summary>Plans a full run: creates it in the store with one shard per <see cref="RecomputeOptions.ShardSize"/> organizations.</summary>
     public async Task<RunPlan> PlanFullRunAsync(CancellationToken cancellationToken = default)
@@ -84,24 +112,40 @@ public sealed class RecomputeService(
             logger.LogInformation("Shard {Shard} of {RunId} skipped: the run is {Status}", shard.Index, runId, run.Status);
             return run;
         }
+        var started = time.GetTimestamp();
         var snapshot = await snapshots.GetAsync(cancellationToken);
+        var snapshotReady = time.GetElapsedTime(started);
         var organizations = snapshot.OrganizationIds
             .Select((id, index) => (id, index))
             .Where(o => (shard.From is null || string.CompareOrdinal(o.id, shard.From) >= 0) && (shard.To is null || string.CompareOrdinal(o.id, shard.To) < 0))
             .Select(o => o.index)
             .ToArray();
+        var selected = time.GetElapsedTime(started);
         // Lists carry the run's start time, so a shard computed twice writes identical rows.
-        var result = Compute(snapshot, runId, shard.Index, organizations, run.StartedAt, cancellationToken);
+        var (result, phases) = Compute(snapshot, runId, shard.Index, organizations, run.StartedAt, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
+        var computed = time.GetElapsedTime(started);
         var progress = await store.WriteShardAsync(runId, result, cancellationToken);
-        logger.LogInformation("Shard {Shard}/{Shards} of {RunId}: {Organizations} organizations, {Pairs} pairs in {Seconds:F2} s",
-            shard.Index + 1, progress.ShardsTotal, runId, result.Lists.Count, result.PairsScored, result.ComputeSeconds);
+        var written = time.GetElapsedTime(started);
         // Every shard tries: two last shards finishing at once on two workers each see the other uncommitted,
         // and the publish transaction, not this progress figure, is what decides.
-        if (await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken))
+        var published = await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
+        var publishedAt = time.GetElapsedTime(started);
+        if (published) await store.PruneAsync(cancellationToken);
+        var timings = new RecomputeTimings(snapshotReady.TotalSeconds, (selected - snapshotReady).TotalSeconds, (computed - selected).TotalSeconds,
+            (written - computed).TotalSeconds, (publishedAt - written).TotalSeconds, (time.GetElapsedTime(started) - publishedAt).TotalSeconds, phases);
+        Add(timings);
+        logger.LogInformation(
+            "Shard {Shard}/{Shards} of {RunId}: {Organizations} organizations, {Pairs} pairs in {Seconds:F2} s (snapshot {Snapshot:F2} s, select {Select:F2} s, " +
+            "compute {Compute:F2} s [thread time: candidates {Candidates:F2} s, features {Features:F2} s, trees {Trees:F2} s, choose {Choose:F2} s, reasons and items {Reasons:F2} s], " +
+            "write {Write:F2} s, publish {Publish:F2} s, prune {Prune:F2} s)",
+            shard.Index + 1, progress.ShardsTotal, runId, result.Lists.Count, result.PairsScored, time.GetElapsedTime(started).TotalSeconds,
+            timings.Snapshot, timings.Select, timings.Compute, RecomputeTimings.Seconds(phases.Candidates), RecomputeTimings.Seconds(phases.Features),
+            RecomputeTimings.Seconds(phases.Trees), RecomputeTimings.Seconds(phases.Choose), RecomputeTimings.Seconds(phases.Reasons),
+            timings.Write, timings.Publish, timings.Prune);
+        if (published)
         {
             logger.LogInformation("Published run {RunId}: {Organizations} organizations, {PairsPerSecond:N0} pairs/s", runId, progress.OrganizationsScored, progress.PairsPerSecond);
-            await store.PruneAsync(cancellationToken);
             return (await store.GetRunAsync(runId, cancellationToken))!;
         }
         return progress;
@@ -165,10 +209,13 @@ public sealed class RecomputeService(
         var startedAt = time.GetUtcNow();
         await store.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, ranker.ModelVersion, startedAt, null,
             1, 0, 0, 0, 0, null), cancellationToken);
-        var result = Compute(snapshot, runId, 0, affected.Order().ToArray(), startedAt, cancellationToken);
+        var (result, phases) = Compute(snapshot, runId, 0, affected.Order().ToArray(), startedAt, cancellationToken);
         var computed = time.GetElapsedTime(started);
         await store.WriteShardAsync(runId, result, cancellationToken);
+        var written = time.GetElapsedTime(started);
         await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
+        Add(new RecomputeTimings(patched.TotalSeconds, (rankerReady - patched).TotalSeconds, (computed - rankerReady).TotalSeconds,
+            (written - computed).TotalSeconds, (time.GetElapsedTime(started) - written).TotalSeconds, 0, phases));
         logger.LogInformation(
             "Incremental run {RunId}: {Changed} changed, {Organizations} lists recomputed in {Milliseconds:F0} ms (snapshot {Snapshot:F0} ms, ranker {Ranker:F0} ms, lists {Lists:F0} ms, write and publish {Write:F0} ms)",
             runId, organizationIds.Count, result.Lists.Count, time.GetElapsedTime(started).TotalMilliseconds, patched.TotalMilliseconds,
@@ -177,20 +224,35 @@ public sealed class RecomputeService(
     }
 
     /// <summary>Scores the organizations on the cores the options allow; the lists come back in compact-id order.</summary>
-    private ShardResult Compute(GraphSnapshot snapshot, string runId, int shard, int[] organizations, DateTimeOffset computedAt, CancellationToken cancellationToken)
+    private (ShardResult Result, RankerPhases Phases) Compute(GraphSnapshot snapshot, string runId, int shard, int[] organizations, DateTimeOffset computedAt, CancellationToken cancellationToken)
     {
         var ranker = RankerFor(snapshot);
         var topK = options.Value.TopK;
         var lists = new RecommendationList[organizations.Length];
         long pairs = 0;
+        RankerPhases phases = default;
+        var phasesLock = new Lock();
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, organizations.Length, new ParallelOptions { CancellationToken = cancellationToken, TaskScheduler = _computeScheduler }, i =>
+        // One worker per allowed core: the pool otherwise adds threads to a loop that never blocks (ten or more were seen
+        // on two cores), and each new thread takes a workspace of its own (dense arrays over every organization, about
+        // 7 MB at 100k). The shared scheduler bounds shards computed at the same time together.
+        var parallel = new ParallelOptions
+        {
+            CancellationToken = cancellationToken,
+            TaskScheduler = _computeScheduler,
+            MaxDegreeOfParallelism = options.Value.MaxDegreeOfParallelism ?? Environment.ProcessorCount,
+        };
+        Parallel.For(0, organizations.Length, parallel, () => default(RankerPhases), (i, _, local) =>
         {
             var ranked = ranker.Recommend(organizations[i], topK);
             Interlocked.Add(ref pairs, ranked.PairsScored);
             lists[i] = new RecommendationList(snapshot.OrganizationIds[organizations[i]], runId, ranker.ModelVersion, computedAt, ranked.Items);
+            return local + ranked.Phases;
+        }, local =>
+        {
+            lock (phasesLock) phases += local;
         });
-        return new ShardResult(shard, lists, pairs, clock.Elapsed.TotalSeconds);
+        return (new ShardResult(shard, lists, pairs, clock.Elapsed.TotalSeconds), phases);
     }
 
     /// <summary>

@@ -180,8 +180,14 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
             ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
         if (run.Status != RunStatus.Running) return run; // a late duplicate of a finished run changes nothing
 
-        await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = $run AND shard = $shard", cancellationToken,
-            ("$run", runId), ("$shard", shard.Shard));
+        // Only a shard written before has rows to replace. The delete walks every list of the run (the key does not
+        // lead with the shard), so the usual first write skips it instead of paying more with each shard.
+        if (await Sql.ExistsAsync(connection, transaction, "SELECT 1 FROM rec_shards WHERE run_id = $run AND shard = $shard", cancellationToken,
+            ("$run", runId), ("$shard", shard.Shard)))
+        {
+            await Sql.ExecuteAsync(connection, transaction, "DELETE FROM rec_lists WHERE run_id = $run AND shard = $shard", cancellationToken,
+                ("$run", runId), ("$shard", shard.Shard));
+        }
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -427,10 +433,25 @@ internal static class Sql
         return new ChangeSet(ids, structural);
     }
 
+    /// <summary>Whether the query returns any row.</summary>
+    public static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken);
+    }
+
     public static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
-        await using var command = connection.CreateCommand();
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -440,6 +461,6 @@ internal static class Sql
             p.Value = value;
             command.Parameters.Add(p);
         }
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
 }

@@ -91,6 +91,26 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
     }
 
     [Fact]
+    public void Batch_scores_equal_the_row_by_row_scores_bit_for_bit()
+    {
+        var trees = slice.Model.Trees;
+        // Lengths that leave one to three rows after the groups of four, and one over a block of 256.
+        foreach (var count in new[] { 1, 3, 6, 203, 257 })
+        {
+            var rows = slice.Rows.Rows.Take(count).SelectMany(r => r.Features).ToArray();
+            Assert.Equal(count * PairFeatureExtractor.Count, rows.Length);
+            var batch = new float[count];
+            trees.Score(rows, batch);
+            for (var i = 0; i < count; i++)
+            {
+                var single = trees.Score(rows.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count));
+                Assert.Equal(BitConverter.SingleToInt32Bits(single), BitConverter.SingleToInt32Bits(batch[i]));
+            }
+            Assert.True(count < 6 || batch.Distinct().Count() > 2, "the rows should get different scores");
+        }
+    }
+
+    [Fact]
     public void Compiled_trees_score_like_the_ML_NET_transform_and_survive_a_save_and_load()
     {
         var rows = slice.Rows.Rows.Take(500).SelectMany(r => r.Features).ToArray();

@@ -81,6 +81,22 @@ public abstract class RecommendationStoreContract
     }
 
     [Fact]
+    public async Task A_shard_written_again_with_other_organizations_keeps_only_the_second_write()
+    {
+        var store = await CreateStoreAsync();
+        string a = Id("a"), b = Id("b"), run = Id("run");
+        await store.CreateRunAsync(Run(run, 1, T0));
+        // The first delivery of the shard saw b; the second (a newer snapshot, b deleted) does not.
+        await store.WriteShardAsync(run, new ShardResult(0, [List(a, run, "x"), List(b, run, "y")], 20, 1.0));
+        var progress = await store.WriteShardAsync(run, new ShardResult(0, [List(a, run, "z")], 10, 1.0));
+
+        Assert.Equal(1, progress.OrganizationsScored);
+        Assert.True(await store.TryPublishAsync(run, T0));
+        Assert.Equal(["z"], (await store.GetCurrentAsync(a))!.Items.Select(i => i.CandidateId));
+        Assert.Null(await store.GetCurrentAsync(b));
+    }
+
+    [Fact]
     public async Task A_failed_run_leaves_the_previous_lists_served()
     {
         var store = await CreateStoreAsync();
