@@ -137,36 +137,6 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_publish_by_another_process_is_served_within_the_check_interval()
-    {
-        const string org = "xc-lili-materials";
-        var before = await WaitForListAsync(_admin, org);
-        var kept = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
-        Assert.Equal(before.GetProperty("runId").GetString(), kept.GetProperty("runId").GetString());
-
-        // Another process (a worker host) publishes an incremental run for this organization through its own store.
-        var worker = new SqliteRecommendationStore(factory.ListsDatabasePath, factory.DatabasePath);
-        var now = DateTimeOffset.UtcNow;
-        var runId = $"inc-test-{Guid.NewGuid():N}";
-        await worker.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, "test-model", now, null, 1, 0, 0, 0, 0, null));
-        var item = new RecommendedPartner("tongji-auto", 1, 0.5, [new Reason("test", "测试", "test", [])], false);
-        await worker.WriteShardAsync(runId, new ShardResult(0, [new RecommendationList(org, runId, "test-model", now, [item])], 1, 0.1));
-        Assert.True(await worker.TryPublishAsync(runId, now));
-
-        var published = DateTime.UtcNow;
-        JsonElement after;
-        do
-        {
-            await Task.Delay(100);
-            after = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
-        }
-        while (after.GetProperty("runId").GetString() != runId && DateTime.UtcNow - published < TimeSpan.FromSeconds(10));
-        Assert.Equal(runId, after.GetProperty("runId").GetString());
-        Assert.True(DateTime.UtcNow - published < PublishedListsWatch.CheckInterval + TimeSpan.FromSeconds(3), $"{DateTime.UtcNow - published}");
-        Assert.Equal("tongji-auto", Assert.Single(after.GetProperty("items").EnumerateArray()).GetProperty("candidateId").GetString());
-    }
-
-    [Fact]
     public async Task Feedback_replaces_the_kept_page_at_once()
     {
         const string org = "huz-zhiyun-textiles";
@@ -274,3 +244,70 @@ public sealed class ServedPageCacheTests
         Assert.Equal(json, PageCodings.Decompress(cache.Body(page, PageCoding.Brotli), PageCoding.Brotli));
     }
 }
+
+/// <summary>The service with no job server: nothing in the process publishes, so every run served here comes from the test.</summary>
+public sealed class NoJobServerApiFactory : MatchmakerApiFactory
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Jobs:RunServer", "false");
+    }
+}
+
+/// <summary>
+/// Runs published by another process (a worker host writing to the same files): the kept page gives way within the
+/// check interval. The service here runs no jobs of its own, so no background run can publish in between.
+/// </summary>
+public sealed class ServedPagesFromAnotherProcessTests(NoJobServerApiFactory factory) : IClassFixture<NoJobServerApiFactory>
+{
+    [Fact]
+    public async Task A_publish_by_another_process_is_served_within_the_check_interval()
+    {
+        const string org = "xc-lili-materials";
+        var admin = factory.CreateAdminClient();
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync($"/api/v1/organizations/{org}/recommendations")).StatusCode);
+        var worker = new SqliteRecommendationStore(factory.ListsDatabasePath, factory.DatabasePath);
+        await worker.InitializeAsync();
+
+        async Task<string> PublishAsync(string candidate)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var runId = $"inc-test-{Guid.NewGuid():N}";
+            await worker.CreateRunAsync(new RecomputeRun(runId, RunKind.Incremental, RunStatus.Running, "test-model", now, null, 1, 0, 0, 0, 0, null));
+            var item = new RecommendedPartner(candidate, 1, 0.5, [new Reason("test", "测试", "test", [])], false);
+            await worker.WriteShardAsync(runId, new ShardResult(0, [new RecommendationList(org, runId, "test-model", now, [item])], 1, 0.1));
+            Assert.True(await worker.TryPublishAsync(runId, now));
+            return runId;
+        }
+
+        async Task<(JsonElement Page, TimeSpan After)> ServedAsync(string runId)
+        {
+            var published = DateTime.UtcNow;
+            JsonElement page = default;
+            while (DateTime.UtcNow - published < TimeSpan.FromSeconds(10))
+            {
+                var response = await admin.GetAsync($"/api/v1/organizations/{org}/recommendations");
+                if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                {
+                    page = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    if (page.GetProperty("runId").GetString() == runId) break;
+                }
+                await Task.Delay(100);
+            }
+            Assert.Equal(runId, page.ValueKind == JsonValueKind.Object ? page.GetProperty("runId").GetString() : null);
+            return (page, DateTime.UtcNow - published);
+        }
+
+        var first = await PublishAsync("tongji-auto");
+        await ServedAsync(first);
+        var kept = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
+        Assert.Equal(first, kept.GetProperty("runId").GetString()); // the page is now kept in memory
+
+        var second = await PublishAsync("donghua-mse");
+        var (after, took) = await ServedAsync(second);
+        Assert.True(took < PublishedListsWatch.CheckInterval + TimeSpan.FromSeconds(3), $"{took}");
+        Assert.Equal("donghua-mse", Assert.Single(after.GetProperty("items").EnumerateArray()).GetProperty("candidateId").GetString());
+    }
+}
+
