@@ -52,6 +52,8 @@ internal sealed class JobsHost : IAsyncDisposable
             await graph.ImportAsync(GraphImportParser.ParseJsonLinesDirectory(Path.Combine(AppContext.BaseDirectory, "graph", "seed")));
         }
         await host.Services.GetRequiredService<IRecommendationStore>().InitializeAsync();
+        // As the worker host does: the publish of a run queues webhook events, which reads the delivery store.
+        await host.Services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync();
         await host.StartAsync();
         return new JobsHost(host, directory);
     }
