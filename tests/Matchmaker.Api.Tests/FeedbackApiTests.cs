@@ -17,19 +17,6 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
 
-    private async Task<JsonElement> WaitForListAsync(HttpClient client, string organization, string query = "")
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var response = await client.GetAsync($"/api/v1/organizations/{organization}/recommendations{query}");
-            if (response.StatusCode == HttpStatusCode.OK) return await response.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            if (DateTime.UtcNow > deadline) Assert.Fail("no recommendations were published");
-            await Task.Delay(200);
-        }
-    }
-
     private static List<string> Ids(JsonElement list) =>
         list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()!).ToList();
 
@@ -45,7 +32,7 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
     {
         const string org = "baolong-auto";
         var client = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], org));
-        var before = await WaitForListAsync(client, org, "?limit=100");
+        var before = await PublishedLists.WaitForListAsync(client, org, "?limit=100");
         var candidate = Ids(before)[0];
         var etag = (await client.GetAsync($"/api/v1/organizations/{org}/recommendations?limit=100")).Headers.ETag!;
 

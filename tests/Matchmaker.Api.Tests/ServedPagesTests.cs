@@ -18,19 +18,6 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
 {
     private readonly HttpClient _admin = factory.CreateAdminClient();
 
-    private async Task<JsonElement> WaitForListAsync(HttpClient client, string organization, string query = "")
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var response = await client.GetAsync($"/api/v1/organizations/{organization}/recommendations{query}");
-            if (response.StatusCode == HttpStatusCode.OK) return await response.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            if (DateTime.UtcNow > deadline) Assert.Fail("no recommendations were published");
-            await Task.Delay(200);
-        }
-    }
-
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string? acceptEncoding = null, string? ifNoneMatch = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -69,7 +56,7 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
     public async Task Pages_are_compressed_as_the_client_accepts_and_carry_the_same_json(string? acceptEncoding, string? expected)
     {
         const string path = "/api/v1/organizations/jx-hechuan-ami/recommendations?includeExistingPartners=true";
-        await WaitForListAsync(_admin, "jx-hechuan-ami", "?includeExistingPartners=true");
+        await PublishedLists.WaitForListAsync(_admin, "jx-hechuan-ami", "?includeExistingPartners=true");
         var plain = await GetAsync(_admin, path);
         var plainBody = await plain.Content.ReadAsByteArrayAsync();
 
@@ -95,7 +82,7 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
     public async Task A_client_holding_the_page_in_any_coding_gets_304()
     {
         const string path = "/api/v1/organizations/hf-jingheng-nmi/recommendations";
-        await WaitForListAsync(_admin, "hf-jingheng-nmi");
+        await PublishedLists.WaitForListAsync(_admin, "hf-jingheng-nmi");
         var compressed = await GetAsync(_admin, path, "br");
         var weak = compressed.Headers.ETag!;
         Assert.True(weak.IsWeak);
@@ -116,8 +103,8 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
     public async Task A_publish_through_this_process_is_served_on_the_next_read()
     {
         const string org = "jx-lanxian-composites";
-        var before = await WaitForListAsync(_admin, org);
-        Assert.Equal(before.GetProperty("runId").GetString(), (await WaitForListAsync(_admin, org)).GetProperty("runId").GetString());
+        var before = await PublishedLists.WaitForListAsync(_admin, org);
+        Assert.Equal(before.GetProperty("runId").GetString(), (await PublishedLists.WaitForListAsync(_admin, org)).GetProperty("runId").GetString());
 
         var trigger = await _admin.PostAsync("/api/v1/recompute/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
@@ -140,7 +127,7 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
     public async Task Feedback_replaces_the_kept_page_at_once()
     {
         const string org = "huz-zhiyun-textiles";
-        var first = await WaitForListAsync(_admin, org, "?limit=100");
+        var first = await PublishedLists.WaitForListAsync(_admin, org, "?limit=100");
         var again = await GetAsync(_admin, $"/api/v1/organizations/{org}/recommendations?limit=100", "br");
         var candidates = first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()!).ToList();
         Assert.True(candidates.Count >= 2);
@@ -169,7 +156,7 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
         var created = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "revoked elsewhere", scopes = new[] { "read" } });
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         var client = factory.CreateClientWithKey(body.GetProperty("token").GetString()!);
-        await WaitForListAsync(client, "tongji-auto");
+        await PublishedLists.WaitForListAsync(client, "tongji-auto");
 
         // Another API replica revokes it in the shared store.
         Assert.True(await new SqliteApiKeyStore(factory.DatabasePath).RevokeAsync(body.GetProperty("key").GetProperty("id").GetString()!, DateTimeOffset.UtcNow));
