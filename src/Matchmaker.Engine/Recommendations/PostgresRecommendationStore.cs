@@ -84,7 +84,7 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             // Serializing is the expensive part of a write: every core does it before the one COPY stream.
             var json = new string[shard.Lists.Count];
             Parallel.For(0, json.Length, new ParallelOptions { CancellationToken = cancellationToken },
-                i => json[i] = JsonSerializer.Serialize(shard.Lists[i].Items, WireJson.Options));
+                i => json[i] = ListItemsJson.ToJsonString(shard.Lists[i].Items));
             // Binary COPY of the whole shard: one round trip instead of one per organization.
             await using var writer = await connection.BeginBinaryImportAsync(
                 "COPY rec_lists (run_id, org_id, shard, computed_at, model_version, items) FROM STDIN (FORMAT BINARY)", cancellationToken);

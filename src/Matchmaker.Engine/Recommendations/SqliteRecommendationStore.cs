@@ -375,7 +375,7 @@ internal static class ListItems
 
     public static byte[] Encode(IReadOnlyList<RecommendedPartner> items)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(items, WireJson.Options);
+        var json = ListItemsJson.ToUtf8Bytes(items);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(json.Length));
         try
         {
