@@ -17,6 +17,7 @@ namespace Matchmaker.Bench;
 /// With <c>--work-dir</c> the graph file, the recommendation file and the models stay in that directory, and a
 /// second run reuses them: the graph is imported and the model trained only when they are missing (<c>--retrain</c>
 /// trains again). <c>--model-dir</c> takes the model from another directory (say, one trained on a smaller graph).
+/// <c>--workers N</c> runs N shard jobs at once (default: the embedded Hangfire server's worker count, two on two cores).
 /// <c>--max-shards N</c> computes and writes only the first N shards of the full run and then fails it (a sample of the
 /// per-organization cost when a whole run does not fit the time at hand).
 /// </remarks>
@@ -31,6 +32,8 @@ internal static class RecomputeBench
         // A sample of a full run: only its first shards, then the run is failed (never published).
         var maxShards = args.GetInt("--max-shards", int.MaxValue);
         var incrementalRuns = args.GetInt("--incremental", 5);
+        // Shard jobs run at once: the embedded Hangfire server's worker count (see StorageSetup.AddMatchmakerJobServer).
+        var workers = args.GetInt("--workers", Math.Max(2, Environment.ProcessorCount));
         var keep = args.Has("--keep") || args.Get("--work-dir") is not null;
         var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-recompute-").FullName;
         Directory.CreateDirectory(workDir);
@@ -82,10 +85,16 @@ internal static class RecomputeBench
             var plan = await service.PlanFullRunAsync();
             var planSeconds = clock.Elapsed.TotalSeconds;
             var cpuPlanned = Process.GetCurrentProcess().TotalProcessorTime;
-            RecomputeRun run = null!;
-            foreach (var shard in plan.Shards.Take(maxShards)) run = await service.RunShardAsync(plan.RunId, shard);
+            // As the embedded Hangfire server runs them: its workers (two on two cores) each take the next shard job, so one
+            // shard's write overlaps another's compute; the computations share the service's scheduler.
+            var queue = new System.Collections.Concurrent.ConcurrentQueue<ShardPlan>(plan.Shards.Take(maxShards));
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+            {
+                while (queue.TryDequeue(out var shard)) await service.RunShardAsync(plan.RunId, shard);
+            })));
             if (maxShards < plan.Shards.Count) await service.FailRunAsync(plan.RunId, $"benchmark sample: the first {maxShards} shards only");
             var fullSeconds = clock.Elapsed.TotalSeconds;
+            var run = (await store.GetRunAsync(plan.RunId))!;
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var t = Delta(service.Timings, timingsBefore);
             walls.Add(fullSeconds);
@@ -95,6 +104,10 @@ internal static class RecomputeBench
             var cpuShards = (Process.GetCurrentProcess().TotalProcessorTime - cpuPlanned).TotalSeconds;
             Console.WriteLine($"  process CPU time {cpuSeconds:F1} s ({cpuSeconds * 1000 / run.OrganizationsScored:F2} ms per organization); " +
                               $"in the shards {cpuShards:F1} s ({cpuShards * 1000 / run.OrganizationsScored:F2} ms per organization)");
+            if (run.Status == RunStatus.Published)
+            {
+                Console.WriteLine($"  new lists served {fullSeconds - t.Prune:F1} s after the start (at the publish; the prune of the previous run's lists follows)");
+            }
             Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, publish {t.Publish:F1} s, prune {t.Prune:F1} s");
             Console.WriteLine($"  ranker thread time: {Phases(t.Ranker)}");
             Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), load average {Machine.LoadAverage()}");

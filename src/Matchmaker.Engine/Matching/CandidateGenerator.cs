@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 namespace Matchmaker.Engine.Matching;
 
 /// <summary>Where a candidate came from; one candidate may come from several sources.</summary>
@@ -121,9 +122,18 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
 
             if (capabilities is not null && Options.MaxCapabilityMatches > 0)
             {
-                var related = capabilities.Related(a, g.OrganizationCount).Where(o => o != a).Distinct().ToArray();
-                var scores = related.ToDictionary(o => o, o => capabilities.Match(needing: a, offering: o) + capabilities.Match(needing: o, offering: a));
-                foreach (var b in TopBy(related, o => scores[o], Options.MaxCapabilityMatches, o => scores[o] > 0))
+                // Organizations sharing a term with the query, each once, scored in both directions; no per-query
+                // sets or dictionaries (this runs for every organization of a full recompute).
+                var related = context.RelatedScratch;
+                related.Clear();
+                capabilities.CollectRelated(a, g.OrganizationCount, related);
+                var scores = context.RelatedScores(related.Count);
+                for (var i = 0; i < related.Count; i++)
+                {
+                    var o = related[i];
+                    scores[i] = o == a ? 0 : capabilities.Match(needing: a, offering: o) + capabilities.Match(needing: o, offering: a);
+                }
+                foreach (var b in TopBy(CollectionsMarshal.AsSpan(related), scores, Options.MaxCapabilityMatches))
                 {
                     Add(b, CandidateSource.CapabilityMatch);
                 }
@@ -196,15 +206,15 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
         }
     }
 
-    /// <summary>The <paramref name="k"/> best items by score (ties by lower index) among those passing the filter.</summary>
-    private static IEnumerable<int> TopBy(IReadOnlyList<int> items, Func<int, float> score, int k, Func<int, bool> keep)
+    /// <summary>The <paramref name="k"/> best items by score (ties by lower index) among those scoring above 0, best first.</summary>
+    private static int[] TopBy(ReadOnlySpan<int> items, ReadOnlySpan<float> scores, int k)
     {
         if (k <= 0) return [];
         var heap = new PriorityQueue<int, (float Score, int Negated)>(k + 1);
-        foreach (var item in items)
+        for (var i = 0; i < items.Length; i++)
         {
-            if (!keep(item)) continue;
-            heap.Enqueue(item, (score(item), -item));
+            if (!(scores[i] > 0)) continue;
+            heap.Enqueue(items[i], (scores[i], -items[i]));
             if (heap.Count > k) heap.Dequeue();
         }
         var result = new int[heap.Count];

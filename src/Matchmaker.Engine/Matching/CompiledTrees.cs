@@ -99,20 +99,47 @@ public sealed class CompiledTrees
         contributions.Clear();
         ref var row = ref Unsafe.AsRef(in features[0]);
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValue);
+        ref var sums = ref MemoryMarshal.GetReference(contributions);
+        // The row's path through a tree: its splits and the leaf the other branch of each leads to. Trees deeper than
+        // the buffer (never seen: 31 leaves give at most 30 levels) take the two-pass walk below.
+        Span<int> otherLeaves = stackalloc int[64];
+        Span<int> splitFeatures = stackalloc int[64];
         foreach (var root in _treeRoot)
         {
-            // Following the taken branch always ends in the row's own leaf: found once per tree.
-            var own = _leafValue[~LeafFrom(root, ref row, ref nodes)];
+            var depth = 0;
             var node = root;
-            while (node >= 0)
+            while (node >= 0 && depth < otherLeaves.Length)
             {
                 ref readonly var split = ref Unsafe.Add(ref nodes, node);
                 var goesLeft = Unsafe.Add(ref row, split.Feature) <= split.Threshold;
-                var taken = goesLeft ? split.Left : split.Right;
-                var other = goesLeft ? split.Right : split.Left;
-                contributions[split.Feature] += (float)(own - _leafValue[~LeafFrom(other, ref row, ref nodes)]);
-                node = taken;
+                splitFeatures[depth] = split.Feature;
+                otherLeaves[depth++] = LeafFrom(goesLeft ? split.Right : split.Left, ref row, ref nodes);
+                node = goesLeft ? split.Left : split.Right;
             }
+            if (node >= 0)
+            {
+                ContributionsTwoPass(root, ref row, ref nodes, contributions);
+                continue;
+            }
+            // Following the taken branch always ends in the row's own leaf.
+            var own = Unsafe.Add(ref leaves, ~node);
+            for (var d = 0; d < depth; d++) Unsafe.Add(ref sums, splitFeatures[d]) += (float)(own - Unsafe.Add(ref leaves, ~otherLeaves[d]));
+        }
+    }
+
+    private void ContributionsTwoPass(int root, ref float row, ref Node nodes, Span<float> contributions)
+    {
+        var own = _leafValue[~LeafFrom(root, ref row, ref nodes)];
+        var node = root;
+        while (node >= 0)
+        {
+            ref readonly var split = ref Unsafe.Add(ref nodes, node);
+            var goesLeft = Unsafe.Add(ref row, split.Feature) <= split.Threshold;
+            var taken = goesLeft ? split.Left : split.Right;
+            var other = goesLeft ? split.Right : split.Left;
+            contributions[split.Feature] += (float)(own - _leafValue[~LeafFrom(other, ref row, ref nodes)]);
+            node = taken;
         }
     }
 

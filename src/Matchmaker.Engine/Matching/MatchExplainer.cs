@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
@@ -65,6 +66,10 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
     private static readonly int[] KindOfFeature = Enumerable.Range(0, PairFeatureExtractor.Count)
         .Select(f => KindOf.TryGetValue((PairFeature)f, out var kind) ? Array.IndexOf(Kinds, kind) : -1).ToArray();
 
+    // Display names of the snapshot's sector and city codes, looked up once instead of once per reason.
+    private readonly (string Zh, string En)[] _sectorNames = snapshot.SectorCodes.Select(SectorName).ToArray();
+    private readonly (string Zh, string En)[] _cityNames = snapshot.CityCodes.Select(CityName).ToArray();
+
     /// <summary>Reasons for each candidate of <paramref name="candidates"/> (scored for <paramref name="query"/>), best first.</summary>
     public IReadOnlyList<IReadOnlyList<MatchReason>> Explain(MatchQuery query, IReadOnlyList<ScoredCandidate> candidates, int maxReasons = 3)
     {
@@ -115,23 +120,70 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
     /// <summary>Partners of both, the ones with most joint projects with either side first.</summary>
     public IReadOnlyList<int> SharedPartners(int a, int b)
     {
+        var buffer = ArrayPool<(int Z, int Weight)>.Shared.Rent(Math.Min(snapshot.Partners.Degree(a), snapshot.Partners.Degree(b)) + 1);
+        try
+        {
+            var shared = buffer.AsSpan(0, Shared(a, b, buffer));
+            shared.Sort(static (x, y) => Before(x, y) ? -1 : Before(y, x) ? 1 : 0);
+            var result = new int[shared.Length];
+            for (var i = 0; i < result.Length; i++) result[i] = shared[i].Z;
+            return result;
+        }
+        finally
+        {
+            ArrayPool<(int Z, int Weight)>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The first <paramref name="top"/>.Length of <see cref="SharedPartners"/> (same order) and how many there are,
+    /// without sorting them all: a reason names three.
+    /// </summary>
+    internal int SharedPartnersTop(int a, int b, Span<int> top)
+    {
+        var buffer = ArrayPool<(int Z, int Weight)>.Shared.Rent(Math.Min(snapshot.Partners.Degree(a), snapshot.Partners.Degree(b)) + 1);
+        try
+        {
+            var shared = buffer.AsSpan(0, Shared(a, b, buffer));
+            // A partial selection sort: the best, then the best of the rest, as many as asked.
+            for (var k = 0; k < Math.Min(top.Length, shared.Length); k++)
+            {
+                var best = k;
+                for (var i = k + 1; i < shared.Length; i++)
+                {
+                    if (Before(shared[i], shared[best])) best = i;
+                }
+                (shared[k], shared[best]) = (shared[best], shared[k]);
+                top[k] = shared[k].Z;
+            }
+            return shared.Length;
+        }
+        finally
+        {
+            ArrayPool<(int Z, int Weight)>.Shared.Return(buffer);
+        }
+    }
+
+    // More joint projects with either side first, then the lower index.
+    private static bool Before((int Z, int Weight) x, (int Z, int Weight) y) => x.Weight != y.Weight ? x.Weight > y.Weight : x.Z < y.Z;
+
+    /// <summary>Writes the partners of both with their joint-project counts into <paramref name="into"/> (as long as the shorter partner list); returns how many.</summary>
+    private int Shared(int a, int b, Span<(int Z, int Weight)> into)
+    {
         var partners = snapshot.Partners;
         // Walk the shorter partner list and look each one up in the longer (both are sorted).
         var (walk, other) = partners.Degree(a) <= partners.Degree(b) ? (a, b) : (b, a);
-        var shared = new List<(int Z, int Weight)>();
         var row = partners[walk];
+        var count = 0;
         for (var j = 0; j < row.Length; j++)
         {
             var z = row[j];
             var eo = partners.EdgeIndex(other, z);
             if (eo < 0) continue;
             // Joint-project counts are symmetric: the edge walk-z carries the same count as z-walk.
-            shared.Add((z, snapshot.PartnerJointProjects[partners.Offsets[walk] + j] + snapshot.PartnerJointProjects[eo]));
+            into[count++] = (z, snapshot.PartnerJointProjects[partners.Offsets[walk] + j] + snapshot.PartnerJointProjects[eo]);
         }
-        shared.Sort((x, y) => x.Weight != y.Weight ? y.Weight.CompareTo(x.Weight) : x.Z.CompareTo(y.Z));
-        var result = new int[shared.Count];
-        for (var i = 0; i < result.Length; i++) result[i] = shared[i].Z;
-        return result;
+        return count;
     }
 
     public IReadOnlyList<int> JointProjects(int a, int b)
@@ -154,6 +206,38 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         return joint.OrderByDescending(p => snapshot.ProjectYears[p]).ToArray();
     }
 
+    /// <summary>The first <paramref name="top"/>.Length of <see cref="JointProjects"/> (same order) and how many there are.</summary>
+    internal int JointProjectsTop(int a, int b, Span<int> top)
+    {
+        var mine = snapshot.OrganizationProjects[a];
+        var theirs = snapshot.OrganizationProjects[b];
+        var years = snapshot.ProjectYears;
+        var count = 0;
+        for (int i = 0, j = 0; i < mine.Length && j < theirs.Length;)
+        {
+            if (mine[i] < theirs[j]) i++;
+            else if (mine[i] > theirs[j]) j++;
+            else
+            {
+                var p = mine[i];
+                i++;
+                j++;
+                count++;
+                // Later years first; within a year, project order (projects arrive in ascending order).
+                var kept = Math.Min(count, top.Length);
+                var at = kept - 1;
+                if (count > top.Length && years[p] <= years[top[at]]) continue;
+                while (at > 0 && years[p] > years[top[at - 1]])
+                {
+                    top[at] = top[at - 1];
+                    at--;
+                }
+                top[at] = p;
+            }
+        }
+        return count;
+    }
+
     private MatchReason? Describe(string kind, float weight, MatchQuery query, ScoredCandidate candidate)
     {
         var a = query.Organization;
@@ -163,27 +247,33 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         {
             case "prior-work":
             {
-                var projects = JointProjects(a, b);
-                if (projects.Count == 0) return null;
-                var evidence = projects.Take(3).Select(p => $"{snapshot.ProjectIds[p]} ({snapshot.ProjectYears[p]})").ToArray();
+                Span<int> top = stackalloc int[3];
+                var count = JointProjectsTop(a, b, top);
+                if (count == 0) return null;
+                var evidence = new string[Math.Min(count, top.Length)];
+                for (var i = 0; i < evidence.Length; i++) evidence[i] = $"{snapshot.ProjectIds[top[i]]} ({snapshot.ProjectYears[top[i]]})";
+                var latest = snapshot.ProjectYears[top[0]];
                 return new MatchReason(kind, weight,
-                    $"此前合作过 {projects.Count} 个项目，最近一次在 {snapshot.ProjectYears[projects[0]]} 年：{string.Join("、", evidence)}",
-                    $"{projects.Count} joint project{(projects.Count == 1 ? "" : "s")}, latest in {snapshot.ProjectYears[projects[0]]}: {string.Join(", ", evidence)}",
+                    $"此前合作过 {count} 个项目，最近一次在 {latest} 年：{string.Join("、", evidence)}",
+                    $"{count} joint project{(count == 1 ? "" : "s")}, latest in {latest}: {string.Join(", ", evidence)}",
                     evidence);
             }
             case "shared-partners":
             {
-                var shared = SharedPartners(a, b);
-                if (shared.Count == 0) return null;
-                var names = shared.Take(3).Select(NameOf).ToArray();
+                Span<int> top = stackalloc int[3];
+                var count = SharedPartnersTop(a, b, top);
+                if (count == 0) return null;
+                var names = new string[Math.Min(count, top.Length)];
+                for (var i = 0; i < names.Length; i++) names[i] = NameOf(top[i]);
                 return new MatchReason(kind, weight,
-                    $"{shared.Count} 个共同合作伙伴：{string.Join("、", names)}{(shared.Count > 3 ? " 等" : "")}",
-                    $"{shared.Count} shared partner{(shared.Count == 1 ? "" : "s")}: {string.Join(", ", names)}{(shared.Count > 3 ? ", ..." : "")}",
+                    $"{count} 个共同合作伙伴：{string.Join("、", names)}{(count > 3 ? " 等" : "")}",
+                    $"{count} shared partner{(count == 1 ? "" : "s")}: {string.Join(", ", names)}{(count > 3 ? ", ..." : "")}",
                     names);
             }
             case "field-activity":
             {
-                var sectors = query.Sectors.Select(s => SectorName(snapshot.SectorCodes[s])).ToArray();
+                var sectors = new (string Zh, string En)[query.Sectors.Length];
+                for (var i = 0; i < sectors.Length; i++) sectors[i] = _sectorNames[query.Sectors[i]];
                 var inField = f[(int)PairFeature.CandidateProjectsInSectors];
                 var recent = f[(int)PairFeature.CandidateRecentInSectors];
                 if (sectors.Length == 0 || inField <= 0) return null;
@@ -204,7 +294,7 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
             }
             case "place":
             {
-                var city = CityName(snapshot.CityCodes[snapshot.OrganizationCities[b]]);
+                var city = _cityNames[snapshot.OrganizationCities[b]];
                 var same = f[(int)PairFeature.SameCity] > 0;
                 var share = f[(int)PairFeature.CityAffinity];
                 return new MatchReason(kind, weight,

@@ -232,4 +232,7 @@ public interface ICapabilityMatcher
     /// capability term), so that candidate generation scores those instead of every organization.
     /// </summary>
     IEnumerable<int> Related(int organization, int organizationCount) => Enumerable.Range(0, organizationCount);
+
+    /// <summary>Adds <see cref="Related"/>'s organizations to <paramref name="into"/>, each once, in no particular order.</summary>
+    void CollectRelated(int organization, int organizationCount, List<int> into) => into.AddRange(Related(organization, organizationCount).Distinct());
 }

@@ -126,6 +126,18 @@ public sealed class QueryContext
     /// <summary>The common-partner scores of organization <paramref name="b"/>, by reference (no copy).</summary>
     internal ref readonly TwoHopScores Near(int b) => ref _near[b];
 
+    /// <summary>Scratch for candidate generation: organizations sharing a capability or need term with the query.</summary>
+    internal List<int> RelatedScratch { get; } = [];
+
+    private float[] _relatedScores = new float[256];
+
+    /// <summary>Scratch for candidate generation: a score per <see cref="RelatedScratch"/> entry (at least <paramref name="count"/> long).</summary>
+    internal Span<float> RelatedScores(int count)
+    {
+        if (_relatedScores.Length < count) _relatedScores = new float[Math.Max(count, 2 * _relatedScores.Length)];
+        return _relatedScores.AsSpan(0, count);
+    }
+
     /// <summary>Scratch for candidate generation: 1 + the position of each organization in the candidate list, 0 when absent.</summary>
     internal int[] CandidateSlots { get; }
 

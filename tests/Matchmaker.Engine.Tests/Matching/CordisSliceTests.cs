@@ -197,6 +197,35 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
     }
 
     [Fact]
+    public void The_first_three_shared_partners_and_joint_projects_are_those_of_the_full_sorted_lists()
+    {
+        var g = slice.Test;
+        var explainer = new MatchExplainer(g, slice.Model);
+        Span<int> top = stackalloc int[3];
+        int pairs = 0, withShared = 0, withJoint = 0;
+        for (var a = 0; a < g.OrganizationCount; a += 7)
+        {
+            foreach (var b in g.Partners[a].ToArray().Concat(Enumerable.Range(0, g.OrganizationCount).Where(b => b % 53 == a % 53)))
+            {
+                if (b == a) continue;
+                pairs++;
+                var shared = explainer.SharedPartners(a, b);
+                var count = explainer.SharedPartnersTop(a, b, top);
+                Assert.Equal(shared.Count, count);
+                Assert.Equal(shared.Take(3), top[..Math.Min(3, count)].ToArray());
+                if (count > 3) withShared++;
+                var joint = explainer.JointProjects(a, b);
+                count = explainer.JointProjectsTop(a, b, top);
+                Assert.Equal(joint.Count, count);
+                Assert.Equal(joint.Take(3), top[..Math.Min(3, count)].ToArray());
+                if (count > 3) withJoint++;
+            }
+        }
+        // The slice has pairs with more than three of each, so the selection was put to work.
+        Assert.True(withShared > 10 && withJoint > 0, $"{pairs} pairs, {withShared} with over 3 shared partners, {withJoint} with over 3 joint projects");
+    }
+
+    [Fact]
     public void Explanations_name_the_real_shared_partners()
     {
         var g = slice.Test;
