@@ -1,3 +1,4 @@
+using System.Buffers;
 using Matchmaker.Engine.Domain;
 
 namespace Matchmaker.Engine.Matching;
@@ -93,6 +94,12 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         var profiles = stats.Profiles;
         context.CompleteHubs(candidates);
         context.CompleteTwoHop(candidates);
+        // Capability and need matches in both directions, for all candidates at once.
+        var matches = ArrayPool<float>.Shared.Rent(2 * candidates.Length);
+        var meets = matches.AsSpan(0, candidates.Length);
+        var met = matches.AsSpan(candidates.Length, candidates.Length);
+        if (Capabilities is { } capabilities) capabilities.MatchAll(a, candidates, meets, met);
+        else matches.AsSpan(0, 2 * candidates.Length).Clear();
 
         for (var i = 0; i < candidates.Length; i++)
         {
@@ -136,12 +143,14 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
 
             f[(int)PairFeature.QueryProjects] = stats.Projects[a];
             f[(int)PairFeature.QueryDegree] = queryDegree;
-            f[(int)PairFeature.CandidateMeetsQueryNeeds] = Capabilities?.Match(needing: a, offering: b) ?? 0;
-            f[(int)PairFeature.QueryMeetsCandidateNeeds] = Capabilities?.Match(needing: b, offering: a) ?? 0;
+            f[(int)PairFeature.CandidateMeetsQueryNeeds] = meets[i];
+            f[(int)PairFeature.QueryMeetsCandidateNeeds] = met[i];
             var overlap = 0;
             foreach (var s in g.OrganizationSectors[b]) overlap += context.QuerySectorMark[s] ? 1 : 0;
             f[(int)PairFeature.DeclaredSectorOverlap] = overlap;
         }
+        // Not returned when a row throws: the pool then simply allocates another.
+        ArrayPool<float>.Shared.Return(matches);
     }
 
     private static void FillCandidateSide(Span<float> f, in SnapshotStats.CandidateProfile profile, int b, int year, int[][] sectorActivity, int[][] sectorRecent)
@@ -235,4 +244,14 @@ public interface ICapabilityMatcher
 
     /// <summary>Adds <see cref="Related"/>'s organizations to <paramref name="into"/>, each once, in no particular order.</summary>
     void CollectRelated(int organization, int organizationCount, List<int> into) => into.AddRange(Related(organization, organizationCount).Distinct());
+
+    /// <summary><see cref="Match"/> of <paramref name="query"/> with each candidate, in both directions.</summary>
+    void MatchAll(int query, ReadOnlySpan<int> candidates, Span<float> candidateMeetsQuery, Span<float> queryMeetsCandidate)
+    {
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            candidateMeetsQuery[i] = Match(needing: query, offering: candidates[i]);
+            queryMeetsCandidate[i] = Match(needing: candidates[i], offering: query);
+        }
+    }
 }

@@ -105,6 +105,37 @@ public class PairFeatureTests
     }
 
     [Fact]
+    public void Capability_matches_for_all_candidates_at_once_equal_the_pair_by_pair_matches_bit_for_bit()
+    {
+        // The synthetic corridor graph states capabilities and needs in Chinese and English tags and text.
+        var g = GraphSnapshot.Build(Engine.Synthetic.SyntheticGraph.Generate(new Engine.Synthetic.SyntheticGraph.Options { Organizations = 2000, Seed = 11 }), TimeProvider.System);
+        var index = Engine.Recommendations.ModelTrainingService.CapabilitiesOf(g)!;
+        var random = new Random(5);
+        var nonZero = 0;
+        for (var q = 0; q < 80; q++)
+        {
+            var a = random.Next(g.OrganizationCount);
+            // Related organizations (most matches are there), random ones, the query itself.
+            var related = new List<int>();
+            index.CollectRelated(a, g.OrganizationCount, related);
+            var candidates = related.Take(200).Concat(Enumerable.Range(0, 50).Select(_ => random.Next(g.OrganizationCount))).Append(a).ToArray();
+            var meets = new float[candidates.Length];
+            var met = new float[candidates.Length];
+            index.MatchAll(a, candidates, meets, met);
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                Assert.Equal(index.Match(needing: a, offering: candidates[i]), meets[i]);
+                Assert.Equal(index.Match(needing: candidates[i], offering: a), met[i]);
+                if (meets[i] > 0 || met[i] > 0) nonZero++;
+            }
+            // Collected once each, and exactly the organizations of Related.
+            Assert.Equal(related.Count, related.Distinct().Count());
+            Assert.Equal(index.Related(a, g.OrganizationCount).Order(), related.Order());
+        }
+        Assert.True(nonZero > 500, $"only {nonZero} matches above zero");
+    }
+
+    [Fact]
     public void Hubs_left_for_the_candidates_give_the_features_of_a_full_two_hop_walk()
     {
         // A corridor graph where a cap of 40 partners makes a few hundred organizations hubs.
