@@ -35,6 +35,8 @@ public sealed class QueryContext
     private readonly List<(int Hub, float AdamicAdar, float ResourceAllocation)> _hubs = [];
     private readonly ulong[] _hubDone;
     private readonly List<int> _hubDoneList = [];
+    private readonly ulong[] _hubPartners;
+    private bool _hubPartnersReady;
 
     /// <summary>What the query knows of a partner or a scored candidate. Zero for other organizations.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -70,6 +72,7 @@ public sealed class QueryContext
         _near = new TwoHopScores[n];
         _partnerBits = new ulong[(n + 63) / 64];
         _hubDone = new ulong[(n + 63) / 64];
+        _hubPartners = new ulong[(n + 63) / 64];
         _twoHopDone = new bool[n];
         _twoHopWanted = new ulong[(n + 63) / 64];
         CandidateSlots = new int[n];
@@ -319,11 +322,24 @@ public sealed class QueryContext
     {
         if (_near[b].CommonPartners > 0) return true;
         if (b == Query.Organization) return false;
+        return (HubPartners()[b >> 6] & (1UL << b)) != 0;
+    }
+
+    /// <summary>
+    /// The partners of the query's hub partners, a bit each: the union of the hubs' partner bits, made on the first
+    /// path length that needs it in a query (a few thousand word operations instead of a test per hub per organization).
+    /// </summary>
+    private ulong[] HubPartners()
+    {
+        if (_hubPartnersReady) return _hubPartners;
+        var union = _hubPartners;
         foreach (var (z, _, _) in _hubs)
         {
-            if (Stats.IsPartnerOf(z, b)) return true;
+            var bits = Stats.PartnerBits(z);
+            for (var w = 0; w < union.Length; w++) union[w] |= bits[w];
         }
-        return false;
+        _hubPartnersReady = true;
+        return union;
     }
 
     /// <summary>
@@ -432,6 +448,11 @@ public sealed class QueryContext
         _done.Clear();
         foreach (var b in _hubDoneList) _hubDone[b >> 6] = 0;
         _hubDoneList.Clear();
+        if (_hubPartnersReady)
+        {
+            Array.Clear(_hubPartners);
+            _hubPartnersReady = false;
+        }
         _hubs.Clear();
         _touched.Clear();
         _touchedTwoHop.Clear();

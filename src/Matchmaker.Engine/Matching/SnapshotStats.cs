@@ -73,14 +73,17 @@ public sealed class SnapshotStats
     /// </summary>
     internal bool IsPartnerOf(int hub, int b)
     {
-        var bits = Volatile.Read(ref _partnerBits[hub]) ?? Lazy(_partnerBits, hub, z =>
-        {
-            var set = new ulong[(Snapshot.OrganizationCount + 63) / 64];
-            foreach (var p in Snapshot.Partners[z]) set[p >> 6] |= 1UL << p;
-            return set;
-        });
+        var bits = PartnerBits(hub);
         return (b >> 6) < bits.Length && (bits[b >> 6] & (1UL << b)) != 0;
     }
+
+    /// <summary>The partners of <paramref name="hub"/>, a bit each (made on first use, as for <see cref="IsPartnerOf"/>).</summary>
+    internal ulong[] PartnerBits(int hub) => Volatile.Read(ref _partnerBits[hub]) ?? Lazy(_partnerBits, hub, z =>
+    {
+        var set = new ulong[(Snapshot.OrganizationCount + 63) / 64];
+        foreach (var p in Snapshot.Partners[z]) set[p >> 6] |= 1UL << p;
+        return set;
+    });
 
     private static readonly float[] HalfPowers = Enumerable.Range(0, 256).Select(k => MathF.Pow(0.5f, k)).ToArray();
 
