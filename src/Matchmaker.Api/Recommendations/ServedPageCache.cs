@@ -57,8 +57,8 @@ internal sealed class CachedPage
 
     public long Size => Interlocked.Read(ref _size);
 
-    /// <summary>Set on use, cleared by the eviction sweep: entries not used since the last sweep go first.</summary>
-    public int Used;
+    /// <summary>When the page was last added or found (the cache's use counter): eviction takes the least recent first.</summary>
+    public long LastUsed;
 
     public byte[]? Body(PageCoding coding) => Volatile.Read(ref _bodies[(int)coding]);
 
@@ -83,14 +83,15 @@ internal sealed class CachedPage
 /// <summary>
 /// Rendered list pages in memory, keyed by organization and query string, bounded by <see cref="ServingOptions.PageCacheMegabytes"/>.
 /// A page is used only while its generation (<see cref="PublishedListsWatch"/>) and its organization's feedback version are
-/// current, so a publish or a feedback replaces it on the next read; entries past the bound are evicted, least recently
-/// used first (approximately: a clock sweep).
+/// current, so a publish or a feedback replaces it on the next read; past the bound, the least recently used entries are
+/// evicted (a use stamp per page, sorted when a sweep runs).
 /// </summary>
 internal sealed class ServedPageCache(long limitBytes)
 {
     private readonly ConcurrentDictionary<(string Organization, string Query), CachedPage> _pages = new();
     private readonly Lock _sweep = new();
     private long _bytes;
+    private long _clock;
 
     public bool Enabled => limitBytes > 0;
 
@@ -105,13 +106,15 @@ internal sealed class ServedPageCache(long limitBytes)
         {
             return null;
         }
-        if (page.Used == 0) page.Used = 1;
+        // A plain write: a lost update between two readers only makes the stamp a little older.
+        page.LastUsed = Interlocked.Increment(ref _clock);
         return page;
     }
 
     public void Add(string organizationId, string query, CachedPage page)
     {
         if (!Enabled || page.Size > limitBytes / 4) return;
+        page.LastUsed = Interlocked.Increment(ref _clock);
         var key = (organizationId, query);
         while (true)
         {
@@ -147,21 +150,22 @@ internal sealed class ServedPageCache(long limitBytes)
         return kept;
     }
 
-    /// <summary>Evicts entries unused since the last sweep until the cache is at 80 % of its bound, then anything.</summary>
+    /// <summary>Evicts the least recently used entries until the cache is at 80 % of its bound.</summary>
     private void Trim()
     {
         if (!_sweep.TryEnter()) return; // a sweep is running; it brings the cache down for everyone
         try
         {
             var target = limitBytes * 8 / 10;
-            for (var pass = 0; pass < 3 && Bytes > target; pass++)
+            // One sort per sweep, and a sweep frees a fifth of the bound: a few operations per page added.
+            var entries = _pages.ToArray();
+            var stamps = new long[entries.Length];
+            for (var i = 0; i < entries.Length; i++) stamps[i] = Volatile.Read(ref entries[i].Value.LastUsed);
+            Array.Sort(stamps, entries);
+            foreach (var entry in entries)
             {
-                foreach (var entry in _pages)
-                {
-                    if (Bytes <= target) break;
-                    if (pass < 2 && Interlocked.Exchange(ref entry.Value.Used, 0) != 0) continue;
-                    if (_pages.TryRemove(entry)) Interlocked.Add(ref _bytes, -entry.Value.Size);
-                }
+                if (Bytes <= target) break;
+                if (_pages.TryRemove(entry)) Interlocked.Add(ref _bytes, -entry.Value.Size);
             }
             // Bodies added to pages after they left the cache were counted but never taken off again: count afresh.
             long held = 0;
