@@ -22,7 +22,7 @@ public static class CordisCommand
         var labels = (string?)null;
         // Consortium track (see ConsortiumTrack): the cohesion weight (fit gets the rest; CORDIS has no text, so coverage
         // drops out) is the product's default ratio, chosen on 2018; shortlist sizes and beam as in the product.
-        var consortium = new ConsortiumTrack.Knobs(Cohesion: 0.25, PoolPerSlot: 12, PoolPerMember: 4, Beam: 8, Limit: null);
+        var consortium = new ConsortiumTrack.Knobs(Cohesion: 0.4, PoolPerSlot: 12, PoolPerMember: 4, Beam: 8, Limit: null);
         // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018
         // (training before 2018), so they are that track's defaults.
         var options = args.SkipWhile(a => a != "--track").Skip(1).FirstOrDefault() == "new-partners"
