@@ -51,7 +51,9 @@ public sealed record PlannerOptions
 /// a project the lead was a member of; "led by the lead" one it coordinated. The defaults were chosen on the CORDIS
 /// tuning year (2018): given one actual member of a consortium, another who had been in a past project of the lead in
 /// the call's fields that the lead coordinated was an actual member far more often than one who had only worked with
-/// it elsewhere, and sharing a partner said next to nothing (docs/planner.md, "Judged on real consortia").
+/// it elsewhere, and sharing a partner said next to nothing (docs/planner.md, "Judged on real consortia"). With
+/// <see cref="PlannerOptions.CohesionByShape"/> (the default) the level of a past project of the lead is scaled by how
+/// well that project's team matches the requested slots.
 /// </summary>
 public sealed record CohesionLevels
 {
@@ -91,8 +93,8 @@ public sealed record CohesionLevels
 /// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
 /// candidates, the closest past work between them in the graph (<see cref="CohesionLevels"/>): 1 when the two were
 /// members together of a past project of the lead in the call's fields that the lead led, 0.4 of another past project
-/// of the lead, 0.15 of a joint project in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie,
-/// 0 otherwise; and which need items (terms of the challenge,
+/// of the lead (each past project of the lead times its shape match with the requested team), 0.15 of a joint project
+/// in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie, 0 otherwise; and which need items (terms of the challenge,
 /// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
 /// frequency;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
