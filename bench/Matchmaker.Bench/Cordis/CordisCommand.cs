@@ -20,6 +20,8 @@ public static class CordisCommand
         var trainYears = 3;
         var track = "all";
         var labels = (string?)null;
+        string? rankerSweep = null;
+        int? sweepSeeds = null;
         // Consortium track (see ConsortiumTrack): the cohesion weight (fit gets the rest; CORDIS has no text, so coverage
         // drops out) is the product's default ratio, chosen on 2018; shortlist sizes and beam as in the product.
         var consortium = new ConsortiumTrack.Knobs(Cohesion: 0.25, PoolPerSlot: 12, PoolPerMember: 4, Beam: 8, Limit: null);
@@ -39,20 +41,17 @@ public static class CordisCommand
                     trainYears = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 // Tuning knobs (defaults are the tuned values; tune with --test-year 2018, never on 2019).
-                case "--iterations" when i + 1 < args.Length:
-                    options = options with { Iterations = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                case var flag when RankerFlags.Contains(flag) && i + 1 < args.Length:
+                    options = ApplyRankerFlag(options, flag, args[++i]);
                     break;
-                case "--leaves" when i + 1 < args.Length:
-                    options = options with { Leaves = int.Parse(args[++i], CultureInfo.InvariantCulture) };
+                // Several ranker settings on the same data: "--negatives 100 --trainer fasttree; --l2 1; ..." (each
+                // variant is a list of the ranker flags above, applied to the command line's settings).
+                case "--ranker-sweep" when i + 1 < args.Length:
+                    rankerSweep = args[++i];
                     break;
-                case "--negatives" when i + 1 < args.Length:
-                    options = options with { NegativesPerQuery = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--min-leaf" when i + 1 < args.Length:
-                    options = options with { MinimumExamplesPerLeaf = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--learning-rate" when i + 1 < args.Length:
-                    options = options with { LearningRate = double.Parse(args[++i], CultureInfo.InvariantCulture) };
+                // Each variant of the sweep trained with seeds 1..N (negative sample and trainer), then their mean.
+                case "--sweep-seeds" when i + 1 < args.Length:
+                    sweepSeeds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--track" when i + 1 < args.Length:
                     track = args[++i];
@@ -155,6 +154,7 @@ public static class CordisCommand
             return new TrainingSplit(new SnapshotStats(before), newLabels ? TimeSplit.NewPartnerQueries(before, yearQueries) : yearQueries,
                 $"{(newLabels ? "new-partner labels" : "labels")} from projects started in {year}, features from projects started before {year}");
         }).ToArray();
+        if (rankerSweep is not null) return Sweep(rankerSweep, sweepSeeds, options, snapshot, queries, splits, candidates, features, newPartners, testYear, track);
         var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
         var rowsSeconds = clock.Elapsed.TotalSeconds;
         var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UtcNow);
@@ -170,7 +170,7 @@ public static class CordisCommand
 
         Console.WriteLine($"CORDIS H2020 (CORDIS, European Commission), track {track}, test year {testYear}: {queries.Count:N0} queries, " +
                           $"{snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
-        Console.WriteLine($"learned: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)}");
+        Console.WriteLine($"learned: {model.Card.Trainer}, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)}");
         Console.WriteLine();
         Console.WriteLine($"{"method",-20} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"queries",8}");
         foreach (var (name, m) in results)
@@ -191,6 +191,102 @@ public static class CordisCommand
             var report = new BenchReport(track, testYear, queries.Count, Math.Round(clock.Elapsed.TotalSeconds, 2), peak,
                 results.Select(r => new MethodResult(r.Name, Math.Round(r.Metrics.Ndcg10, 4), Math.Round(r.Metrics.Recall20, 4), Math.Round(r.Metrics.Mrr, 4))).ToArray());
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
+        }
+        return 0;
+    }
+
+    private static readonly HashSet<string> RankerFlags =
+    [
+        "--iterations", "--leaves", "--negatives", "--min-leaf", "--learning-rate", "--trainer", "--ndcg-truncation", "--subsample",
+        "--subsample-frequency", "--l2", "--l1", "--max-bins", "--sigmoid", "--feature-fraction", "--label-decay", "--hard-negatives", "--seed",
+    ];
+
+    private static RankerOptions ApplyRankerFlag(RankerOptions o, string flag, string value)
+    {
+        int Int() => int.Parse(value, CultureInfo.InvariantCulture);
+        double Real() => double.Parse(value, CultureInfo.InvariantCulture);
+        return flag switch
+        {
+            "--iterations" => o with { Iterations = Int() },
+            "--leaves" => o with { Leaves = Int() },
+            "--negatives" => o with { NegativesPerQuery = Int() },
+            "--min-leaf" => o with { MinimumExamplesPerLeaf = Int() },
+            "--learning-rate" => o with { LearningRate = Real() },
+            "--trainer" => o with
+            {
+                Trainer = value switch
+                {
+                    "lightgbm" => RankerKind.LightGbm,
+                    "fasttree" => RankerKind.FastTree,
+                    _ => throw new ArgumentException($"unknown trainer '{value}' (lightgbm, fasttree)"),
+                },
+            },
+            "--ndcg-truncation" => o with { NdcgTruncation = Int() },
+            "--subsample" => o with { SubsampleFraction = Real() },
+            "--subsample-frequency" => o with { SubsampleFrequency = Int() },
+            "--l2" => o with { L2Regularization = Real() },
+            "--l1" => o with { L1Regularization = Real() },
+            "--max-bins" => o with { MaximumBinCountPerFeature = Int() },
+            "--sigmoid" => o with { Sigmoid = Real() },
+            "--feature-fraction" => o with { FeatureFraction = Real() },
+            "--label-decay" => o with { LabelYearDecay = Real() },
+            "--hard-negatives" => o with { HardNegatives = Int() },
+            "--seed" => o with { Seed = Int() },
+            _ => throw new ArgumentException($"unknown ranker flag '{flag}'"),
+        };
+    }
+
+    /// <summary>
+    /// Trains and evaluates one learned ranker per variant on the same graph and queries (training rows are shared by
+    /// variants that sample them alike) and prints one line each: the tuning loop, for 2018 only.
+    /// </summary>
+    private static int Sweep(string spec, int? seeds, RankerOptions baseline, GraphSnapshot snapshot, IReadOnlyList<MatchQuery> queries, TrainingSplit[] splits,
+        CandidateGenerator candidates, PairFeatureExtractor features, bool newPartners, int testYear, string track)
+    {
+        var variants = new List<(string Name, RankerOptions Options)>();
+        foreach (var text in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var tokens = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var o = baseline;
+            for (var t = 0; t + 1 < tokens.Length; t += 2)
+            {
+                if (!RankerFlags.Contains(tokens[t])) throw new ArgumentException($"unknown ranker flag '{tokens[t]}' in '{text}'");
+                o = ApplyRankerFlag(o, tokens[t], tokens[t + 1]);
+            }
+            if (tokens.Length % 2 != 0) throw new ArgumentException($"'{text}': a flag without a value");
+            variants.Add((text, o));
+        }
+        Console.WriteLine($"track {track}, test year {testYear}: {queries.Count:N0} queries; ranker variants on the command line's settings");
+        Console.WriteLine($"{"variant",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"rows",9} {"trees",6} {"leaves",7} {"rows s",7} {"train s",8} {"train cpu s",12}");
+        var cache = new Dictionary<RankerOptions, RankerTrainer.TrainingSet>();
+        foreach (var (name, variant) in variants)
+        {
+            var label = name.Length == 0 ? "(command line)" : name;
+            var runs = seeds is { } n ? Enumerable.Range(1, n).Select(seed => variant with { Seed = seed }).ToArray() : [variant];
+            var results = new List<RankingMetrics>();
+            foreach (var o in runs)
+            {
+                // Rows depend only on the sampling settings, unless a first model picks hard negatives.
+                var key = o.HardNegatives > 0 ? o : new RankerOptions { NegativesPerQuery = o.NegativesPerQuery, LabelYearDecay = o.LabelYearDecay, Seed = o.Seed };
+                var clock = Stopwatch.StartNew();
+                if (!cache.TryGetValue(key, out var rows)) cache[key] = rows = RankerTrainer.BuildRows(splits, candidates, features, o);
+                var rowsSeconds = clock.Elapsed.TotalSeconds;
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var model = RankerTrainer.Train(rows, o, "sweep", 1, DateTimeOffset.UnixEpoch);
+                var trainCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+                var trainSeconds = clock.Elapsed.TotalSeconds - rowsSeconds;
+                var matcher = new Matcher(new SnapshotStats(snapshot), model, candidates, features);
+                var m = ProtocolEvaluator.EvaluateMatcher(matcher, queries, reciprocalTop: 0, excludePreviousPartners: newPartners).Learned;
+                results.Add(m);
+                var runLabel = seeds is null ? label : $"{label} [seed {o.Seed}]";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{runLabel,-60} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {rows.Rows.Count,9:N0} {model.Trees.TreeCount,6} {model.LeafCount,7} {rowsSeconds,7:F1} {trainSeconds,8:F1} {trainCpu,12:F1}"));
+            }
+            if (results.Count > 1)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{label + $" [mean of {results.Count}]",-60} {results.Average(r => r.Ndcg10),8:F4} {results.Average(r => r.Recall20),10:F4} {results.Average(r => r.Mrr),8:F4}"));
+            }
         }
         return 0;
     }

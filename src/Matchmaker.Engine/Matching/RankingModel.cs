@@ -46,6 +46,7 @@ public sealed class RankingModel
         var trees = predictor.Model as TreeEnsembleModelParametersBasedOnRegressionTree
             ?? throw new InvalidDataException($"The model holds {predictor.Model?.GetType().Name}, not a regression-tree ensemble.");
         Trees = new CompiledTrees(trees.TrainedTreeEnsemble, PairFeatureExtractor.Count);
+        LeafCount = trees.TrainedTreeEnsemble.Trees.Sum(t => t.NumberOfLeaves);
         if (!card.FeatureNames.SequenceEqual(PairFeatureExtractor.Names))
         {
             throw new InvalidDataException("The model was trained on other features than this engine computes.");
@@ -57,6 +58,8 @@ public sealed class RankingModel
     internal DataViewSchema InputSchema { get; }
     public ModelCard Card { get; }
     public CompiledTrees Trees { get; }
+    /// <summary>Leaves over all trees: with the tree count, what a score costs.</summary>
+    public int LeafCount { get; }
 
     public RankingModel WithCard(ModelCard card) => new(Ml, Transformer, InputSchema, card);
 
