@@ -34,8 +34,11 @@ public sealed record RankerOptions
     /// <summary>Bagging: the share of rows each tree sees, drawn again every <see cref="SubsampleFrequency"/> trees (0 = off).</summary>
     public double SubsampleFraction { get; init; } = 1;
     public int SubsampleFrequency { get; init; }
-    /// <summary>LightGBM's L2 and L1 penalties on leaf values (its own defaults).</summary>
-    public double L2Regularization { get; init; } = 0.01;
+    /// <summary>
+    /// LightGBM's L2 and L1 penalties on leaf values. L2 10 instead of LightGBM's 0.01: chosen on the CORDIS 2018
+    /// split (training before 2018), +0.0026 NDCG@10 over six seeds, every seed at least as good; 3 to 30 did alike.
+    /// </summary>
+    public double L2Regularization { get; init; } = 10;
     public double L1Regularization { get; init; }
     public int MaximumBinCountPerFeature { get; init; } = 255;
     /// <summary>LightGBM's LambdaRank sigmoid parameter (its default).</summary>
