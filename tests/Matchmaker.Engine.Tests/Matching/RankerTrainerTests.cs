@@ -101,4 +101,21 @@ public class RankerTrainerTests(CordisSliceFixture slice) : IClassFixture<Cordis
         Assert.NotEqual(plainScores, weightedScores);
         Assert.Equal("0.5", model.Card.Parameters["labelYearDecay"]);
     }
+
+    [Fact]
+    public void Splits_per_row_lie_between_one_per_tree_and_the_deepest_path_and_average_over_rows()
+    {
+        var model = slice.Model;
+        var rows = slice.Rows.Rows.Take(100).SelectMany(r => r.Features).ToArray();
+        var mean = model.MeanSplitsPerRow(rows);
+        var maxDepth = slice.Options.Leaves - 1;
+        Assert.InRange(mean, model.Trees.TreeCount, model.Trees.TreeCount * maxDepth);
+        var perRow = Enumerable.Range(0, 100)
+            .Select(i => model.MeanSplitsPerRow(rows.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count)))
+            .ToArray();
+        Assert.All(perRow, v => Assert.Equal(Math.Floor(v), v));
+        Assert.Equal(perRow.Average(), mean, 9);
+        Assert.True(perRow.Distinct().Count() > 1, "rows should take paths of different lengths");
+        Assert.Equal(0, model.MeanSplitsPerRow([]));
+    }
 }
