@@ -43,7 +43,15 @@ public static class CordisCommand
                     break;
                 // Tuning knobs (defaults are the tuned values; tune with --test-year 2018, never on 2019).
                 case var flag when RankerFlags.Contains(flag) && i + 1 < args.Length:
-                    options = ApplyRankerFlag(options, flag, args[++i]);
+                    try
+                    {
+                        options = ApplyRankerFlag(options, flag, args[++i]);
+                    }
+                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+                    {
+                        Console.Error.WriteLine($"{flag}: {e.Message}");
+                        return 2;
+                    }
                     break;
                 // Several ranker settings on the same data: "--negatives 100 --trainer fasttree; --l2 1; ..." (each
                 // variant is a list of the ranker flags above, applied to the command line's settings).
@@ -53,9 +61,13 @@ public static class CordisCommand
                 // Each variant of the sweep trained with seeds 1..N or A-B (negative sample and trainer), then their mean.
                 case "--sweep-seeds" when i + 1 < args.Length:
                     var range = args[++i].Split('-');
-                    sweepSeeds = range.Length == 2
-                        ? (int.Parse(range[0], CultureInfo.InvariantCulture), int.Parse(range[1], CultureInfo.InvariantCulture))
-                        : (1, int.Parse(range[0], CultureInfo.InvariantCulture));
+                    if (!(range.Length is 1 or 2 && range.All(r => int.TryParse(r, CultureInfo.InvariantCulture, out var v) && v > 0)))
+                    {
+                        Console.Error.WriteLine($"--sweep-seeds: '{args[i]}' is neither a count nor a range such as 4-6");
+                        return 2;
+                    }
+                    var ends = range.Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
+                    sweepSeeds = ends.Length == 2 ? (ends[0], ends[1]) : (1, ends[0]);
                     break;
                 case "--track" when i + 1 < args.Length:
                     track = args[++i];
@@ -111,6 +123,25 @@ public static class CordisCommand
             Console.Error.WriteLine("usage: Matchmaker.Bench cordis <data-dir> --test-year 2019 [--track all|new-partners|consortium] [--json FILE]");
             return 2;
         }
+        // The sweep's variants are read before any data is loaded, so that a mistyped flag costs nothing.
+        List<(string Name, RankerOptions Options)>? variants = null;
+        if (rankerSweep is not null && track == "consortium")
+        {
+            Console.Error.WriteLine("--ranker-sweep is for the all and new-partners tracks; the consortium track has --sweep");
+            return 2;
+        }
+        if (rankerSweep is not null)
+        {
+            try
+            {
+                variants = ParseVariants(rankerSweep, options);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+            {
+                Console.Error.WriteLine($"--ranker-sweep: {e.Message}");
+                return 2;
+            }
+        }
         if (track == "consortium") return ConsortiumTrack.Run(dataDir, testYear, trainYears, options, jsonPath, consortium);
 
         var clock = Stopwatch.StartNew();
@@ -158,7 +189,7 @@ public static class CordisCommand
             return new TrainingSplit(new SnapshotStats(before), newLabels ? TimeSplit.NewPartnerQueries(before, yearQueries) : yearQueries,
                 $"{(newLabels ? "new-partner labels" : "labels")} from projects started in {year}, features from projects started before {year}");
         }).ToArray();
-        if (rankerSweep is not null) return Sweep(rankerSweep, sweepSeeds, options, snapshot, queries, splits, candidates, features, newPartners, testYear, track);
+        if (rankerSweep is not null) return Sweep(variants!, sweepSeeds, snapshot, queries, splits, candidates, features, newPartners, testYear, track);
         var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
         var rowsSeconds = clock.Elapsed.TotalSeconds;
         var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UtcNow);
@@ -244,8 +275,7 @@ public static class CordisCommand
     /// Trains and evaluates one learned ranker per variant on the same graph and queries (training rows are shared by
     /// variants that sample them alike) and prints one line each: the tuning loop, for 2018 only.
     /// </summary>
-    private static int Sweep(string spec, (int First, int Last)? seeds, RankerOptions baseline, GraphSnapshot snapshot, IReadOnlyList<MatchQuery> queries, TrainingSplit[] splits,
-        CandidateGenerator candidates, PairFeatureExtractor features, bool newPartners, int testYear, string track)
+    private static List<(string Name, RankerOptions Options)> ParseVariants(string spec, RankerOptions baseline)
     {
         var variants = new List<(string Name, RankerOptions Options)>();
         foreach (var text in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -260,6 +290,12 @@ public static class CordisCommand
             if (tokens.Length % 2 != 0) throw new ArgumentException($"'{text}': a flag without a value");
             variants.Add((text, o));
         }
+        return variants;
+    }
+
+    private static int Sweep(List<(string Name, RankerOptions Options)> variants, (int First, int Last)? seeds, GraphSnapshot snapshot, IReadOnlyList<MatchQuery> queries,
+        TrainingSplit[] splits, CandidateGenerator candidates, PairFeatureExtractor features, bool newPartners, int testYear, string track)
+    {
         Console.WriteLine($"track {track}, test year {testYear}: {queries.Count:N0} queries; ranker variants on the command line's settings");
         Console.WriteLine($"{"variant",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"rows",9} {"trees",6} {"leaves",7} {"rows s",7} {"train s",8} {"train cpu s",12} {"splits/row",11} {"ns/row",7}");
         var cache = new Dictionary<RankerOptions, RankerTrainer.TrainingSet>();
