@@ -24,13 +24,10 @@ internal static class PlanBench
         SearchQuality(args.GetInt("--instances", 1000));
         if (args.Has("--search-only")) return 0;
         // --variant as in the cordis consortium track (its weight is not used here: requests keep the product's default weights).
-        var options = args.Get("--variant") is { } variant ? OptionsOf(Cordis.ConsortiumTrack.ParseVariant(variant)) : new PlannerOptions();
+        var options = args.Get("--variant") is { } variant ? Cordis.ConsortiumTrack.ParseVariant(variant).Apply(new PlannerOptions()) : new PlannerOptions();
         Latency(args.GetInt("--organizations", 100_000), args.GetInt("--seed", 60), args.GetInt("--plans", 300), args.GetInt("--runs", 3), args.GetInt("--train-queries", 1000), options);
         return 0;
     }
-
-    private static PlannerOptions OptionsOf((double Cohesion, CohesionLevels Levels, bool LedTeams, bool FitOverAll) v) =>
-        new() { Cohesion = v.Levels, PoolFromLedTeams = v.LedTeams, FitOverAllScored = v.FitOverAll };
 
     private static void SearchQuality(int instances)
     {
@@ -105,7 +102,7 @@ internal static class PlanBench
 
         clock.Restart();
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
-        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, fit over all scored {plannerOptions.FitOverAllScored}");
+        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, fit over all scored {plannerOptions.FitOverAllScored}, fit by kind {plannerOptions.FitByKind}, past team in fit {plannerOptions.PastTeamInFit}, grown from the team {plannerOptions.GrowFromTeam}, cohesion by shape {plannerOptions.CohesionByShape}");
         Console.WriteLine($"planner for this snapshot and model (statistics, term index): {clock.Elapsed.TotalSeconds:F1} s, once per snapshot");
 
         // Leads of the newest projects, in their project's field; a quarter with allowed cities, a quarter with a per-city cap.

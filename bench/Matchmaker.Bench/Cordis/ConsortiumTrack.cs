@@ -21,33 +21,59 @@ internal static class ConsortiumTrack
 {
     public sealed record Knobs(double Cohesion, int PoolPerSlot, int PoolPerMember, int Beam, int? Limit)
     {
-        public CohesionLevels Levels { get; init; } = CohesionLevels.Default;
-        public bool LedTeams { get; init; }
-        public bool FitOverAll { get; init; }
+        public Variant Planner { get; init; } = Variant.Default;
 
         /// <summary>The knobs with a "W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS]" variant applied (see <see cref="ParseVariant"/>).</summary>
         public Knobs With(string variant)
         {
             var v = ParseVariant(variant);
-            return this with { Cohesion = v.Cohesion, Levels = v.Levels, LedTeams = v.LedTeams, FitOverAll = v.FitOverAll };
+            return this with { Cohesion = v.Cohesion, Planner = v };
         }
         public string? Sweep { get; init; }
     }
 
+    /// <summary>Planner settings a run or a sweep varies: the cohesion weight, levels, and the flags of <see cref="ParseVariant"/>.</summary>
+    public sealed record Variant(double Cohesion, CohesionLevels Levels, bool LedTeams, bool FitOverAll, bool FitByKind, int Grow)
+    {
+        public static Variant Default { get; } = new(0.4, CohesionLevels.Default, false, false, false, 0) { CohesionByShape = true };
+        public float PastTeam { get; init; }
+        public bool CohesionByShape { get; init; }
+
+        public PlannerOptions Apply(PlannerOptions options) => options with
+        {
+            Cohesion = Levels, PoolFromLedTeams = LedTeams, FitOverAllScored = FitOverAll, FitByKind = FitByKind, GrowFromTeam = Grow,
+            PastTeamInFit = PastTeam, CohesionByShape = CohesionByShape,
+        };
+
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"cohesion levels {Levels}{(LedTeams ? ", the lead's led teams in the fields shortlisted" : "")}; fit standardized over {(FitOverAll ? "all scored candidates" : "the shortlisted")}{(FitByKind ? " per kind" : "")}{(PastTeam > 0 ? $", {PastTeam} of it the best-shaped past team of the lead" : "")}{(Grow > 0 ? $"; shortlists grown from the team by {Grow} per slot" : "")}{(CohesionByShape ? "; the lead's past teams' cohesion scaled by their shape" : "")}");
+    }
+
     /// <summary>
     /// "W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS]": the cohesion weight, the levels of <see cref="CohesionLevels"/> in
-    /// declaration order, and flags: p = <see cref="PlannerOptions.PoolFromLedTeams"/>, a = <see cref="PlannerOptions.FitOverAllScored"/>.
+    /// declaration order, and flags: p = <see cref="PlannerOptions.PoolFromLedTeams"/>, a = <see cref="PlannerOptions.FitOverAllScored"/>,
+    /// k = <see cref="PlannerOptions.FitByKind"/>, g8 = <see cref="PlannerOptions.GrowFromTeam"/> 8,
+    /// t0.2 = <see cref="PlannerOptions.PastTeamInFit"/> 0.2, s = <see cref="PlannerOptions.CohesionByShape"/> (without s: off).
     /// </summary>
-    public static (double Cohesion, CohesionLevels Levels, bool LedTeams, bool FitOverAll) ParseVariant(string text)
+    public static Variant ParseVariant(string text)
     {
         var parts = text.Split(':');
         var (weight, rest) = (parts[0], parts[1]);
-        var ledTeams = parts.Length > 2 && parts[2].Contains('p', StringComparison.Ordinal);
+        var flags = parts.Length > 2 ? parts[2] : "";
         var x = rest.Split('/').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        return (double.Parse(weight, CultureInfo.InvariantCulture), new CohesionLevels
+        var grow = System.Text.RegularExpressions.Regex.Match(flags, @"g([0-9]+)");
+        var pastTeam = System.Text.RegularExpressions.Regex.Match(flags, @"t([0-9.]+)");
+
+        return new Variant(double.Parse(weight, CultureInfo.InvariantCulture), new CohesionLevels
         {
             LedTeamInFields = x[0], TeamInFields = x[1], TeamElsewhere = x[2], JointInFields = x[3], JointElsewhere = x[4], TypedTie = x[5], SharedPartner = x[6],
-        }, ledTeams, parts.Length > 2 && parts[2].Contains('a', StringComparison.Ordinal));
+        }, flags.Contains('p', StringComparison.Ordinal), flags.Contains('a', StringComparison.Ordinal), flags.Contains('k', StringComparison.Ordinal),
+            grow.Success ? int.Parse(grow.Groups[1].Value, CultureInfo.InvariantCulture) : 0)
+        {
+            PastTeam = pastTeam.Success ? float.Parse(pastTeam.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            CohesionByShape = flags.Contains('s', StringComparison.Ordinal),
+
+        };
     }
 
     public static int Run(string dataDir, int testYear, int trainYears, RankerOptions options, string? jsonPath, Knobs knobs)
@@ -70,11 +96,10 @@ internal static class ConsortiumTrack
         var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UnixEpoch);
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
-        var plannerOptions = new PlannerOptions
+        var plannerOptions = knobs.Planner.Apply(new PlannerOptions
         {
-            MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember,
-            Search = new SearchOptions { BeamWidth = knobs.Beam }, Cohesion = knobs.Levels, PoolFromLedTeams = knobs.LedTeams, FitOverAllScored = knobs.FitOverAll,
-        };
+            MaxTeamSize = 1000, PoolPerSlot = knobs.PoolPerSlot, PoolPerMember = knobs.PoolPerMember, Search = new SearchOptions { BeamWidth = knobs.Beam },
+        });
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
         var weights = new ObjectiveWeights(1 - knobs.Cohesion, knobs.Cohesion, 0);
         var queries = Queries(data, snapshot, testYear);
@@ -93,7 +118,7 @@ internal static class ConsortiumTrack
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (planned.Refusal is not null || planned.Pairwise is null) return;
             results[i] = new QueryResult(q, Hits(q, snapshot.OrganizationIds, planned.Teams[0].Members), Hits(q, snapshot.OrganizationIds, planned.Pairwise.Members),
-                Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum());
+                Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum(), Hits(q, snapshot.OrganizationIds, (planned.PairwiseOverGrown ?? planned.Pairwise).Members).Values.Sum());
         });
         var planSeconds = clock.Elapsed.TotalSeconds - setupSeconds;
         var done = results.Where(r => r is not null).Select(r => r!).ToList();
@@ -113,7 +138,7 @@ internal static class ConsortiumTrack
                           $"({queries.Count - done.Count} refused), {snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
         Console.WriteLine($"model: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)} ({trainSeconds:F1} s)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} (no text in CORDIS: coverage drops out), shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot{(knobs.LedTeams ? " + the lead's led teams in the fields" : "")}, beam {knobs.Beam}; cohesion levels {knobs.Levels}; fit standardized over {(knobs.FitOverAll ? "all scored candidates" : "the shortlisted")}"));
+            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} (no text in CORDIS: coverage drops out), shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot, beam {knobs.Beam}; {knobs.Planner.Describe()}"));
         Console.WriteLine();
         Console.WriteLine("share of the actual members (known before the test year) that the proposed team holds");
         Console.WriteLine($"{"slot type",-22} {"actual",8} {"planner",9} {"pairwise",9}");
@@ -122,6 +147,11 @@ internal static class ConsortiumTrack
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t.Name,-22} {t.Known,8:N0} {t.PlannerShare,9:F4} {t.BaselineShare,9:F4}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"mean per consortium",-22} {"",8} {macroPlanner,9:F4} {macroBaseline,9:F4}"));
+        if (knobs.Planner.Grow > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pairwise baseline over the grown shortlists too (every scored candidate, grown ones included): {(double)done.Sum(r => r.BaselineOverGrown) / known:F4}"));
+        }
         var shortlisted = (double)done.Sum(r => r.Shortlisted) / known;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"actual members among the shortlisted candidates (the most any team from them could hold): {shortlisted:F4}; {100.0 * done.Sum(r => r.Query.Known.Values.Sum()) / done.Sum(r => r.Query.Slots.Sum(s => s.Count)):F1}% of all places are members known before {testYear}"));
@@ -143,8 +173,8 @@ internal static class ConsortiumTrack
     {
         var stats = new SnapshotStats(snapshot);
         var variants = sweep.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => (Text: v, Parsed: ParseVariant(v))).ToArray();
-        var planners = variants.Select(v => new ConsortiumPlanner(snapshot, model, baseOptions with { Cohesion = v.Parsed.Levels, PoolFromLedTeams = v.Parsed.LedTeams, FitOverAllScored = v.Parsed.FitOverAll }, stats)).ToArray();
-        var hits = new (int Planner, int Baseline, double MacroPlanner, double MacroBaseline, int Shortlisted)[queries.Count, variants.Length];
+        var planners = variants.Select(v => new ConsortiumPlanner(snapshot, model, v.Parsed.Apply(baseOptions), stats)).ToArray();
+        var hits = new (int Planner, int Baseline, double MacroPlanner, double MacroBaseline, int Shortlisted, int BaselineOverGrown)[queries.Count, variants.Length];
         var done = new bool[queries.Count];
         Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
@@ -157,19 +187,20 @@ internal static class ConsortiumTrack
                 if (planned.Refusal is not null || planned.Pairwise is null) return;
                 var p = Hits(q, snapshot.OrganizationIds, planned.Teams[0].Members).Values.Sum();
                 var b = Hits(q, snapshot.OrganizationIds, planned.Pairwise.Members).Values.Sum();
-                hits[i, v] = (p, b, (double)p / known, (double)b / known, Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum());
+                hits[i, v] = (p, b, (double)p / known, (double)b / known, Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum(),
+                    Hits(q, snapshot.OrganizationIds, (planned.PairwiseOverGrown ?? planned.Pairwise).Members).Values.Sum());
             }
             done[i] = true;
         });
         var total = Enumerable.Range(0, queries.Count).Where(i => done[i]).Sum(i => queries[i].Known.Values.Sum());
         var count = done.Count(d => d);
         Console.WriteLine($"sweep over {count:N0} consortia ({total:N0} actual members known before the year); planning {clock.Elapsed.TotalSeconds:F1} s in all");
-        Console.WriteLine($"{"variant",-44} {"planner",8} {"pairwise",8} {"planner/c",9} {"pairw/c",8} {"listed",8}");
+        Console.WriteLine($"{"variant",-44} {"planner",8} {"pairwise",8} {"planner/c",9} {"pairw/c",8} {"listed",8} {"pw-grown",8}");
         for (var v = 0; v < variants.Length; v++)
         {
             var rows = Enumerable.Range(0, queries.Count).Where(i => done[i]).Select(i => hits[i, v]).ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{variants[v].Text,-44} {(double)rows.Sum(r => r.Planner) / total,8:F4} {(double)rows.Sum(r => r.Baseline) / total,8:F4} {rows.Average(r => r.MacroPlanner),9:F4} {rows.Average(r => r.MacroBaseline),8:F4} {(double)rows.Sum(r => r.Shortlisted) / total,8:F4}"));
+                $"{variants[v].Text,-44} {(double)rows.Sum(r => r.Planner) / total,8:F4} {(double)rows.Sum(r => r.Baseline) / total,8:F4} {rows.Average(r => r.MacroPlanner),9:F4} {rows.Average(r => r.MacroBaseline),8:F4} {(double)rows.Sum(r => r.Shortlisted) / total,8:F4} {(double)rows.Sum(r => r.BaselineOverGrown) / total,8:F4}"));
         }
         return 0;
     }
@@ -179,7 +210,7 @@ internal static class ConsortiumTrack
         public IEnumerable<string> Types => Known.Keys;
     }
 
-    private sealed record QueryResult(Query Query, Dictionary<string, int> Planner, Dictionary<string, int> Baseline, int Shortlisted);
+    private sealed record QueryResult(Query Query, Dictionary<string, int> Planner, Dictionary<string, int> Baseline, int Shortlisted, int BaselineOverGrown);
 
     private sealed record TypeResult(string Type, string Name, int Known, int Planner, int Baseline)
     {

@@ -11,7 +11,7 @@ public sealed record PlanSlotBody(string? Role, int? Count, IReadOnlyList<string
 /// <summary>Constraints on the proposed members (not on the lead): allowed <c>cities</c>, organizations to <c>include</c> or <c>exclude</c>, <c>maxPerCity</c>, <c>maxSize</c> (members in all).</summary>
 public sealed record PlanConstraintsBody(IReadOnlyList<string>? Cities, IReadOnlyList<string>? Include, IReadOnlyList<string>? Exclude, int? MaxPerCity, int? MaxSize);
 
-/// <summary>Weights of the objective's parts, each 0-1 (defaults 0.6, 0.2, 0.2); only their ratios matter.</summary>
+/// <summary>Weights of the objective's parts, each 0-1 (defaults 0.6, 0.4, 0.2); only their ratios matter.</summary>
 public sealed record PlanWeightsBody(double? Fit, double? Cohesion, double? Coverage);
 
 /// <summary>

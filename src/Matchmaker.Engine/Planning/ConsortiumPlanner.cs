@@ -23,6 +23,26 @@ public sealed record PlannerOptions
     public bool PoolFromLedTeams { get; init; }
     /// <summary>The cohesion of two candidates by the closest past work between them (see <see cref="CohesionLevels"/>).</summary>
     public CohesionLevels Cohesion { get; init; } = CohesionLevels.Default;
+    /// <summary>Standardize the model's scores per organization kind (each kind against its own kind), not over all kinds at once.</summary>
+    public bool FitByKind { get; init; }
+    /// <summary>
+    /// Grow the shortlists from the team: after a first search, up to this many organizations per slot that worked with
+    /// the placed members (closest past work first, by the cohesion levels) are scored for the lead, shortlisted, and
+    /// the search runs again. 0: no growth.
+    /// </summary>
+    public int GrowFromTeam { get; init; }
+    /// <summary>
+    /// Share λ of a member's fit given by the past team of the lead it was in that best matches the requested team's
+    /// shape (<see cref="ConsortiumPlanner"/>: members that fill the slots, over the larger of the two sizes), times
+    /// that team's level in <see cref="CohesionLevels"/>: fit = (1 − λ)·σ(z) + λ·level·shape. 0: off.
+    /// </summary>
+    public float PastTeamInFit { get; init; }
+    /// <summary>
+    /// Scale the cohesion level of a past project of the lead by how well its team matches the requested team's shape
+    /// (see <see cref="CohesionLevels"/>): a past team that had the slots' kinds in the slots' numbers is the one most
+    /// likely to re-form. On by default (chosen on the CORDIS tuning year, docs/planner.md).
+    /// </summary>
+    public bool CohesionByShape { get; init; } = true;
 }
 
 /// <summary>
@@ -31,7 +51,9 @@ public sealed record PlannerOptions
 /// a project the lead was a member of; "led by the lead" one it coordinated. The defaults were chosen on the CORDIS
 /// tuning year (2018): given one actual member of a consortium, another who had been in a past project of the lead in
 /// the call's fields that the lead coordinated was an actual member far more often than one who had only worked with
-/// it elsewhere, and sharing a partner said next to nothing (docs/planner.md, "Judged on real consortia").
+/// it elsewhere, and sharing a partner said next to nothing (docs/planner.md, "Judged on real consortia"). With
+/// <see cref="PlannerOptions.CohesionByShape"/> (the default) the level of a past project of the lead is scaled by how
+/// well that project's team matches the requested slots.
 /// </summary>
 public sealed record CohesionLevels
 {
@@ -71,8 +93,8 @@ public sealed record CohesionLevels
 /// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
 /// candidates, the closest past work between them in the graph (<see cref="CohesionLevels"/>): 1 when the two were
 /// members together of a past project of the lead in the call's fields that the lead led, 0.4 of another past project
-/// of the lead, 0.15 of a joint project in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie,
-/// 0 otherwise; and which need items (terms of the challenge,
+/// of the lead (each past project of the lead times its shape match with the requested team), 0.15 of a joint project
+/// in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie, 0 otherwise; and which need items (terms of the challenge,
 /// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
 /// frequency;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
@@ -84,7 +106,14 @@ public sealed record CohesionLevels
 public sealed record PlannedTeam(int[] Members, int[] Slots);
 
 /// <summary>The planner's teams, the pairwise baseline and the shortlisted organizations for one request, or the refusal.</summary>
-public sealed record PlannedTeams(IReadOnlyList<PlannedTeam> Teams, PlannedTeam? Pairwise, IReadOnlyList<int> Shortlisted, PlanRefusal? Refusal);
+/// <remarks>
+/// <see cref="Pairwise"/> ranks the candidates scored before the shortlists grow from the team (the baseline);
+/// <see cref="PairwiseOverGrown"/> ranks every scored candidate, grown ones included (the same team when nothing grew).
+/// </remarks>
+public sealed record PlannedTeams(IReadOnlyList<PlannedTeam> Teams, PlannedTeam? Pairwise, IReadOnlyList<int> Shortlisted, PlanRefusal? Refusal)
+{
+    public PlannedTeam? PairwiseOverGrown { get; init; }
+}
 
 public sealed partial class ConsortiumPlanner
 {
@@ -147,7 +176,10 @@ public sealed partial class ConsortiumPlanner
         if (searched.Refusal is { } refusal) return new PlannedTeams([], null, [], refusal);
         var prepared = searched.Prepared!;
         var orgs = prepared.Organizations;
-        return new PlannedTeams(searched.Teams.Select(t => new PlannedTeam(t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(), Pairwise(prepared), orgs, null);
+        return new PlannedTeams(searched.Teams.Select(t => new PlannedTeam(t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(), Pairwise(prepared.Ungrown ?? prepared), orgs, null)
+        {
+            PairwiseOverGrown = Pairwise(prepared),
+        };
     }
 
     private static PlannedTeam Pairwise(Prepared prepared)
@@ -204,6 +236,8 @@ public sealed partial class ConsortiumPlanner
         public required NeedItem[] Needs { get; init; }
         public required List<string> Notes { get; init; }
         public required PlanRequest Request { get; init; }
+        /// <summary>The same plan before the shortlists grew from the team (null when they did not).</summary>
+        public Prepared? Ungrown { get; init; }
     }
 
     /// <summary>A need the coverage part counts: a challenge term, a need tag of the lead, or the sub-field.</summary>
@@ -381,23 +415,42 @@ public sealed partial class ConsortiumPlanner
                 pool.UnionWith(extra);
             }
 
-            var organizations = pool.Order().ToArray();
-            var rawFit = organizations.Select(o => fitOf[o].Raw).ToArray();
-            var leadFeatures = organizations.Select(o => rows[fitOf[o].Row]).ToArray();
-            var (mean, deviation) = MeanAndDeviation(_options.FitOverAllScored ? fitOf.Values.Select(v => v.Raw).ToArray() : rawFit);
-            var fit = rawFit.Select(s => Logistic(s, mean, deviation)).ToArray();
-            var cohesion = Cohesion(organizations, lead, sectors);
-            var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
-            var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
-            var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
-                organizations.Select(o => g.OrganizationCities[o]).ToArray(), fit, cohesion, candidateTerms, needs.Select(x => x.Weight).ToArray(),
-                request.Weights, include.Select(o => index[o]).ToArray(), constraints.MaxPerCity);
             if (_model is null) notes.Add("No ranking model has been trained yet: fit and cohesion use the heuristic pair score (joint projects, shared partners, capabilities meeting needs, activity in the field) until one is.");
-            return (new Prepared
+            var prepared = Build(pool, rows, null);
+            if (_options.GrowFromTeam > 0 && TeamSearch.Alternatives(prepared.Problem, 1, _options.Search) is [var first, ..])
             {
-                Lead = lead, Query = query, Slots = slots, Problem = problem, Organizations = organizations, RawFit = rawFit,
-                LeadFeatures = leadFeatures, Needs = needs, Notes = notes, Request = request,
-            }, null);
+                var placed = first.Members.Select(m => prepared.Organizations[m]).ToArray();
+                var grown = Grow(placed, lead, sectors, masks, pool, slots.Count, prior);
+                if (grown.Count > 0)
+                {
+                    var unscored = grown.Where(o => !fitOf.ContainsKey(o)).Order().ToList();
+                    var (grownRows, grownRaw) = Score(workspace.Context, unscored);
+                    for (var i = 0; i < unscored.Count; i++) fitOf[unscored[i]] = (grownRaw[i], rows.Length + i);
+                    rows = [.. rows, .. grownRows];
+                    prepared = Build([.. pool, .. grown], rows, prepared);
+                }
+            }
+            return (prepared, null);
+
+            Prepared Build(HashSet<int> shortlisted, float[][] featureRows, Prepared? ungrown)
+            {
+                var organizations = shortlisted.Order().ToArray();
+                var rawFit = organizations.Select(o => fitOf[o].Raw).ToArray();
+                var leadFeatures = organizations.Select(o => featureRows[fitOf[o].Row]).ToArray();
+                var slotCounts = slots.Select(s => s.Count).ToArray();
+                var fit = Fit(organizations, rawFit, fitOf, lead, sectors, masks, slotCounts);
+                var cohesion = Cohesion(organizations, lead, sectors, masks, slotCounts);
+                var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
+                var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
+                var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
+                    organizations.Select(o => g.OrganizationCities[o]).ToArray(), fit, cohesion, candidateTerms, needs.Select(x => x.Weight).ToArray(),
+                    request.Weights, include.Select(o => index[o]).ToArray(), constraints.MaxPerCity);
+                return new Prepared
+                {
+                    Lead = lead, Query = query, Slots = slots, Problem = problem, Organizations = organizations, RawFit = rawFit,
+                    LeadFeatures = leadFeatures, Needs = needs, Notes = notes, Request = request, Ungrown = ungrown,
+                };
+            }
         }
         finally
         {
@@ -556,6 +609,143 @@ public sealed partial class ConsortiumPlanner
         + 2 * f[(int)PairFeature.CandidateMeetsQueryNeeds] + f[(int)PairFeature.QueryMeetsCandidateNeeds]
         + 0.5f * MathF.Log(1 + f[(int)PairFeature.CandidateProjectsInSectors]) + 0.2f * f[(int)PairFeature.SameCity];
 
+    /// <summary>
+    /// fit(m) = σ(z) of the lead's model score, z standardized over the shortlisted candidates (or every scored one),
+    /// over all kinds at once or per organization kind; with <see cref="PlannerOptions.PastTeamInFit"/> λ, mixed with
+    /// the best-shaped past team of the lead the member was in: (1 − λ)·σ(z) + λ·level·shape.
+    /// </summary>
+    private float[] Fit(int[] organizations, float[] rawFit, Dictionary<int, (float Raw, int Row)> fitOf, int lead, int[] sectors, uint[] masks, int[] slotCounts)
+    {
+        var basis = _options.FitOverAllScored ? fitOf.Select(x => (x.Key, x.Value.Raw)).ToArray() : organizations.Select((o, i) => (o, rawFit[i])).ToArray();
+        var all = MeanAndDeviation(basis.Select(x => x.Item2).ToArray());
+        var byKind = new Dictionary<OrganizationKind, (float Mean, float Deviation)>();
+        if (_options.FitByKind)
+        {
+            foreach (var group in basis.GroupBy(x => _g.Kinds[x.Item1]))
+            {
+                var values = group.Select(x => x.Item2).ToArray();
+                byKind[group.Key] = values.Length >= 2 ? MeanAndDeviation(values) : all;
+            }
+        }
+        var fit = new float[organizations.Length];
+        for (var i = 0; i < fit.Length; i++)
+        {
+            var (mean, deviation) = byKind.TryGetValue(_g.Kinds[organizations[i]], out var stats) ? stats : all;
+            fit[i] = Logistic(rawFit[i], mean, deviation);
+        }
+        var past = _options.PastTeamInFit;
+        if (past > 0)
+        {
+            var tie = LeadTies(organizations, lead, sectors, masks, slotCounts);
+            for (var i = 0; i < fit.Length; i++) fit[i] = (1 - past) * fit[i] + past * tie[i];
+        }
+        return fit;
+    }
+
+    /// <summary>
+    /// Each organization's best past team with the lead: over the lead's projects it was in, the highest level (in the
+    /// fields and led by the lead, in the fields, elsewhere: the levels of <see cref="CohesionLevels"/>) times the
+    /// project's shape match with the requested team; 0 for none.
+    /// </summary>
+    private float[] LeadTies(int[] organizations, int lead, int[] sectors, uint[] masks, int[] slotCounts)
+    {
+        var levels = _options.Cohesion;
+        var position = new Dictionary<int, int>(organizations.Length);
+        for (var i = 0; i < organizations.Length; i++) position[organizations[i]] = i;
+        var tie = new float[organizations.Length];
+        var members = _g.ProjectMembers;
+        foreach (var p in _g.OrganizationProjects[lead])
+        {
+            var led = false;
+            for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++) led |= members.Targets[e] == lead && _g.MemberIsLead[e];
+            var inFields = false;
+            foreach (var s in _g.ProjectSectors[p]) inFields |= Array.IndexOf(sectors, s) >= 0;
+            var level = inFields ? led ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere;
+            level *= Shape(p, lead, masks, slotCounts);
+            for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+            {
+                if (position.TryGetValue(members.Targets[e], out var at) && tie[at] < level) tie[at] = level;
+            }
+        }
+        return tie;
+    }
+
+    /// <summary>
+    /// How well a past project's team matches the requested one: its members (the lead aside) placed greedily into
+    /// slots they may fill, up to each slot's count, over the larger of the two team sizes; 1 for the same shape.
+    /// </summary>
+    private float Shape(int project, int lead, uint[] masks, int[] slotCounts)
+    {
+        var members = _g.ProjectMembers;
+        Span<int> room = stackalloc int[slotCounts.Length];
+        slotCounts.CopyTo(room);
+        int others = 0, placed = 0;
+        for (var e = members.Offsets[project]; e < members.Offsets[project + 1]; e++)
+        {
+            var m = members.Targets[e];
+            if (m == lead) continue;
+            others++;
+            for (var s = 0; s < room.Length; s++)
+            {
+                if ((masks[m] & (1u << s)) == 0 || room[s] == 0) continue;
+                room[s]--;
+                placed++;
+                break;
+            }
+        }
+        var size = Math.Max(others, slotCounts.Sum());
+        return size == 0 ? 0 : (float)placed / size;
+    }
+
+    /// <summary>
+    /// Organizations outside the shortlists that worked with the placed members: each scored by the sum, over the
+    /// placed members, of the closest past work with it (the cohesion levels: a past team of the lead counts most);
+    /// per slot the best <see cref="PlannerOptions.GrowFromTeam"/> that may fill it, ties broken by the prior.
+    /// </summary>
+    private List<int> Grow(int[] placed, int lead, int[] sectors, uint[] masks, HashSet<int> pool, int slotCount, double[] prior)
+    {
+        var levels = _options.Cohesion;
+        var members = _g.ProjectMembers;
+        var score = new Dictionary<int, double>();
+        var closest = new Dictionary<int, float>();
+        foreach (var m in placed)
+        {
+            closest.Clear();
+            foreach (var p in _g.OrganizationProjects[m])
+            {
+                var withLead = false;
+                var ledByLead = false;
+                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                {
+                    if (members.Targets[e] != lead) continue;
+                    withLead = true;
+                    ledByLead = _g.MemberIsLead[e];
+                }
+                var inFields = false;
+                foreach (var s in _g.ProjectSectors[p]) inFields |= Array.IndexOf(sectors, s) >= 0;
+                var level = withLead
+                    ? inFields ? ledByLead ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere
+                    : inFields ? levels.JointInFields : levels.JointElsewhere;
+                if (level <= 0) continue;
+                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
+                {
+                    var o = members.Targets[e];
+                    if (o == lead || masks[o] == 0 || pool.Contains(o)) continue;
+                    if (!closest.TryGetValue(o, out var current) || current < level) closest[o] = level;
+                }
+            }
+            foreach (var (o, level) in closest) score[o] = score.GetValueOrDefault(o) + level;
+        }
+        var grown = new HashSet<int>();
+        for (var s = 0; s < slotCount; s++)
+        {
+            var bit = 1u << s;
+            grown.UnionWith(score.Where(x => (masks[x.Key] & bit) != 0).OrderByDescending(x => x.Value).ThenByDescending(x => prior[x.Key]).ThenBy(x => x.Key)
+                .Take(_options.GrowFromTeam).Select(x => x.Key));
+        }
+        return grown.Order().ToList();
+    }
+
     private static (float Mean, float Deviation) MeanAndDeviation(float[] values)
     {
         if (values.Length == 0) return (0, 1);
@@ -572,7 +762,7 @@ public sealed partial class ConsortiumPlanner
     /// <see cref="CohesionLevels"/>). One pass over the projects of the shortlisted organizations marks, for every
     /// pair found together in a project, the level that project reaches; ties and shared partners fill in the rest.
     /// </summary>
-    private float[] Cohesion(int[] organizations, int lead, int[] sectors)
+    private float[] Cohesion(int[] organizations, int lead, int[] sectors, uint[] masks, int[] slotCounts)
     {
         var levels = _options.Cohesion;
         var count = organizations.Length;
@@ -606,6 +796,7 @@ public sealed partial class ConsortiumPlanner
                 var level = withLead
                     ? inFields ? ledByLead ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere
                     : inFields ? levels.JointInFields : levels.JointElsewhere;
+                if (withLead && _options.CohesionByShape) level *= Shape(p, lead, masks, slotCounts);
                 foreach (var x in present)
                 {
                     foreach (var y in present)

@@ -46,14 +46,15 @@ public sealed record PlanConstraints
 
 /// <summary>
 /// The weights of the three parts of the objective (see <see cref="PlanningProblem"/>). Only their ratios matter.
-/// The default fit : cohesion ratio, 3 : 1, recovered the most actual members on the CORDIS tuning year (2018);
-/// coverage cannot be judged there (no text) and gets the same weight as cohesion.
+/// The default fit : cohesion ratio, 3 : 2, recovered the most actual members on the CORDIS tuning year (2018), with
+/// cohesion scaled by the shape of the lead's past teams (<see cref="PlannerOptions.CohesionByShape"/>); coverage
+/// cannot be judged there (no text) and keeps its earlier weight, 0.2.
 /// A part that cannot be measured for a plan (cohesion of a one-member team, coverage without stated needs) drops
 /// out and the others are renormalized.
 /// </summary>
 public sealed record ObjectiveWeights
 {
-    public ObjectiveWeights(double fit = 0.6, double cohesion = 0.2, double coverage = 0.2)
+    public ObjectiveWeights(double fit = 0.6, double cohesion = 0.4, double coverage = 0.2)
     {
         foreach (var (value, name) in new[] { (fit, nameof(fit)), (cohesion, nameof(cohesion)), (coverage, nameof(coverage)) })
         {

@@ -300,7 +300,8 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
             builder.AddProject($"p{i++}", year, [sector], members.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
         }
         var levels = new CohesionLevels { LedTeamInFields = 1, TeamInFields = 0.8f, TeamElsewhere = 0.6f, JointInFields = 0.4f, JointElsewhere = 0.2f, TypedTie = 0.3f, SharedPartner = 0 };
-        var planner = new ConsortiumPlanner(builder.Build(DemoPlannerFixture.Now), null, new PlannerOptions { Cohesion = levels });
+        // Shape scaling off: here every level is read as it is (the shapes differ: x is in one team and fills no slot).
+        var planner = new ConsortiumPlanner(builder.Build(DemoPlannerFixture.Now), null, new PlannerOptions { Cohesion = levels, CohesionByShape = false });
 
         var plan = PlanOf(Request(lead: "lead", sector: "new-materials", slots: [new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research)],
             weights: new ObjectiveWeights(0, 1, 0), alternatives: 5), planner);
@@ -309,6 +310,73 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         Assert.Equal([1.0, 0.8, 0.6, 0.4, 0.2], plan.Alternatives.Select(t => Math.Round(t.Parts.Cohesion, 6)));
         Assert.Equal(["projects-with-lead", "projects-with-lead", "projects-with-lead", "joint-projects", "joint-projects"], plan.Alternatives.Select(t => Assert.Single(t.Ties).Kind));
         Assert.Contains(plan.Alternatives[0].Members[0].Reasons, r => r.Code == "team-ties" && r.En.Contains("with r1 in 1 of your projects", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_past_team_of_the_lead_counts_by_how_well_its_shape_matches_the_requested_team()
+    {
+        // Two teams the lead led in the call's field: (u1, r1) has exactly the requested shape, 学 ×1 and 研 ×1;
+        // (u2, r2) came with two enterprises that fill no slot, so 2 of its 4 members match: shape ½.
+        var builder = new GraphSnapshotBuilder();
+        foreach (var id in new[] { "lead", "u1", "r1", "u2", "r2", "e1", "e2" })
+        {
+            var kind = id[0] switch { 'u' => OrganizationKind.University, 'r' => OrganizationKind.ResearchInstitute, _ => OrganizationKind.Enterprise };
+            builder.AddOrganization(id, kind, "hangzhou", ["new-materials"]);
+        }
+        builder.AddProject("p0", 2021, ["new-materials"], new[] { "lead", "u1", "r1" }.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
+        builder.AddProject("p1", 2022, ["new-materials"], new[] { "lead", "u2", "r2", "e1", "e2" }.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
+        var snapshot = builder.Build(DemoPlannerFixture.Now);
+        var slots = new[] { new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research) };
+        string[][] Teams(ConsortiumPlan plan) => plan.Alternatives.Select(t => t.Members.Select(m => m.OrganizationId).Order(StringComparer.Ordinal).ToArray()).ToArray();
+
+        var byShape = PlanOf(Request(lead: "lead", sector: "new-materials", slots: slots, weights: new ObjectiveWeights(0, 1, 0), alternatives: 2),
+            new ConsortiumPlanner(snapshot, null));
+        Assert.Equal([["r1", "u1"], ["r2", "u2"]], Teams(byShape));
+        Assert.Equal([1.0, 0.5], byShape.Alternatives.Select(t => Math.Round(t.Parts.Cohesion, 6)));
+
+        var unscaled = PlanOf(Request(lead: "lead", sector: "new-materials", slots: slots, weights: new ObjectiveWeights(0, 1, 0), alternatives: 2),
+            new ConsortiumPlanner(snapshot, null, new PlannerOptions { CohesionByShape = false }));
+        Assert.Equal([1.0, 1.0], unscaled.Alternatives.Select(t => Math.Round(t.Parts.Cohesion, 6)));
+
+        // The same shape match as a share of fit (all of it here): the members of the well-shaped team fit 1, the others
+        // ½, so the second alternative keeps one of the first team's members (¾).
+        var inFit = PlanOf(Request(lead: "lead", sector: "new-materials", slots: slots, weights: new ObjectiveWeights(1, 0, 0), alternatives: 2),
+            new ConsortiumPlanner(snapshot, null, new PlannerOptions { CohesionByShape = false, PastTeamInFit = 1 }));
+        Assert.Equal(["r1", "u1"], Teams(inFit)[0]);
+        Assert.Equal([1.0, 0.75], inFit.Alternatives.Select(t => Math.Round(t.Parts.Fit, 6)));
+    }
+
+    [Fact]
+    public void Shortlists_grown_from_the_team_add_past_partners_of_its_members_and_leave_the_pairwise_baseline_alone()
+    {
+        var small = new PlannerOptions { PoolPerSlot = 2, PoolPerMember = 1 };
+        var plain = new ConsortiumPlanner(demo.Snapshot, demo.Model, small);
+        var grown = new ConsortiumPlanner(demo.Snapshot, demo.Model, small with { GrowFromTeam = 3 });
+        var slots = new[] { new SlotRequest(ConsortiumRole.Academia, 2), new SlotRequest(ConsortiumRole.Research, 2), new SlotRequest(ConsortiumRole.Industry, 2) };
+        var request = Request(lead: "donghua-mse", sector: "new-materials", slots: slots, alternatives: 1);
+
+        var before = plain.PlanTeams(request);
+        var after = grown.PlanTeams(request);
+
+        Assert.Null(before.Refusal);
+        Assert.Null(after.Refusal);
+        var added = after.Shortlisted.Except(before.Shortlisted).ToArray();
+        Assert.NotEmpty(added);
+        Assert.Subset(after.Shortlisted.ToHashSet(), before.Shortlisted.ToHashSet());
+        Assert.True(added.Length <= 3 * slots.Length);
+        // Each added organization fills a slot and was in a past project with a member of the first team (the team the
+        // planner without growth proposes: the same first search).
+        var g = demo.Snapshot;
+        var firstTeam = before.Teams[0].Members;
+        var fillers = new[] { OrganizationKind.University, OrganizationKind.ResearchInstitute, OrganizationKind.Enterprise };
+        foreach (var o in added)
+        {
+            Assert.Contains(g.Kinds[o], fillers);
+            Assert.Contains(g.OrganizationProjects[o].ToArray(), p => firstTeam.Any(m => g.ProjectMembers[p].Contains(m)));
+        }
+        // The baseline ranks the candidates scored before growth; over the grown ones it may differ.
+        Assert.Equal(before.Pairwise!.Members, after.Pairwise!.Members);
+        Assert.NotNull(after.PairwiseOverGrown);
     }
 
     [Fact]
