@@ -17,6 +17,10 @@ public sealed class RecomputeParallelismTests
     [Fact]
     public async Task Two_shards_computed_at_once_use_no_more_threads_together_than_the_option_allows()
     {
+        // Threads on hand at once: on a busy two-core machine the pool otherwise adds them one per half second, and a
+        // shard could finish before a second thread joined it, which would fail the control below for the wrong reason.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 8), io);
         Assert.Equal(1, await MostConcurrentListsAsync(maxDegreeOfParallelism: 1));
         // The control: with room for more the same two shards do compute side by side.
         Assert.True(await MostConcurrentListsAsync(maxDegreeOfParallelism: 4) >= 2);
