@@ -39,6 +39,9 @@ internal static class RecomputeBench
         Directory.CreateDirectory(workDir);
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"load average at start: {Machine.LoadAverage()}");
+        // The service hosts (the API, which runs the embedded jobs, and the worker host) use server GC; this benchmark
+        // measures as they run only with DOTNET_gcServer=1 (the benchmark project itself keeps workstation GC).
+        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
         var time = TimeProvider.System;
         var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(args.Has("--verbose") ? LogLevel.Information : LogLevel.Warning));
 
