@@ -69,7 +69,13 @@ public sealed class CompiledTrees
         _bias = ensemble.Bias;
         _nodes = new Node[_feature.Length];
         for (var n = 0; n < _nodes.Length; n++) _nodes[n] = new Node(_feature[n], _threshold[n], _left[n], _right[n]);
+        foreach (var root in _treeRoot) _maxDepth = Math.Max(_maxDepth, Depth(root));
     }
+
+    // Splits on the longest root-to-leaf path of any tree: the length of a row's path buffer in Contributions.
+    private readonly int _maxDepth;
+
+    private int Depth(int node) => node < 0 ? 0 : 1 + Math.Max(Depth(_left[node]), Depth(_right[node]));
 
     public int FeatureCount { get; }
     public int TreeCount => _treeRoot.Length;
@@ -101,15 +107,14 @@ public sealed class CompiledTrees
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValue);
         ref var sums = ref MemoryMarshal.GetReference(contributions);
-        // The row's path through a tree: its splits and the leaf the other branch of each leads to. Trees deeper than
-        // the buffer (never seen: 31 leaves give at most 30 levels) take the two-pass walk below.
-        Span<int> otherLeaves = stackalloc int[64];
-        Span<int> splitFeatures = stackalloc int[64];
+        // The row's path through a tree: its splits and the leaf the other branch of each leads to.
+        Span<int> otherLeaves = _maxDepth <= 256 ? stackalloc int[_maxDepth] : new int[_maxDepth];
+        Span<int> splitFeatures = _maxDepth <= 256 ? stackalloc int[_maxDepth] : new int[_maxDepth];
         foreach (var root in _treeRoot)
         {
             var depth = 0;
             var node = root;
-            while (node >= 0 && depth < otherLeaves.Length)
+            while (node >= 0)
             {
                 ref readonly var split = ref Unsafe.Add(ref nodes, node);
                 var goesLeft = Unsafe.Add(ref row, split.Feature) <= split.Threshold;
@@ -117,29 +122,9 @@ public sealed class CompiledTrees
                 otherLeaves[depth++] = LeafFrom(goesLeft ? split.Right : split.Left, ref row, ref nodes);
                 node = goesLeft ? split.Left : split.Right;
             }
-            if (node >= 0)
-            {
-                ContributionsTwoPass(root, ref row, ref nodes, contributions);
-                continue;
-            }
             // Following the taken branch always ends in the row's own leaf.
             var own = Unsafe.Add(ref leaves, ~node);
             for (var d = 0; d < depth; d++) Unsafe.Add(ref sums, splitFeatures[d]) += (float)(own - Unsafe.Add(ref leaves, ~otherLeaves[d]));
-        }
-    }
-
-    private void ContributionsTwoPass(int root, ref float row, ref Node nodes, Span<float> contributions)
-    {
-        var own = _leafValue[~LeafFrom(root, ref row, ref nodes)];
-        var node = root;
-        while (node >= 0)
-        {
-            ref readonly var split = ref Unsafe.Add(ref nodes, node);
-            var goesLeft = Unsafe.Add(ref row, split.Feature) <= split.Threshold;
-            var taken = goesLeft ? split.Left : split.Right;
-            var other = goesLeft ? split.Right : split.Left;
-            contributions[split.Feature] += (float)(own - _leafValue[~LeafFrom(other, ref row, ref nodes)]);
-            node = taken;
         }
     }
 

@@ -246,12 +246,16 @@ public interface ICapabilityMatcher
     void CollectRelated(int organization, int organizationCount, List<int> into) => into.AddRange(Related(organization, organizationCount).Distinct());
 
     /// <summary><see cref="Match"/> of <paramref name="query"/> with each candidate, in both directions.</summary>
-    void MatchAll(int query, ReadOnlySpan<int> candidates, Span<float> candidateMeetsQuery, Span<float> queryMeetsCandidate)
+    void MatchAll(int query, ReadOnlySpan<int> candidates, Span<float> candidateMeetsQuery, Span<float> queryMeetsCandidate) =>
+        MatchPairByPair(this, query, candidates, candidateMeetsQuery, queryMeetsCandidate);
+
+    /// <summary><see cref="MatchAll"/> by one <see cref="Match"/> per pair and direction.</summary>
+    protected static void MatchPairByPair(ICapabilityMatcher matcher, int query, ReadOnlySpan<int> candidates, Span<float> candidateMeetsQuery, Span<float> queryMeetsCandidate)
     {
         for (var i = 0; i < candidates.Length; i++)
         {
-            candidateMeetsQuery[i] = Match(needing: query, offering: candidates[i]);
-            queryMeetsCandidate[i] = Match(needing: candidates[i], offering: query);
+            candidateMeetsQuery[i] = matcher.Match(needing: query, offering: candidates[i]);
+            queryMeetsCandidate[i] = matcher.Match(needing: candidates[i], offering: query);
         }
     }
 }

@@ -326,11 +326,7 @@ public sealed class CapabilityIndex : ICapabilityMatcher
         if (queryNeeds.Length > 64)
         {
             // Positions would not fit one word: the pair-by-pair path (no data has needed it so far).
-            for (var i = 0; i < candidates.Length; i++)
-            {
-                candidateMeetsQuery[i] = Match(needing: query, offering: candidates[i]);
-                queryMeetsCandidate[i] = Match(needing: candidates[i], offering: query);
-            }
+            ICapabilityMatcher.MatchPairByPair(this, query, candidates, candidateMeetsQuery, queryMeetsCandidate);
             return;
         }
         var terms = _idf.Length;
