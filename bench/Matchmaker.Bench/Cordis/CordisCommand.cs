@@ -20,7 +20,11 @@ public static class CordisCommand
         var trainYears = 3;
         var track = "all";
         var labels = (string?)null;
-        string? rankerSweep = null;
+        string? rankerSweep = null, diffusionSweep = null;
+        // New-partner track: the diffusion (DiscoveryDiffusion) as a candidate source and as features.
+        var diffusion = new DiffusionOptions();
+        var diffusionCandidates = 0;
+        var diffusionFeatures = false;
         (int First, int Last)? sweepSeeds = null;
         // Consortium track (see ConsortiumTrack): the cohesion weight (fit gets the rest; CORDIS has no text, so coverage
         // drops out) is the product's default ratio, chosen on 2018; shortlist sizes and beam as in the product.
@@ -57,6 +61,19 @@ public static class CordisCommand
                 // variant is a list of the ranker flags above, applied to the command line's settings).
                 case "--ranker-sweep" when i + 1 < args.Length:
                     rankerSweep = args[++i];
+                    break;
+                // The diffusion score alone as a heuristic, per setting (see DiffusionSweep).
+                case "--diffusion-sweep" when i + 1 < args.Length:
+                    diffusionSweep = args[++i];
+                    break;
+                case "--diffusion" when i + 1 < args.Length:
+                    diffusion = DiffusionSweep.Parse(args[++i], diffusion);
+                    break;
+                case "--diffusion-candidates" when i + 1 < args.Length:
+                    diffusionCandidates = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--diffusion-features" when i + 1 < args.Length:
+                    diffusionFeatures = args[++i] == "on";
                     break;
                 // Each variant of the sweep trained with seeds 1..N or A-B (negative sample and trainer), then their mean.
                 case "--sweep-seeds" when i + 1 < args.Length:
@@ -175,12 +192,22 @@ public static class CordisCommand
                 ("field-popularity", ProtocolEvaluator.Evaluate(g.OrganizationCount, queries, (q, s) => Heuristics.FieldPopularity(g, q, s))),
             };
         var heuristicsSeconds = clock.Elapsed.TotalSeconds;
+        if (diffusionSweep is not null)
+        {
+            foreach (var (name, m) in results.Skip(1))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-60} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4}"));
+            }
+            return DiffusionSweep.Run(diffusionSweep, snapshot, queries, newPartners, track, testYear);
+        }
 
         // Training sees only projects before the test year: for each label year L, features from projects before L.
         // The new-partner track trains on new-partner answers with previous partners left out of the candidates.
-        var candidates = new CandidateGenerator(newPartners ? CandidateOptions.ForNewPartners : null);
+        var candidates = new CandidateGenerator(newPartners
+            ? CandidateOptions.ForNewPartners with { Diffusion = diffusion, MaxDiffused = diffusionCandidates }
+            : null);
         var newLabels = newPartners && labels != "all";
-        var features = new PairFeatureExtractor();
+        var features = new PairFeatureExtractor(discovery: newPartners && diffusionFeatures ? diffusion : null);
         var labelYears = Enumerable.Range(testYear - trainYears, trainYears).ToArray();
         var splits = labelYears.Select(year =>
         {

@@ -11,6 +11,8 @@ public enum CandidateSource : byte
     ComplementaryKind = 4,
     PopularInField = 8,
     CapabilityMatch = 16,
+    /// <summary>Reached by mass diffusion from the query (<see cref="DiscoveryDiffusion"/>), up to three hops away.</summary>
+    Diffusion = 32,
 }
 
 public sealed record CandidateOptions
@@ -39,6 +41,11 @@ public sealed record CandidateOptions
     /// non-hubs only: new ties mostly come through the query's best-connected partners.
     /// </summary>
     public bool PartnersOfPartnersThroughHubs { get; init; }
+
+    /// <summary>The diffusion behind <see cref="MaxDiffused"/>; null = no diffusion source.</summary>
+    public DiffusionOptions? Diffusion { get; init; }
+    /// <summary>Organizations proposed by the best diffusion score (not partners), see <see cref="DiscoveryDiffusion"/>.</summary>
+    public int MaxDiffused { get; init; }
 
     /// <summary>The options of the new-partner track: no previous partners, and a deeper reach beyond them.</summary>
     public static CandidateOptions ForNewPartners { get; } = new()
@@ -96,6 +103,11 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
             foreach (var b in PartnersOfPartners(context, Options.MaxPartnersOfPartners, Options.PartnersOfPartnersThroughHubs))
             {
                 Add(b, CandidateSource.PartnerOfPartner);
+            }
+
+            if (Options is { Diffusion: { } diffusion, MaxDiffused: > 0 })
+            {
+                foreach (var b in DiscoveryDiffusion.Of(context, diffusion).Top(context, Options.MaxDiffused)) Add(b, CandidateSource.Diffusion);
             }
 
             var sectors = context.Query.Sectors;

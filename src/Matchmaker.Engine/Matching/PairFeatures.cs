@@ -48,6 +48,11 @@ public enum PairFeature
     CandidatePartnersPerProject,
     TwoHopRecentInSectors,
     CandidateRecentNewPartners,
+    // Appended for discovery (issue 10): mass diffusion from the query (DiscoveryDiffusion); zero unless the
+    // extractor is given diffusion options (the new-partner model's path).
+    Diffusion,
+    DiffusionBeyondTwoHops,
+    DiffusionRelative,
 }
 
 /// <summary>
@@ -55,14 +60,17 @@ public enum PairFeature
 /// array reads only, no per-pair look-ups in any store. Values are never NaN (unknown distance is -1, "never
 /// worked together" is 99 years), so that a compiled tree and ML.NET route every row the same way.
 /// </summary>
-public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null)
+public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null, DiffusionOptions? discovery = null)
 {
-    public const int Count = 41;
+    public const int Count = 44;
     public const float Never = 99;
 
     public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
 
     public ICapabilityMatcher? Capabilities { get; } = capabilities;
+
+    /// <summary>The diffusion behind the discovery columns, or null (those columns are then 0).</summary>
+    public DiffusionOptions? Discovery { get; } = discovery;
 
     /// <summary>Writes <see cref="Count"/> features per candidate, row after row, into <paramref name="output"/>.</summary>
     public void Compute(QueryContext context, ReadOnlySpan<int> candidates, Span<float> output)
@@ -149,6 +157,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             foreach (var s in g.OrganizationSectors[b]) overlap += context.QuerySectorMark[s] ? 1 : 0;
             f[(int)PairFeature.DeclaredSectorOverlap] = overlap;
         }
+        DiscoveryDiffusion.WriteFeatures(context, Discovery, candidates, output);
         // Not returned when a row throws: the pool then simply allocates another.
         ArrayPool<float>.Shared.Return(matches);
     }

@@ -1,0 +1,129 @@
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Matching;
+
+namespace Matchmaker.Engine.Tests.Matching;
+
+/// <summary>Mass diffusion from the query organization: the walk, its candidate source and its pair features.</summary>
+public class DiscoveryDiffusionTests
+{
+    // The graph of NewPartnerTests: a-b (2016, s), b-a (2018, t), a-z (2017, s), z-c-d (2017, s), c-e (2018, s),
+    // f-g (2018, t). Latest year 2018; a query of a in s for 2019 ages the 2017 projects by one year.
+    private static readonly GraphSnapshot G = HandGraphs.Build(
+        (2016, "s", ["a", "b"]),
+        (2018, "t", ["b", "a"]),
+        (2017, "s", ["a", "z"]),
+        (2017, "s", ["z", "c", "d"]),
+        (2018, "s", ["c", "e"]),
+        (2018, "t", ["f", "g"]));
+
+    private static MatchQuery Query() => new(G.Id("a"), [G.SectorIndexOf("s")], 2019);
+
+    [Fact]
+    public void Without_weights_the_walk_splits_mass_evenly_over_projects_and_members()
+    {
+        var walk = new DiscoveryDiffusion(G, new DiffusionOptions { RecencyDecay = 1, SectorBoost = 1, Hops = 2 });
+        walk.Run(Query());
+        // a's three projects get 1/3 each; z gets half of p2's: 1/6. z's two projects get 1/12 each; c gets a third
+        // of p3's: 1/36. Two hops: nothing beyond, and e (three hops away) is not reached.
+        Assert.Equal(1.0 / 36, walk.Scores[G.Id("c")], 12);
+        Assert.Equal(1.0 / 36, walk.Scores[G.Id("d")], 12);
+        Assert.Equal(0, walk.Beyond[G.Id("c")]);
+        Assert.Equal(0, walk.Scores[G.Id("e")]);
+        Assert.Equal(0, walk.Scores[G.Id("f")]);
+    }
+
+    [Fact]
+    public void Recent_projects_in_the_query_sectors_carry_more_mass_and_the_third_hop_reaches_further()
+    {
+        var walk = new DiscoveryDiffusion(G, new DiffusionOptions { RecencyDecay = 0.7, SectorBoost = 6, Hops = 3, ThirdHopWeight = 1 });
+        walk.Run(Query());
+        // Project weights 0.7^(2018 - year), ×6 in s: p0 2.94, p1 1, p2 4.2, p3 4.2, p4 6 (a's total 8.14).
+        // Hop 1: z gets half of p2's 4.2/8.14. Hop 2: z sends half of it into p3 (4.2 of 8.4), c gets a third of that.
+        var cTwoHops = 2.1 / 8.14 / 2 / 3;
+        // (Project weights are kept as floats: equal to about 1e-8.)
+        Assert.Equal(cTwoHops, walk.Scores[G.Id("c")] - walk.Beyond[G.Id("c")], 8);
+        // Hop 3: e is reached only through c, which sends 6/10.2 of its mass into p4, shared with e.
+        var e = cTwoHops * (6 / 10.2) / 2;
+        Assert.Equal(e, walk.Scores[G.Id("e")], 8);
+        Assert.Equal(e, walk.Beyond[G.Id("e")], 8);
+        Assert.True(walk.Scores[G.Id("c")] > walk.Scores[G.Id("d")]);
+        // f and g share nothing with a's component.
+        Assert.Equal(0, walk.Scores[G.Id("f")]);
+        Assert.DoesNotContain(G.Id("g"), walk.Reached);
+    }
+
+    [Fact]
+    public void The_diffusion_source_proposes_three_hop_organizations_and_never_partners()
+    {
+        var context = new QueryContext(new SnapshotStats(G));
+        context.Prepare(Query());
+        var walk = DiscoveryDiffusion.Of(context, new DiffusionOptions());
+        Assert.Equal([G.Id("c"), G.Id("d"), G.Id("e")], walk.Top(context, 10));
+        Assert.Equal([G.Id("c")], walk.Top(context, 1));
+
+        List<int> ids = [];
+        List<CandidateSource> sources = [];
+        var options = CandidateOptions.ForNewPartners with { Diffusion = new DiffusionOptions(), MaxDiffused = 10, MaxPopular = 0, MaxComplementary = 0 };
+        new CandidateGenerator(options).Generate(context, ids, sources);
+        Assert.DoesNotContain(G.Id("b"), ids);
+        Assert.DoesNotContain(G.Id("z"), ids);
+        var e = ids.IndexOf(G.Id("e"));
+        Assert.True(e >= 0, "e, three hops away, is proposed");
+        Assert.Equal(CandidateSource.Diffusion, sources[e]);
+        Assert.True(sources[ids.IndexOf(G.Id("c"))].HasFlag(CandidateSource.PartnerOfPartner | CandidateSource.Diffusion));
+
+        new CandidateGenerator(options with { MaxDiffused = 0 }).Generate(context, ids, sources);
+        Assert.DoesNotContain(G.Id("e"), ids);
+        Assert.All(sources, s => Assert.False(s.HasFlag(CandidateSource.Diffusion)));
+    }
+
+    [Fact]
+    public void Discovery_columns_hold_the_walk_for_a_discovery_extractor_and_zero_otherwise()
+    {
+        var context = new QueryContext(new SnapshotStats(G));
+        var query = Query();
+        context.Prepare(query);
+        int[] candidates = [G.Id("c"), G.Id("e"), G.Id("f")];
+        var options = new DiffusionOptions();
+        var f = new float[candidates.Length * PairFeatureExtractor.Count];
+        Array.Fill(f, float.NaN);
+        new PairFeatureExtractor(discovery: options).Compute(context, candidates, f);
+        float Get(int row, PairFeature feature) => f[row * PairFeatureExtractor.Count + (int)feature];
+
+        var walk = new DiscoveryDiffusion(G, options);
+        walk.Run(query);
+        Assert.Equal((float)(walk.Scores[G.Id("c")] * 1e6), Get(0, PairFeature.Diffusion));
+        Assert.Equal((float)(walk.Beyond[G.Id("e")] * 1e6), Get(1, PairFeature.DiffusionBeyondTwoHops));
+        // c is the best-scored non-partner; e is scored relative to it.
+        Assert.Equal(1, Get(0, PairFeature.DiffusionRelative), 6);
+        Assert.Equal((float)(walk.Scores[G.Id("e")] / walk.Scores[G.Id("c")]), Get(1, PairFeature.DiffusionRelative), 6);
+        Assert.Equal(0, Get(2, PairFeature.Diffusion));
+
+        Array.Fill(f, float.NaN);
+        new PairFeatureExtractor().Compute(context, candidates, f);
+        for (var row = 0; row < candidates.Length; row++)
+        {
+            Assert.Equal(0, Get(row, PairFeature.Diffusion));
+            Assert.Equal(0, Get(row, PairFeature.DiffusionBeyondTwoHops));
+            Assert.Equal(0, Get(row, PairFeature.DiffusionRelative));
+        }
+        Assert.DoesNotContain(f, float.IsNaN);
+    }
+
+    [Fact]
+    public void A_walker_is_reused_per_context_and_rerun_only_for_a_new_query()
+    {
+        var context = new QueryContext(new SnapshotStats(G));
+        var first = Query();
+        context.Prepare(first);
+        var walk = DiscoveryDiffusion.Of(context, new DiffusionOptions());
+        var c = walk.Scores[G.Id("c")];
+        Assert.Same(walk, DiscoveryDiffusion.Of(context, new DiffusionOptions()));
+
+        // The same organization in another field: projects outside s are no longer boosted, so c's share changes.
+        context.Prepare(new MatchQuery(G.Id("a"), [G.SectorIndexOf("t")], 2019));
+        var again = DiscoveryDiffusion.Of(context, new DiffusionOptions());
+        Assert.Same(walk, again);
+        Assert.NotEqual(c, again.Scores[G.Id("c")]);
+    }
+}
