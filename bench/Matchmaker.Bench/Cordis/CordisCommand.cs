@@ -21,10 +21,12 @@ public static class CordisCommand
         var track = "all";
         var labels = (string?)null;
         string? rankerSweep = null, diffusionSweep = null;
-        // New-partner track: the diffusion (DiscoveryDiffusion) as a candidate source and as features.
-        var diffusion = new DiffusionOptions();
-        var diffusionCandidates = 0;
-        var diffusionFeatures = false;
+        // New-partner track: the diffusion (DiscoveryDiffusion) as a candidate source and as features, both on by
+        // default (chosen on 2018, training before 2018); `--diffusion-candidates 0 --diffusion-features off` is the model before.
+        var diffusion = CandidateOptions.ForNewPartners.Diffusion ?? new DiffusionOptions();
+        var diffusionCandidates = CandidateOptions.ForNewPartners.MaxDiffused;
+        var diffusionFeatures = true;
+        int? maxPartnersOfPartners = null, maxPopular = null, maxComplementary = null;
         (int First, int Last)? sweepSeeds = null;
         // Consortium track (see ConsortiumTrack): the cohesion weight (fit gets the rest; CORDIS has no text, so coverage
         // drops out) is the product's default ratio, chosen on 2018; shortlist sizes and beam as in the product.
@@ -67,13 +69,36 @@ public static class CordisCommand
                     diffusionSweep = args[++i];
                     break;
                 case "--diffusion" when i + 1 < args.Length:
-                    diffusion = DiffusionSweep.Parse(args[++i], diffusion);
+                    try
+                    {
+                        diffusion = DiffusionSweep.Parse(args[++i], diffusion);
+                    }
+                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+                    {
+                        Console.Error.WriteLine($"--diffusion: {e.Message}");
+                        return 2;
+                    }
                     break;
                 case "--diffusion-candidates" when i + 1 < args.Length:
                     diffusionCandidates = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                // New-partner track: the other sources' sizes (defaults: CandidateOptions.ForNewPartners).
+                case "--max-partners-of-partners" when i + 1 < args.Length:
+                    maxPartnersOfPartners = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--max-popular" when i + 1 < args.Length:
+                    maxPopular = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--max-complementary" when i + 1 < args.Length:
+                    maxComplementary = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--diffusion-features" when i + 1 < args.Length:
-                    diffusionFeatures = args[++i] == "on";
+                    if (args[++i] is not ("on" or "off"))
+                    {
+                        Console.Error.WriteLine($"--diffusion-features: '{args[i]}' is neither on nor off");
+                        return 2;
+                    }
+                    diffusionFeatures = args[i] == "on";
                     break;
                 // Each variant of the sweep trained with seeds 1..N or A-B (negative sample and trainer), then their mean.
                 case "--sweep-seeds" when i + 1 < args.Length:
@@ -204,7 +229,14 @@ public static class CordisCommand
         // Training sees only projects before the test year: for each label year L, features from projects before L.
         // The new-partner track trains on new-partner answers with previous partners left out of the candidates.
         var candidates = new CandidateGenerator(newPartners
-            ? CandidateOptions.ForNewPartners with { Diffusion = diffusion, MaxDiffused = diffusionCandidates }
+            ? CandidateOptions.ForNewPartners with
+            {
+                Diffusion = diffusion,
+                MaxDiffused = diffusionCandidates,
+                MaxPartnersOfPartners = maxPartnersOfPartners ?? CandidateOptions.ForNewPartners.MaxPartnersOfPartners,
+                MaxPopular = maxPopular ?? CandidateOptions.ForNewPartners.MaxPopular,
+                MaxComplementary = maxComplementary ?? CandidateOptions.ForNewPartners.MaxComplementary,
+            }
             : null);
         var newLabels = newPartners && labels != "all";
         var features = new PairFeatureExtractor(discovery: newPartners && diffusionFeatures ? diffusion : null);

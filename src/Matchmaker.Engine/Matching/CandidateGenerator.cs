@@ -55,6 +55,9 @@ public sealed record CandidateOptions
         MaxPartnersOfPartners = 1200,
         MaxComplementary = 100,
         MaxPopular = 300,
+        // 800 by diffusion raised the answers among the candidates from 55 % to 61 % on the 2018 split; 1,500 scored worse.
+        Diffusion = new DiffusionOptions(),
+        MaxDiffused = 800,
     };
 }
 
