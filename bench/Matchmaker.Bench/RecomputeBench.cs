@@ -82,6 +82,7 @@ internal static class RecomputeBench
         for (var r = 0; r < fullRuns; r++)
         {
             var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
+            var gcBefore = (Pause: GC.GetTotalPauseDuration(), Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Allocated: GC.GetTotalAllocatedBytes());
             var timingsBefore = service.Timings;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
@@ -99,6 +100,10 @@ internal static class RecomputeBench
             var fullSeconds = clock.Elapsed.TotalSeconds;
             var run = (await store.GetRunAsync(plan.RunId))!;
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            // The prune of the replaced lists, as the job the publishing shard enqueues runs it: after the run.
+            var pruneClock = Stopwatch.StartNew();
+            var pruned = run.Status == RunStatus.Published ? await service.PruneAsync() : 0;
+            var pruneSeconds = pruneClock.Elapsed.TotalSeconds;
             var t = Delta(service.Timings, timingsBefore);
             walls.Add(fullSeconds);
             Console.WriteLine($"full recompute {r + 1} {run.Status}: {run.OrganizationsScored:N0} organizations, {run.ShardsTotal} shards, top-20 lists, model {run.ModelVersion}");
@@ -109,10 +114,13 @@ internal static class RecomputeBench
                               $"in the shards {cpuShards:F1} s ({cpuShards * 1000 / run.OrganizationsScored:F2} ms per organization)");
             if (run.Status == RunStatus.Published)
             {
-                Console.WriteLine($"  new lists served {fullSeconds - t.Prune:F1} s after the start (at the publish; the prune of the previous run's lists follows)");
+                Console.WriteLine($"  new lists served at the end of the wall time above (the publish); then the prune job deleted {pruned:N0} replaced lists in {pruneSeconds:F1} s " +
+                                  $"({fullSeconds + pruneSeconds:F1} s with it)");
             }
             Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, publish {t.Publish:F1} s, prune {t.Prune:F1} s");
             Console.WriteLine($"  ranker thread time: {Phases(t.Ranker)}");
+            Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Gen0} collections ({GC.CollectionCount(1) - gcBefore.Gen1} of generation 1, {GC.CollectionCount(2) - gcBefore.Gen2} of 2), " +
+                              $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalSeconds:F1} s, {Machine.Mib(GC.GetTotalAllocatedBytes() - gcBefore.Allocated)} allocated");
             Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), load average {Machine.LoadAverage()}");
         }
         if (fullRuns > 1) Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs [{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");

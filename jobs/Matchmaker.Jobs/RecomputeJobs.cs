@@ -52,10 +52,21 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
             await service.FailRunAsync(runId, $"shard {shard} failed after {ShardAttempts} retries: {e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
         }
+        // The shard that published the run hands the deletion of the lists it replaced to a job of its own.
+        if (progress.Status == RunStatus.Published) jobs.Enqueue<RecomputeJobs>(Queue, j => j.PruneLists(CancellationToken.None));
         DeliveryJobs.AfterRun(jobs, progress);
         // Shown in the dashboard's job details: how far the whole run is.
         context?.SetJobParameter("progress", $"{progress.ShardsDone}/{progress.ShardsTotal} shards, {progress.OrganizationsScored} organizations, {progress.PairsPerSecond:N0} pairs/s");
     }
+
+    /// <summary>
+    /// Deletes the lists no reader can reach (see <see cref="RecomputeService.PruneAsync"/>). Idempotent: a second
+    /// run finds nothing to delete; a run that never comes leaves them for the next publish's prune.
+    /// </summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Delete replaced recommendation lists")]
+    public Task<int> PruneLists(CancellationToken cancellationToken) => service.PruneAsync(cancellationToken);
 
     /// <summary>Recomputes the organizations changed since the last time, and their partners. Coalesces bursts.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 300)]

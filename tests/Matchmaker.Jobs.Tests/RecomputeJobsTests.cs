@@ -64,6 +64,43 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task The_shard_that_publishes_hands_the_replaced_lists_to_a_prune_job()
+    {
+        await using var host = await JobsHost.StartAsync(_directory);
+        var service = host.Services.GetRequiredService<RecomputeService>();
+        var first = await service.PlanFullRunAsync();
+        foreach (var shard in first.Shards) await service.RunShardAsync(first.RunId, shard);
+        Assert.Equal(101, (await DumpListsAsync(first.RunId)).Count); // publishing alone deletes nothing
+
+        var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
+        jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));
+        var secondId = await WaitForAnotherRunAsync(host, first.RunId);
+        var second = await host.WaitForRunAsync(secondId, r => r.Status != RunStatus.Running);
+        Assert.Equal(RunStatus.Published, second.Status);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await DumpListsAsync(first.RunId)).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the replaced run's lists were not pruned");
+            await Task.Delay(100);
+        }
+        Assert.Equal(101, (await DumpListsAsync(secondId)).Count);
+        await AssertEveryOrganizationHasAListAsync(host, secondId);
+    }
+
+    private static async Task<string> WaitForAnotherRunAsync(JobsHost host, string previous)
+    {
+        var store = host.Services.GetRequiredService<IRecommendationStore>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await store.ListRunsAsync(5)).FirstOrDefault(r => r.Id != previous) is { } run) return run.Id;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("No second run was created.");
+    }
+
+    [Fact]
     public async Task Running_a_shard_twice_leaves_identical_rows()
     {
         await using var host = await JobsHost.StartAsync(_directory, runServer: false);

@@ -11,34 +11,41 @@ namespace Matchmaker.Engine.Matching;
 /// </summary>
 public sealed class CompiledTrees
 {
+    // Every tree's splits, then one node per leaf that leads back to itself whichever way a row goes (so that
+    // walks in lockstep can keep stepping rows that have arrived). A node below _splitCount is a split; node
+    // _splitCount + k is leaf k.
+    private readonly Node[] _nodes;
+    private readonly int _splitCount;
     private readonly int[] _treeRoot;
-    private readonly int[] _feature;
-    private readonly float[] _threshold;
-    // Children: >= 0 is a node, < 0 is ~leaf (a global leaf index).
-    private readonly int[] _left;
-    private readonly int[] _right;
     private readonly double[] _leafValue;
     private readonly double _bias;
-    // The same nodes packed together (one cache line holds four), for the batch scorer.
-    private readonly Node[] _nodes;
 
+    /// <summary>
+    /// One node in 16 bytes (four to a cache line). A row goes to <see cref="Left"/> when its value is at most the
+    /// threshold (as in ML.NET; NaN goes right), else to <see cref="Right"/>, the field right after: the step reads
+    /// the child at offset 0 or 1 instead of branching, so that several rows can walk one tree side by side.
+    /// </summary>
     [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
+    private struct Node
+    {
+        public int Feature;
+        public float Threshold;
+        public int Left;
+        public int Right;
+    }
 
     public CompiledTrees(RegressionTreeEnsemble ensemble, int featureCount)
     {
         FeatureCount = featureCount;
-        var roots = new List<int>();
-        var feature = new List<int>();
-        var threshold = new List<float>();
-        var left = new List<int>();
-        var right = new List<int>();
+        var splits = new List<Node>();
         var leaves = new List<double>();
+        var roots = new List<int>();
+        // Children are written as ~leaf first and turned into node indexes once the number of splits is known.
         for (var t = 0; t < ensemble.Trees.Count; t++)
         {
             var tree = ensemble.Trees[t];
             var weight = ensemble.TreeWeights[t];
-            var nodeBase = feature.Count;
+            var nodeBase = splits.Count;
             var leafBase = leaves.Count;
             foreach (var v in tree.LeafValues) leaves.Add(v * weight);
             if (tree.NumberOfNodes == 0)
@@ -52,42 +59,57 @@ public sealed class CompiledTrees
                 if (tree.CategoricalSplitFlags[n]) throw new NotSupportedException("Categorical splits are not compiled; train with UseCategoricalSplit = false.");
                 var f = tree.NumericalSplitFeatureIndexes[n];
                 if (f < 0 || f >= featureCount) throw new InvalidOperationException($"Tree {t} splits on feature {f}, outside 0..{featureCount - 1}.");
-                feature.Add(f);
-                threshold.Add(tree.NumericalSplitThresholds[n]);
-                left.Add(Child(tree.LeftChild[n]));
-                right.Add(Child(tree.RightChild[n]));
+                splits.Add(new Node { Feature = f, Threshold = tree.NumericalSplitThresholds[n], Left = Child(tree.LeftChild[n]), Right = Child(tree.RightChild[n]) });
             }
 
             int Child(int c) => c >= 0 ? nodeBase + c : ~(leafBase + ~c);
         }
-        _treeRoot = roots.ToArray();
-        _feature = feature.ToArray();
-        _threshold = threshold.ToArray();
-        _left = left.ToArray();
-        _right = right.ToArray();
+        _splitCount = splits.Count;
+        int Resolve(int c) => c >= 0 ? c : _splitCount + ~c;
+        _nodes = new Node[_splitCount + leaves.Count];
+        for (var n = 0; n < _splitCount; n++)
+        {
+            var split = splits[n];
+            _nodes[n] = split with { Left = Resolve(split.Left), Right = Resolve(split.Right) };
+        }
+        for (var k = 0; k < leaves.Count; k++)
+        {
+            var self = _splitCount + k;
+            _nodes[self] = new Node { Feature = 0, Threshold = float.PositiveInfinity, Left = self, Right = self };
+        }
+        _treeRoot = roots.Select(Resolve).ToArray();
         _leafValue = leaves.ToArray();
         _bias = ensemble.Bias;
-        _nodes = new Node[_feature.Length];
-        for (var n = 0; n < _nodes.Length; n++) _nodes[n] = new Node(_feature[n], _threshold[n], _left[n], _right[n]);
         foreach (var root in _treeRoot) _maxDepth = Math.Max(_maxDepth, Depth(root));
     }
 
     // Splits on the longest root-to-leaf path of any tree: the length of a row's path buffer in Contributions.
     private readonly int _maxDepth;
 
-    private int Depth(int node) => node < 0 ? 0 : 1 + Math.Max(Depth(_left[node]), Depth(_right[node]));
+    private int Depth(int node) => node >= _splitCount ? 0 : 1 + Math.Max(Depth(_nodes[node].Left), Depth(_nodes[node].Right));
 
     public int FeatureCount { get; }
     public int TreeCount => _treeRoot.Length;
 
+    /// <summary>One step of a walk: the child of <paramref name="node"/> the row goes to (a leaf stays where it is).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Step(ref Node node, ref float row)
+    {
+        var right = !(Unsafe.Add(ref row, node.Feature) <= node.Threshold);
+        return Unsafe.Add(ref node.Left, Unsafe.As<bool, byte>(ref right));
+    }
+
     public float Score(ReadOnlySpan<float> features)
     {
+        if (features.Length < FeatureCount) throw new ArgumentException("a row has fewer values than the model's features", nameof(features));
+        ref var row = ref Unsafe.AsRef(in features[0]);
+        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         var sum = _bias;
         foreach (var root in _treeRoot)
         {
             var node = root;
-            while (node >= 0) node = features[_feature[node]] <= _threshold[node] ? _left[node] : _right[node];
-            sum += _leafValue[~node];
+            while (node < _splitCount) node = Step(ref Unsafe.Add(ref nodes, node), ref row);
+            sum += _leafValue[node - _splitCount];
         }
         return (float)sum;
     }
@@ -107,30 +129,33 @@ public sealed class CompiledTrees
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValue);
         ref var sums = ref MemoryMarshal.GetReference(contributions);
-        // The row's path through a tree: its splits and the leaf the other branch of each leads to.
+        var splitCount = _splitCount;
+        // The row's path through a tree: its splits and the leaf the other branch of each leads to. (Walking the other
+        // branches four side by side, as Score does with rows, was slower here: they differ in length, and one row's
+        // path is usually well predicted.)
         Span<int> otherLeaves = _maxDepth <= 256 ? stackalloc int[_maxDepth] : new int[_maxDepth];
         Span<int> splitFeatures = _maxDepth <= 256 ? stackalloc int[_maxDepth] : new int[_maxDepth];
         foreach (var root in _treeRoot)
         {
             var depth = 0;
             var node = root;
-            while (node >= 0)
+            while (node < splitCount)
             {
                 ref readonly var split = ref Unsafe.Add(ref nodes, node);
                 var goesLeft = Unsafe.Add(ref row, split.Feature) <= split.Threshold;
                 splitFeatures[depth] = split.Feature;
-                otherLeaves[depth++] = LeafFrom(goesLeft ? split.Right : split.Left, ref row, ref nodes);
+                otherLeaves[depth++] = LeafFrom(goesLeft ? split.Right : split.Left, ref row, ref nodes, splitCount);
                 node = goesLeft ? split.Left : split.Right;
             }
             // Following the taken branch always ends in the row's own leaf.
-            var own = Unsafe.Add(ref leaves, ~node);
-            for (var d = 0; d < depth; d++) Unsafe.Add(ref sums, splitFeatures[d]) += (float)(own - Unsafe.Add(ref leaves, ~otherLeaves[d]));
+            var own = Unsafe.Add(ref leaves, node - splitCount);
+            for (var d = 0; d < depth; d++) Unsafe.Add(ref sums, splitFeatures[d]) += (float)(own - Unsafe.Add(ref leaves, otherLeaves[d] - splitCount));
         }
     }
 
-    private static int LeafFrom(int node, ref float row, ref Node nodes)
+    private static int LeafFrom(int node, ref float row, ref Node nodes, int splitCount)
     {
-        while (node >= 0)
+        while (node < splitCount)
         {
             ref readonly var split = ref Unsafe.Add(ref nodes, node);
             node = Unsafe.Add(ref row, split.Feature) <= split.Threshold ? split.Left : split.Right;
@@ -140,8 +165,9 @@ public sealed class CompiledTrees
 
     /// <summary>
     /// Scores rows of <see cref="FeatureCount"/> features laid end to end. Tree by tree over all rows (a tree's
-    /// nodes stay in the first-level cache while every row walks it), each row's sum taken in tree order, so the
-    /// scores are exactly those of <see cref="Score(ReadOnlySpan{float})"/>.
+    /// nodes stay in the first-level cache while every row walks it), four rows side by side (four independent
+    /// chains of loads instead of one), each row's sum taken in tree order, so the scores are exactly those of
+    /// <see cref="Score(ReadOnlySpan{float})"/>.
     /// </summary>
     public void Score(ReadOnlySpan<float> rows, Span<float> scores)
     {
@@ -152,31 +178,42 @@ public sealed class CompiledTrees
         Span<double> sums = stackalloc double[Math.Min(count, Block)];
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValue);
+        var splitCount = _splitCount;
+        var width = FeatureCount;
         for (var start = 0; start < count; start += Block)
         {
             var length = Math.Min(Block, count - start);
             var block = sums[..length];
             block.Fill(_bias);
-            ref var first = ref Unsafe.AsRef(in rows[start * FeatureCount]);
+            ref var first = ref Unsafe.AsRef(in rows[start * width]);
             foreach (var root in _treeRoot)
             {
-                if (root < 0)
+                var r = 0;
+                for (; r + 4 <= length; r += 4)
                 {
-                    var value = _leafValue[~root];
-                    for (var r = 0; r < length; r++) block[r] += value;
-                    continue;
-                }
-                for (var r = 0; r < length; r++)
-                {
-                    ref var row = ref Unsafe.Add(ref first, r * FeatureCount);
-                    var node = root;
-                    do
+                    ref var r0 = ref Unsafe.Add(ref first, r * width);
+                    ref var r1 = ref Unsafe.Add(ref r0, width);
+                    ref var r2 = ref Unsafe.Add(ref r1, width);
+                    ref var r3 = ref Unsafe.Add(ref r2, width);
+                    int n0 = root, n1 = root, n2 = root, n3 = root;
+                    while (((n0 - splitCount) | (n1 - splitCount) | (n2 - splitCount) | (n3 - splitCount)) < 0)
                     {
-                        ref readonly var split = ref Unsafe.Add(ref nodes, node);
-                        node = Unsafe.Add(ref row, split.Feature) <= split.Threshold ? split.Left : split.Right;
+                        n0 = Step(ref Unsafe.Add(ref nodes, n0), ref r0);
+                        n1 = Step(ref Unsafe.Add(ref nodes, n1), ref r1);
+                        n2 = Step(ref Unsafe.Add(ref nodes, n2), ref r2);
+                        n3 = Step(ref Unsafe.Add(ref nodes, n3), ref r3);
                     }
-                    while (node >= 0);
-                    block[r] += Unsafe.Add(ref leaves, ~node);
+                    block[r] += Unsafe.Add(ref leaves, n0 - splitCount);
+                    block[r + 1] += Unsafe.Add(ref leaves, n1 - splitCount);
+                    block[r + 2] += Unsafe.Add(ref leaves, n2 - splitCount);
+                    block[r + 3] += Unsafe.Add(ref leaves, n3 - splitCount);
+                }
+                for (; r < length; r++)
+                {
+                    ref var row = ref Unsafe.Add(ref first, r * width);
+                    var node = root;
+                    while (node < splitCount) node = Step(ref Unsafe.Add(ref nodes, node), ref row);
+                    block[r] += Unsafe.Add(ref leaves, node - splitCount);
                 }
             }
             for (var r = 0; r < length; r++) scores[start + r] = (float)block[r];

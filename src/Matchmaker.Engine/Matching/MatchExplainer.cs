@@ -301,7 +301,7 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
                 var same = f[(int)PairFeature.SameCity] > 0;
                 var share = f[(int)PairFeature.CityAffinity];
                 return new MatchReason(kind, weight,
-                    same ? $"同在{city.Zh}" : $"位于{city.Zh}，你方以往合作伙伴中 {share:P0} 在此",
+                    same ? $"同在{city.Zh}" : $"位于{city.Zh}，你方以往合作伙伴中 {share.ToString("P0", CultureInfo.InvariantCulture)} 在此",
                     same ? $"also in {city.En}" : $"in {city.En}, where {share.ToString("P0", CultureInfo.InvariantCulture)} of your past partners are",
                     [city.En]);
             }

@@ -20,7 +20,11 @@ namespace Matchmaker.Engine.Matching;
 public sealed class QueryContext
 {
     private readonly List<int> _touched = [];
-    private readonly List<int> _touchedTwoHop = [];
+    // Organizations with a two-hop score, in the order first reached: appended without a branch (the slot is always
+    // written, the count moves only on a first visit), since whether a visit is the first one is a coin toss that the
+    // processor kept guessing wrong, and each wrong guess stopped the memory reads in flight.
+    private readonly int[] _twoHop;
+    private int _twoHopCount;
     private readonly Neighbour[] _rows;
     private readonly TwoHopScores[] _near;
     // The query organization's partners, a bit each (tested for every partner of a partner).
@@ -70,6 +74,7 @@ public sealed class QueryContext
         var n = stats.Snapshot.OrganizationCount;
         _rows = new Neighbour[n];
         _near = new TwoHopScores[n];
+        _twoHop = new int[n + 1];
         _partnerBits = new ulong[(n + 63) / 64];
         _hubDone = new ulong[(n + 63) / 64];
         _hubPartners = new ulong[(n + 63) / 64];
@@ -81,6 +86,14 @@ public sealed class QueryContext
         PartnerCityShare = new float[stats.Snapshot.CityCodes.Length];
         QuerySectorMark = new bool[stats.Snapshot.SectorCodes.Length];
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<T>(T[] array, int index) where T : unmanaged
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || (uint)index >= (uint)array.Length) return;
+        fixed (T* first = array) System.Runtime.Intrinsics.X86.Sse.Prefetch0(first + index);
+    }
+
 
     public SnapshotStats Stats { get; }
     public GraphSnapshot Snapshot => Stats.Snapshot;
@@ -116,7 +129,7 @@ public sealed class QueryContext
     public float[] PartnerCityShare { get; }
     public bool[] QuerySectorMark { get; }
     /// <summary>Organizations with any two-hop score.</summary>
-    public IReadOnlyList<int> TwoHop => _touchedTwoHop;
+    public ArraySegment<int> TwoHop => new(_twoHop, 0, _twoHopCount);
     /// <summary>The query organization's partners.</summary>
     public ReadOnlySpan<int> Partners => Snapshot.Partners[Query.Organization];
 
@@ -278,16 +291,21 @@ public sealed class QueryContext
                 continue;
             }
             var near = _near;
-            foreach (var b in partners[z])
+            var list = _twoHop;
+            var count = _twoHopCount;
+            var row = partners[z];
+            for (var i = 0; i < row.Length; i++)
             {
+                var b = row[i];
                 if (b == a) continue;
                 ref var scores = ref near[b];
-                if (scores.CommonPartners == 0) _touchedTwoHop.Add(b);
+                if (scores.CommonPartners == 0) list[count++] = b;
                 scores.CommonPartners++;
                 scores.AdamicAdar += aa;
                 scores.ResourceAllocation += ra;
                 if (capped) scores.CappedAdamicAdar += aa;
             }
+            _twoHopCount = count;
         }
     }
 
@@ -309,7 +327,7 @@ public sealed class QueryContext
             foreach (var (z, aa, ra) in _hubs)
             {
                 if (!Stats.IsPartnerOf(z, b)) continue;
-                if (scores.CommonPartners == 0) _touchedTwoHop.Add(b);
+                if (scores.CommonPartners == 0) _twoHop[_twoHopCount++] = b;
                 scores.CommonPartners++;
                 scores.AdamicAdar += aa;
                 scores.ResourceAllocation += ra;
@@ -376,9 +394,12 @@ public sealed class QueryContext
             var aa = 1f / MathF.Log(dz);
             // Every member of z's projects is a partner of z, so b is among the touched two-hop organizations.
             var tie = aa * SnapshotStats.HalfPower(latest - rows[z].LastJointYear);
-            for (var r = projects.Offsets[z]; r < projects.Offsets[z + 1]; r++)
+            var last = projects.Offsets[z + 1];
+            for (var r = projects.Offsets[z]; r < last; r++)
             {
                 ref readonly var project = ref refs[r];
+                // Each project's member row is a read from far away: ask for the one four projects on now.
+                if (r + 4 < last) Prefetch(members.Targets, refs[r + 4].MembersFrom);
                 var recent = tie * project.Recency;
                 bool inSector;
                 if (masked) inSector = (project.Sectors & querySectors) != 0;
@@ -438,7 +459,7 @@ public sealed class QueryContext
             _rows[b] = default;
             _partnerBits[b >> 6] = 0;
         }
-        foreach (var b in _touchedTwoHop) _near[b] = default;
+        foreach (var b in TwoHop) _near[b] = default;
         // Candidates filled by CompleteTwoHop need not be partners of partners (nor partners).
         foreach (var b in _done)
         {
@@ -455,7 +476,7 @@ public sealed class QueryContext
         }
         _hubs.Clear();
         _touched.Clear();
-        _touchedTwoHop.Clear();
+        _twoHopCount = 0;
         Array.Clear(PartnerKindShare);
         Array.Clear(ConsortiumKindShare);
         Array.Clear(PartnerCityShare);

@@ -19,18 +19,30 @@ public static class ListItemsJson
         SkipValidation = true,
     };
 
+    // One buffer and writer per thread, reused: a list is about 20 KB of JSON, and a fresh buffer grown to fit it
+    // allocated three times that for every list of a full run.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     public static byte[] ToUtf8Bytes(IReadOnlyList<RecommendedPartner> items)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024 + 512 * items.Count);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) Write(writer, items);
-        return buffer.WrittenSpan.ToArray();
+        if (items is EncodedItems encoded) return encoded.Utf8;
+        return WriteReused(items).ToArray();
     }
 
-    public static string ToJsonString(IReadOnlyList<RecommendedPartner> items)
+    public static string ToJsonString(IReadOnlyList<RecommendedPartner> items) =>
+        System.Text.Encoding.UTF8.GetString(items is EncodedItems encoded ? encoded.Utf8 : WriteReused(items));
+
+    /// <summary>The items' JSON in this thread's buffer: valid until the thread's next call.</summary>
+    internal static ReadOnlySpan<byte> WriteReused(IReadOnlyList<RecommendedPartner> items)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024 + 512 * items.Count);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) Write(writer, items);
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(32 * 1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        Write(writer, items);
+        writer.Flush();
+        return buffer.WrittenSpan;
     }
 
     private static readonly JsonEncodedText CandidateId = JsonEncodedText.Encode("candidateId");

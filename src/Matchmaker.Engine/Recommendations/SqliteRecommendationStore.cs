@@ -375,7 +375,7 @@ internal static class ListItems
 
     public static byte[] Encode(IReadOnlyList<RecommendedPartner> items)
     {
-        var json = ListItemsJson.ToUtf8Bytes(items);
+        var json = items is EncodedItems encoded ? encoded.Utf8 : ListItemsJson.WriteReused(items);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(json.Length));
         try
         {

@@ -56,6 +56,28 @@ public sealed class ListItemsJsonTests
     }
 
     [Fact]
+    public void Held_as_encoded_items_a_list_keeps_its_bytes_and_reads_back_as_the_same_items()
+    {
+        // Each thread reuses one buffer: lists written one after another (a long one, then a short one) must not share bytes.
+        var longList = Enumerable.Range(1, 60).Select(i => new RecommendedPartner($"org-{i}", i, 1.0 / i,
+            [new Reason("place", $"同在上海 {i}", $"also in Shanghai {i}", [$"evidence {i}"])], i % 2 == 0)).ToList();
+        var shortList = new List<RecommendedPartner> { new("only", 1, 0.5, [], false) };
+        var first = ListItemsJson.ToUtf8Bytes(longList);
+        var second = ListItemsJson.ToUtf8Bytes(shortList);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(longList, WireJson.Options), first);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(shortList, WireJson.Options), second);
+
+        var encoded = EncodedItems.Of(longList);
+        Assert.Equal(first, encoded.Utf8);
+        Assert.Same(encoded.Utf8, ListItemsJson.ToUtf8Bytes(encoded));
+        Assert.Same(encoded, EncodedItems.Of(encoded));
+        Assert.Equal(60, encoded.Count);
+        Assert.Equal(longList.Select(i => (i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Reasons[0].Zh)),
+            encoded.Select(i => (i.CandidateId, i.Rank, i.Score, i.ExistingPartner, i.Reasons[0].Zh)));
+        Assert.Equal(JsonSerializer.Serialize(longList, WireJson.Options), ListItemsJson.ToJsonString(encoded));
+    }
+
+    [Fact]
     public void Refuses_a_score_that_is_not_a_number_as_the_serializer_does()
     {
         List<RecommendedPartner> items = [new("org-1", 1, double.NaN, [], false)];

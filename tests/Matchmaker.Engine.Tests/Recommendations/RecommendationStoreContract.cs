@@ -45,6 +45,26 @@ public abstract class RecommendationStoreContract
     }
 
     [Fact]
+    public async Task Lists_whose_items_are_held_encoded_are_stored_as_the_same_lists()
+    {
+        var store = await CreateStoreAsync();
+        string a = Id("a"), b = Id("b"), run = Id("run");
+        var plain = List(a, run, "x", "y", "z");
+        var held = List(b, run, "u", "v");
+        var encoded = held with { Items = EncodedItems.Of(held.Items) };
+        await store.CreateRunAsync(Run(run, 1, T0));
+        await store.WriteShardAsync(run, new ShardResult(0, [plain, encoded], 5, 0.1));
+        Assert.True(await store.TryPublishAsync(run, T0.AddMinutes(1)));
+
+        var backA = (await store.GetCurrentAsync(a))!;
+        var backB = (await store.GetCurrentAsync(b))!;
+        Assert.Equal(["x", "y", "z"], backA.Items.Select(i => i.CandidateId));
+        Assert.Equal(["u", "v"], backB.Items.Select(i => i.CandidateId));
+        Assert.Equal(held.Items.Select(i => (i.Rank, i.Score, i.Reasons[0].Zh, i.Reasons[0].En)), backB.Items.Select(i => (i.Rank, i.Score, i.Reasons[0].Zh, i.Reasons[0].En)));
+        Assert.Equal(["同济大学汽车学院"], backB.Items[1].Reasons[0].Evidence);
+    }
+
+    [Fact]
     public async Task The_publication_stamp_changes_with_every_publish_even_at_the_same_instant()
     {
         var store = await CreateStoreAsync();
