@@ -8,13 +8,7 @@ public class DiscoveryDiffusionTests
 {
     // The graph of NewPartnerTests: a-b (2016, s), b-a (2018, t), a-z (2017, s), z-c-d (2017, s), c-e (2018, s),
     // f-g (2018, t). Latest year 2018; a query of a in s for 2019 ages the 2017 projects by one year.
-    private static readonly GraphSnapshot G = HandGraphs.Build(
-        (2016, "s", ["a", "b"]),
-        (2018, "t", ["b", "a"]),
-        (2017, "s", ["a", "z"]),
-        (2017, "s", ["z", "c", "d"]),
-        (2018, "s", ["c", "e"]),
-        (2018, "t", ["f", "g"]));
+    private static readonly GraphSnapshot G = HandGraphs.NewTies;
 
     private static MatchQuery Query() => new(G.Id("a"), [G.SectorIndexOf("s")], 2019);
 

@@ -25,5 +25,17 @@ internal static class HandGraphs
         return builder.Build(Built);
     }
 
+    /// <summary>
+    /// New ties: a led p0 with b (2016, s); b led p1 with a (2018, t); a led p2 with z (2017, s); z led p3 with c, d
+    /// (2017, s); c led p4 with e (2018, s); f led p5 with g (2018, t). Latest year 2018.
+    /// </summary>
+    public static readonly GraphSnapshot NewTies = Build(
+        (2016, "s", ["a", "b"]),
+        (2018, "t", ["b", "a"]),
+        (2017, "s", ["a", "z"]),
+        (2017, "s", ["z", "c", "d"]),
+        (2018, "s", ["c", "e"]),
+        (2018, "t", ["f", "g"]));
+
     public static int Id(this GraphSnapshot g, string id) => g.IndexOf(id) is var i and >= 0 ? i : throw new ArgumentException(id);
 }

@@ -9,13 +9,7 @@ public class NewPartnerTests
 {
     // a led p0 with b (2016, s); b led p1 with a (2018, t); a led p2 with z (2017, s); z led p3 with c, d (2017, s);
     // c led p4 with e (2018, s); f led p5 with g (2018, t). Latest year 2018.
-    private static readonly GraphSnapshot G = HandGraphs.Build(
-        (2016, "s", ["a", "b"]),
-        (2018, "t", ["b", "a"]),
-        (2017, "s", ["a", "z"]),
-        (2017, "s", ["z", "c", "d"]),
-        (2018, "s", ["c", "e"]),
-        (2018, "t", ["f", "g"]));
+    private static readonly GraphSnapshot G = HandGraphs.NewTies;
 
     [Fact]
     public void New_partner_queries_keep_only_answers_without_a_joint_project_and_drop_empty_queries()
