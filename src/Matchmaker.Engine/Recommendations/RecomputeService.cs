@@ -64,6 +64,7 @@ public sealed class RecomputeService(
     private readonly TaskScheduler _computeScheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default,
         options.Value.MaxDegreeOfParallelism ?? Environment.ProcessorCount).ConcurrentScheduler;
     private (GraphSnapshot Snapshot, IPartnerRanker Ranker)? _ranker;
+    private (GraphSnapshot Snapshot, string[] Ids, int[] Indexes)? _idOrder;
     private RecomputeTimings _timings = RecomputeTimings.Zero;
 
     /// <summary>Time by phase over everything this service computed so far.</summary>
@@ -115,11 +116,7 @@ public sealed class RecomputeService(
         var started = time.GetTimestamp();
         var snapshot = await snapshots.GetAsync(cancellationToken);
         var snapshotReady = time.GetElapsedTime(started);
-        var organizations = snapshot.OrganizationIds
-            .Select((id, index) => (id, index))
-            .Where(o => (shard.From is null || string.CompareOrdinal(o.id, shard.From) >= 0) && (shard.To is null || string.CompareOrdinal(o.id, shard.To) < 0))
-            .Select(o => o.index)
-            .ToArray();
+        var organizations = OrganizationsIn(snapshot, shard);
         var selected = time.GetElapsedTime(started);
         // Lists carry the run's start time, so a shard computed twice writes identical rows.
         var (result, phases) = Compute(snapshot, runId, shard.Index, organizations, run.StartedAt, cancellationToken);
@@ -288,6 +285,43 @@ public sealed class RecomputeService(
         if (organization < 0 || candidate < 0) return null;
         var ranker = RankerFor(snapshot);
         return (ranker.ExplainPair(organization, candidate), ranker.ModelVersion);
+    }
+
+    /// <summary>
+    /// The compact ids of the organizations whose ids fall in the shard's range, ascending. The snapshot's ids in ordinal
+    /// order are sorted once per snapshot and the range found by binary search: a pass over every id per shard summed to
+    /// 55 s of a 1M-organization run (200 shards).
+    /// </summary>
+    private int[] OrganizationsIn(GraphSnapshot snapshot, ShardPlan shard)
+    {
+        (GraphSnapshot Snapshot, string[] Ids, int[] Indexes)? known;
+        lock (_rankerLock) known = _idOrder;
+        if (known is not { } order || !ReferenceEquals(order.Snapshot, snapshot))
+        {
+            var ids = snapshot.OrganizationIds.ToArray();
+            var indexes = Enumerable.Range(0, ids.Length).ToArray();
+            Array.Sort(ids, indexes, StringComparer.Ordinal);
+            order = (snapshot, ids, indexes);
+            lock (_rankerLock) _idOrder = order;
+        }
+        var from = shard.From is null ? 0 : LowerBound(order.Ids, shard.From);
+        var to = shard.To is null ? order.Ids.Length : LowerBound(order.Ids, shard.To);
+        var organizations = order.Indexes[from..Math.Max(from, to)];
+        Array.Sort(organizations);
+        return organizations;
+
+        // The first position whose id is at least the given one.
+        static int LowerBound(string[] ids, string id)
+        {
+            int lo = 0, hi = ids.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (string.CompareOrdinal(ids[mid], id) < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
     }
 
     private IPartnerRanker RankerFor(GraphSnapshot snapshot)
