@@ -6,13 +6,7 @@ namespace Matchmaker.Engine.Tests.Matching;
 public class PairFeatureTests
 {
     // a led p0 with b (2016, sector s); a and b again in 2018 (t, led by b); a-z; z-c; z-d; c-e; f alone with g.
-    private static readonly GraphSnapshot G = HandGraphs.Build(
-        (2016, "s", ["a", "b"]),
-        (2018, "t", ["b", "a"]),
-        (2017, "s", ["a", "z"]),
-        (2017, "s", ["z", "c", "d"]),
-        (2018, "s", ["c", "e"]),
-        (2018, "t", ["f", "g"]));
+    private static readonly GraphSnapshot G = HandGraphs.NewTies;
 
     private static float[] Features(GraphSnapshot g, MatchQuery query, params int[] candidates)
     {
