@@ -23,7 +23,9 @@ public static class CordisCommand
         string? rankerSweep = null, diffusionSweep = null;
         // New-partner track: the diffusion (DiscoveryDiffusion) as a candidate source and as features, both on by
         // default (chosen on 2018, training before 2018); `--diffusion-candidates 0 --diffusion-features off` is the model before.
-        var diffusion = CandidateOptions.ForNewPartners.Diffusion ?? new DiffusionOptions();
+        // `--diffusion` changes the new-partner model's walk or, for the product's model (the all track, `--product`),
+        // its two-hop column (DiffusionOptions.TwoHops).
+        string? diffusionText = null;
         var diffusionCandidates = CandidateOptions.ForNewPartners.MaxDiffused;
         var diffusionFeatures = true;
         int? maxPartnersOfPartners = null, maxPopular = null, maxComplementary = null;
@@ -34,7 +36,13 @@ public static class CordisCommand
         // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018
         // (training before 2018), so they are that track's defaults. Its L2 stays LightGBM's own: the stronger L2
         // of the whole-task model made no difference on this track's 2018 split.
-        var options = args.SkipWhile(a => a != "--track").Skip(1).FirstOrDefault() == "new-partners"
+        // `--product`: the new-partner track judged with the product's own model (the whole-task model, its candidates
+        // and settings), as the product's discovery lists rank non-partners.
+        var product = args.Contains("--product");
+        // `--in-sample` (diagnostic, tuning year only): the test year's own queries are added to the training labels,
+        // so the figure says how far the features can separate the answers at all, not how well they generalize.
+        var inSample = args.Contains("--in-sample");
+        var options = args.SkipWhile(a => a != "--track").Skip(1).FirstOrDefault() == "new-partners" && !product
             ? new RankerOptions { Iterations = 200, LearningRate = 0.05, MinimumExamplesPerLeaf = 200, Leaves = 15, L2Regularization = 0.01 }
             : new RankerOptions();
         for (var i = 0; i < args.Length; i++)
@@ -71,7 +79,8 @@ public static class CordisCommand
                 case "--diffusion" when i + 1 < args.Length:
                     try
                     {
-                        diffusion = DiffusionSweep.Parse(args[++i], diffusion);
+                        diffusionText = args[++i];
+                        DiffusionSweep.Parse(diffusionText, new DiffusionOptions());
                     }
                     catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
                     {
@@ -145,6 +154,9 @@ public static class CordisCommand
                 case "--limit" when i + 1 < args.Length:
                     consortium = consortium with { Limit = int.Parse(args[++i], CultureInfo.InvariantCulture) };
                     break;
+                case "--product":
+                case "--in-sample":
+                    break;
                 case "--json" when i + 1 < args.Length:
                     jsonPath = args[++i];
                     break;
@@ -190,6 +202,15 @@ public static class CordisCommand
         var data = CordisDataset.Load(dataDir);
         var snapshot = data.BuildSnapshot(testYear, DateTimeOffset.UnixEpoch);
         var newPartners = track == "new-partners";
+        if (product && !newPartners)
+        {
+            Console.Error.WriteLine("--product is for the new-partners track (the all track already uses the product's model)");
+            return 2;
+        }
+        // Which model is trained: the new-partner model (its candidates, labels and columns) or the product's.
+        var newPartnerModel = newPartners && !product;
+        var diffusion = newPartnerModel ? CandidateOptions.ForNewPartners.Diffusion ?? new DiffusionOptions() : DiffusionOptions.TwoHops;
+        if (diffusionText is not null) diffusion = DiffusionSweep.Parse(diffusionText, diffusion);
         var allQueries = TimeSplit.Queries(snapshot, data.ProjectsOfYear(testYear));
         var queries = newPartners ? TimeSplit.NewPartnerQueries(snapshot, allQueries) : allQueries;
         var g = snapshot;
@@ -228,7 +249,7 @@ public static class CordisCommand
 
         // Training sees only projects before the test year: for each label year L, features from projects before L.
         // The new-partner track trains on new-partner answers with previous partners left out of the candidates.
-        var candidates = new CandidateGenerator(newPartners
+        var candidates = new CandidateGenerator(newPartnerModel
             ? CandidateOptions.ForNewPartners with
             {
                 Diffusion = diffusion,
@@ -238,8 +259,10 @@ public static class CordisCommand
                 MaxComplementary = maxComplementary ?? CandidateOptions.ForNewPartners.MaxComplementary,
             }
             : null);
-        var newLabels = newPartners && labels != "all";
-        var features = new PairFeatureExtractor(discovery: newPartners && diffusionFeatures ? diffusion : null);
+        var newLabels = newPartnerModel && labels != "all";
+        // The new-partner model's columns come from its (three-hop) diffusion, the product's from the two-hop one;
+        // `--diffusion-features off` leaves them 0 for either.
+        var features = new PairFeatureExtractor(discovery: diffusion, discoveryColumns: diffusionFeatures);
         var labelYears = Enumerable.Range(testYear - trainYears, trainYears).ToArray();
         var splits = labelYears.Select(year =>
         {
@@ -248,6 +271,10 @@ public static class CordisCommand
             return new TrainingSplit(new SnapshotStats(before), newLabels ? TimeSplit.NewPartnerQueries(before, yearQueries) : yearQueries,
                 $"{(newLabels ? "new-partner labels" : "labels")} from projects started in {year}, features from projects started before {year}");
         }).ToArray();
+        if (inSample)
+        {
+            splits = [.. splits, new TrainingSplit(new SnapshotStats(snapshot), newLabels ? queries : allQueries, $"in sample: the test year's own labels ({testYear})")];
+        }
         if (rankerSweep is not null) return Sweep(variants!, sweepSeeds, snapshot, queries, splits, candidates, features, newPartners, testYear, track);
         var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
         var rowsSeconds = clock.Elapsed.TotalSeconds;

@@ -11,7 +11,8 @@ namespace Matchmaker.Bench.Cordis;
 /// would bring as a candidate source) and the mean time of a walk. For the tuning year only.
 /// </summary>
 /// <remarks>
-/// Settings are name=value pairs: hops, decay, sector, spread, size, degree, third (see <see cref="DiffusionOptions"/>),
+/// Settings are name=value pairs: hops, decay, sector, spread, size, degree, third, hubcap, relative (0 or 1; see
+/// <see cref="DiffusionOptions"/>),
 /// and prfk=K prfl=L (feedback: L × the mean normalised score of the best K that are partners of the organization).
 /// Two other signals judged beside it (both far below it on 2018, kept to reproduce the recorded figures):
 /// "cf=K", user-based collaborative filtering over partner sets, and "lowrank=K power=P", a rank-K approximation of
@@ -173,6 +174,8 @@ public static class DiffusionSweep
                 "size" => o with { ProjectSizeExponent = V() },
                 "degree" => o with { DegreeExponent = V() },
                 "third" => o with { ThirdHopWeight = V() },
+                "hubcap" => o with { HubCap = (int)V() },
+                "relative" => o with { Relative = V() != 0 },
                 _ => throw new ArgumentException($"unknown diffusion setting '{parts[0]}'"),
             };
         }

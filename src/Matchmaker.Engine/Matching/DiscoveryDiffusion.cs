@@ -26,6 +26,22 @@ public sealed record DiffusionOptions
     public double DegreeExponent { get; init; }
     /// <summary>Weight of the mass arriving after the third hop relative to the second (the first is the query's partners).</summary>
     public double ThirdHopWeight { get; init; } = 1;
+    /// <summary>
+    /// Organizations with more partners than this pass on no mass after the first hop (the query organization itself
+    /// always does): a hub knows everyone, so what reaches its partners says little about the query.
+    /// </summary>
+    public int HubCap { get; init; } = int.MaxValue;
+    /// <summary>Whether <see cref="PairFeature.DiffusionRelative"/> is written (the score over the query's best non-partner score; that needs the whole walk).</summary>
+    public bool Relative { get; init; } = true;
+
+    /// <summary>
+    /// The product's discovery column (every model's <see cref="PairFeature.Diffusion"/>): partners of partners by a
+    /// two-hop walk, projects halved in weight per year of age and ×6 in the query's fields, hubs (over 1,000
+    /// partners, the candidate generator's cap) passing nothing on. <see cref="QueryContext"/> computes it for the
+    /// scored candidates inside its two-hop project walk, at a small fraction of a whole walk's cost; chosen on the
+    /// 2018 split (docs/benchmarks-matching.md, "Discovery in the product's model").
+    /// </summary>
+    public static DiffusionOptions TwoHops { get; } = new() { Hops = 2, RecencyDecay = 0.5, HubCap = 1000, Relative = false };
 }
 
 /// <summary>
@@ -121,7 +137,9 @@ public sealed class DiscoveryDiffusion
 
     /// <summary>
     /// Writes the discovery columns (<see cref="PairFeature.Diffusion"/> and after) of each candidate's row: zeros when
-    /// <paramref name="options"/> is null (models that do not use them, such as the whole-task model).
+    /// <paramref name="options"/> is null. The product's two-hop diffusion (<see cref="DiffusionOptions.TwoHops"/>) is
+    /// read from the context, which sums it inside its two-hop project walk for the scored candidates only; any
+    /// other setting runs a whole walk once per query.
     /// </summary>
     public static void WriteFeatures(QueryContext context, DiffusionOptions? options, ReadOnlySpan<int> candidates, Span<float> output)
     {
@@ -134,8 +152,19 @@ public sealed class DiscoveryDiffusion
             }
             return;
         }
+        if (context.Fuses(options))
+        {
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                var f = output.Slice(i * count, count);
+                f[(int)PairFeature.Diffusion] = (float)(context.Row(candidates[i]).Diffusion * 1e6);
+                f[(int)PairFeature.DiffusionBeyondTwoHops] = 0;
+                f[(int)PairFeature.DiffusionRelative] = 0;
+            }
+            return;
+        }
         var walk = Of(context, options);
-        var scale = walk.Best > 0 ? 1 / walk.Best : 0;
+        var scale = walk.Best > 0 && options.Relative ? 1 / walk.Best : 0;
         for (var i = 0; i < candidates.Length; i++)
         {
             var b = candidates[i];
@@ -145,6 +174,44 @@ public sealed class DiscoveryDiffusion
             f[(int)PairFeature.DiffusionBeyondTwoHops] = (float)(walk._beyond[b] * 1e6);
             f[(int)PairFeature.DiffusionRelative] = (float)(walk._result[b] * scale);
         }
+    }
+
+    private static readonly ConditionalWeakTable<QueryContext, DiscoveryDiffusion> ReversePerContext = [];
+
+    /// <summary>
+    /// The discovery columns of the reverse pair (<paramref name="b"/> asking about the context's query organization,
+    /// in the same fields and year): the walk is not symmetric, so it is run from <paramref name="b"/> (a walker per
+    /// context, kept apart from the forward one). Only reciprocal re-ranking asks for these, for a list's head.
+    /// </summary>
+    public static void WriteReverse(QueryContext context, DiffusionOptions? options, int b, Span<float> reverse)
+    {
+        if (options is null)
+        {
+            reverse.Slice((int)PairFeature.Diffusion, PairFeatureExtractor.Count - (int)PairFeature.Diffusion).Clear();
+            return;
+        }
+        // The fused form's hubs are the context's.
+        if (context.Fuses(options)) options = options with { HubCap = context.HubCap };
+        if (!ReversePerContext.TryGetValue(context, out var walk) || walk._o != options)
+        {
+            walk = new DiscoveryDiffusion(context.Snapshot, options);
+            ReversePerContext.AddOrUpdate(context, walk);
+        }
+        var q = context.Query;
+        var a = q.Organization;
+        walk.Run(new MatchQuery(b, q.Sectors, q.Year));
+        double best = 0;
+        if (options.Relative)
+        {
+            var partners = new HashSet<int>(context.Snapshot.Partners[b].ToArray());
+            foreach (var o in walk._resultTouched)
+            {
+                if (o != b && !partners.Contains(o) && walk._result[o] > best) best = walk._result[o];
+            }
+        }
+        reverse[(int)PairFeature.Diffusion] = (float)(walk._result[a] * 1e6);
+        reverse[(int)PairFeature.DiffusionBeyondTwoHops] = (float)(walk._beyond[a] * 1e6);
+        reverse[(int)PairFeature.DiffusionRelative] = best > 0 ? (float)(walk._result[a] / best) : 0;
     }
 
     /// <summary>Diffuses from <paramref name="query"/>'s organization; read the result from <see cref="Scores"/>.</summary>
@@ -186,9 +253,11 @@ public sealed class DiscoveryDiffusion
     private void Step(MatchQuery query)
     {
         var orgProjects = _g.OrganizationProjects;
+        var orgPartners = _g.Partners;
         var members = _g.ProjectMembers;
         foreach (var o in _orgTouched)
         {
+            if (o != query.Organization && orgPartners.Degree(o) > _o.HubCap) continue;
             var mass = _orgMass[o];
             double total = 0;
             foreach (var p in orgProjects[o]) total += Weight(p, query);

@@ -48,8 +48,9 @@ public enum PairFeature
     CandidatePartnersPerProject,
     TwoHopRecentInSectors,
     CandidateRecentNewPartners,
-    // Appended for discovery (issue 10): mass diffusion from the query (DiscoveryDiffusion); zero unless the
-    // extractor is given diffusion options (the new-partner model's path).
+    // Appended for discovery (issue 10): mass diffusion from the query (DiscoveryDiffusion). Every model has the
+    // product's two-hop Diffusion (DiffusionOptions.TwoHops, the other two 0); the new-partner model's extractor
+    // walks three hops and writes all three.
     Diffusion,
     DiffusionBeyondTwoHops,
     DiffusionRelative,
@@ -60,7 +61,10 @@ public enum PairFeature
 /// array reads only, no per-pair look-ups in any store. Values are never NaN (unknown distance is -1, "never
 /// worked together" is 99 years), so that a compiled tree and ML.NET route every row the same way.
 /// </summary>
-public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null, DiffusionOptions? discovery = null)
+/// <param name="capabilities">Capability and need matching, or null (those columns are then 0).</param>
+/// <param name="discovery">The diffusion behind the discovery columns; null = <see cref="DiffusionOptions.TwoHops"/>, the product's.</param>
+/// <param name="discoveryColumns">False: the discovery columns are 0 (a model without them, for comparison).</param>
+public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null, DiffusionOptions? discovery = null, bool discoveryColumns = true)
 {
     public const int Count = 44;
     public const float Never = 99;
@@ -70,7 +74,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
     public ICapabilityMatcher? Capabilities { get; } = capabilities;
 
     /// <summary>The diffusion behind the discovery columns, or null (those columns are then 0).</summary>
-    public DiffusionOptions? Discovery { get; } = discovery;
+    public DiffusionOptions? Discovery { get; } = discoveryColumns ? discovery ?? DiffusionOptions.TwoHops : null;
 
     /// <summary>Writes <see cref="Count"/> features per candidate, row after row, into <paramref name="output"/>.</summary>
     public void Compute(QueryContext context, ReadOnlySpan<int> candidates, Span<float> output)
@@ -187,7 +191,8 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
     /// <summary>
     /// The features of the reverse pair (the candidate <paramref name="b"/> asking about the query organization, in
     /// the same fields and year) from the forward row: the symmetric graph features are shared, and only what
-    /// depends on the asking side is recomputed, at the cost of <paramref name="b"/>'s partner list.
+    /// depends on the asking side is recomputed, at the cost of <paramref name="b"/>'s partner list (and of a
+    /// diffusion walk from <paramref name="b"/> for the discovery columns).
     /// </summary>
     public void Reverse(QueryContext context, int b, ReadOnlySpan<float> forward, Span<float> reverse)
     {
@@ -237,6 +242,7 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         var overlap = 0;
         foreach (var s in g.OrganizationSectors[a]) overlap += context.QuerySectorMark[s] ? 1 : 0;
         reverse[(int)PairFeature.DeclaredSectorOverlap] = overlap;
+        DiscoveryDiffusion.WriteReverse(context, Discovery, b, reverse);
     }
 }
 

@@ -44,6 +44,9 @@ public sealed class QueryContext
     private readonly List<int> _hubDoneList = [];
     private readonly ulong[] _hubPartners;
     private bool _hubPartnersReady;
+    // The two-hop diffusion (DiffusionOptions.TwoHops): the query's total project weight, the mass its own projects
+    // send back to it, and the factor that ages projects from the query year rather than the snapshot's latest.
+    private float _queryWeight, _selfMass, _ageFactor = 1;
 
     /// <summary>What the query knows of a partner or a scored candidate. Zero for other organizations.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -58,6 +61,10 @@ public sealed class QueryContext
         public float TwoHopRecent;
         public float TwoHopInSectors;
         public float TwoHopRecentInSectors;
+        /// <summary>Partners: the two-hop diffusion's mass after its first hop, times the query's total project weight.</summary>
+        public float HopOne;
+        /// <summary>Scored candidates: the two-hop diffusion's score (<see cref="DiffusionOptions.TwoHops"/>).</summary>
+        public float Diffusion;
         public short LastJointYear;
     }
 
@@ -245,10 +252,21 @@ public sealed class QueryContext
         // Joint-project details come from the query's own projects: one pass over their members.
         var members = g.ProjectMembers;
         var latest = Stats.LatestYear;
+        // Projects after the year before the query count as new (age 0), as in DiscoveryDiffusion; otherwise every
+        // weight is the same multiple of the walk's, which cancels out of its shares.
+        _ageFactor = latest > query.Year - 1 ? MathF.Pow(2, latest - (query.Year - 1)) : 1;
         float consortiumMembers = 0;
         foreach (var p in g.OrganizationProjects[a])
         {
             var size = members.Degree(p);
+            var weight = SnapshotStats.HalfPower(latest - g.ProjectYears[p]);
+            var inSector = false;
+            foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
+            // The diffusion's first hop: the query sends its mass into its projects by weight, each shares it among its members.
+            var diffusionWeight = DiffusionWeight(weight, inSector);
+            _queryWeight += diffusionWeight;
+            var each = diffusionWeight / size;
+            _selfMass += each;
             if (size < 2) continue;
             foreach (var m in members[p])
             {
@@ -256,9 +274,6 @@ public sealed class QueryContext
                 ConsortiumKindShare[(int)g.Kinds[m]]++;
                 consortiumMembers++;
             }
-            var weight = SnapshotStats.HalfPower(latest - g.ProjectYears[p]);
-            var inSector = false;
-            foreach (var s in g.ProjectSectors[p]) inSector |= QuerySectorMark[s];
             var queryLed = false;
             for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
             {
@@ -274,6 +289,7 @@ public sealed class QueryContext
                 if (queryLed) row.JointQueryLed++;
                 if (g.MemberIsLead[e]) row.JointCandidateLed++;
                 row.JointInverseSize += 1f / (size - 1);
+                row.HopOne += each;
             }
         }
 
@@ -365,10 +381,10 @@ public sealed class QueryContext
     }
 
     /// <summary>
-    /// Fills <see cref="TwoHopRecent"/>, <see cref="TwoHopInSectors"/> and <see cref="TwoHopRecentInSectors"/> for
-    /// the given organizations (those not filled yet for this query). These walk every project of every non-hub
-    /// partner, so they are computed for the organizations being scored only: the walk then reads a bit per
-    /// member instead of writing three values for each. Sums are taken in the same order as for every member.
+    /// Fills <see cref="TwoHopRecent"/>, <see cref="TwoHopInSectors"/>, <see cref="TwoHopRecentInSectors"/> and
+    /// <see cref="Diffusion"/> for the given organizations (those not filled yet for this query). These walk every
+    /// project of every non-hub partner, so they are computed for the organizations being scored only: the walk then
+    /// reads a bit per member instead of writing four values for each. Sums are taken in the same order as for every member.
     /// </summary>
     public void CompleteTwoHop(ReadOnlySpan<int> organizations)
     {
@@ -391,32 +407,42 @@ public sealed class QueryContext
         var masked = Stats.SectorsFitMask;
         ulong querySectors = 0;
         foreach (var s in Query.Sectors) querySectors |= masked ? 1UL << s : 0;
-        foreach (var z in partners[a])
+        var spread = _queryWeight > 0 ? 1 / _queryWeight : 0;
+        var partnerList = partners[a];
+        // The query organization first (the diffusion's mass that came back to it walks on too), then its partners.
+        for (var k = -1; k < partnerList.Length; k++)
         {
+            var z = k < 0 ? a : partnerList[k];
             var dz = partners.Degree(z);
-            if (dz < 2 || dz > HubCap) continue;
-            var aa = 1f / MathF.Log(dz);
+            // Hubs neither propose partners of partners nor pass on diffusion mass.
+            if (z != a && dz > HubCap) continue;
+            var twoHop = z != a && dz >= 2;
+            var first = projects.Offsets[z];
+            var last = projects.Offsets[z + 1];
+            // The diffusion's second hop: z sends its mass into its projects by weight.
+            float total = 0;
+            for (var r = first; r < last; r++) total += DiffusionWeight(refs[r].Recency, InSector(refs[r], masked, querySectors));
+            var mass = (k < 0 ? _selfMass : rows[z].HopOne) * spread;
+            var perWeight = total > 0 ? mass / total : 0;
+            if (!twoHop && perWeight == 0) continue;
+            var aa = twoHop ? 1f / MathF.Log(dz) : 0;
             // Every member of z's projects is a partner of z, so b is among the touched two-hop organizations.
             var tie = aa * SnapshotStats.HalfPower(latest - rows[z].LastJointYear);
-            var last = projects.Offsets[z + 1];
-            for (var r = projects.Offsets[z]; r < last; r++)
+            for (var r = first; r < last; r++)
             {
                 ref readonly var project = ref refs[r];
                 // Each project's member row is a read from far away: ask for the one four projects on now.
                 if (r + 4 < last) Prefetch(members.Targets, refs[r + 4].MembersFrom);
                 var recent = tie * project.Recency;
-                bool inSector;
-                if (masked) inSector = (project.Sectors & querySectors) != 0;
-                else
-                {
-                    inSector = false;
-                    foreach (var s in g.ProjectSectors[project.Project]) inSector |= QuerySectorMark[s];
-                }
+                var inSector = InSector(project, masked, querySectors);
+                var share = perWeight * DiffusionWeight(project.Recency, inSector) / (project.MembersTo - project.MembersFrom);
                 for (var e = project.MembersFrom; e < project.MembersTo; e++)
                 {
                     var b = members.Targets[e];
-                    if ((wanted[b >> 6] & (1UL << b)) == 0 || b == a || b == z) continue;
+                    if ((wanted[b >> 6] & (1UL << b)) == 0) continue;
                     ref var row = ref rows[b];
+                    row.Diffusion += share;
+                    if (!twoHop || b == a || b == z) continue;
                     row.TwoHopRecent += recent;
                     if (!inSector) continue;
                     row.TwoHopInSectors += aa;
@@ -432,6 +458,34 @@ public sealed class QueryContext
         }
         _wanted.Clear();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool InSector(in SnapshotStats.ProjectRef project, bool masked, ulong querySectors)
+    {
+        if (masked) return (project.Sectors & querySectors) != 0;
+        var inSector = false;
+        foreach (var s in Snapshot.ProjectSectors[project.Project]) inSector |= QuerySectorMark[s];
+        return inSector;
+    }
+
+    /// <summary>A project's weight in the two-hop diffusion: halved per year of age (from the year before the query), ×6 in the query's fields.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float DiffusionWeight(float recency, bool inSector) =>
+        MathF.Min(1, recency * _ageFactor) * (inSector ? SectorBoost : 1);
+
+    private static readonly float SectorBoost = (float)DiffusionOptions.TwoHops.SectorBoost;
+
+    /// <summary>
+    /// Whether <paramref name="options"/> is the two-hop diffusion this context sums for its scored candidates
+    /// (<see cref="DiffusionOptions.TwoHops"/> with the context's hub cap).
+    /// </summary>
+    internal bool Fuses(DiffusionOptions options) => options == DiffusionOptions.TwoHops with { HubCap = HubCap };
+
+    /// <summary>
+    /// The two-hop diffusion's score of each organization filled by <see cref="CompleteTwoHop"/>: the mass a walk of
+    /// <see cref="DiffusionOptions.TwoHops"/> from the query brings to it (as <see cref="DiscoveryDiffusion"/> would, in floats).
+    /// </summary>
+    public Column Diffusion => new(_rows, 10);
 
     /// <summary>Shortest path length from the query organization, up to 3; 4 stands for "further or unreachable".</summary>
     public int PathLength(int b)
@@ -488,6 +542,8 @@ public sealed class QueryContext
         _hubs.Clear();
         _touched.Clear();
         _twoHopCount = 0;
+        _queryWeight = 0;
+        _selfMass = 0;
         Array.Clear(PartnerKindShare);
         Array.Clear(ConsortiumKindShare);
         Array.Clear(PartnerCityShare);

@@ -70,6 +70,36 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
     }
 
     [Fact]
+    public void The_product_diffusion_column_is_the_two_hop_walk_on_real_consortia()
+    {
+        // A cap of 20 partners makes the slice's best-connected organizations hubs, so both paths skip some.
+        var options = DiffusionOptions.TwoHops with { HubCap = 20 };
+        var stats = new SnapshotStats(slice.Test);
+        var context = new QueryContext(stats);
+        var walk = new DiscoveryDiffusion(slice.Test, options);
+        var extractor = new PairFeatureExtractor(discovery: options);
+        List<int> candidates = [];
+        List<CandidateSource> sources = [];
+        var compared = 0;
+        foreach (var query in slice.TestQueries)
+        {
+            context.Prepare(query, options.HubCap);
+            new CandidateGenerator(new CandidateOptions { HubCap = options.HubCap }).Generate(context, candidates, sources);
+            var f = new float[candidates.Count * PairFeatureExtractor.Count];
+            extractor.Compute(context, candidates.ToArray(), f);
+            walk.Run(query);
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var expected = walk.Scores[candidates[i]] * 1e6;
+                var actual = f[i * PairFeatureExtractor.Count + (int)PairFeature.Diffusion];
+                Assert.True(Math.Abs(expected - actual) <= 1e-5 * expected, $"query {query.Id}, {slice.Test.OrganizationIds[candidates[i]]}: walk {expected}, context {actual}");
+                if (expected > 0) compared++;
+            }
+        }
+        Assert.True(compared > 1000, $"{compared} pairs with mass compared");
+    }
+
+    [Fact]
     public void Compiled_tree_contributions_equal_ML_NET_feature_contributions()
     {
         var rows = slice.Rows.Rows.Take(200).SelectMany(r => r.Features).ToArray();

@@ -72,7 +72,7 @@ public class DiscoveryDiffusionTests
     }
 
     [Fact]
-    public void Discovery_columns_hold_the_walk_for_a_discovery_extractor_and_zero_otherwise()
+    public void Discovery_columns_hold_the_walk_for_a_discovery_extractor_and_zero_when_turned_off()
     {
         var context = new QueryContext(new SnapshotStats(G));
         var query = Query();
@@ -94,7 +94,7 @@ public class DiscoveryDiffusionTests
         Assert.Equal(0, Get(2, PairFeature.Diffusion));
 
         Array.Fill(f, float.NaN);
-        new PairFeatureExtractor().Compute(context, candidates, f);
+        new PairFeatureExtractor(discoveryColumns: false).Compute(context, candidates, f);
         for (var row = 0; row < candidates.Length; row++)
         {
             Assert.Equal(0, Get(row, PairFeature.Diffusion));
@@ -119,5 +119,66 @@ public class DiscoveryDiffusionTests
         var again = DiscoveryDiffusion.Of(context, new DiffusionOptions());
         Assert.Same(walk, again);
         Assert.NotEqual(c, again.Scores[G.Id("c")]);
+    }
+
+    [Theory]
+    // Query years after, at and before the latest project year (2018): the last two count newer projects as new.
+    [InlineData(1000, 2019)]
+    [InlineData(1000, 2018)]
+    [InlineData(1000, 2017)]
+    // z has three partners: with a cap of 2 it passes no mass on, and only what comes back through a's own projects is left.
+    [InlineData(2, 2019)]
+    public void The_product_two_hop_column_is_the_walk_summed_by_the_context(int hubCap, int year)
+    {
+        var stats = new SnapshotStats(G);
+        var options = DiffusionOptions.TwoHops with { HubCap = hubCap };
+        var everyone = Enumerable.Range(0, G.OrganizationCount).ToArray();
+        foreach (var name in new[] { "a", "z", "c", "f" })
+        {
+            foreach (var sector in new[] { "s", "t" })
+            {
+                var query = new MatchQuery(G.Id(name), [G.SectorIndexOf(sector)], year);
+                var context = new QueryContext(stats);
+                context.Prepare(query, hubCap);
+                Assert.True(context.Fuses(options));
+                var f = new float[everyone.Length * PairFeatureExtractor.Count];
+                new PairFeatureExtractor(discovery: options).Compute(context, everyone, f);
+
+                var walk = new DiscoveryDiffusion(G, options);
+                walk.Run(query);
+                var reached = 0;
+                foreach (var b in everyone)
+                {
+                    var expected = walk.Scores[b] * 1e6;
+                    var actual = f[b * PairFeatureExtractor.Count + (int)PairFeature.Diffusion];
+                    Assert.True(Math.Abs(expected - actual) <= 1e-5 * expected, $"{name} in {sector}, {G.OrganizationIds[b]}: walk {expected}, context {actual}");
+                    Assert.Equal(0, f[b * PairFeatureExtractor.Count + (int)PairFeature.DiffusionBeyondTwoHops]);
+                    Assert.Equal(0, f[b * PairFeatureExtractor.Count + (int)PairFeature.DiffusionRelative]);
+                    if (actual > 0) reached++;
+                }
+                Assert.True(reached >= 2, $"{name} in {sector}: the walk reaches the query and a partner at least");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_default_extractor_writes_the_product_two_hop_column()
+    {
+        var context = new QueryContext(new SnapshotStats(G));
+        var query = Query();
+        context.Prepare(query);
+        int[] candidates = [G.Id("b"), G.Id("c"), G.Id("e")];
+        var f = new float[candidates.Length * PairFeatureExtractor.Count];
+        var extractor = new PairFeatureExtractor();
+        Assert.Equal(DiffusionOptions.TwoHops, extractor.Discovery);
+        extractor.Compute(context, candidates, f);
+        // Project weights 0.5^(2018 - year), ×6 in s: p0 1.5 (2016), p1 1 (2018, t), p2 3 (2017): a's total 5.5.
+        // z gets half of p2's 3 / 5.5. z's projects: p2 3 and p3 3 (2017, s); c gets a third of z's half of its mass.
+        var c = 3 / 5.5 / 2 * (3.0 / 6) / 3;
+        Assert.Equal(c * 1e6, f[1 * PairFeatureExtractor.Count + (int)PairFeature.Diffusion], 1e-5 * c * 1e6);
+        // e is three hops away: nothing in two.
+        Assert.Equal(0, f[2 * PairFeatureExtractor.Count + (int)PairFeature.Diffusion]);
+        // b, a partner, gets mass back through a's projects with it.
+        Assert.True(f[(int)PairFeature.Diffusion] > 0);
     }
 }
