@@ -180,8 +180,9 @@ public sealed class DiscoveryDiffusion
 
     /// <summary>
     /// The discovery columns of the reverse pair (<paramref name="b"/> asking about the context's query organization,
-    /// in the same fields and year): the walk is not symmetric, so it is run from <paramref name="b"/> (a walker per
-    /// context, kept apart from the forward one). Only reciprocal re-ranking asks for these, for a list's head.
+    /// in the same fields and year). The walk is not symmetric: the product's two-hop column is derived from what the
+    /// context holds and <paramref name="b"/>'s projects (<see cref="QueryContext.ReverseDiffusion"/>); any other
+    /// setting runs a walk from <paramref name="b"/> (a walker per context, kept apart from the forward one).
     /// </summary>
     public static void WriteReverse(QueryContext context, DiffusionOptions? options, int b, Span<float> reverse)
     {
@@ -190,8 +191,13 @@ public sealed class DiscoveryDiffusion
             reverse.Slice((int)PairFeature.Diffusion, PairFeatureExtractor.Count - (int)PairFeature.Diffusion).Clear();
             return;
         }
-        // The fused form's hubs are the context's.
-        if (context.Fuses(options)) options = options with { HubCap = context.HubCap };
+        if (context.Fuses(options))
+        {
+            reverse[(int)PairFeature.Diffusion] = (float)(context.ReverseDiffusion(b) * 1e6);
+            reverse[(int)PairFeature.DiffusionBeyondTwoHops] = 0;
+            reverse[(int)PairFeature.DiffusionRelative] = 0;
+            return;
+        }
         if (!ReversePerContext.TryGetValue(context, out var walk) || walk._o != options)
         {
             walk = new DiscoveryDiffusion(context.Snapshot, options);

@@ -481,6 +481,55 @@ public sealed class QueryContext
     /// </summary>
     internal bool Fuses(DiffusionOptions options) => options == DiffusionOptions.TwoHops with { HubCap = HubCap };
 
+    private readonly Dictionary<int, double> _reverseHopOne = [];
+
+    /// <summary>
+    /// The two-hop diffusion's score of the query organization in a walk from <paramref name="b"/> (the reverse pair,
+    /// in the query's fields and year), without a whole walk. Both directions sum, over the organizations z in both
+    /// first hops, (what a's projects with z carry) × (what b's projects with z carry) / (z's total project weight), the
+    /// forward divided by a's total weight and the reverse by b's: so only b's projects and the total weights of the
+    /// few z they share with a are read.
+    /// </summary>
+    internal double ReverseDiffusion(int b)
+    {
+        var g = Snapshot;
+        var a = Query.Organization;
+        var refs = Stats.ProjectRefs;
+        var projects = g.OrganizationProjects;
+        var members = g.ProjectMembers;
+        var masked = Stats.SectorsFitMask;
+        ulong querySectors = 0;
+        foreach (var s in Query.Sectors) querySectors |= masked ? 1UL << s : 0;
+        // b's first hop: b's projects' weights shared among their members (a partner's record holds a's).
+        var hopOne = _reverseHopOne;
+        hopOne.Clear();
+        double totalB = 0;
+        for (var r = projects.Offsets[b]; r < projects.Offsets[b + 1]; r++)
+        {
+            var w = (double)DiffusionWeight(refs[r].Recency, InSector(refs[r], masked, querySectors));
+            totalB += w;
+            var each = w / (refs[r].MembersTo - refs[r].MembersFrom);
+            for (var e = refs[r].MembersFrom; e < refs[r].MembersTo; e++)
+            {
+                var z = members.Targets[e];
+                if (z != a && !IsPartner(z)) continue;
+                hopOne[z] = hopOne.GetValueOrDefault(z) + each;
+            }
+        }
+        if (!(totalB > 0) || !(_queryWeight > 0)) return 0;
+        double sum = 0;
+        foreach (var (z, fromB) in hopOne)
+        {
+            // b itself always passes mass on, as the query does forward; other hubs never.
+            if (z != b && g.Partners.Degree(z) > HubCap) continue;
+            double totalZ = 0;
+            for (var r = projects.Offsets[z]; r < projects.Offsets[z + 1]; r++) totalZ += DiffusionWeight(refs[r].Recency, InSector(refs[r], masked, querySectors));
+            var fromA = z == a ? _selfMass : _rows[z].HopOne;
+            if (totalZ > 0) sum += fromA * fromB / totalZ;
+        }
+        return sum / totalB;
+    }
+
     /// <summary>
     /// The two-hop diffusion's score of each organization filled by <see cref="CompleteTwoHop"/>: the mass a walk of
     /// <see cref="DiffusionOptions.TwoHops"/> from the query brings to it (as <see cref="DiscoveryDiffusion"/> would, in floats).

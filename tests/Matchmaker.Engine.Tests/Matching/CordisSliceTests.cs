@@ -80,7 +80,7 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
         var extractor = new PairFeatureExtractor(discovery: options);
         List<int> candidates = [];
         List<CandidateSource> sources = [];
-        var compared = 0;
+        int compared = 0, reversed = 0;
         foreach (var query in slice.TestQueries)
         {
             context.Prepare(query, options.HubCap);
@@ -95,8 +95,21 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
                 Assert.True(Math.Abs(expected - actual) <= 1e-5 * expected, $"query {query.Id}, {slice.Test.OrganizationIds[candidates[i]]}: walk {expected}, context {actual}");
                 if (expected > 0) compared++;
             }
+            // The reverse pairs of the head of the candidate list, against walks from each candidate.
+            var reverse = new float[PairFeatureExtractor.Count];
+            foreach (var b in candidates.Take(5))
+            {
+                DiscoveryDiffusion.WriteReverse(context, options, b, reverse);
+                var back = new DiscoveryDiffusion(slice.Test, options);
+                back.Run(query with { Organization = b });
+                var expected = back.Scores[query.Organization] * 1e6;
+                Assert.True(Math.Abs(expected - reverse[(int)PairFeature.Diffusion]) <= 1e-5 * expected,
+                    $"query {query.Id}, {slice.Test.OrganizationIds[b]} asking back: walk {expected}, context {reverse[(int)PairFeature.Diffusion]}");
+                if (expected > 0) reversed++;
+            }
         }
         Assert.True(compared > 1000, $"{compared} pairs with mass compared");
+        Assert.True(reversed > 100, $"{reversed} reverse pairs with mass compared");
     }
 
     [Fact]

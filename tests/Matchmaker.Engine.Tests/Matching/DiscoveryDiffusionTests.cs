@@ -156,6 +156,18 @@ public class DiscoveryDiffusionTests
                     Assert.Equal(0, f[b * PairFeatureExtractor.Count + (int)PairFeature.DiffusionRelative]);
                     if (actual > 0) reached++;
                 }
+                // The reverse pair (b asking about the query organization) from the context, against a walk from b.
+                var reverse = new float[PairFeatureExtractor.Count];
+                foreach (var b in everyone)
+                {
+                    if (b == query.Organization) continue;
+                    DiscoveryDiffusion.WriteReverse(context, options, b, reverse);
+                    var back = new DiscoveryDiffusion(G, options);
+                    back.Run(query with { Organization = b });
+                    var expected = back.Scores[query.Organization] * 1e6;
+                    Assert.True(Math.Abs(expected - reverse[(int)PairFeature.Diffusion]) <= 1e-5 * expected,
+                        $"{G.OrganizationIds[b]} asking about {name} in {sector}: walk {expected}, context {reverse[(int)PairFeature.Diffusion]}");
+                }
                 Assert.True(reached >= 2, $"{name} in {sector}: the walk reaches the query and a partner at least");
             }
         }
