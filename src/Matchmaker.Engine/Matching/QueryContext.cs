@@ -47,6 +47,8 @@ public sealed class QueryContext
     // The two-hop diffusion (DiffusionOptions.TwoHops): the query's total project weight, the mass its own projects
     // send back to it, and the factor that ages projects from the query year rather than the snapshot's latest.
     private float _queryWeight, _selfMass, _ageFactor = 1;
+    // The query's sectors as a bit mask (when the snapshot's sectors fit in one; see SnapshotStats.SectorsFitMask).
+    private ulong _querySectors;
 
     /// <summary>What the query knows of a partner or a scored candidate. Zero for other organizations.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -230,6 +232,8 @@ public sealed class QueryContext
         var a = query.Organization;
         var rows = _rows;
         foreach (var s in query.Sectors) QuerySectorMark[s] = true;
+        _querySectors = 0;
+        if (Stats.SectorsFitMask) foreach (var s in query.Sectors) _querySectors |= 1UL << s;
 
         var partners = g.Partners;
         for (var e = partners.Offsets[a]; e < partners.Offsets[a + 1]; e++)
@@ -404,9 +408,6 @@ public sealed class QueryContext
         var latest = Stats.LatestYear;
         var refs = Stats.ProjectRefs;
         var projects = g.OrganizationProjects;
-        var masked = Stats.SectorsFitMask;
-        ulong querySectors = 0;
-        foreach (var s in Query.Sectors) querySectors |= masked ? 1UL << s : 0;
         var spread = _queryWeight > 0 ? 1 / _queryWeight : 0;
         var partnerList = partners[a];
         // The query organization first (the diffusion's mass that came back to it walks on too), then its partners.
@@ -420,8 +421,7 @@ public sealed class QueryContext
             var first = projects.Offsets[z];
             var last = projects.Offsets[z + 1];
             // The diffusion's second hop: z sends its mass into its projects by weight.
-            float total = 0;
-            for (var r = first; r < last; r++) total += DiffusionWeight(refs[r].Recency, InSector(refs[r], masked, querySectors));
+            var total = ProjectWeightOf(z);
             var mass = (k < 0 ? _selfMass : rows[z].HopOne) * spread;
             var perWeight = total > 0 ? mass / total : 0;
             if (!twoHop && perWeight == 0) continue;
@@ -434,7 +434,7 @@ public sealed class QueryContext
                 // Each project's member row is a read from far away: ask for the one four projects on now.
                 if (r + 4 < last) Prefetch(members.Targets, refs[r + 4].MembersFrom);
                 var recent = tie * project.Recency;
-                var inSector = InSector(project, masked, querySectors);
+                var inSector = InSector(project);
                 var share = perWeight * DiffusionWeight(project.Recency, inSector) / (project.MembersTo - project.MembersFrom);
                 for (var e = project.MembersFrom; e < project.MembersTo; e++)
                 {
@@ -460,9 +460,9 @@ public sealed class QueryContext
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool InSector(in SnapshotStats.ProjectRef project, bool masked, ulong querySectors)
+    private bool InSector(in SnapshotStats.ProjectRef project)
     {
-        if (masked) return (project.Sectors & querySectors) != 0;
+        if (Stats.SectorsFitMask) return (project.Sectors & _querySectors) != 0;
         var inSector = false;
         foreach (var s in Snapshot.ProjectSectors[project.Project]) inSector |= QuerySectorMark[s];
         return inSector;
@@ -474,6 +474,16 @@ public sealed class QueryContext
         MathF.Min(1, recency * _ageFactor) * (inSector ? SectorBoost : 1);
 
     private static readonly float SectorBoost = (float)DiffusionOptions.TwoHops.SectorBoost;
+
+    /// <summary>The total two-hop diffusion weight of organization <paramref name="z"/>'s projects: what its mass is divided by.</summary>
+    private float ProjectWeightOf(int z)
+    {
+        var refs = Stats.ProjectRefs;
+        var projects = Snapshot.OrganizationProjects;
+        float total = 0;
+        for (var r = projects.Offsets[z]; r < projects.Offsets[z + 1]; r++) total += DiffusionWeight(refs[r].Recency, InSector(refs[r]));
+        return total;
+    }
 
     /// <summary>
     /// Whether <paramref name="options"/> is the two-hop diffusion this context sums for its scored candidates
@@ -497,16 +507,13 @@ public sealed class QueryContext
         var refs = Stats.ProjectRefs;
         var projects = g.OrganizationProjects;
         var members = g.ProjectMembers;
-        var masked = Stats.SectorsFitMask;
-        ulong querySectors = 0;
-        foreach (var s in Query.Sectors) querySectors |= masked ? 1UL << s : 0;
         // b's first hop: b's projects' weights shared among their members (a partner's record holds a's).
         var hopOne = _reverseHopOne;
         hopOne.Clear();
         double totalB = 0;
         for (var r = projects.Offsets[b]; r < projects.Offsets[b + 1]; r++)
         {
-            var w = (double)DiffusionWeight(refs[r].Recency, InSector(refs[r], masked, querySectors));
+            var w = (double)DiffusionWeight(refs[r].Recency, InSector(refs[r]));
             totalB += w;
             var each = w / (refs[r].MembersTo - refs[r].MembersFrom);
             for (var e = refs[r].MembersFrom; e < refs[r].MembersTo; e++)
@@ -522,8 +529,7 @@ public sealed class QueryContext
         {
             // b itself always passes mass on, as the query does forward; other hubs never.
             if (z != b && g.Partners.Degree(z) > HubCap) continue;
-            double totalZ = 0;
-            for (var r = projects.Offsets[z]; r < projects.Offsets[z + 1]; r++) totalZ += DiffusionWeight(refs[r].Recency, InSector(refs[r], masked, querySectors));
+            double totalZ = ProjectWeightOf(z);
             var fromA = z == a ? _selfMass : _rows[z].HopOne;
             if (totalZ > 0) sum += fromA * fromB / totalZ;
         }
