@@ -91,7 +91,8 @@ public static class CordisCommand
                 case "--diffusion-candidates" when i + 1 < args.Length:
                     diffusionCandidates = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
-                // New-partner track: the other sources' sizes (defaults: CandidateOptions.ForNewPartners).
+                // The other candidate sources' sizes (defaults: CandidateOptions.ForNewPartners for the new-partner model,
+                // the product's CandidateOptions otherwise).
                 case "--max-partners-of-partners" when i + 1 < args.Length:
                     maxPartnersOfPartners = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
@@ -249,16 +250,16 @@ public static class CordisCommand
 
         // Training sees only projects before the test year: for each label year L, features from projects before L.
         // The new-partner track trains on new-partner answers with previous partners left out of the candidates.
-        var candidates = new CandidateGenerator(newPartnerModel
-            ? CandidateOptions.ForNewPartners with
-            {
-                Diffusion = diffusion,
-                MaxDiffused = diffusionCandidates,
-                MaxPartnersOfPartners = maxPartnersOfPartners ?? CandidateOptions.ForNewPartners.MaxPartnersOfPartners,
-                MaxPopular = maxPopular ?? CandidateOptions.ForNewPartners.MaxPopular,
-                MaxComplementary = maxComplementary ?? CandidateOptions.ForNewPartners.MaxComplementary,
-            }
-            : null);
+        // The candidate sizes' flags change either model's candidates (defaults: its own options).
+        var candidateOptions = newPartnerModel
+            ? CandidateOptions.ForNewPartners with { Diffusion = diffusion, MaxDiffused = diffusionCandidates }
+            : new CandidateOptions();
+        var candidates = new CandidateGenerator(candidateOptions with
+        {
+            MaxPartnersOfPartners = maxPartnersOfPartners ?? candidateOptions.MaxPartnersOfPartners,
+            MaxPopular = maxPopular ?? candidateOptions.MaxPopular,
+            MaxComplementary = maxComplementary ?? candidateOptions.MaxComplementary,
+        });
         var newLabels = newPartnerModel && labels != "all";
         // The new-partner model's columns come from its (three-hop) diffusion, the product's from the two-hop one;
         // `--diffusion-features off` leaves them 0 for either.
