@@ -191,8 +191,8 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
     /// <summary>
     /// The features of the reverse pair (the candidate <paramref name="b"/> asking about the query organization, in
     /// the same fields and year) from the forward row: the symmetric graph features are shared, and only what
-    /// depends on the asking side is recomputed, at the cost of <paramref name="b"/>'s partner list (and of a
-    /// diffusion walk from <paramref name="b"/> for the discovery columns).
+    /// depends on the asking side is recomputed, at the cost of <paramref name="b"/>'s partner list and projects
+    /// (and of a walk from <paramref name="b"/> for a diffusion other than the product's two-hop one).
     /// </summary>
     public void Reverse(QueryContext context, int b, ReadOnlySpan<float> forward, Span<float> reverse)
     {
