@@ -90,22 +90,16 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
             walk.Run(query);
             for (var i = 0; i < candidates.Count; i++)
             {
-                var expected = walk.Scores[candidates[i]] * 1e6;
-                var actual = f[i * PairFeatureExtractor.Count + (int)PairFeature.Diffusion];
-                Assert.True(Math.Abs(expected - actual) <= 1e-5 * expected, $"query {query.Id}, {slice.Test.OrganizationIds[candidates[i]]}: walk {expected}, context {actual}");
-                if (expected > 0) compared++;
+                var mass = walk.Scores[candidates[i]];
+                DiscoveryDiffusionTests.AssertSameMass(mass, f[i * PairFeatureExtractor.Count + (int)PairFeature.Diffusion],
+                    $"query {query.Id}, {slice.Test.OrganizationIds[candidates[i]]}");
+                if (mass > 0) compared++;
             }
             // The reverse pairs of the head of the candidate list, against walks from each candidate.
-            var reverse = new float[PairFeatureExtractor.Count];
             foreach (var b in candidates.Take(5))
             {
-                DiscoveryDiffusion.WriteReverse(context, options, b, reverse);
-                var back = new DiscoveryDiffusion(slice.Test, options);
-                back.Run(query with { Organization = b });
-                var expected = back.Scores[query.Organization] * 1e6;
-                Assert.True(Math.Abs(expected - reverse[(int)PairFeature.Diffusion]) <= 1e-5 * expected,
-                    $"query {query.Id}, {slice.Test.OrganizationIds[b]} asking back: walk {expected}, context {reverse[(int)PairFeature.Diffusion]}");
-                if (expected > 0) reversed++;
+                var mass = DiscoveryDiffusionTests.AssertReverseIsTheWalk(context, options, b, $"query {query.Id}, {slice.Test.OrganizationIds[b]} asking back");
+                if (mass > 0) reversed++;
             }
         }
         Assert.True(compared > 1000, $"{compared} pairs with mass compared");

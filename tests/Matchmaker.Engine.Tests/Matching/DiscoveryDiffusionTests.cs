@@ -149,24 +149,16 @@ public class DiscoveryDiffusionTests
                 var reached = 0;
                 foreach (var b in everyone)
                 {
-                    var expected = walk.Scores[b] * 1e6;
                     var actual = f[b * PairFeatureExtractor.Count + (int)PairFeature.Diffusion];
-                    Assert.True(Math.Abs(expected - actual) <= 1e-5 * expected, $"{name} in {sector}, {G.OrganizationIds[b]}: walk {expected}, context {actual}");
+                    AssertSameMass(walk.Scores[b], actual, $"{name} in {sector}, {G.OrganizationIds[b]}");
                     Assert.Equal(0, f[b * PairFeatureExtractor.Count + (int)PairFeature.DiffusionBeyondTwoHops]);
                     Assert.Equal(0, f[b * PairFeatureExtractor.Count + (int)PairFeature.DiffusionRelative]);
                     if (actual > 0) reached++;
                 }
                 // The reverse pair (b asking about the query organization) from the context, against a walk from b.
-                var reverse = new float[PairFeatureExtractor.Count];
                 foreach (var b in everyone)
                 {
-                    if (b == query.Organization) continue;
-                    DiscoveryDiffusion.WriteReverse(context, options, b, reverse);
-                    var back = new DiscoveryDiffusion(G, options);
-                    back.Run(query with { Organization = b });
-                    var expected = back.Scores[query.Organization] * 1e6;
-                    Assert.True(Math.Abs(expected - reverse[(int)PairFeature.Diffusion]) <= 1e-5 * expected,
-                        $"{G.OrganizationIds[b]} asking about {name} in {sector}: walk {expected}, context {reverse[(int)PairFeature.Diffusion]}");
+                    if (b != query.Organization) AssertReverseIsTheWalk(context, options, b, $"{G.OrganizationIds[b]} asking about {name} in {sector}");
                 }
                 Assert.True(reached >= 2, $"{name} in {sector}: the walk reaches the query and a partner at least");
             }
@@ -192,5 +184,27 @@ public class DiscoveryDiffusionTests
         Assert.Equal(0, f[2 * PairFeatureExtractor.Count + (int)PairFeature.Diffusion]);
         // b, a partner, gets mass back through a's projects with it.
         Assert.True(f[(int)PairFeature.Diffusion] > 0);
+    }
+
+    /// <summary>A discovery column (mass × 10^6, summed in floats) against the walk's mass, to float rounding.</summary>
+    internal static void AssertSameMass(double walk, float column, string what)
+    {
+        var expected = walk * 1e6;
+        Assert.True(Math.Abs(expected - column) <= 1e-5 * expected, $"{what}: walk {expected}, context {column}");
+    }
+
+    /// <summary>
+    /// The reverse pair's discovery column (<paramref name="b"/> asking about the context's query organization) against
+    /// a walk from <paramref name="b"/>; returns the walk's mass.
+    /// </summary>
+    internal static double AssertReverseIsTheWalk(QueryContext context, DiffusionOptions options, int b, string what)
+    {
+        var reverse = new float[PairFeatureExtractor.Count];
+        DiscoveryDiffusion.WriteReverse(context, options, b, reverse);
+        var back = new DiscoveryDiffusion(context.Snapshot, options);
+        back.Run(context.Query with { Organization = b });
+        var mass = back.Scores[context.Query.Organization];
+        AssertSameMass(mass, reverse[(int)PairFeature.Diffusion], what);
+        return mass;
     }
 }

@@ -75,7 +75,8 @@ public class PairFeatureTests
             extractor.Compute(backContext, [G.Id(x)], direct);
             for (var i = 0; i < PairFeatureExtractor.Count; i++)
             {
-                // The diffusion (×10^6) is summed in floats forward and by the walker in doubles backward: relative tolerance.
+                // The diffusion (mass × 10^6, thousands) is summed in floats forward and in doubles for the reverse pair:
+                // a relative tolerance for values above 1.
                 Assert.True(Math.Abs(direct[i] - derived[i]) < 1e-5 * Math.Max(1, Math.Abs(direct[i])), $"{x}->{y} {(PairFeature)i}: {direct[i]} vs {derived[i]}");
             }
         }
