@@ -27,6 +27,7 @@ public sealed class GraphSnapshot
         SectorCodes = parts.SectorCodes;
         ProjectIds = parts.ProjectIds;
         ProjectYears = parts.ProjectYears;
+        ProjectTexts = parts.ProjectTexts;
         ProjectSectors = parts.ProjectSectors;
         ProjectMembers = parts.ProjectMembers;
         MemberRoles = parts.MemberRoles;
@@ -62,6 +63,8 @@ public sealed class GraphSnapshot
 
     public string[] ProjectIds { get; }
     public short[] ProjectYears { get; }
+    /// <summary>Per project: its texts for matching, or null when it has none.</summary>
+    public ProjectText?[] ProjectTexts { get; }
     /// <summary>Project → indexes into <see cref="SectorCodes"/>.</summary>
     public Csr ProjectSectors { get; }
     /// <summary>Project → member organizations. <see cref="MemberRoles"/>, <see cref="MemberIsLead"/> and <see cref="MemberContributions"/> are aligned with its edges.</summary>

@@ -21,6 +21,7 @@ public sealed class GraphSnapshotBuilder
 
     private readonly List<string> _projectIds = [];
     private readonly List<short> _projectYears = [];
+    private readonly List<ProjectText?> _projectTexts = [];
     private readonly List<int> _projectSectorFrom = [];
     private readonly List<int> _projectSectorTo = [];
     private readonly List<int> _memberProject = [];
@@ -63,15 +64,16 @@ public sealed class GraphSnapshotBuilder
 
     public void Add(Project project) =>
         AddProject(project.Id, project.Year, [project.Sector],
-            project.Members.Select((m, i) => new Membership(m.OrganizationId, m.Role, i == 0, float.NaN)));
+            project.Members.Select((m, i) => new Membership(m.OrganizationId, m.Role, i == 0, float.NaN)), ProjectText.Of(project));
 
     public readonly record struct Membership(string OrganizationId, ConsortiumRole? Role, bool IsLead, float Contribution);
 
-    public int AddProject(string id, int year, IEnumerable<string> sectors, IEnumerable<Membership> members)
+    public int AddProject(string id, int year, IEnumerable<string> sectors, IEnumerable<Membership> members, ProjectText? text = null)
     {
         var p = _projectIds.Count;
         _projectIds.Add(id);
         _projectYears.Add((short)year);
+        _projectTexts.Add(text);
         foreach (var s in sectors)
         {
             _projectSectorFrom.Add(p);
@@ -102,7 +104,7 @@ public sealed class GraphSnapshotBuilder
 
     internal sealed record Parts(
         string[] OrganizationIds, Organization?[] Details, OrganizationKind[] Kinds, int[] OrganizationCities, Csr OrganizationSectors,
-        string[] CityCodes, string[] SectorCodes, string[] ProjectIds, short[] ProjectYears, Csr ProjectSectors, Csr ProjectMembers,
+        string[] CityCodes, string[] SectorCodes, string[] ProjectIds, short[] ProjectYears, ProjectText?[] ProjectTexts, Csr ProjectSectors, Csr ProjectMembers,
         byte[] MemberRoles, bool[] MemberIsLead, float[] MemberContributions, Csr OrganizationProjects, Csr Partners,
         int[] PartnerJointProjects, short[] PartnerLastYear, Csr[] TiesOut, Csr[] TiesIn,
         Dictionary<string, int> IndexById, Dictionary<string, int> ProjectIndexById);
@@ -142,7 +144,7 @@ public sealed class GraphSnapshotBuilder
         return new GraphSnapshot(new Parts(
             _orgIds.ToArray(), _details.ToArray(), _kinds.ToArray(), _orgCity.ToArray(),
             Csr.FromPairs(n, _orgSectorFrom.ToArray(), _orgSectorTo.ToArray(), out _),
-            _cities.ToArray(), _sectors.ToArray(), _projectIds.ToArray(), years,
+            _cities.ToArray(), _sectors.ToArray(), _projectIds.ToArray(), years, _projectTexts.ToArray(),
             Csr.FromPairs(projectCount, _projectSectorFrom.ToArray(), _projectSectorTo.ToArray(), out _),
             projectMembers, roles, lead, money, organizationProjects, partners, joint, last, tiesOut, tiesIn,
             new Dictionary<string, int>(_index, StringComparer.Ordinal), projectIndex), builtAt);
