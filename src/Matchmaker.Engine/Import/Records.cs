@@ -52,6 +52,12 @@ public sealed record ProjectMemberRecord
     public string? Role { get; init; }
 }
 
+public sealed record ProjectTopicRecord
+{
+    public string? Code { get; init; }
+    public string? Title { get; init; }
+}
+
 public sealed record ProjectRecord
 {
     public string? Id { get; init; }
@@ -60,6 +66,11 @@ public sealed record ProjectRecord
     public string? Sector { get; init; }
     public string? SubField { get; init; }
     public IReadOnlyList<ProjectMemberRecord>? Members { get; init; }
+    /// <summary>The project's abstract or objective.</summary>
+    public string? Summary { get; init; }
+    public IReadOnlyList<string>? Keywords { get; init; }
+    /// <summary>Call topics answered: codes with their titles.</summary>
+    public IReadOnlyList<ProjectTopicRecord?>? Topics { get; init; }
 
     public Project ToDomain()
     {
@@ -70,7 +81,19 @@ public sealed record ProjectRecord
             : new ProjectMember(
                 m.Org ?? throw new DomainValidationException($"members[{i}].org", "is required"),
                 Codes.ParseRole(m.Role, $"members[{i}].role"))).ToList();
-        return new Project(Id!, Title, Year.Value, Sector ?? "", SubField, members);
+        var topics = Topics?.Select((t, i) =>
+        {
+            if (t is null) throw new DomainValidationException($"topics[{i}]", "must not be null");
+            try
+            {
+                return new ProjectTopic(t.Code!, t.Title);
+            }
+            catch (DomainValidationException e)
+            {
+                throw new DomainValidationException($"topics[{i}].{e.Field}", e.Reason);
+            }
+        }).ToList();
+        return new Project(Id!, Title, Year.Value, Sector ?? "", SubField, members, Summary, Keywords, topics);
     }
 
     public static ProjectRecord FromDomain(Project p) => new()
@@ -81,6 +104,9 @@ public sealed record ProjectRecord
         Sector = p.Sector,
         SubField = p.SubField,
         Members = p.Members.Select(m => new ProjectMemberRecord { Org = m.OrganizationId, Role = m.Role.ToCode() }).ToList(),
+        Summary = p.Summary,
+        Keywords = p.Keywords.Count == 0 ? null : p.Keywords,
+        Topics = p.Topics.Count == 0 ? null : p.Topics.Select(t => new ProjectTopicRecord { Code = t.Code, Title = t.Title }).ToList(),
     };
 }
 
