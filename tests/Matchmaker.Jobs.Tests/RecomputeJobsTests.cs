@@ -266,6 +266,7 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
                 Armed && organization == failing ? throw new InvalidOperationException("scoring tongji-auto failed") : inner.Recommend(organization, topK);
 
             public RecommendedPartner ExplainPair(int organization, int candidate) => inner.ExplainPair(organization, candidate);
+            public RankedPartners Query(PartnerQuery query) => inner.Query(query);
         }
     }
 }

@@ -154,6 +154,7 @@ public static class StorageSetup
             sp.GetRequiredService<IOptions<ModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelTrainingService>>(),
             sp.GetRequiredService<IFeedbackStore>()));
         services.AddSingleton<SnapshotSource>();
+        services.AddSingleton<TextMatchers>();
         services.AddSingleton<IPartnerRankerFactory, LearnedRankerFactory>();
         services.AddSingleton<RecomputeService>();
         services.AddSingleton<PlannerSource>();

@@ -57,6 +57,8 @@ public static class RecommendationsEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapRecommendationQuery();
         return app;
     }
 

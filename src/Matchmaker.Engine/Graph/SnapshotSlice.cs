@@ -18,7 +18,7 @@ public static class SnapshotSlice
         for (var p = 0; p < snapshot.ProjectCount; p++)
         {
             if (snapshot.ProjectYears[p] >= year) continue;
-            builder.AddProject(snapshot.ProjectIds[p], snapshot.ProjectYears[p], Sectors(snapshot, p), Members(snapshot, p));
+            builder.AddProject(snapshot.ProjectIds[p], snapshot.ProjectYears[p], Sectors(snapshot, p), Members(snapshot, p), snapshot.ProjectTexts[p]);
         }
         for (var t = 1; t < snapshot.TiesOut.Length; t++)
         {
@@ -30,15 +30,15 @@ public static class SnapshotSlice
         return builder.Build(snapshot.BuiltAt);
     }
 
-    /// <summary>The projects that started in <paramref name="year"/>: lead (first member), sectors and members.</summary>
-    public static IEnumerable<(string Id, int Year, IReadOnlyList<string> Sectors, string? Lead, IReadOnlyList<string> Members)> ProjectsOf(this GraphSnapshot snapshot, int year)
+    /// <summary>The projects that started in <paramref name="year"/>: lead (first member), sectors, members and texts.</summary>
+    public static IEnumerable<(string Id, int Year, IReadOnlyList<string> Sectors, string? Lead, IReadOnlyList<string> Members, ProjectText? Text)> ProjectsOf(this GraphSnapshot snapshot, int year)
     {
         for (var p = 0; p < snapshot.ProjectCount; p++)
         {
             if (snapshot.ProjectYears[p] != year) continue;
             var members = Members(snapshot, p).ToList();
             yield return (snapshot.ProjectIds[p], year, Sectors(snapshot, p), members.FirstOrDefault(m => m.IsLead).OrganizationId ?? members.FirstOrDefault().OrganizationId,
-                members.Select(m => m.OrganizationId).ToList());
+                members.Select(m => m.OrganizationId).ToList(), snapshot.ProjectTexts[p]);
         }
     }
 

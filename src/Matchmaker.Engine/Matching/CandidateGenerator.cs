@@ -13,6 +13,8 @@ public enum CandidateSource : byte
     CapabilityMatch = 16,
     /// <summary>Reached by mass diffusion from the query (<see cref="DiscoveryDiffusion"/>), up to three hops away.</summary>
     Diffusion = 32,
+    /// <summary>Matched by text: the profile best matching the query's text, or a member of the past projects most similar to it (<see cref="TextMatcher"/>).</summary>
+    TextMatch = 64,
 }
 
 public sealed record CandidateOptions
@@ -67,9 +69,11 @@ public sealed record CandidateOptions
 /// kind, organizations whose capabilities meet the query's needs, and the most active organizations of the
 /// fields as a fallback for newcomers without a network.
 /// </summary>
-public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabilityMatcher? capabilities = null)
+public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabilityMatcher? capabilities = null, TextMatcher? text = null)
 {
     public CandidateOptions Options { get; } = options ?? new CandidateOptions();
+
+    public TextMatcher? Text { get; } = text;
 
     /// <summary>Fills <paramref name="candidates"/> and the parallel <paramref name="sources"/> (both cleared first).</summary>
     public void Generate(QueryContext context, List<int> candidates, List<CandidateSource> sources)
@@ -133,6 +137,20 @@ public sealed class CandidateGenerator(CandidateOptions? options = null, ICapabi
                     Add(pool[i], CandidateSource.PopularInField);
                     popular++;
                 }
+            }
+
+            if (Text is not null)
+            {
+                var signals = context.EnsureText(Text);
+                var top = context.RelatedScratch;
+                if (signals.HasText)
+                {
+                    TextMatcher.TopByProfile(signals, Text.Options.MaxProfileCandidates, top);
+                    foreach (var b in top) Add(b, CandidateSource.TextMatch);
+                    TextMatcher.TopByProjects(signals, Text.Options.MaxProjectCandidates, top);
+                    foreach (var b in top) Add(b, CandidateSource.TextMatch);
+                }
+                top.Clear();
             }
 
             if (capabilities is not null && Options.MaxCapabilityMatches > 0)

@@ -135,8 +135,11 @@ public sealed class DiscoveryDiffusion
         return result;
     }
 
+    /// <summary>The discovery columns: <see cref="PairFeature.Diffusion"/> to <see cref="PairFeature.DiffusionRelative"/>.</summary>
+    private const int DiscoveryColumns = PairFeature.DiffusionRelative - PairFeature.Diffusion + 1;
+
     /// <summary>
-    /// Writes the discovery columns (<see cref="PairFeature.Diffusion"/> and after) of each candidate's row: zeros when
+    /// Writes the discovery columns (<see cref="PairFeature.Diffusion"/> to <see cref="PairFeature.DiffusionRelative"/>) of each candidate's row: zeros when
     /// <paramref name="options"/> is null. The product's two-hop diffusion (<see cref="DiffusionOptions.TwoHops"/>) is
     /// read from the context, which sums it inside its two-hop project walk for the scored candidates only; any
     /// other setting runs a whole walk once per query.
@@ -148,7 +151,7 @@ public sealed class DiscoveryDiffusion
         {
             for (var i = 0; i < candidates.Length; i++)
             {
-                output.Slice(i * count + (int)PairFeature.Diffusion, count - (int)PairFeature.Diffusion).Clear();
+                output.Slice(i * count + (int)PairFeature.Diffusion, DiscoveryColumns).Clear();
             }
             return;
         }
@@ -188,7 +191,7 @@ public sealed class DiscoveryDiffusion
     {
         if (options is null)
         {
-            reverse.Slice((int)PairFeature.Diffusion, PairFeatureExtractor.Count - (int)PairFeature.Diffusion).Clear();
+            reverse.Slice((int)PairFeature.Diffusion, DiscoveryColumns).Clear();
             return;
         }
         if (context.Fuses(options))

@@ -15,7 +15,11 @@ public sealed record MatchReason(string Kind, float Contribution, string Zh, str
 /// complementary kind, place, capability and need), and the kinds that pushed the score up most are written out
 /// with evidence read from the snapshot (names of shared partners, joint projects, city, met needs).
 /// </summary>
-public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, CapabilityIndex? capabilities = null)
+/// <remarks>
+/// With a <see cref="TextMatcher"/> and a query that carries text, the text reasons quote what matched: the
+/// candidate's past projects best matching the text (title and year) and the matched words.
+/// </remarks>
+public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, CapabilityIndex? capabilities = null, TextMatcher? text = null)
 {
     private static readonly Dictionary<PairFeature, string> KindOf = new()
     {
@@ -59,6 +63,13 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         [PairFeature.CityPairShare] = "place",
         [PairFeature.CandidateMeetsQueryNeeds] = "meets-your-needs",
         [PairFeature.QueryMeetsCandidateNeeds] = "you-meet-their-needs",
+        [PairFeature.TextProfile] = "text-match",
+        [PairFeature.TextProfileRelative] = "text-match",
+        [PairFeature.TextSimilarProjects] = "text-match",
+        [PairFeature.TextSimilarProjectCount] = "text-match",
+        [PairFeature.ProfileSimilarity] = "similar-work",
+        [PairFeature.TopicProjects] = "same-topic",
+        [PairFeature.TopicDestinationProjects] = "same-topic",
     };
 
     // The reason kinds in the order their first feature appears, and each feature's kind (-1 for none): the
@@ -78,6 +89,8 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
     {
         if (candidates.Count == 0) return [];
         var result = new List<IReadOnlyList<MatchReason>>(candidates.Count);
+        // The query's text is analyzed once for all candidates' text evidence.
+        var textQuery = text is not null && !string.IsNullOrWhiteSpace(query.Text) ? text.Index.Analyze(query.Text) : null;
         Span<float> contributions = stackalloc float[PairFeatureExtractor.Count];
         Span<float> byKind = stackalloc float[Kinds.Length];
         Span<bool> seen = stackalloc bool[Kinds.Length];
@@ -110,7 +123,7 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
             var reasons = new List<MatchReason>(maxReasons);
             for (var r = 0; r < count && reasons.Count < maxReasons; r++)
             {
-                var reason = Describe(Kinds[order[r]], byKind[order[r]], query, candidates[i]);
+                var reason = Describe(Kinds[order[r]], byKind[order[r]], query, candidates[i], textQuery);
                 if (reason is not null) reasons.Add(reason);
             }
             result.Add(reasons);
@@ -241,13 +254,65 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         return count;
     }
 
-    private MatchReason? Describe(string kind, float weight, MatchQuery query, ScoredCandidate candidate)
+    /// <summary>A project as people name it: its title (or id when it has none) and year.</summary>
+    public string ProjectLabel(int project) =>
+        $"{snapshot.ProjectTexts[project]?.Title ?? snapshot.ProjectIds[project]} ({snapshot.ProjectYears[project]})";
+
+    private MatchReason? Describe(string kind, float weight, MatchQuery query, ScoredCandidate candidate, TextQuery? textQuery)
     {
         var a = query.Organization;
         var b = candidate.Organization;
         var f = candidate.Features;
         switch (kind)
         {
+            case "text-match":
+            {
+                if (text is null || textQuery is null) return null;
+                var projects = text.Index.BestProjects(textQuery, b, 2);
+                var terms = text.Index.MatchedTerms(textQuery, b, 6);
+                if (projects.Count == 0 && terms.Count == 0) return null;
+                var titles = projects.Select(p => ProjectLabel(p.Project)).ToArray();
+                var zh = new List<string>();
+                var en = new List<string>();
+                if (titles.Length > 0)
+                {
+                    zh.Add($"其项目与你的描述相符：{string.Join("；", titles.Select(t => $"《{t}》"))}");
+                    en.Add($"its projects match your text: {string.Join("; ", titles.Select(t => $"\"{t}\""))}");
+                }
+                if (terms.Count > 0)
+                {
+                    zh.Add($"匹配词：{string.Join("、", terms)}");
+                    en.Add($"matched terms: {string.Join(", ", terms)}");
+                }
+                return new MatchReason(kind, weight, string.Join("；", zh), string.Join("; ", en), [.. titles, .. terms]);
+            }
+            case "similar-work":
+            {
+                if (text is null) return null;
+                var similarity = f[(int)PairFeature.ProfileSimilarity];
+                if (!(similarity > 0)) return null;
+                var evidence = similarity.ToString("P0", CultureInfo.InvariantCulture);
+                return new MatchReason(kind, weight,
+                    $"双方过往项目的主题相近（文本相似度 {evidence}）",
+                    $"both have worked on similar subjects (text similarity {evidence})",
+                    [evidence]);
+            }
+            case "same-topic":
+            {
+                var onTopic = f[(int)PairFeature.TopicProjects];
+                var inDestination = f[(int)PairFeature.TopicDestinationProjects];
+                if (onTopic <= 0 && inDestination <= 0) return null;
+                var topics = string.Join(", ", query.Topics);
+                return onTopic > 0
+                    ? new MatchReason(kind, weight,
+                        $"曾参与同一课题（{topics}）的 {Fmt(onTopic)} 个项目",
+                        $"{Fmt(onTopic)} project{(onTopic == 1 ? "" : "s")} on the same call topic ({topics})",
+                        [topics, Fmt(onTopic)])
+                    : new MatchReason(kind, weight,
+                        $"曾参与同一指南方向的 {Fmt(inDestination)} 个项目（{topics}）",
+                        $"{Fmt(inDestination)} project{(inDestination == 1 ? "" : "s")} in the same call destination ({topics})",
+                        [topics, Fmt(inDestination)]);
+            }
             case "prior-work":
             {
                 Span<int> top = stackalloc int[3];

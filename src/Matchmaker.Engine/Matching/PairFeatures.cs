@@ -54,6 +54,16 @@ public enum PairFeature
     Diffusion,
     DiffusionBeyondTwoHops,
     DiffusionRelative,
+    // Appended for text matching (issue 19): what the asker wrote (TextMatcher). All 0 without a text matcher;
+    // the query-text columns are 0 for a query without text, the topic columns for one without topics.
+    QueryHasText,
+    TextProfile,
+    TextProfileRelative,
+    TextSimilarProjects,
+    TextSimilarProjectCount,
+    ProfileSimilarity,
+    TopicProjects,
+    TopicDestinationProjects,
 }
 
 /// <summary>
@@ -64,14 +74,17 @@ public enum PairFeature
 /// <param name="capabilities">Capability and need matching, or null (those columns are then 0).</param>
 /// <param name="discovery">The diffusion behind the discovery columns; null = <see cref="DiffusionOptions.TwoHops"/>, the product's.</param>
 /// <param name="discoveryColumns">False: the discovery columns are 0 (a model without them, for comparison).</param>
-public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null, DiffusionOptions? discovery = null, bool discoveryColumns = true)
+/// <param name="text">Text matching behind the text columns, or null (those columns are then 0).</param>
+public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null, DiffusionOptions? discovery = null, bool discoveryColumns = true, TextMatcher? text = null)
 {
-    public const int Count = 44;
+    public const int Count = 52;
     public const float Never = 99;
 
     public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
 
     public ICapabilityMatcher? Capabilities { get; } = capabilities;
+
+    public TextMatcher? Text { get; } = text;
 
     /// <summary>The diffusion behind the discovery columns, or null (those columns are then 0).</summary>
     public DiffusionOptions? Discovery { get; } = discoveryColumns ? discovery ?? DiffusionOptions.TwoHops : null;
@@ -162,8 +175,34 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.DeclaredSectorOverlap] = overlap;
         }
         DiscoveryDiffusion.WriteFeatures(context, Discovery, candidates, output);
+        WriteTextFeatures(context, candidates, output);
         // Not returned when a row throws: the pool then simply allocates another.
         ArrayPool<float>.Shared.Return(matches);
+    }
+
+    private void WriteTextFeatures(QueryContext context, ReadOnlySpan<int> candidates, Span<float> output)
+    {
+        if (Text is null)
+        {
+            for (var i = 0; i < candidates.Length; i++) output.Slice(i * Count + (int)PairFeature.QueryHasText, Count - (int)PairFeature.QueryHasText).Clear();
+            return;
+        }
+        var t = context.EnsureText(Text);
+        var a = context.Query.Organization;
+        var best = t.BestProfile;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var b = candidates[i];
+            var f = output.Slice(i * Count, Count);
+            f[(int)PairFeature.QueryHasText] = t.HasText ? 1 : 0;
+            f[(int)PairFeature.TextProfile] = t.HasText ? t.Profile[b] : 0;
+            f[(int)PairFeature.TextProfileRelative] = best > 0 ? t.Profile[b] / best : 0;
+            f[(int)PairFeature.TextSimilarProjects] = t.Projects[b];
+            f[(int)PairFeature.TextSimilarProjectCount] = t.ProjectCount[b];
+            f[(int)PairFeature.ProfileSimilarity] = Text.Index.ProfileSimilarity(a, b);
+            f[(int)PairFeature.TopicProjects] = t.Topic[b];
+            f[(int)PairFeature.TopicDestinationProjects] = t.Destination[b];
+        }
     }
 
     private static void FillCandidateSide(Span<float> f, in SnapshotStats.CandidateProfile profile, int b, int year, int[][] sectorActivity, int[][] sectorRecent)

@@ -17,7 +17,7 @@ namespace Matchmaker.Engine.Matching;
 /// (<see cref="TwoHopScores"/>, four to a cache line); what only partners and scored candidates get is in
 /// <see cref="Neighbour"/>. The columns (<see cref="Joint"/>, <see cref="AdamicAdar"/>, ...) read those records.
 /// </remarks>
-public sealed class QueryContext
+public sealed partial class QueryContext
 {
     private readonly List<int> _touched = [];
     // Organizations with a two-hop score, in the order first reached: appended without a branch (the slot is always
@@ -228,6 +228,7 @@ public sealed class QueryContext
         Reset();
         Query = query;
         HubCap = hubCap;
+        _textPreparedBy = null;
         var g = Snapshot;
         var a = query.Organization;
         var rows = _rows;

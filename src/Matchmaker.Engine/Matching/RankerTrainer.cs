@@ -10,7 +10,15 @@ namespace Matchmaker.Engine.Matching;
 /// One slice of a time split: a snapshot of everything before a cut-off and the queries whose answers (labels)
 /// come from after it. Features only ever see the snapshot, so the model learns to predict new ties.
 /// </summary>
-public sealed record TrainingSplit(SnapshotStats Stats, IReadOnlyList<MatchQuery> Queries, string Description);
+public sealed record TrainingSplit(SnapshotStats Stats, IReadOnlyList<MatchQuery> Queries, string Description)
+{
+    /// <summary>
+    /// This split's own candidate generator and features, when they hold per-snapshot parts (a text index of the
+    /// projects before the label year: the label projects' own texts must not be in it); null = the shared ones.
+    /// </summary>
+    public CandidateGenerator? Candidates { get; init; }
+    public PairFeatureExtractor? Features { get; init; }
+}
 
 /// <summary>The gradient-boosted ranking trainer: both give a regression-tree ensemble that compiles the same way.</summary>
 public enum RankerKind
@@ -113,7 +121,7 @@ public static class RankerTrainer
                 var workspace = pool.Rent();
                 try
                 {
-                    perQuery[i] = RowsOf(split.Queries[i], workspace, candidates, features, options, i, hardScorer);
+                    perQuery[i] = RowsOf(split.Queries[i], workspace, split.Candidates ?? candidates, split.Features ?? features, options, i, hardScorer);
                 }
                 finally
                 {

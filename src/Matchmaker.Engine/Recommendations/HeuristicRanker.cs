@@ -1,5 +1,6 @@
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Matching;
 
 namespace Matchmaker.Engine.Recommendations;
 
@@ -8,22 +9,28 @@ namespace Matchmaker.Engine.Recommendations;
 /// partners of partners by Adamic-Adar, plus organizations whose capabilities meet the organization's needs,
 /// with a bonus when the need is met in both directions. Deterministic; ties break by id.
 /// </summary>
-public sealed class HeuristicRankerFactory : IPartnerRankerFactory
+/// <remarks>A query with text adds the text's BM25 match with each profile, relative to the best (0-2).</remarks>
+public sealed class HeuristicRankerFactory(TextMatchers? texts = null) : IPartnerRankerFactory
 {
     public const string Version = "heuristic-1";
 
-    public IPartnerRanker Create(GraphSnapshot snapshot) => new HeuristicRanker(snapshot);
+    public IPartnerRanker Create(GraphSnapshot snapshot) => new HeuristicRanker(snapshot, texts?.For(snapshot));
 }
 
 internal sealed class HeuristicRanker : IPartnerRanker
 {
     private const int HubCap = 200;
+    /// <summary>Organizations added by their profile's match with a query's text.</summary>
+    private const int TextCandidates = 200;
+    private const double TextWeight = 2;
     private readonly GraphSnapshot _snapshot;
+    private readonly TextMatcher? _text;
     private readonly Dictionary<string, int[]> _offering = new(StringComparer.Ordinal);
 
-    public HeuristicRanker(GraphSnapshot snapshot)
+    public HeuristicRanker(GraphSnapshot snapshot, TextMatcher? text = null)
     {
         _snapshot = snapshot;
+        _text = text;
         var offering = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var o = 0; o < snapshot.OrganizationCount; o++)
         {
@@ -38,7 +45,11 @@ internal sealed class HeuristicRanker : IPartnerRanker
 
     public string ModelVersion => HeuristicRankerFactory.Version;
 
-    public RankedPartners Recommend(int organization, int topK)
+    public RankedPartners Recommend(int organization, int topK) => Rank(organization, topK, null, null);
+
+    public RankedPartners Query(PartnerQuery query) => Rank(query.Organization, query.TopK, query.Text, query.Accept);
+
+    private RankedPartners Rank(int organization, int topK, string? text, Func<int, bool>? accept)
     {
         var s = _snapshot;
         var scores = new Dictionary<int, double>();
@@ -69,9 +80,24 @@ internal sealed class HeuristicRanker : IPartnerRanker
                 scores[candidate] = scores.GetValueOrDefault(candidate) + 0.5;
             }
         }
+        Text.TextQuery? textQuery = null;
+        if (_text is not null && !string.IsNullOrWhiteSpace(text) && _text.Index.Analyze(text) is { Terms.Count: > 0 } analyzed)
+        {
+            textQuery = analyzed;
+            var profile = new float[s.OrganizationCount];
+            _text.Index.ScoreOrganizations(analyzed, profile);
+            var top = Enumerable.Range(0, profile.Length).Where(o => o != organization && profile[o] > 0)
+                .OrderByDescending(o => profile[o]).ThenBy(o => o).Take(TextCandidates).ToList();
+            var best = top.Count > 0 ? profile[top[0]] : 0;
+            foreach (var candidate in top)
+            {
+                scores[candidate] = scores.GetValueOrDefault(candidate) + TextWeight * profile[candidate] / best;
+            }
+        }
         // Discovery first: the list keeps topK new organizations and, labelled, up to topK existing partners,
         // so that readers who exclude existing partners still get a full list.
         var ordered = scores
+            .Where(kv => accept is null || accept(kv.Key))
             .Select(kv => (Candidate: kv.Key, Score: kv.Value + Reciprocity(self, s.Details[kv.Key]) + SameCity(organization, kv.Key)))
             .OrderByDescending(x => x.Score).ThenBy(x => s.OrganizationIds[x.Candidate], StringComparer.Ordinal)
             .ToList();
@@ -79,7 +105,7 @@ internal sealed class HeuristicRanker : IPartnerRanker
             .Concat(ordered.Where(x => s.Partners.EdgeIndex(organization, x.Candidate) >= 0).Take(topK))
             .OrderByDescending(x => x.Score).ThenBy(x => s.OrganizationIds[x.Candidate], StringComparer.Ordinal)
             .Select((x, i) => new RecommendedPartner(s.OrganizationIds[x.Candidate], i + 1, Math.Round(x.Score, 6),
-                Reasons(organization, x.Candidate, shared.GetValueOrDefault(x.Candidate), meets.GetValueOrDefault(x.Candidate)),
+                TextReason(textQuery, x.Candidate).Concat(Reasons(organization, x.Candidate, shared.GetValueOrDefault(x.Candidate), meets.GetValueOrDefault(x.Candidate))).ToList(),
                 s.Partners.EdgeIndex(organization, x.Candidate) >= 0, CandidateSummary.Of(s, x.Candidate)))
             .ToList();
         return new RankedPartners(ranked, scores.Count);
@@ -102,6 +128,29 @@ internal sealed class HeuristicRanker : IPartnerRanker
         score += 0.5 * needsMet.Count + Reciprocity(self, s.Details[candidate]) + SameCity(organization, candidate);
         return new RecommendedPartner(s.OrganizationIds[candidate], 0, Math.Round(score, 6), Reasons(organization, candidate, via, needsMet),
             s.Partners.EdgeIndex(organization, candidate) >= 0, CandidateSummary.Of(s, candidate));
+    }
+
+    /// <summary>What the candidate's profile shares with the query's text: its best matching projects and the matched words.</summary>
+    private IEnumerable<Reason> TextReason(Text.TextQuery? query, int candidate)
+    {
+        if (_text is null || query is null) yield break;
+        var projects = _text.Index.BestProjects(query, candidate, 2)
+            .Select(p => $"{_snapshot.ProjectTexts[p.Project]?.Title ?? _snapshot.ProjectIds[p.Project]} ({_snapshot.ProjectYears[p.Project]})").ToList();
+        var terms = _text.Index.MatchedTerms(query, candidate, 6);
+        if (projects.Count == 0 && terms.Count == 0) yield break;
+        var zh = new List<string>();
+        var en = new List<string>();
+        if (projects.Count > 0)
+        {
+            zh.Add($"其项目与你的描述相符：{string.Join("；", projects.Select(t => $"《{t}》"))}");
+            en.Add($"its projects match your text: {string.Join("; ", projects.Select(t => $"\"{t}\""))}");
+        }
+        if (terms.Count > 0)
+        {
+            zh.Add($"匹配词：{string.Join("、", terms)}");
+            en.Add($"matched terms: {string.Join(", ", terms)}");
+        }
+        yield return new Reason("text-match", string.Join("；", zh), string.Join("; ", en), [.. projects, .. terms]);
     }
 
     /// <summary>The candidate needs something the organization offers: the match is wanted on both sides.</summary>

@@ -12,6 +12,20 @@ public interface IPartnerRanker
 
     /// <summary>Scores and explains one pair on demand (rank 0: the pair is not placed in a list).</summary>
     RecommendedPartner ExplainPair(int organization, int candidate);
+
+    /// <summary>
+    /// Partners for a query computed now, with what the asker wrote (a call topic, a challenge, a draft abstract):
+    /// the best <see cref="PartnerQuery.TopK"/> new organizations that pass <see cref="PartnerQuery.Accept"/>, then,
+    /// labelled, as many existing partners (discovery first, as the stored lists).
+    /// </summary>
+    RankedPartners Query(PartnerQuery query);
+}
+
+/// <summary>An on-demand query: the asking organization (compact id), its text and call topics, a filter and a length.</summary>
+public sealed record PartnerQuery(int Organization, string? Text, IReadOnlyList<string> Topics, int TopK)
+{
+    /// <summary>Candidates (compact ids) that may be listed; null accepts all.</summary>
+    public Func<int, bool>? Accept { get; init; }
 }
 
 /// <summary>Binds a ranker to a snapshot (rankers precompute per-snapshot statistics).</summary>

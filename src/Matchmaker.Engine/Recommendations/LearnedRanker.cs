@@ -10,23 +10,34 @@ namespace Matchmaker.Engine.Recommendations;
 /// from its feature contributions. Until a model has been trained and promoted it falls back to the
 /// <see cref="HeuristicRankerFactory"/>, so a fresh install still serves lists.
 /// </summary>
-public sealed class LearnedRankerFactory(ModelRegistry registry) : IPartnerRankerFactory
+public sealed class LearnedRankerFactory : IPartnerRankerFactory
 {
-    private readonly HeuristicRankerFactory _fallback = new();
+    private readonly ModelRegistry registry;
+    private readonly TextMatchers _texts;
+    private readonly HeuristicRankerFactory _fallback;
     private readonly Lock _lock = new();
     private (int Version, RankingModel Model)? _model;
     // The last ranker's per-snapshot parts: a snapshot patched from its snapshot (an attribute edit) derives its
     // statistics and capability index from them instead of recomputing both over every organization.
     private (GraphSnapshot Snapshot, SnapshotStats Stats, CapabilityIndex? Capabilities)? _last;
 
+    public LearnedRankerFactory(ModelRegistry registry) : this(registry, new TextMatchers()) { }
+
+    /// <param name="texts">The text indexes per snapshot, shared with whatever else ranks on the same snapshots.</param>
+    public LearnedRankerFactory(ModelRegistry registry, TextMatchers texts)
+    {
+        this.registry = registry;
+        _texts = texts;
+        _fallback = new HeuristicRankerFactory(texts);
+    }
+
     public IPartnerRanker Create(GraphSnapshot snapshot)
     {
         var model = CurrentModel();
         if (model is null) return _fallback.Create(snapshot);
         var (stats, capabilities) = PartsFor(snapshot);
-        return new LearnedRanker(snapshot, model, stats, capabilities);
+        return new LearnedRanker(snapshot, model, stats, capabilities, _texts.For(snapshot));
     }
-
     private (SnapshotStats Stats, CapabilityIndex? Capabilities) PartsFor(GraphSnapshot snapshot)
     {
         (GraphSnapshot Snapshot, SnapshotStats Stats, CapabilityIndex? Capabilities)? last;
@@ -75,20 +86,31 @@ internal sealed class LearnedRanker : IPartnerRanker
     private readonly MatchExplainer _explainer;
     private readonly int _queryYear;
 
-    public LearnedRanker(GraphSnapshot snapshot, RankingModel model, SnapshotStats stats, CapabilityIndex? capabilities)
+    public LearnedRanker(GraphSnapshot snapshot, RankingModel model, SnapshotStats stats, CapabilityIndex? capabilities, TextMatcher? text = null)
     {
         this.snapshot = snapshot;
         this.model = model;
-        _matcher = new Matcher(stats, model, new CandidateGenerator(null, capabilities), new PairFeatureExtractor(capabilities));
-        _explainer = new MatchExplainer(snapshot, model, capabilities);
+        _matcher = new Matcher(stats, model, new CandidateGenerator(null, capabilities, text), new PairFeatureExtractor(capabilities, text: text));
+        _explainer = new MatchExplainer(snapshot, model, capabilities, text);
         _queryYear = snapshot.ProjectYears.Length == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
     }
 
     public string ModelVersion => $"lambdarank-v{model.Card.Version}";
 
-    public RankedPartners Recommend(int organization, int topK)
+    private MatchQuery QueryOf(int organization) =>
+        new(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
+
+    public RankedPartners Recommend(int organization, int topK) => Rank(QueryOf(organization), topK, accept: null);
+
+    public RankedPartners Query(PartnerQuery query)
     {
-        var query = new MatchQuery(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
+        var text = string.IsNullOrWhiteSpace(query.Text) ? null : query.Text;
+        return Rank(QueryOf(query.Organization) with { Text = text, Topics = [.. query.Topics] }, query.TopK, query.Accept);
+    }
+
+    private RankedPartners Rank(MatchQuery query, int topK, Func<int, bool>? accept)
+    {
+        var organization = query.Organization;
         var chosen = new List<ScoredCandidate>(2 * topK);
         int scored;
         (long Candidates, long Features, long Trees) ticks;
@@ -99,11 +121,14 @@ internal sealed class LearnedRanker : IPartnerRanker
             var order = _matcher.RankAll(query, w);
             ticks = w.LastTicks;
             scored = order.Length;
-            // Discovery first: within the best Depth, topK new organizations and, labelled, up to topK existing partners.
+            // Discovery first: within the best Depth (all candidates when a filter drops some), topK new organizations
+            // and, labelled, up to topK existing partners.
+            var depth = accept is null ? Math.Min(Depth, order.Length) : order.Length;
             int fresh = 0, existing = 0;
-            for (var r = 0; r < Math.Min(Depth, order.Length) && (fresh < topK || existing < topK); r++)
+            for (var r = 0; r < depth && (fresh < topK || existing < topK); r++)
             {
                 var i = order[r];
+                if (accept is not null && !accept(w.Candidates[i])) continue;
                 var partner = w.Context.IsPartner(w.Candidates[i]);
                 if (partner ? existing++ >= topK : fresh++ >= topK) continue;
                 chosen.Add(new ScoredCandidate(w.Candidates[i], w.Scores[i], w.Sources[i],
@@ -136,7 +161,7 @@ internal sealed class LearnedRanker : IPartnerRanker
 
     public RecommendedPartner ExplainPair(int organization, int candidate)
     {
-        var query = new MatchQuery(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
+        var query = QueryOf(organization);
         var scored = _matcher.Score(query, [candidate]);
         var reasons = _explainer.Explain(query, scored)[0];
         return new RecommendedPartner(snapshot.OrganizationIds[candidate], 0, Math.Round(scored[0].Score, 6),

@@ -39,12 +39,41 @@ public sealed class ModelTrainingService(
         var labelYears = Enumerable.Range(validationYear - options.TrainingYears, options.TrainingYears)
             .Where(y => full.ProjectYears.Contains((short)y)).ToArray();
         var splits = new List<TrainingSplit>();
+        // Organizations keep their compact ids in every time slice, so one index of capabilities serves all of them;
+        // texts are indexed per slice, since a label year's own project texts must not be in its feature window.
+        var capabilities = CapabilitiesOf(full);
+        var texts = new List<TextMatcher>();
+        try
+        {
+            return await RetrainAsync(full, validationYear, labelYears, splits, capabilities, texts, cancellationToken);
+        }
+        finally
+        {
+            foreach (var t in texts) t.Dispose();
+        }
+    }
+
+    private async Task<TrainingOutcome> RetrainAsync(GraphSnapshot full, int validationYear, int[] labelYears, List<TrainingSplit> splits,
+        CapabilityIndex? capabilities, List<TextMatcher> texts, CancellationToken cancellationToken)
+    {
+        TextMatcher? TextOf(GraphSnapshot snapshot)
+        {
+            var text = TextMatcher.Build(snapshot);
+            if (text is not null) texts.Add(text);
+            return text;
+        }
+
         foreach (var year in labelYears)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var before = full.Before(year);
+            var text = TextOf(before);
             splits.Add(new TrainingSplit(new SnapshotStats(before), Queries(before, full, year),
-                $"labels from projects started in {year}, features from projects started before {year}"));
+                $"labels from projects started in {year}, features from projects started before {year}")
+            {
+                Candidates = new CandidateGenerator(null, capabilities, text),
+                Features = new PairFeatureExtractor(capabilities, text: text),
+            });
         }
         var trainingQueries = splits.Sum(s => s.Queries.Count);
         if (trainingQueries < options.MinimumTrainingQueries)
@@ -56,8 +85,6 @@ public sealed class ModelTrainingService(
         if (validationQueries.Count == 0) return Skip($"no validation query in {validationYear}");
 
         var rankerOptions = new RankerOptions();
-        // Organizations keep their compact ids in every time slice, so one index of capabilities serves all of them.
-        var capabilities = CapabilitiesOf(full);
         var candidates = new CandidateGenerator(null, capabilities);
         var features = new PairFeatureExtractor(capabilities);
         var rows = RankerTrainer.BuildRows(splits, candidates, features, rankerOptions);
@@ -66,15 +93,20 @@ public sealed class ModelTrainingService(
         var labelled = feedback is null ? [] : await LabelledQueriesAsync(full, feedback, cancellationToken);
         if (labelled.Count > 0)
         {
-            var fromFeedback = FeedbackTraining.BuildRows(new SnapshotStats(full), labelled, candidates, features, rankerOptions, (uint)rows.Queries);
+            var fullText = TextOf(full);
+            var fromFeedback = FeedbackTraining.BuildRows(new SnapshotStats(full), labelled, new CandidateGenerator(null, capabilities, fullText),
+                new PairFeatureExtractor(capabilities, text: fullText), rankerOptions, (uint)rows.Queries);
             rows = FeedbackTraining.Combine(rows, fromFeedback);
             descriptions.Add($"feedback of {fromFeedback.Queries} organizations on {labelled.Sum(q => q.Grades.Count)} candidates, features from the current graph");
         }
         var model = RankerTrainer.Train(rows, rankerOptions, string.Join("; ", descriptions), registry.NextVersion(), time.GetUtcNow());
         var validationStats = new SnapshotStats(validationBefore);
+        var validationText = TextOf(validationBefore);
+        var validationCandidates = new CandidateGenerator(null, capabilities, validationText);
+        var validationFeatures = new PairFeatureExtractor(capabilities, text: validationText);
         var promotion = registry.PromoteIfBetter(model, m =>
         {
-            var result = ProtocolEvaluator.EvaluateMatcher(new Matcher(validationStats, m, candidates, features), validationQueries, reciprocalTop: 0);
+            var result = ProtocolEvaluator.EvaluateMatcher(new Matcher(validationStats, m, validationCandidates, validationFeatures), validationQueries, reciprocalTop: 0);
             return new ValidationMetrics($"projects started in {validationYear}", result.Learned.Ndcg10, result.Learned.Recall20, result.Learned.Mrr, validationQueries.Count);
         });
         var message = promotion.Promoted
@@ -105,7 +137,7 @@ public sealed class ModelTrainingService(
     }
 
     private static List<MatchQuery> Queries(GraphSnapshot before, GraphSnapshot full, int year) =>
-        TimeSplit.Queries(before, full.ProjectsOf(year).Select(p => new TimeSplit.FutureProject(p.Id, p.Year, p.Sectors, p.Lead, p.Members))).ToList();
+        TimeSplit.Queries(before, full.ProjectsOf(year).Select(p => new TimeSplit.FutureProject(p.Id, p.Year, p.Sectors, p.Lead, p.Members).WithText(p.Text))).ToList();
 
     private TrainingOutcome Skip(string why)
     {

@@ -288,6 +288,22 @@ public sealed class RecomputeService(
     }
 
     /// <summary>
+    /// Partners for an on-demand query with text, on the current snapshot with the current ranker; null when the
+    /// organization is not in the graph. <paramref name="accept"/> sees each candidate's compact id in that snapshot.
+    /// </summary>
+    public async Task<(RankedPartners Ranked, string ModelVersion, GraphSnapshot Snapshot)?> QueryAsync(
+        string organizationId, string? text, IReadOnlyList<string> topics, int topK, Func<GraphSnapshot, int, bool>? accept,
+        CancellationToken cancellationToken = default)
+    {
+        var snapshot = await snapshots.GetAsync(cancellationToken);
+        var organization = snapshot.IndexOf(organizationId);
+        if (organization < 0) return null;
+        var ranker = RankerFor(snapshot);
+        var query = new PartnerQuery(organization, text, topics, topK) { Accept = accept is null ? null : c => accept(snapshot, c) };
+        return (ranker.Query(query), ranker.ModelVersion, snapshot);
+    }
+
+    /// <summary>
     /// The compact ids of the organizations whose ids fall in the shard's range, ascending. The snapshot's ids in ordinal
     /// order are sorted once per snapshot and the range found by binary search: a pass over every id per shard summed to
     /// 55 s of a 1M-organization run (200 shards).

@@ -80,6 +80,7 @@ public sealed class RecomputeParallelismTests
             }
 
             public RecommendedPartner ExplainPair(int organization, int candidate) => inner.ExplainPair(organization, candidate);
+            public RankedPartners Query(PartnerQuery query) => inner.Query(query);
         }
     }
 }

@@ -12,7 +12,17 @@ public static class TimeSplit
 {
     public const int MinMembers = 3;
 
-    public sealed record FutureProject(string Id, int Year, IReadOnlyList<string> Sectors, string? LeadId, IReadOnlyList<string> MemberIds);
+    public sealed record FutureProject(string Id, int Year, IReadOnlyList<string> Sectors, string? LeadId, IReadOnlyList<string> MemberIds)
+    {
+        /// <summary>What the lead wrote before the consortium was complete (topics, title, summary, keywords), or null.</summary>
+        public string? Text { get; init; }
+        /// <summary>The call topic codes the project answered.</summary>
+        public string[] Topics { get; init; } = [];
+
+        /// <summary>The query text and topics of a project with these texts (the protocol's query: topic titles, title, summary, keywords).</summary>
+        public FutureProject WithText(Graph.ProjectText? text) =>
+            text is null ? this : this with { Text = text.FullText, Topics = [.. text.TopicCodes] };
+    }
 
     public static IReadOnlyList<MatchQuery> Queries(GraphSnapshot before, IEnumerable<FutureProject> projects)
     {
@@ -25,7 +35,7 @@ public static class TimeSplit
             var relevant = project.MemberIds.Select(before.IndexOf).Where(i => i >= 0 && i != lead).Distinct().ToArray();
             if (relevant.Length == 0) continue;
             var sectors = project.Sectors.Select(before.SectorIndexOf).Where(s => s >= 0).Distinct().ToArray();
-            queries.Add(new MatchQuery(lead, sectors, project.Year) { Id = project.Id, Relevant = relevant });
+            queries.Add(new MatchQuery(lead, sectors, project.Year) { Id = project.Id, Relevant = relevant, Text = project.Text, Topics = project.Topics });
         }
         return queries;
     }
