@@ -42,16 +42,22 @@ public static class RecommendationQueryEndpoints
                 """)
             .Accepts<RecommendationQueryRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Produces<RecommendationQueryResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     internal static async Task<Results<Ok<RecommendationQueryResult>, ValidationProblem, ProblemHttpResult>> Query(
-        string id, RecommendationQueryRequest body, RecomputeService recompute, FeedbackIndex feedback, TimeProvider time,
+        string id, HttpRequest request, RecomputeService recompute, FeedbackIndex feedback, TimeProvider time,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // Read with an explicit limit (413 above it) whatever the server in front enforces, then parsed strictly.
+        RecommendationQueryRequest body;
+        using (var stream = await Infrastructure.RequestBodies.ReadLimitedAsync(request, MaxBodyBytes, cancellationToken))
+        {
+            body = Infrastructure.RequestBodies.ParseJson<RecommendationQueryRequest>(stream);
+        }
         var errors = Validate(body, out var kind);
         if (errors is not null) return TypedResults.ValidationProblem(errors, title: "The query was refused.");
         var limit = body.Limit ?? 20;
