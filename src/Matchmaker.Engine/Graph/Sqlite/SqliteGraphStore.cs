@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 
 namespace Matchmaker.Engine.Graph.Sqlite;
@@ -25,51 +26,12 @@ public sealed class SqliteGraphStore : IGraphStore
 
     public string DatabasePath { get; }
 
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS organizations (
-            id          TEXT PRIMARY KEY,
-            kind        TEXT NOT NULL,
-            city        TEXT NOT NULL,
-            sectors     TEXT NOT NULL,   -- '|a|b|' so that one instr() finds a code
-            sub_fields  TEXT NOT NULL,
-            search_text TEXT NOT NULL,   -- lower-cased names and aliases
-            record      TEXT NOT NULL    -- the full OrganizationRecord as JSON
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_organizations_kind_city ON organizations(kind, city);
-        CREATE TABLE IF NOT EXISTS projects (
-            id        TEXT PRIMARY KEY,
-            title     TEXT,
-            year      INTEGER NOT NULL,
-            sector    TEXT NOT NULL,
-            sub_field TEXT
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS project_members (
-            project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-            org_id     TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-            role       TEXT NOT NULL,
-            ordinal    INTEGER NOT NULL,
-            PRIMARY KEY (project_id, org_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_project_members_org ON project_members(org_id);
-        CREATE TABLE IF NOT EXISTS ties (
-            from_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-            to_id   TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-            type    TEXT NOT NULL,
-            year    INTEGER,
-            PRIMARY KEY (from_id, to_id, type)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_ties_to ON ties(to_id);
-        """;
-
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    /// <summary>Brings the file's graph tables to the latest migration (Migrations/Sqlite/Graph).</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Graph);
         _initialized = true;
+        return Task.CompletedTask;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
