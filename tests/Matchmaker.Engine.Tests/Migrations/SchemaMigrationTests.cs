@@ -1,5 +1,6 @@
 using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Delivery;
+using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Migrations;
@@ -28,6 +29,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         "Matchmaker.Engine.Migrations.Sqlite.Delivery.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Feedback.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Graph.0002_project_texts.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Plans.0001_initial.sql",
     ];
@@ -96,6 +98,16 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         var project = await graph.GetProjectAsync("p2016-lae-ops-01");
         Assert.NotNull(project);
         Assert.Equal("通航机务维修人才培训 / Training general-aviation maintenance staff", project.Title);
+        Assert.Null(project.Summary);
+        Assert.Empty(project.Keywords);
+        Assert.Empty(project.Topics);
+        // 0002 added the project texts to the old table: a project written now keeps them.
+        await graph.UpsertProjectAsync(new Project(project.Id, project.Title, project.Year, project.Sector, project.SubField, project.Members,
+            "通航维修培训。 / Maintenance training.", ["通航", "maintenance"], [new ProjectTopic("G60-LAE-2016-01", "通航人才")]));
+        var updated = await graph.GetProjectAsync(project.Id);
+        Assert.Equal("通航维修培训。 / Maintenance training.", updated!.Summary);
+        Assert.Equal(["通航", "maintenance"], updated.Keywords);
+        Assert.Equal([new ProjectTopic("G60-LAE-2016-01", "通航人才")], updated.Topics);
         var key = await new SqliteApiKeyStore(ServicePath).FindAsync("key-fixture");
         Assert.Equal("fixture reader", key?.Key.Name);
         var feedback = await new SqliteFeedbackStore(ServicePath).GetStateAsync("baolong-auto");
