@@ -33,11 +33,17 @@ SET o = {
   searchText: toLower(reduce(acc = '', name IN names | acc + CASE WHEN acc = '' THEN '' ELSE '\u001F' END + name))
 };
 
-// Projects and their members; a member's ordinal is its position in the list (the first member leads).
-// Roles may be written as codes or as 产学研金用; they are stored as codes.
+// Projects, their texts and their members; a member's ordinal is its position in the list (the first member leads).
+// Roles may be written as codes or as 产学研金用; they are stored as codes. Call topics become two aligned lists, codes
+// and titles ('' for a topic without a title); empty lists are left out (null removes the property), as the adapter does.
 CALL apoc.load.json($seedBase + 'projects.jsonl') YIELD value
+WITH value, coalesce(value.keywords, []) AS keywords, coalesce(value.topics, []) AS topics
 MERGE (p:Project {id: value.id})
-SET p.title = value.title, p.year = value.year, p.sector = value.sector, p.subField = value.subField
+SET p.title = value.title, p.year = value.year, p.sector = value.sector, p.subField = value.subField,
+    p.summary = value.summary,
+    p.keywords = CASE WHEN size(keywords) = 0 THEN null ELSE keywords END,
+    p.topicCodes = CASE WHEN size(topics) = 0 THEN null ELSE [t IN topics | t.code] END,
+    p.topicTitles = CASE WHEN size(topics) = 0 THEN null ELSE [t IN topics | coalesce(t.title, '')] END
 WITH p, value
 CALL (p) {
   MATCH (p)<-[old:MEMBER_OF]-(:Organization)

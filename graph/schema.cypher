@@ -5,7 +5,9 @@
 // Model:
 //   (:Organization {id, nameZh, nameEn, aliases, kind, city, sectors, subFields, capabilities, needs, description,
 //                   employees, illustrative, searchText})
-//   (:Project {id, title, year, sector, subField})
+//   (:Project {id, title, year, sector, subField, summary, keywords, topicCodes, topicTitles})
+//     keywords: list of strings; call topics as two aligned lists (a property cannot hold maps, a list cannot hold
+//     null: a topic without a title has '' in topicTitles). A text the project lacks is no property at all.
 //   (:Organization)-[:MEMBER_OF {role, ordinal}]->(:Project)
 //   (:Organization)-[:HOSTED_BY|FINANCED_BY|INVESTED_IN {year}]->(:Organization)
 

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Import;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matchmaker.Api.Tests;
 
@@ -192,6 +195,61 @@ public sealed class OrganizationsApiTests(MatchmakerApiFactory factory) : IClass
         var summary = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((2, 1, 1), (summary.GetProperty("organizations").GetInt32(), summary.GetProperty("projects").GetInt32(), summary.GetProperty("ties").GetInt32()));
         Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/api/v1/organizations/{b}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Json_import_keeps_project_texts_for_export_and_the_snapshot()
+    {
+        string a = NewId(), b = NewId(), p = NewId();
+        var body = new
+        {
+            organizations = new[] { NewOrganization(a), NewOrganization(b, kind: "university") },
+            projects = new[]
+            {
+                new
+                {
+                    id = p, title = "碳纤维回收 / Recycling carbon fibre", year = 2024, sector = "new-materials",
+                    summary = "热解回收碳纤维并再制造汽车部件。 / Pyrolysis recovers carbon fibre for car parts.",
+                    keywords = new[] { "碳纤维回收", "pyrolysis" },
+                    topics = new object[] { new { code = "HORIZON-CL4-2023-RESILIENCE-01-03", title = "Circular composites" }, new { code = "G60-NM-2024-07" } },
+                    members = new[] { new { org = a, role = "industry" }, new { org = b, role = "academia" } },
+                },
+            },
+        };
+
+        var response = await _client.PostAsJsonAsync("/api/v1/organizations/import", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var store = factory.Services.GetRequiredService<IGraphStore>();
+        Project? exported = null;
+        await foreach (var project in store.ExportProjectsAsync()) if (project.Id == p) exported = project;
+        Assert.NotNull(exported);
+        Assert.Equal("热解回收碳纤维并再制造汽车部件。 / Pyrolysis recovers carbon fibre for car parts.", exported.Summary);
+        Assert.Equal(["碳纤维回收", "pyrolysis"], exported.Keywords);
+        Assert.Equal([new ProjectTopic("HORIZON-CL4-2023-RESILIENCE-01-03", "Circular composites"), new ProjectTopic("G60-NM-2024-07")], exported.Topics);
+        var snapshot = await GraphSnapshot.BuildAsync(store);
+        var text = snapshot.ProjectTexts[snapshot.ProjectIndexOf(p)];
+        Assert.NotNull(text);
+        Assert.Equal("碳纤维回收 / Recycling carbon fibre", text.Title);
+        Assert.Equal(["HORIZON-CL4-2023-RESILIENCE-01-03", "G60-NM-2024-07"], text.TopicCodes);
+        Assert.Equal(["Circular composites", null], text.TopicTitles);
+    }
+
+    [Fact]
+    public async Task Import_refuses_a_project_with_a_bad_topic_and_writes_nothing()
+    {
+        string a = NewId(), p = NewId();
+        var body = new
+        {
+            organizations = new[] { NewOrganization(a) },
+            projects = new[] { new { id = p, year = 2024, sector = "new-materials", topics = new[] { new { code = "has spaces" } }, members = new[] { new { org = a, role = "industry" } } } },
+        };
+
+        var response = await _client.PostAsJsonAsync("/api/v1/organizations/import", body);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("projects[0].topics[0].code", out _), problem.GetRawText());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v1/organizations/{a}")).StatusCode);
     }
 
     [Fact]

@@ -78,7 +78,11 @@ internal sealed class OpenApiExamples : IOperationFilter
         [typeof(GraphRecords)] = new GraphRecords
         {
             Organizations = [Organization],
-            Projects = [new ProjectRecord { Id = "g60-nm-2025-01", Title = "碳纤维复合材料中试联合体", Year = 2025, Sector = "new-materials",
+            Projects = [new ProjectRecord { Id = "g60-nm-2025-01", Title = "碳纤维复合材料中试联合体 / Carbon-fibre composites pilot consortium", Year = 2025,
+                Sector = "new-materials", SubField = "carbon-fibre",
+                Summary = "高校纺丝工艺与企业中试线联合, 将碳纤维复合材料推向汽车与低空飞行器部件。 / University spinning know-how and a company pilot line take carbon-fibre composites to car and drone parts.",
+                Keywords = ["碳纤维", "复合材料", "中试", "carbon fibre", "composites", "pilot production"],
+                Topics = [new ProjectTopicRecord { Code = "G60-NM-2025-01", Title = "新材料中试平台 / New-materials pilot platforms" }],
                 Members = [new ProjectMemberRecord { Org = "donghua-mse", Role = "academia" }, new ProjectMemberRecord { Org = "jx-lanxian-composites", Role = "industry" }] }],
             Ties = [new TieRecord { From = "donghua-mse", To = "songjiang-kcy", Type = "hosted-by", Year = 2023 }],
         },

@@ -1,3 +1,4 @@
+using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Npgsql;
 
@@ -6,23 +7,10 @@ namespace Matchmaker.Engine.Access;
 /// <summary>The production key store on PostgreSQL, shared by every API replica.</summary>
 public sealed class PostgresApiKeyStore(NpgsqlDataSource dataSource) : IApiKeyStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS api_keys (
-            id text PRIMARY KEY, name text NOT NULL, scopes text NOT NULL, organization_id text,
-            secret_hash bytea NOT NULL, created_at timestamptz NOT NULL, revoked_at timestamptz, allowed_origins text[] NOT NULL);
-        """;
-
     private const string Columns = "id, name, scopes, organization_id, created_at, revoked_at, allowed_origins, secret_hash";
 
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // Several hosts may start at once: serialize schema creation on an advisory lock.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(60061)", cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, Schema, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Keys, cancellationToken);
 
     public async Task<bool> CreateAsync(ApiKey key, byte[] secretHash, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 
@@ -9,20 +10,12 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
 {
     private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS api_keys (
-            id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, organization_id TEXT,
-            secret_hash BLOB NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT, allowed_origins TEXT NOT NULL) WITHOUT ROWID;
-        """;
-
     private const string Columns = "id, name, scopes, organization_id, created_at, revoked_at, allowed_origins, secret_hash";
 
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Keys);
+        return Task.CompletedTask;
     }
 
     public async Task<bool> CreateAsync(ApiKey key, byte[] secretHash, CancellationToken cancellationToken = default)

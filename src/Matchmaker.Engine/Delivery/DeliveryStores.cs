@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -12,32 +13,10 @@ public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
 {
     private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
-    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
+    public override Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS delivery_subscriptions (
-                id TEXT PRIMARY KEY, organization_id TEXT NOT NULL, channel TEXT NOT NULL, target TEXT NOT NULL, filters TEXT NOT NULL,
-                language TEXT NOT NULL, status TEXT NOT NULL, status_reason TEXT, secret TEXT, consecutive_failures INTEGER NOT NULL,
-                last_error TEXT, last_error_at TEXT, last_delivered_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS delivery_subscriptions_by_organization ON delivery_subscriptions (organization_id);
-            CREATE TABLE IF NOT EXISTS delivery_digests (
-                id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, week TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (subscription_id, week));
-            CREATE TABLE IF NOT EXISTS delivery_shown (
-                subscription_id TEXT NOT NULL, candidate_id TEXT NOT NULL, week TEXT NOT NULL, score REAL NOT NULL, mutual INTEGER NOT NULL,
-                model_version TEXT NOT NULL, PRIMARY KEY (subscription_id, candidate_id));
-            CREATE TABLE IF NOT EXISTS delivery_messages (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, subscription_id TEXT NOT NULL, kind TEXT NOT NULL,
-                key TEXT NOT NULL UNIQUE, content TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, retry_base INTEGER NOT NULL, last_error TEXT,
-                permanent INTEGER NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL, lease_until TEXT, sent_at TEXT);
-            CREATE INDEX IF NOT EXISTS delivery_messages_by_subscription ON delivery_messages (subscription_id, seq);
-            CREATE INDEX IF NOT EXISTS delivery_messages_due ON delivery_messages (status, next_attempt_at);
-            CREATE TABLE IF NOT EXISTS delivery_attempts (
-                message_id TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL, status_code INTEGER,
-                error TEXT, duration_ms INTEGER NOT NULL, PRIMARY KEY (message_id, attempt));
-            """, cancellationToken);
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Delivery);
+        return Task.CompletedTask;
     }
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -57,34 +36,8 @@ public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
 /// <summary>The production delivery store on PostgreSQL, shared by every API replica and worker.</summary>
 public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : DeliveryStore
 {
-    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(60062)", cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS delivery_subscriptions (
-                id text PRIMARY KEY, organization_id text NOT NULL, channel text NOT NULL, target text NOT NULL, filters text NOT NULL,
-                language text NOT NULL, status text NOT NULL, status_reason text, secret text, consecutive_failures integer NOT NULL,
-                last_error text, last_error_at timestamptz, last_delivered_at timestamptz, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
-            CREATE INDEX IF NOT EXISTS delivery_subscriptions_by_organization ON delivery_subscriptions (organization_id);
-            CREATE TABLE IF NOT EXISTS delivery_digests (
-                id text PRIMARY KEY, subscription_id text NOT NULL, week text NOT NULL, body text NOT NULL, UNIQUE (subscription_id, week));
-            CREATE TABLE IF NOT EXISTS delivery_shown (
-                subscription_id text NOT NULL, candidate_id text NOT NULL, week text NOT NULL, score double precision NOT NULL, mutual integer NOT NULL,
-                model_version text NOT NULL, PRIMARY KEY (subscription_id, candidate_id));
-            CREATE TABLE IF NOT EXISTS delivery_messages (
-                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL UNIQUE, subscription_id text NOT NULL, kind text NOT NULL,
-                key text NOT NULL UNIQUE, content text NOT NULL, status text NOT NULL, attempts integer NOT NULL, retry_base integer NOT NULL, last_error text,
-                permanent integer NOT NULL, created_at timestamptz NOT NULL, next_attempt_at timestamptz NOT NULL, lease_until timestamptz, sent_at timestamptz);
-            CREATE INDEX IF NOT EXISTS delivery_messages_by_subscription ON delivery_messages (subscription_id, seq);
-            CREATE INDEX IF NOT EXISTS delivery_messages_due ON delivery_messages (status, next_attempt_at);
-            CREATE TABLE IF NOT EXISTS delivery_attempts (
-                message_id text NOT NULL, attempt integer NOT NULL, at timestamptz NOT NULL, outcome text NOT NULL, status_code integer,
-                error text, duration_ms bigint NOT NULL, PRIMARY KEY (message_id, attempt));
-            """, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public override Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Delivery, cancellationToken);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await dataSource.OpenConnectionAsync(cancellationToken);
 

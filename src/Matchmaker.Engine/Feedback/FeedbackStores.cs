@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -10,18 +11,10 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
 {
     private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS feedback (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, candidate_id TEXT NOT NULL,
-                action TEXT NOT NULL, reason TEXT, comment TEXT, given_by TEXT NOT NULL, at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS feedback_by_organization ON feedback (organization_id, candidate_id, seq);
-            CREATE INDEX IF NOT EXISTS feedback_by_candidate ON feedback (candidate_id, seq);
-            """, cancellationToken);
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Feedback);
+        return Task.CompletedTask;
     }
 
     public async Task<FeedbackEntry> AddAsync(NewFeedback feedback, CancellationToken cancellationToken = default)
@@ -86,20 +79,8 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
 /// <summary>The production feedback store on PostgreSQL, shared by every API replica and worker.</summary>
 public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedbackStore
 {
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(60061)", cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS feedback (
-                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, organization_id text NOT NULL, candidate_id text NOT NULL,
-                action text NOT NULL, reason text, comment text, given_by text NOT NULL, at timestamptz NOT NULL);
-            CREATE INDEX IF NOT EXISTS feedback_by_organization ON feedback (organization_id, candidate_id, seq);
-            CREATE INDEX IF NOT EXISTS feedback_by_candidate ON feedback (candidate_id, seq);
-            """, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Feedback, cancellationToken);
 
     public async Task<FeedbackEntry> AddAsync(NewFeedback feedback, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,21 +10,8 @@ namespace Matchmaker.Engine.Planning;
 /// <summary>The production plan store on PostgreSQL, shared by every API replica.</summary>
 public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS consortium_plans (
-            id text PRIMARY KEY, key_id text NOT NULL, lead_id text NOT NULL, created_at timestamptz NOT NULL, plan jsonb NOT NULL);
-        CREATE INDEX IF NOT EXISTS consortium_plans_by_lead ON consortium_plans (lead_id, created_at DESC);
-        """;
-
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // Several hosts may start at once: serialize schema creation on an advisory lock.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(60062)", cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction, Schema, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Plans, cancellationToken);
 
     public async Task SaveAsync(ConsortiumPlan plan, string keyId, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 
@@ -10,18 +11,10 @@ public sealed class SqlitePlanStore(string databasePath) : IPlanStore
 {
     private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS consortium_plans (
-            id TEXT PRIMARY KEY, key_id TEXT NOT NULL, lead_id TEXT NOT NULL, created_at TEXT NOT NULL, plan TEXT NOT NULL) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS consortium_plans_by_lead ON consortium_plans (lead_id, created_at);
-        """;
-
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Plans);
+        return Task.CompletedTask;
     }
 
     public async Task SaveAsync(ConsortiumPlan plan, string keyId, CancellationToken cancellationToken = default)

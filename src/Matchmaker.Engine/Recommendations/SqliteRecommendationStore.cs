@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.IO.Compression;
 using System.Text.Json;
 using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 
 namespace Matchmaker.Engine.Recommendations;
@@ -38,40 +39,10 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
 
     private bool SeparateFiles => !string.Equals(_connectionString, _changesConnectionString, StringComparison.Ordinal);
 
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS rec_runs (
-            id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, model_version TEXT NOT NULL,
-            started_at TEXT NOT NULL, finished_at TEXT, shards_total INTEGER NOT NULL, error TEXT);
-        CREATE TABLE IF NOT EXISTS rec_shards (
-            run_id TEXT NOT NULL, shard INTEGER NOT NULL, organizations INTEGER NOT NULL, pairs INTEGER NOT NULL, seconds REAL NOT NULL,
-            PRIMARY KEY (run_id, shard)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS rec_lists (
-            run_id TEXT NOT NULL, org_id TEXT NOT NULL, shard INTEGER NOT NULL, computed_at TEXT NOT NULL,
-            model_version TEXT NOT NULL, items TEXT NOT NULL,
-            PRIMARY KEY (run_id, org_id)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS rec_serving (org_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
-        """;
-
-    private const string ChangesSchema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS rec_changes (org_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL, structural INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS rec_flags (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-        INSERT OR IGNORE INTO rec_flags (name, value) VALUES ('recompute-scheduled', 0);
-        """;
-
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        SqliteFile.EnsureDirectory(_changesConnectionString);
-        await using (var connection = await OpenAsync(cancellationToken))
-        {
-            await Sql.ExecuteAsync(connection, null, Schema, cancellationToken);
-        }
-        await using (var changes = await OpenChangesAsync(cancellationToken))
-        {
-            await Sql.ExecuteAsync(changes, null, ChangesSchema, cancellationToken);
-        }
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Lists);
+        SchemaMigrations.ApplySqlite(_changesConnectionString, MigrationScope.Changes);
         if (SeparateFiles) await MoveListsOutOfServiceFileAsync(cancellationToken);
     }
 

@@ -80,6 +80,49 @@ public abstract class GraphStoreContract
     }
 
     [Fact]
+    public async Task Project_texts_round_trip_through_import_get_upsert_export_and_snapshot()
+    {
+        var store = await CreateStoreAsync();
+        var a = TestData.Org(); var b = TestData.Org(kind: OrganizationKind.University);
+        var members = new[] { new ProjectMember(a.Id, ConsortiumRole.Industry), new ProjectMember(b.Id, ConsortiumRole.Academia) };
+        var project = new Project(TestData.NewId("prj"), "碳纤维回收 / Recycling carbon fibre", 2024, "new-materials", "carbon-fibre", members,
+            summary: "热解回收碳纤维并再制造汽车部件。\nPyrolysis recovers carbon fibre for \"second-life\" car parts.",
+            keywords: ["碳纤维", "recycling", "pyrolysis"],
+            topics: [new ProjectTopic("HORIZON-CL4-2023-RESILIENCE-01-03", "Circular composites"), new ProjectTopic("G60-NM-2024-07")]);
+        var plain = TestData.Project(null, 2021, (a.Id, ConsortiumRole.User), (b.Id, ConsortiumRole.Academia));
+
+        await store.ImportAsync(new GraphBatch([a, b], [project, plain], []));
+
+        var read = await store.GetProjectAsync(project.Id);
+        Assert.NotNull(read);
+        Assert.Equal("碳纤维回收 / Recycling carbon fibre", read.Title);
+        Assert.Equal("热解回收碳纤维并再制造汽车部件。\nPyrolysis recovers carbon fibre for \"second-life\" car parts.", read.Summary);
+        Assert.Equal(["碳纤维", "recycling", "pyrolysis"], read.Keywords);
+        Assert.Equal([new ProjectTopic("HORIZON-CL4-2023-RESILIENCE-01-03", "Circular composites"), new ProjectTopic("G60-NM-2024-07")], read.Topics);
+        var readPlain = await store.GetProjectAsync(plain.Id);
+        Assert.Null(readPlain!.Summary);
+        Assert.Empty(readPlain.Keywords);
+        Assert.Empty(readPlain.Topics);
+
+        // An upsert replaces every text, including clearing ones the new version lacks.
+        await store.UpsertProjectAsync(new Project(project.Id, "碳纤维回收 / Recycling carbon fibre", 2024, "new-materials", "carbon-fibre", members,
+            summary: null, keywords: ["热解"], topics: [new ProjectTopic("G60-NM-2024-07", "复合材料循环利用")]));
+        Project? exported = null;
+        await foreach (var p in store.ExportProjectsAsync()) if (p.Id == project.Id) exported = p;
+        Assert.NotNull(exported);
+        Assert.Null(exported.Summary);
+        Assert.Equal(["热解"], exported.Keywords);
+        Assert.Equal([new ProjectTopic("G60-NM-2024-07", "复合材料循环利用")], exported.Topics);
+
+        var snapshot = await GraphSnapshot.BuildAsync(store);
+        var text = snapshot.ProjectTexts[snapshot.ProjectIndexOf(project.Id)];
+        Assert.NotNull(text);
+        Assert.Equal(["热解"], text.Keywords);
+        Assert.Equal(["G60-NM-2024-07"], text.TopicCodes);
+        Assert.Equal(["复合材料循环利用"], text.TopicTitles);
+    }
+
+    [Fact]
     public async Task Import_with_one_bad_row_writes_nothing_and_names_the_row_and_field()
     {
         var store = await CreateStoreAsync();

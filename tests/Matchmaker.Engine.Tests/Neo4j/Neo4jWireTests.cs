@@ -364,9 +364,11 @@ public sealed class Neo4jWireTests
     public async Task Project_export_skips_projects_without_members_and_keeps_member_order()
     {
         await using var server = RecordedNeo4jServer.Start(
-            Query(Neo4jGraphStore.ExportProjects, """{"after": "", "pageSize": 1000}""", """["id", "title", "year", "sector", "subField", "members"]""", """
-                [["prj-1", null, 2021, "new-energy-vehicles", "power-batteries", [{"org": "org-b", "role": "industry"}, {"org": "org-a", "role": "academia"}]],
-                 ["prj-2", "empty", 2022, "new-materials", null, []]]
+            Query(Neo4jGraphStore.ExportProjects, """{"after": "", "pageSize": 1000}""",
+                """["id", "title", "year", "sector", "subField", "summary", "keywords", "topicCodes", "topicTitles", "members"]""", """
+                [["prj-1", null, 2021, "new-energy-vehicles", "power-batteries", null, null, null, null,
+                  [{"org": "org-b", "role": "industry"}, {"org": "org-a", "role": "academia"}]],
+                 ["prj-2", "empty", 2022, "new-materials", null, null, null, null, null, []]]
                 """));
         var store = Neo4jTestStores.Create(server.BaseUrl);
 
@@ -377,6 +379,67 @@ public sealed class Neo4jWireTests
         var only = Assert.Single(projects);
         Assert.Equal(("prj-1", null, 2021, "power-batteries"), (only.Id, only.Title, only.Year, only.SubField));
         Assert.Equal([new ProjectMember("org-b", ConsortiumRole.Industry), new ProjectMember("org-a", ConsortiumRole.Academia)], only.Members);
+    }
+
+    [Fact]
+    public async Task Project_texts_are_written_as_node_properties_and_read_back()
+    {
+        var project = new Project("prj-t", "碳纤维回收 / Recycling carbon fibre", 2024, "new-materials", "carbon-fibre",
+            [new ProjectMember("org-a", ConsortiumRole.Industry), new ProjectMember("org-b", ConsortiumRole.Academia)],
+            summary: "热解回收碳纤维。 / Pyrolysis recovers carbon fibre.", keywords: ["碳纤维", "recycling"],
+            topics: [new ProjectTopic("HORIZON-CL4-2023-RESILIENCE-01-03", "Circular composites"), new ProjectTopic("G60-NM-2024-07")]);
+        const string row = """
+            {"rows": [{"id": "prj-t", "title": "碳纤维回收 / Recycling carbon fibre", "year": 2024, "sector": "new-materials", "subField": "carbon-fibre",
+              "summary": "热解回收碳纤维。 / Pyrolysis recovers carbon fibre.", "keywords": ["碳纤维", "recycling"],
+              "topicCodes": ["HORIZON-CL4-2023-RESILIENCE-01-03", "G60-NM-2024-07"], "topicTitles": ["Circular composites", ""],
+              "members": [{"org": "org-a", "role": "industry", "ordinal": 0}, {"org": "org-b", "role": "academia", "ordinal": 1}]}]}
+            """;
+        await using var server = RecordedNeo4jServer.Start(
+            Begin(Neo4jGraphStore.MissingOrganizations, """{"ids": ["org-a", "org-b"]}""", """["missing"]""", "[[[]]]"),
+            InTransaction(Neo4jGraphStore.UpsertProjects, row, """["written"]""", "[[2]]"),
+            Commit(),
+            Query(Neo4jGraphStore.GetProject, """{"id": "prj-t"}""",
+                """["id", "title", "year", "sector", "subField", "summary", "keywords", "topicCodes", "topicTitles", "members"]""", """
+                [["prj-t", "碳纤维回收 / Recycling carbon fibre", 2024, "new-materials", "carbon-fibre",
+                  "热解回收碳纤维。 / Pyrolysis recovers carbon fibre.", ["碳纤维", "recycling"],
+                  ["HORIZON-CL4-2023-RESILIENCE-01-03", "G60-NM-2024-07"], ["Circular composites", ""],
+                  [{"org": "org-a", "role": "industry"}, {"org": "org-b", "role": "academia"}]]]
+                """));
+        var store = Neo4jTestStores.Create(server.BaseUrl);
+
+        await store.UpsertProjectAsync(project);
+        var read = await store.GetProjectAsync("prj-t");
+
+        server.AssertAllExchanged();
+        RecordedNeo4jServer.AssertBody("""
+            UNWIND $rows AS row
+            MERGE (p:Project {id: row.id})
+            SET p.title = row.title, p.year = row.year, p.sector = row.sector, p.subField = row.subField,
+                p.summary = row.summary, p.keywords = row.keywords, p.topicCodes = row.topicCodes, p.topicTitles = row.topicTitles
+            WITH p, row
+            CALL (p) {
+              MATCH (p)<-[old:MEMBER_OF]-(:Organization)
+              DELETE old
+            }
+            WITH p, row
+            UNWIND row.members AS member
+            MATCH (o:Organization {id: member.org})
+            CREATE (o)-[:MEMBER_OF {role: member.role, ordinal: member.ordinal}]->(p)
+            RETURN count(*) AS written
+            """, row, server.Received[1].Body);
+        RecordedNeo4jServer.AssertBody("""
+            MATCH (p:Project {id: $id})
+            RETURN p.id AS id, p.title AS title, p.year AS year, p.sector AS sector, p.subField AS subField,
+                   p.summary AS summary, p.keywords AS keywords, p.topicCodes AS topicCodes, p.topicTitles AS topicTitles,
+                   COLLECT {
+                     MATCH (o:Organization)-[m:MEMBER_OF]->(p)
+                     RETURN {org: o.id, role: m.role} AS member ORDER BY m.ordinal
+                   } AS members
+            """, """{"id": "prj-t"}""", server.Received[3].Body);
+        Assert.NotNull(read);
+        Assert.Equal("热解回收碳纤维。 / Pyrolysis recovers carbon fibre.", read.Summary);
+        Assert.Equal(["碳纤维", "recycling"], read.Keywords);
+        Assert.Equal([new ProjectTopic("HORIZON-CL4-2023-RESILIENCE-01-03", "Circular composites"), new ProjectTopic("G60-NM-2024-07")], read.Topics);
     }
 
     [Fact]

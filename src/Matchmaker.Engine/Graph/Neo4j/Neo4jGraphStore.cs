@@ -68,6 +68,7 @@ public sealed class Neo4jGraphStore : IGraphStore
 
     private const string ProjectColumns = """
         RETURN p.id AS id, p.title AS title, p.year AS year, p.sector AS sector, p.subField AS subField,
+               p.summary AS summary, p.keywords AS keywords, p.topicCodes AS topicCodes, p.topicTitles AS topicTitles,
                COLLECT {
                  MATCH (o:Organization)-[m:MEMBER_OF]->(p)
                  RETURN {org: o.id, role: m.role} AS member ORDER BY m.ordinal
@@ -79,11 +80,15 @@ public sealed class Neo4jGraphStore : IGraphStore
         {{ProjectColumns}}
         """, "id");
 
-    /// <summary>The member list is replaced: old memberships go, the new ones keep their order in <c>ordinal</c>.</summary>
+    /// <summary>
+    /// The member list is replaced: old memberships go, the new ones keep their order in <c>ordinal</c>. Texts a row
+    /// leaves out are null, and setting a property to null removes it.
+    /// </summary>
     internal static readonly Neo4jStatement UpsertProjects = new("project.upsert", """
         UNWIND $rows AS row
         MERGE (p:Project {id: row.id})
-        SET p.title = row.title, p.year = row.year, p.sector = row.sector, p.subField = row.subField
+        SET p.title = row.title, p.year = row.year, p.sector = row.sector, p.subField = row.subField,
+            p.summary = row.summary, p.keywords = row.keywords, p.topicCodes = row.topicCodes, p.topicTitles = row.topicTitles
         WITH p, row
         CALL (p) {
           MATCH (p)<-[old:MEMBER_OF]-(:Organization)
@@ -535,7 +540,7 @@ public sealed class Neo4jGraphStore : IGraphStore
         w.WriteEndArray();
     }
 
-    private static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
     {
         w.WriteStartArray(name);
         foreach (var v in values) w.WriteStringValue(v);
@@ -581,6 +586,15 @@ public sealed class Neo4jGraphStore : IGraphStore
             w.WriteNumber("year", p.Year);
             w.WriteString("sector", p.Sector);
             if (p.SubField is not null) w.WriteString("subField", p.SubField);
+            if (p.Summary is not null) w.WriteString("summary", p.Summary);
+            if (p.Keywords.Count > 0) WriteStrings(w, "keywords", p.Keywords);
+            if (p.Topics.Count > 0)
+            {
+                // Topics as two aligned lists: a property cannot hold maps, and a list cannot hold null, so a topic
+                // without a title has "" in topicTitles.
+                WriteStrings(w, "topicCodes", p.Topics.Select(t => t.Code));
+                WriteStrings(w, "topicTitles", p.Topics.Select(t => t.Title ?? ""));
+            }
             w.WriteStartArray("members");
             for (var m = 0; m < p.Members.Count; m++)
             {
@@ -623,8 +637,17 @@ public sealed class Neo4jGraphStore : IGraphStore
             row[result.Field("year")].GetInt32(),
             row[result.Field("sector")].GetString()!,
             NullableString(row[result.Field("subField")]),
-            members.EnumerateArray().Select(m => new ProjectMember(m.GetProperty("org").GetString()!, Codes.ParseRole(m.GetProperty("role").GetString()))));
+            members.EnumerateArray().Select(m => new ProjectMember(m.GetProperty("org").GetString()!, Codes.ParseRole(m.GetProperty("role").GetString()))),
+            NullableString(row[result.Field("summary")]),
+            Strings(row[result.Field("keywords")]),
+            ReadTopics(Strings(row[result.Field("topicCodes")]), Strings(row[result.Field("topicTitles")])));
     }
+
+    private static List<string> Strings(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.GetString()!).ToList() : [];
+
+    private static IEnumerable<ProjectTopic> ReadTopics(List<string> codes, List<string> titles) =>
+        codes.Select((code, i) => new ProjectTopic(code, i < titles.Count && titles[i].Length > 0 ? titles[i] : null));
 
     private static List<Tie> ReadTies(Neo4jResult result)
     {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Import;
+using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 
 namespace Matchmaker.Engine.Graph.Sqlite;
@@ -25,51 +26,12 @@ public sealed class SqliteGraphStore : IGraphStore
 
     public string DatabasePath { get; }
 
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS organizations (
-            id          TEXT PRIMARY KEY,
-            kind        TEXT NOT NULL,
-            city        TEXT NOT NULL,
-            sectors     TEXT NOT NULL,   -- '|a|b|' so that one instr() finds a code
-            sub_fields  TEXT NOT NULL,
-            search_text TEXT NOT NULL,   -- lower-cased names and aliases
-            record      TEXT NOT NULL    -- the full OrganizationRecord as JSON
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_organizations_kind_city ON organizations(kind, city);
-        CREATE TABLE IF NOT EXISTS projects (
-            id        TEXT PRIMARY KEY,
-            title     TEXT,
-            year      INTEGER NOT NULL,
-            sector    TEXT NOT NULL,
-            sub_field TEXT
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS project_members (
-            project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-            org_id     TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-            role       TEXT NOT NULL,
-            ordinal    INTEGER NOT NULL,
-            PRIMARY KEY (project_id, org_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_project_members_org ON project_members(org_id);
-        CREATE TABLE IF NOT EXISTS ties (
-            from_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-            to_id   TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-            type    TEXT NOT NULL,
-            year    INTEGER,
-            PRIMARY KEY (from_id, to_id, type)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_ties_to ON ties(to_id);
-        """;
-
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    /// <summary>Brings the file's graph tables to the latest migration (Migrations/Sqlite/Graph).</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        SqliteFile.EnsureDirectory(_connectionString);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Graph);
         _initialized = true;
+        return Task.CompletedTask;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -184,7 +146,7 @@ public sealed class SqliteGraphStore : IGraphStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT p.id, p.title, p.year, p.sector, p.sub_field, m.org_id, m.role
+            SELECT p.id, p.title, p.year, p.sector, p.sub_field, m.org_id, m.role, p.summary, p.keywords, p.topics
             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id
             WHERE p.id = $id ORDER BY m.ordinal
             """;
@@ -313,14 +275,19 @@ public sealed class SqliteGraphStore : IGraphStore
             await using var project = connection.CreateCommand();
             project.Transaction = transaction;
             project.CommandText = """
-                INSERT INTO projects (id, title, year, sector, sub_field) VALUES ($id, $title, $year, $sector, $subField)
-                ON CONFLICT (id) DO UPDATE SET title = excluded.title, year = excluded.year, sector = excluded.sector, sub_field = excluded.sub_field
+                INSERT INTO projects (id, title, year, sector, sub_field, summary, keywords, topics)
+                VALUES ($id, $title, $year, $sector, $subField, $summary, $keywords, $topics)
+                ON CONFLICT (id) DO UPDATE SET title = excluded.title, year = excluded.year, sector = excluded.sector, sub_field = excluded.sub_field,
+                    summary = excluded.summary, keywords = excluded.keywords, topics = excluded.topics
                 """;
             var pId = project.Parameters.Add("$id", SqliteType.Text);
             var pTitle = project.Parameters.Add("$title", SqliteType.Text);
             var pYear = project.Parameters.Add("$year", SqliteType.Integer);
             var pSector = project.Parameters.Add("$sector", SqliteType.Text);
             var pSub = project.Parameters.Add("$subField", SqliteType.Text);
+            var pSummary = project.Parameters.Add("$summary", SqliteType.Text);
+            var pKeywords = project.Parameters.Add("$keywords", SqliteType.Text);
+            var pTopics = project.Parameters.Add("$topics", SqliteType.Text);
             await using var clear = connection.CreateCommand();
             clear.Transaction = transaction;
             clear.CommandText = "DELETE FROM project_members WHERE project_id = $id";
@@ -340,6 +307,10 @@ public sealed class SqliteGraphStore : IGraphStore
                 pYear.Value = p.Year;
                 pSector.Value = p.Sector;
                 pSub.Value = (object?)p.SubField ?? DBNull.Value;
+                pSummary.Value = (object?)p.Summary ?? DBNull.Value;
+                pKeywords.Value = p.Keywords.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(p.Keywords, WireJson.Options);
+                pTopics.Value = p.Topics.Count == 0 ? DBNull.Value
+                    : JsonSerializer.Serialize(p.Topics.Select(t => new ProjectTopicRecord { Code = t.Code, Title = t.Title }).ToList(), WireJson.Options);
                 await project.ExecuteNonQueryAsync(cancellationToken);
                 cId.Value = p.Id;
                 await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -394,7 +365,7 @@ public sealed class SqliteGraphStore : IGraphStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT p.id, p.title, p.year, p.sector, p.sub_field, m.org_id, m.role
+            SELECT p.id, p.title, p.year, p.sector, p.sub_field, m.org_id, m.role, p.summary, p.keywords, p.topics
             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id
             ORDER BY p.id, m.ordinal
             """;
@@ -458,19 +429,23 @@ public sealed class SqliteGraphStore : IGraphStore
     private static Tie ReadTie(SqliteDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), Codes.ParseTieType(reader.GetString(2)), reader.IsDBNull(3) ? null : reader.GetInt32(3));
 
+    /// <summary>Rows of one project per member (columns: id, title, year, sector, sub_field, org_id, role, summary, keywords, topics), in project order.</summary>
     private static async IAsyncEnumerable<Project> ReadProjects(SqliteDataReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? id = null;
-        string? title = null, sector = null, subField = null;
+        string? title = null, sector = null, subField = null, summary = null, keywords = null, topics = null;
         var year = 0;
         var members = new List<ProjectMember>();
+        Project Build() => new(id!, title, year, sector!, subField, members, summary,
+            keywords is null ? null : JsonSerializer.Deserialize<List<string>>(keywords, WireJson.Options),
+            topics is null ? null : JsonSerializer.Deserialize<List<ProjectTopicRecord>>(topics, WireJson.Options)!.Select(t => new ProjectTopic(t.Code!, t.Title)));
         while (await reader.ReadAsync(cancellationToken))
         {
             var rowId = reader.GetString(0);
             if (id is not null && rowId != id)
             {
                 // A project whose last member was deleted has no members left; it is not exported.
-                if (members.Count > 0) yield return new Project(id, title, year, sector!, subField, members);
+                if (members.Count > 0) yield return Build();
                 members = [];
             }
             id = rowId;
@@ -479,7 +454,10 @@ public sealed class SqliteGraphStore : IGraphStore
             sector = reader.GetString(3);
             subField = reader.IsDBNull(4) ? null : reader.GetString(4);
             if (!reader.IsDBNull(5)) members.Add(new ProjectMember(reader.GetString(5), Codes.ParseRole(reader.GetString(6))));
+            summary = reader.IsDBNull(7) ? null : reader.GetString(7);
+            keywords = reader.IsDBNull(8) ? null : reader.GetString(8);
+            topics = reader.IsDBNull(9) ? null : reader.GetString(9);
         }
-        if (id is not null && members.Count > 0) yield return new Project(id, title, year, sector!, subField, members);
+        if (id is not null && members.Count > 0) yield return Build();
     }
 }
