@@ -1,10 +1,12 @@
 using Matchmaker.Bench;
 using Matchmaker.Bench.Cordis;
+using Matchmaker.Bench.Horizon;
 
 // Each command is one benchmark or evaluation; see docs/benchmarks.md for the commands and recorded figures.
 return args.FirstOrDefault() switch
 {
     "cordis" => CordisCommand.Run(args[1..]),
+    "horizon" => HorizonCommand.Run(args[1..]),
     "snapshot" => await SnapshotBench.RunAsync(args[1..]),
     "recompute" => await RecomputeBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
@@ -22,6 +24,10 @@ static int Usage()
           cordis [<data-dir>] --test-year 2019 [--track all|new-partners|consortium] [--json FILE]
               evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
               European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
+          horizon [<data-dir>] --test-year 2024 [--track all|new-partners] [--json FILE] [--query-text none|topic|full]
+                  [--queries all|even|odd] [--train-years 3]
+              evaluate the rankers on real Horizon Europe consortia with their texts (CORDIS, European Commission),
+              following the data's protocol; the data defaults to ../shared/data/cordis-horizon; tune on --queries even
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]
               the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]

@@ -201,6 +201,7 @@ public static class CordisCommand
 
         var clock = Stopwatch.StartNew();
         var data = CordisDataset.Load(dataDir);
+        foreach (var report in data.Reports) Console.WriteLine(report);
         var snapshot = data.BuildSnapshot(testYear, DateTimeOffset.UnixEpoch);
         var newPartners = track == "new-partners";
         if (product && !newPartners)

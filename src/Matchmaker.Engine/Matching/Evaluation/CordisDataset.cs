@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 
@@ -25,33 +24,107 @@ public sealed class CordisDataset
     /// <summary>Projects in file order of their first row.</summary>
     public IReadOnlyList<ProjectRecord> Projects { get; }
 
+    /// <summary>What the last load read and what it skipped or defaulted (participations, then programme parts).</summary>
+    public IReadOnlyList<LoadReport> Reports { get; private init; } = [];
+
+    /// <summary>
+    /// Reads the extract. Cells the upstream export leaves empty or writes as <c>NA</c> are defaulted and counted:
+    /// a start year falls back to the year of the start date (a row with neither is skipped), an unknown contribution
+    /// is NaN (unknown, not 0), an unknown role is a participant, an unknown type is OTH, an unknown country is empty.
+    /// <c>NA</c> in the country column is Namibia (ISO 3166), not a missing value.
+    /// </summary>
     public static CordisDataset Load(string directory)
     {
+        var partsReport = new LoadReport("programme_parts.csv");
         var parts = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var row in ReadCsv(FindFile(directory, "programme_parts.csv")))
+        foreach (var row in LoadReport.ReadRows(LoadReport.FindFile(directory, "programme_parts.csv"), ',', partsReport))
         {
             var rcn = row["rcn"];
+            var part = row["programme_part"];
+            if (LoadReport.IsMissing(rcn) || LoadReport.IsMissing(part))
+            {
+                partsReport.Skip(LoadReport.IsMissing(rcn) ? "no rcn" : "no programme_part");
+                continue;
+            }
             if (!parts.TryGetValue(rcn, out var list)) parts[rcn] = list = [];
-            list.Add(row["programme_part"]);
+            list.Add(part);
+            partsReport.Load();
         }
 
+        var report = new LoadReport("participations.csv");
         var order = new List<string>();
         var members = new Dictionary<string, (int Year, List<Member> Members)>(StringComparer.Ordinal);
-        foreach (var row in ReadCsv(FindFile(directory, "participations.csv")))
+        // Rows whose own start year is unknown join their project once another row of it gives the year.
+        var pending = new List<(string Rcn, Member Member)>();
+        foreach (var row in LoadReport.ReadRows(LoadReport.FindFile(directory, "participations.csv"), ',', report))
         {
             var rcn = row["rcn"];
+            var pic = row["pic"];
+            if (LoadReport.IsMissing(rcn) || LoadReport.IsMissing(pic))
+            {
+                report.Skip(LoadReport.IsMissing(rcn) ? "no rcn" : "no pic");
+                continue;
+            }
+            var member = ReadMember(row, pic, report);
             if (!members.TryGetValue(rcn, out var project))
             {
-                project = (int.Parse(row["start_year"], CultureInfo.InvariantCulture), []);
+                if (StartYear(row, report) is not { } year)
+                {
+                    pending.Add((rcn, member));
+                    continue;
+                }
+                project = (year, []);
                 members[rcn] = project;
                 order.Add(rcn);
             }
-            _ = float.TryParse(row["contribution"], NumberStyles.Float, CultureInfo.InvariantCulture, out var contribution);
-            project.Members.Add(new Member(row["pic"], string.Equals(row["role"], "coordinator", StringComparison.Ordinal),
-                row["type"], row["country"], contribution));
+            project.Members.Add(member);
+            report.Load();
+        }
+        foreach (var (rcn, member) in pending)
+        {
+            if (!members.TryGetValue(rcn, out var project))
+            {
+                report.Skip("no start_year nor start_date");
+                continue;
+            }
+            project.Members.Add(member);
+            report.Load();
         }
         return new CordisDataset(order.Select(rcn => new ProjectRecord(rcn, members[rcn].Year,
-            parts.TryGetValue(rcn, out var p) ? p : [], members[rcn].Members)).ToArray());
+            parts.TryGetValue(rcn, out var p) ? p : [], members[rcn].Members)).ToArray())
+        {
+            Reports = [report, partsReport],
+        };
+    }
+
+    private static Member ReadMember(Dictionary<string, string> row, string pic, LoadReport report)
+    {
+        var contribution = float.NaN;
+        if (!float.TryParse(row["contribution"], NumberStyles.Float, CultureInfo.InvariantCulture, out var money)) report.Default("contribution");
+        else contribution = money;
+        var role = row["role"];
+        if (LoadReport.IsMissing(role)) report.Default("role");
+        var type = row["type"];
+        if (LoadReport.IsMissing(type))
+        {
+            report.Default("type");
+            type = "OTH";
+        }
+        var country = row["country"];
+        if (country.Length == 0) report.Default("country");
+        return new Member(pic, string.Equals(role, "coordinator", StringComparison.Ordinal), type, country, contribution);
+    }
+
+    private static int? StartYear(Dictionary<string, string> row, LoadReport report)
+    {
+        if (int.TryParse(row["start_year"], NumberStyles.None, CultureInfo.InvariantCulture, out var year)) return year;
+        var date = row.GetValueOrDefault("start_date") ?? "";
+        if (date.Length >= 4 && int.TryParse(date.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out year))
+        {
+            report.Default("start_year (from start_date)");
+            return year;
+        }
+        return null;
     }
 
     public static OrganizationKind KindOf(string type) => type switch
@@ -97,33 +170,4 @@ public sealed class CordisDataset
     public IEnumerable<TimeSplit.FutureProject> ProjectsOfYear(int year) =>
         Projects.Where(p => p.StartYear == year).Select(p => new TimeSplit.FutureProject(
             p.Rcn, p.StartYear, p.ProgrammeParts, p.Coordinator?.Pic, p.Members.Select(m => m.Pic).ToArray()));
-
-    private static string FindFile(string directory, string name)
-    {
-        foreach (var candidate in new[] { name + ".gz", name })
-        {
-            var path = Path.Combine(directory, candidate);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException($"Neither {name}.gz nor {name} is in {directory}.");
-    }
-
-    /// <summary>Plain comma-separated values without quoting, as the CORDIS extract is written.</summary>
-    private static IEnumerable<Dictionary<string, string>> ReadCsv(string path)
-    {
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream);
-        var header = reader.ReadLine()?.Split(',') ?? throw new InvalidDataException($"{path} is empty.");
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            if (line.Length == 0) continue;
-            var cells = line.Split(',');
-            if (cells.Length != header.Length) throw new InvalidDataException($"{path}: a row has {cells.Length} cells, the header {header.Length}.");
-            var row = new Dictionary<string, string>(header.Length, StringComparer.Ordinal);
-            for (var i = 0; i < header.Length; i++) row[header[i]] = cells[i];
-            yield return row;
-        }
-    }
 }
