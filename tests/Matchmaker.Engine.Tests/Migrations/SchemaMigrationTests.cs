@@ -116,6 +116,26 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         Assert.Equal(["baolong-auto"], changes.OrganizationIds);
     }
 
+    [Fact]
+    public async Task Concurrent_starts_on_one_file_run_each_script_once()
+    {
+        // Separate connections contend for the file's lock as separate processes would.
+        var connectionString = $"Data Source={ServicePath};Default Timeout=30";
+        using var start = new ManualResetEventSlim();
+        var runs = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            start.Wait();
+            return SchemaMigrations.ApplySqlite(connectionString, MigrationScope.Graph);
+        })).ToList();
+        start.Set();
+        var applied = await Task.WhenAll(runs);
+
+        Assert.Single(applied, a => a.Count > 0);
+        Assert.Equal(3, applied.Count(a => a.Count == 0));
+        Assert.Equal(["Matchmaker.Engine.Migrations.Sqlite.Graph.0001_initial.sql", "Matchmaker.Engine.Migrations.Sqlite.Graph.0002_project_texts.sql"],
+            await JournalAsync(ServicePath));
+    }
+
     private static async Task<List<string>> JournalAsync(string path) =>
         await ColumnAsync(path, "SELECT scriptname FROM schema_versions ORDER BY scriptname");
 
