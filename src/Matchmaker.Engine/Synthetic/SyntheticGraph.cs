@@ -7,7 +7,8 @@ namespace Matchmaker.Engine.Synthetic;
 /// A deterministic, seeded generator of realistic corridor graphs of any size (1k to 1M organizations), for
 /// demos, load and scale tests. It reproduces the shapes that matter to the engine: skewed activity (a few
 /// hubs, many small firms, Pareto-distributed), clustering by city and field, repeated partnerships, role
-/// mixes per kind, and capabilities and needs drawn so that some pairs are genuinely complementary.
+/// mixes per kind, capabilities and needs drawn so that some pairs are genuinely complementary, and texts
+/// (bilingual titles, summaries, keywords, call topics, descriptions) that share words within a sub-field.
 /// Quality is judged on real data, never on this.
 /// </summary>
 public static class SyntheticGraph

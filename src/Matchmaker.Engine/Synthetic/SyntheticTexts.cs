@@ -19,7 +19,6 @@ internal sealed class SyntheticTexts
 
     private readonly Random _random;
     private readonly Dictionary<string, SubFieldTexts> _bySubField = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ProjectTopic> _topics = new(StringComparer.Ordinal);
 
     public SyntheticTexts(int seed)
     {
@@ -72,16 +71,18 @@ internal sealed class SyntheticTexts
     public string Description(OrganizationKind kind, SubField subField) =>
         _bySubField[subField.Code].Descriptions(kind)[_random.Next(DescriptionPool)];
 
-    private ProjectTopic Topic(SubFieldTexts t, int year, int variant)
+    private static ProjectTopic Topic(SubFieldTexts t, int year, int variant)
     {
+        // Cached per sub-field by (year, variant): one shared object per topic, no code string built per project.
+        var key = year * SubFieldTexts.TopicsPerYear + variant;
+        if (t.Topics.TryGetValue(key, out var topic)) return topic;
         var number = t.Index * SubFieldTexts.TopicsPerYear + variant + 1;
         var code = string.Create(CultureInfo.InvariantCulture, $"G60-{year}-{Vocabulary.SectorAbbreviations[t.Sector.Code]}-{number:00}");
-        if (_topics.TryGetValue(code, out var topic)) return topic;
         // The topic's title is a function of its code, so every project answering it carries the same one.
         var term = t.Terms[(year * 7 + variant * 5) % t.Terms.Length];
         var (nounZh, nounEn) = Vocabulary.TopicFocus[(year + variant) % Vocabulary.TopicFocus.Length];
         topic = new ProjectTopic(code, $"{t.SubField.NameZh}：{term.Zh}{nounZh} / {t.SubField.NameEn}: {string.Format(CultureInfo.InvariantCulture, nounEn, term.En)}");
-        _topics[code] = topic;
+        t.Topics[key] = topic;
         return topic;
     }
 
@@ -126,6 +127,7 @@ internal sealed class SyntheticTexts
         /// <summary>Per language (Chinese, English, both): the pool of summaries.</summary>
         public string[][] Summaries { get; }
         public string[] Titles { get; }
+        public Dictionary<int, ProjectTopic> Topics { get; } = [];
         public string[] Descriptions(OrganizationKind kind) => _descriptions[kind];
 
         private (string Zh, string En) Summary(Random random)
