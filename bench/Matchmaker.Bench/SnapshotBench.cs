@@ -47,8 +47,7 @@ internal static class SnapshotBench
         }
 
         // What a snapshot built from the batch adds on top of it: its layout and per-project text records (the
-        // strings themselves are shared with the batch). The SQLite store keeps only project titles, so phase 2's
-        // snapshot carries no summaries, keywords or topics.
+        // strings themselves are shared with the batch, so they do not count here).
         var fromBatchRetained = RetainedBy(() => GraphSnapshot.Build(batch));
 
         // Phase 2: the real path (export from the store, then layout), with the batch released so that the
