@@ -7,7 +7,8 @@ namespace Matchmaker.Engine.Synthetic;
 /// A deterministic, seeded generator of realistic corridor graphs of any size (1k to 1M organizations), for
 /// demos, load and scale tests. It reproduces the shapes that matter to the engine: skewed activity (a few
 /// hubs, many small firms, Pareto-distributed), clustering by city and field, repeated partnerships, role
-/// mixes per kind, and capabilities and needs drawn so that some pairs are genuinely complementary.
+/// mixes per kind, capabilities and needs drawn so that some pairs are genuinely complementary, and texts
+/// (bilingual titles, summaries, keywords, call topics, descriptions) that share words within a sub-field.
 /// Quality is judged on real data, never on this.
 /// </summary>
 public static class SyntheticGraph
@@ -61,6 +62,8 @@ public static class SyntheticGraph
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Organizations, 10);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Organizations, 5_000_000);
         var random = new Random(options.Seed);
+        // Texts come from their own stream, so the structure for a seed is the same with or without them.
+        var texts = new SyntheticTexts(options.Seed);
         var n = options.Organizations;
         var cities = G60Catalog.Cities;
         var sectors = G60Catalog.Sectors;
@@ -115,7 +118,7 @@ public static class SyntheticGraph
             organizations[i] = new Organization(
                 id, $"{shortCity}{core}{zhSuffix}", $"{cityInfo.NameEn.Split(' ')[0]} {enSuffix} {i}", kind, cityInfo.Code,
                 aliases: [$"{core}{i}"], sectors: sectorCodes, subFields: ownSubs, capabilities: capabilities, needs: needs,
-                description: $"{sectors[sector].NameZh}领域的{KindZh(kind)} / {KindEn(kind)} in {sectors[sector].NameEn.ToLowerInvariant()}",
+                description: texts.Description(kind, subFields.First(f => f.Code == ownSubs[0])),
                 employees: (int)Math.Round(10 * w * (1 + random.NextDouble())), illustrative: true);
         }
 
@@ -163,10 +166,12 @@ public static class SyntheticGraph
             }
             var subFields = sectors[sector].SubFields;
             var sub = subFields[random.Next(subFields.Count)];
+            var text = texts.Project(sub, year);
             projects.Add(new Project(
                 $"syn-p{p.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits + 1, '0')}",
-                $"{sub.NameZh}协同攻关项目 / {sub.NameEn} joint project", year, sectors[sector].Code, sub.Code,
-                chosen.Select(o => new ProjectMember(organizations[o].Id, RoleFor(kinds[o], random)))));
+                text.Title, year, sectors[sector].Code, sub.Code,
+                chosen.Select(o => new ProjectMember(organizations[o].Id, RoleFor(kinds[o], random))),
+                text.Summary, text.Keywords, [text.Topic]));
         }
 
         var ties = new List<Tie>();
@@ -222,19 +227,6 @@ public static class SyntheticGraph
             "new-energy-vehicles" => ("汽车科技有限公司", "Automotive Technology Co."),
             _ => ("航空科技有限公司", "Aviation Technology Co."),
         },
-    };
-
-    private static string KindZh(OrganizationKind kind) => kind switch
-    {
-        OrganizationKind.University => "高校", OrganizationKind.ResearchInstitute => "研究机构", OrganizationKind.FinancialInstitution => "金融机构",
-        OrganizationKind.Platform => "服务平台", OrganizationKind.PublicBody => "公共机构", _ => "企业",
-    };
-
-    private static string KindEn(OrganizationKind kind) => kind switch
-    {
-        OrganizationKind.University => "A university", OrganizationKind.ResearchInstitute => "A research institute",
-        OrganizationKind.FinancialInstitution => "A financial institution", OrganizationKind.Platform => "A platform",
-        OrganizationKind.PublicBody => "A public body", _ => "An enterprise",
     };
 
     private static T Pick<T>(Random random, double[] shares, T[] values) => values[PickIndex(random, shares)];
