@@ -318,13 +318,13 @@ public static class CordisCommand
         return 0;
     }
 
-    private static readonly HashSet<string> RankerFlags =
+    internal static readonly HashSet<string> RankerFlags =
     [
         "--iterations", "--leaves", "--negatives", "--min-leaf", "--learning-rate", "--trainer", "--ndcg-truncation", "--subsample",
         "--subsample-frequency", "--l2", "--l1", "--max-bins", "--sigmoid", "--feature-fraction", "--label-decay", "--hard-negatives", "--seed",
     ];
 
-    private static RankerOptions ApplyRankerFlag(RankerOptions o, string flag, string value)
+    internal static RankerOptions ApplyRankerFlag(RankerOptions o, string flag, string value)
     {
         int Int() => int.Parse(value, CultureInfo.InvariantCulture);
         double Real() => double.Parse(value, CultureInfo.InvariantCulture);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Matching.Evaluation;
+using Matchmaker.Engine.Text;
 
 namespace Matchmaker.Bench.Horizon;
 
@@ -29,10 +30,58 @@ public static class HorizonCommand
         var track = "all";
         var queryText = QueryTextMode.Full;
         var half = "all";
+        // `--text-features off`: the learned ranker without the text index (its text columns 0, no text candidates).
+        var textFeatures = true;
+        // `--text k1=1.2,b=0.75,terms=64,recent=2,older=1,own=1,recent-years=2`: the text index's settings (TextIndexOptions).
+        var textOptions = new TextIndexOptions();
+        // `--skip-learned`: the reference methods only (a quick look at the text index's settings).
+        var skipLearned = false;
+        var rankerFlags = new List<(string Flag, string Value)>();
+        int? textCandidates = null, similarProjects = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
+                // The learned ranker's settings, as `cordis` takes them (--iterations, --negatives, --l2, ...).
+                case var flag when Cordis.CordisCommand.RankerFlags.Contains(flag) && i + 1 < args.Length:
+                    try
+                    {
+                        rankerFlags.Add((flag, args[++i]));
+                    }
+                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+                    {
+                        Console.Error.WriteLine($"{flag}: {e.Message}");
+                        return 2;
+                    }
+                    break;
+                case "--text-candidates" when i + 1 < args.Length:
+                    textCandidates = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--similar-projects" when i + 1 < args.Length:
+                    similarProjects = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--skip-learned":
+                    skipLearned = true;
+                    break;
+                case "--text" when i + 1 < args.Length:
+                    try
+                    {
+                        textOptions = ParseTextOptions(args[++i], textOptions);
+                    }
+                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+                    {
+                        Console.Error.WriteLine($"--text: {e.Message}");
+                        return 2;
+                    }
+                    break;
+                case "--text-features" when i + 1 < args.Length:
+                    if (args[++i] is not ("on" or "off"))
+                    {
+                        Console.Error.WriteLine($"--text-features: '{args[i]}' is neither on nor off");
+                        return 2;
+                    }
+                    textFeatures = args[i] == "on";
+                    break;
                 case "--test-year" when i + 1 < args.Length:
                     testYear = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
@@ -103,13 +152,19 @@ public static class HorizonCommand
         var baselines = new HorizonBaselines(snapshot, data);
         // The reference methods of the data README; in the new-partner track the coordinator's previous partners
         // are removed from every ranking (previous-partners is then plain activity order).
-        // A text method (text-bm25 over organisation profiles) joins this list once the engine has a text index.
+        var matchOptions = new TextMatchOptions();
+        if (textCandidates is { } tc) matchOptions = matchOptions with { MaxProfileCandidates = tc, MaxProjectCandidates = tc };
+        if (similarProjects is { } sp) matchOptions = matchOptions with { SimilarProjects = sp };
+        var textClock = Stopwatch.StartNew();
+        using var testText = textFeatures ? TextMatcher.Build(snapshot, matchOptions, textOptions) : null;
+        var indexSeconds = textClock.Elapsed.TotalSeconds;
         var methods = new List<Method>
         {
             new("previous-partners", baselines.PreviousPartners),
             new("adamic-adar", baselines.AdamicAdar),
             new("field-popularity", baselines.FieldPopularity),
         };
+        if (testText is not null && queryText != QueryTextMode.None) methods.Add(new("text-bm25", (q, s) => baselines.TextBm25(testText, q, s)));
         var results = new List<(string Name, RankingMetrics Metrics)> { ("learned", default!) };
         foreach (var method in methods)
         {
@@ -120,6 +175,15 @@ public static class HorizonCommand
             })));
         }
         var heuristicsSeconds = clock.Elapsed.TotalSeconds;
+        if (skipLearned)
+        {
+            foreach (var (name, m) in results.Skip(1))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {m.Queries,8}"));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load {loadSeconds:F1} s, text index {indexSeconds:F1} s, methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s"));
+            return 0;
+        }
 
         // The learned ranker as `cordis` trains it: the new-partner track with the new-partner model (its candidates,
         // labels and settings), the whole task with the product's. Queries carry their text and topic codes, for
@@ -127,10 +191,13 @@ public static class HorizonCommand
         var options = newPartners
             ? new RankerOptions { Iterations = 200, LearningRate = 0.05, MinimumExamplesPerLeaf = 200, Leaves = 15, L2Regularization = 0.01 }
             : new RankerOptions();
+        foreach (var (flag, value) in rankerFlags) options = Cordis.CordisCommand.ApplyRankerFlag(options, flag, value);
         var diffusion = newPartners ? CandidateOptions.ForNewPartners.Diffusion ?? new DiffusionOptions() : DiffusionOptions.TwoHops;
-        var candidates = new CandidateGenerator(newPartners ? CandidateOptions.ForNewPartners : new CandidateOptions());
-        var features = new PairFeatureExtractor(discovery: diffusion);
+        var candidateOptions = newPartners ? CandidateOptions.ForNewPartners : new CandidateOptions();
+        var candidates = new CandidateGenerator(candidateOptions, text: testText);
+        var features = new PairFeatureExtractor(discovery: diffusion, text: testText);
         var splits = new List<TrainingSplit>();
+        var splitTexts = new List<TextMatcher>();
         var labelYears = new List<int>();
         foreach (var labelYear in Enumerable.Range(year - trainYears, trainYears))
         {
@@ -140,8 +207,15 @@ public static class HorizonCommand
             // A label year with nothing before it (2021 here) has no query.
             if (labelled.Count == 0) continue;
             labelYears.Add(labelYear);
+            // Each label year reads the texts of the projects before it only: its own projects' texts would leak the answers.
+            var splitText = textFeatures ? TextMatcher.Build(before, matchOptions, textOptions) : null;
+            if (splitText is not null) splitTexts.Add(splitText);
             splits.Add(new TrainingSplit(new SnapshotStats(before), labelled,
-                $"{(newPartners ? "new-partner labels" : "labels")} from projects started in {labelYear}, features from projects started before {labelYear}"));
+                $"{(newPartners ? "new-partner labels" : "labels")} from projects started in {labelYear}, features from projects started before {labelYear}")
+            {
+                Candidates = new CandidateGenerator(candidateOptions, text: splitText),
+                Features = new PairFeatureExtractor(discovery: diffusion, text: splitText),
+            });
         }
         if (splits.Count == 0)
         {
@@ -149,6 +223,7 @@ public static class HorizonCommand
             return 1;
         }
         var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
+        foreach (var t in splitTexts) t.Dispose();
         var rowsSeconds = clock.Elapsed.TotalSeconds;
         var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UtcNow);
         var trainSeconds = clock.Elapsed.TotalSeconds;
@@ -175,7 +250,7 @@ public static class HorizonCommand
         var (recall, reciprocal) = (evaluation.Recall, evaluation.Reciprocal);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  phases: load {loadSeconds:F1} s, heuristics {heuristicsSeconds - loadSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
+            $"  phases: load {loadSeconds:F1} s, text index {indexSeconds:F1} s, heuristics {heuristicsSeconds - loadSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
         if (reciprocalTop > 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -188,6 +263,29 @@ public static class HorizonCommand
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
         }
         return 0;
+    }
+
+    private static TextIndexOptions ParseTextOptions(string text, TextIndexOptions options)
+    {
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2) throw new FormatException($"'{part}' is not key=value");
+            float F() => float.Parse(kv[1], CultureInfo.InvariantCulture);
+            int I() => int.Parse(kv[1], CultureInfo.InvariantCulture);
+            options = kv[0] switch
+            {
+                "k1" => options with { K1 = F() },
+                "b" => options with { B = F() },
+                "terms" => options with { MaxQueryTerms = I() },
+                "recent" => options with { RecentBoost = F() },
+                "older" => options with { OlderBoost = F() },
+                "own" => options with { OwnBoost = F() },
+                "recent-years" => options with { RecentYears = I() },
+                _ => throw new ArgumentException($"unknown setting '{kv[0]}' (k1, b, terms, recent, older, own, recent-years)"),
+            };
+        }
+        return options;
     }
 
     private static string Name(QueryTextMode mode) => mode.ToString().ToLowerInvariant();

@@ -72,6 +72,20 @@ internal sealed class OpenApiExamples : IOperationFilter
     {
         [typeof(RecommendationPage)] = new RecommendationPage("donghua-mse", "full-20261123T020000Z-1a2b", "lambdarank-v3", When, [Item], "MjA"),
         [typeof(OrganizationRecord)] = Organization,
+        [typeof(RecommendationQueryRequest)] = new RecommendationQueryRequest(
+            "固态电池硫化物电解质与电动客车快充 / sulfide electrolytes for solid-state batteries in fast-charging electric buses",
+            "G60-2026-NEV-03", "university", null, null, false, 10),
+        [typeof(RecommendationQueryResult)] = new RecommendationQueryResult("donghua-mse", "lambdarank-v3", When, "G60-2026-NEV-03",
+            [Item with
+            {
+                Reasons =
+                [
+                    new Reason("text-match", "其项目与你的描述相符：《固态电池电解质界面 / Solid-state battery electrolyte interfaces (2024)》；匹配词：electrolyte、solid-state、固态电池",
+                        "its projects match your text: \"固态电池电解质界面 / Solid-state battery electrolyte interfaces (2024)\"; matched terms: electrolyte, solid-state, 固态电池",
+                        ["固态电池电解质界面 / Solid-state battery electrolyte interfaces (2024)", "electrolyte", "solid-state", "固态电池"]),
+                    Item.Reasons[1],
+                ],
+            }], 612),
         [typeof(PairRecommendation)] = new PairRecommendation("donghua-mse", "tongji-auto", 0.8731, 1, false, Candidate, Item.Reasons, "lambdarank-v3", When,
             "accept", false, false),
         [typeof(OrganizationPageResponse)] = new OrganizationPageResponse([Organization], "ZG9uZ2h1YS1tc2U"),

@@ -126,6 +126,24 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
                 var reason = Describe(Kinds[order[r]], byKind[order[r]], query, candidates[i], textQuery);
                 if (reason is not null) reasons.Add(reason);
             }
+            if (reasons.Count == 0)
+            {
+                // The kinds that raised the score had no evidence to show (a text column of a query without text, say):
+                // the facts about the candidate that weighed most, whichever way, so that no listed candidate goes unexplained.
+                var pooled = byKind.ToArray();
+                var all = new List<int>();
+                for (var k = 0; k < Kinds.Length; k++)
+                {
+                    if (seen[k]) all.Add(k);
+                }
+                all.Sort((x, y) => pooled[y] != pooled[x] ? pooled[y].CompareTo(pooled[x]) : x.CompareTo(y));
+                foreach (var k in all)
+                {
+                    if (reasons.Count >= 1) break;
+                    var reason = Describe(Kinds[k], byKind[k], query, candidates[i], textQuery);
+                    if (reason is not null) reasons.Add(reason);
+                }
+            }
             result.Add(reasons);
         }
         return result;

@@ -72,6 +72,21 @@ public sealed class HorizonBaselines
         BreakTies(scores);
     }
 
+    /// <summary>
+    /// BM25 of the query's text against each organization's profile in <paramref name="text"/>'s index (its own
+    /// texts and its projects' before the test year), then activity; the product's index, not the README's exact
+    /// reference (which has no recency weighting and keeps only terms in at least two profiles).
+    /// </summary>
+    public void TextBm25(TextMatcher text, MatchQuery q, Span<double> scores)
+    {
+        var query = text.Index.Analyze(q.Text);
+        var buffer = new float[scores.Length];
+        if (!query.IsEmpty) text.Index.ScoreOrganizations(query, buffer);
+        for (var o = 0; o < scores.Length; o++) scores[o] = buffer[o];
+        scores[q.Organization] = double.NegativeInfinity;
+        BreakTies(scores);
+    }
+
     private int[] Counts(ConcurrentDictionary<string, int[]> cache, string[] field, string value) => cache.GetOrAdd(value, v =>
     {
         var counts = new int[_g.OrganizationCount];
@@ -88,7 +103,7 @@ public sealed class HorizonBaselines
     /// Rewrites scores so that their order is (score, activity, orgId): the positive scores, sorted, above every
     /// zero score, and zeros in activity order. Removed organizations (-inf) stay removed.
     /// </summary>
-    private void BreakTies(Span<double> scores)
+    public void BreakTies(Span<double> scores)
     {
         var n = scores.Length;
         var key = scores.ToArray();
