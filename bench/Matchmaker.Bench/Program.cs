@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
 {
     "cordis" => CordisCommand.Run(args[1..]),
     "horizon" => HorizonCommand.Run(args[1..]),
+    "horizon-import" => HorizonImportCommand.Run(args[1..]),
     "snapshot" => await SnapshotBench.RunAsync(args[1..]),
     "recompute" => await RecomputeBench.RunAsync(args[1..]),
     "neo4j-write" => await Neo4jWriteBench.RunAsync(args[1..]),
@@ -28,6 +29,8 @@ static int Usage()
                   [--queries all|even|odd] [--train-years 3]
               evaluate the rankers on real Horizon Europe consortia with their texts (CORDIS, European Commission),
               following the data's protocol; the data defaults to ../shared/data/cordis-horizon; tune on --queries even
+          horizon-import <data-dir> <out-dir>
+              convert the Horizon Europe data into bulk-import JSON Lines (organizations.jsonl, projects.jsonl) and read them back
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]
               the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]

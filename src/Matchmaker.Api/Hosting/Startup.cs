@@ -46,8 +46,9 @@ public static class Startup
             if (File.Exists(Path.Combine(options.SeedDirectory, "organizations.jsonl")))
             {
                 var summary = await graph.ImportAsync(GraphImportParser.ParseJsonLinesDirectory(options.SeedDirectory), cancellationToken);
-                logger.LogInformation("Loaded the G60 demo graph: {Organizations} organizations, {Projects} projects, {Ties} ties",
-                    summary.Organizations, summary.Projects, summary.Ties);
+                // The seed is the G60 demo graph unless Graph:SeedDirectory names another (e.g. converted real data).
+                logger.LogInformation("Loaded the seed graph from {SeedDirectory}: {Organizations} organizations, {Projects} projects, {Ties} ties",
+                    options.SeedDirectory, summary.Organizations, summary.Projects, summary.Ties);
             }
             else
             {

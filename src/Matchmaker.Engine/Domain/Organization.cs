@@ -29,10 +29,10 @@ public sealed class Organization
         Kind = kind;
         if (string.IsNullOrWhiteSpace(city)) throw new DomainValidationException("city", "is required");
         City = G60Catalog.FindCity(city)?.Code
-            ?? throw new DomainValidationException("city", $"'{city}' is not a known city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}");
+            ?? throw new DomainValidationException("city", $"'{city}' is not a known city; expected one of {string.Join(", ", G60Catalog.AllPlaces.Select(c => c.Code))}");
         Aliases = Guard.Distinct(aliases, "aliases", (v, f) => Guard.Name(v, f) ?? throw new DomainValidationException(f, "must not be empty"));
         Sectors = Guard.Distinct(sectors, "sectors", (v, f) => G60Catalog.FindSector(v?.Trim() ?? "")?.Code
-            ?? throw new DomainValidationException(f, $"'{v}' is not a sector; expected one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"));
+            ?? throw new DomainValidationException(f, $"'{v}' is not a sector; expected one of {string.Join(", ", G60Catalog.AllSectors.Select(s => s.Code))}"));
         SubFields = Guard.Distinct(subFields, "subFields", (v, f) =>
         {
             var sector = G60Catalog.SectorOfSubField(v?.Trim() ?? "")
@@ -54,7 +54,7 @@ public sealed class Organization
     public string? NameEn { get; }
     public IReadOnlyList<string> Aliases { get; }
     public OrganizationKind Kind { get; }
-    /// <summary>City code from <see cref="G60Catalog.Cities"/>.</summary>
+    /// <summary>Place code from <see cref="G60Catalog.AllPlaces"/> (a corridor city, or a European country for real consortia).</summary>
     public string City { get; }
     public IReadOnlyList<string> Sectors { get; }
     public IReadOnlyList<string> SubFields { get; }

@@ -69,7 +69,7 @@ public sealed class Project
         if (year is < MinYear or > MaxYear) throw new DomainValidationException("year", $"{year} is outside {MinYear}-{MaxYear}");
         Year = year;
         Sector = G60Catalog.FindSector(sector?.Trim() ?? "")?.Code
-            ?? throw new DomainValidationException("sector", $"'{sector}' is not a sector; expected one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}");
+            ?? throw new DomainValidationException("sector", $"'{sector}' is not a sector; expected one of {string.Join(", ", G60Catalog.AllSectors.Select(s => s.Code))}");
         if (!string.IsNullOrWhiteSpace(subField))
         {
             var owner = G60Catalog.SectorOfSubField(subField.Trim())
