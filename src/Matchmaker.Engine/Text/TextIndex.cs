@@ -222,7 +222,8 @@ public sealed class TextIndex : IDisposable
 
     /// <summary>
     /// The distinct terms of <paramref name="text"/> with their frequencies, at most <see cref="TextIndexOptions.MaxQueryTerms"/>
-    /// of them: those with the highest tf × idf (idf over organization profiles). Terms found nowhere in the index are dropped.
+    /// of them: those with the highest tf × idf (idf over organization profiles). Terms found in no profile and no
+    /// project are dropped.
     /// </summary>
     public TextQuery Analyze(string? text)
     {
@@ -234,7 +235,7 @@ public sealed class TextIndex : IDisposable
         }
         var kept = counts
             .Select(c => (Term: c.Key, Frequency: c.Value, Id: _vocabulary.IdOf(c.Key)))
-            .Where(c => c.Id >= 0)
+            .Where(c => c.Id >= 0 && (_profileDocFrequency[c.Id] > 0 || _shared.InProjects(c.Id)))
             .Select(c => (c.Term, c.Frequency, Weight: c.Frequency * Idf(c.Id)))
             .OrderByDescending(c => c.Weight).ThenBy(c => c.Term, StringComparer.Ordinal)
             .Take(_options.MaxQueryTerms)
@@ -493,6 +494,7 @@ public sealed class TextIndex : IDisposable
     private sealed class SharedParts
     {
         private int _references = 1;
+        private readonly bool[] _projectTerms;
 
         public SharedParts(TextIndexOptions options, TermBag[] projectBags, bool[] projectRecent, string[] projectTerms)
         {
@@ -514,6 +516,8 @@ public sealed class TextIndex : IDisposable
             ProjectReader = DirectoryReader.Open(ProjectDirectory);
             ProjectSearcher = new IndexSearcher(ProjectReader) { Similarity = Similarity };
             ProjectDocs = DocMaps.KeyToDoc(ProjectReader, ProjectKey, projectBags.Length);
+            _projectTerms = new bool[projectTerms.Length];
+            foreach (var bag in projectBags) foreach (var id in bag.Ids) _projectTerms[id] = true;
             ProfileDirectory = new RAMDirectory();
             ProfileWriter = new IndexWriter(ProfileDirectory, Config());
         }
@@ -538,6 +542,9 @@ public sealed class TextIndex : IDisposable
             OpenMode = OpenMode.CREATE,
             RAMBufferSizeMB = 128,
         };
+
+        /// <summary>True when some project's text holds the term.</summary>
+        public bool InProjects(int id) => id < _projectTerms.Length && _projectTerms[id];
 
         public static float Idf(int docFrequency, int documents) =>
             (float)Math.Log(1 + (documents - docFrequency + 0.5) / (docFrequency + 0.5));
