@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "api-load" => await ApiLoadBench.RunAsync(args[1..]),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "plan" => PlanBench.Run(args[1..]),
+    "text-index" => TextIndexBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -22,6 +23,9 @@ static int Usage()
           cordis [<data-dir>] --test-year 2019 [--track all|new-partners|consortium] [--json FILE]
               evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
               European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
+          text-index [<data-dir>] [--test-year 2024] [--copies 1] [--queries 300] [--runs 1] [--top 200]
+              build and query times of the text index (BM25, Lucene.Net) on the Horizon Europe projects before the test year
+              (CORDIS, European Commission), copied --copies times; the data defaults to ../shared/data/cordis-horizon
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]
               the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]

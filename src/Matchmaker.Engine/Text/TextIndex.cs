@@ -82,6 +82,9 @@ public sealed class TextIndex : IDisposable
     /// <summary>Distinct terms indexed.</summary>
     public int TermCount => _vocabulary.Count;
 
+    /// <summary>Receives the build's phases with their cumulative times (the bench prints them).</summary>
+    internal static Action<string>? BuildTrace { get; set; }
+
     public static TextIndex Build(GraphSnapshot snapshot, TextIndexOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -89,6 +92,7 @@ public sealed class TextIndex : IDisposable
         options.Validate();
         var n = snapshot.OrganizationCount;
         var projectCount = snapshot.ProjectCount;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         // Analysis (the costly part) runs in parallel; interning is sequential, in index order, so ids are deterministic.
         var projectWords = new WordCounts[projectCount];
@@ -102,10 +106,12 @@ public sealed class TextIndex : IDisposable
         var own = new TermBag[n];
         for (var o = 0; o < n; o++) own[o] = ownWords[o].Intern(vocabulary, surfaces);
         WordCounts.ChooseSurfaces(vocabulary, surfaces);
+        BuildTrace?.Invoke($"analysis {clock.Elapsed.TotalSeconds:F1} s");
 
         var latest = projectCount == 0 ? 0 : snapshot.ProjectYears.Max();
         var recent = snapshot.ProjectYears.Select(y => y > latest - options.RecentYears).ToArray();
         var shared = new SharedParts(options, projectBags, recent, vocabulary.TermList.ToArray());
+        BuildTrace?.Invoke($"project index {clock.Elapsed.TotalSeconds:F1} s");
         try
         {
             var terms = vocabulary.Count;
@@ -121,6 +127,7 @@ public sealed class TextIndex : IDisposable
                 foreach (var id in shared.ProfileWeights(snapshot, o, own[o], merger).Ids) profileDocFrequency[id]++;
             }
 
+            BuildTrace?.Invoke($"profile statistics {clock.Elapsed.TotalSeconds:F1} s");
             var vectorIds = new int[n][];
             var vectorWeights = new float[n][];
             var termList = vocabulary.TermList;
@@ -130,7 +137,9 @@ public sealed class TextIndex : IDisposable
                 shared.ProfileWriter.AddDocument(shared.ProfileDocument(snapshot, o, own[o], m, termList));
                 return m;
             }, _ => { });
+            BuildTrace?.Invoke($"profile documents {clock.Elapsed.TotalSeconds:F1} s");
             var reader = DirectoryReader.Open(shared.ProfileWriter, applyAllDeletes: true);
+            BuildTrace?.Invoke($"profile reader {clock.Elapsed.TotalSeconds:F1} s");
             return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
         }
         catch
@@ -505,12 +514,13 @@ public sealed class TextIndex : IDisposable
             ProjectDirectory = new RAMDirectory();
             using (var writer = new IndexWriter(ProjectDirectory, Config()))
             {
-                for (var p = 0; p < projectBags.Length; p++)
+                // Documents are found by their doc values, so the writer's threads may add them in any order.
+                Parallel.For(0, projectBags.Length, p =>
                 {
                     var doc = new Document { new NumericDocValuesField(ProjectKey, p) };
                     if (!projectBags[p].IsEmpty) doc.Add(new Field(ProjectField, new BagTokenStream(projectTerms, projectBags[p]), BagTokenStream.FieldType));
                     writer.AddDocument(doc);
-                }
+                });
                 writer.Commit();
             }
             ProjectReader = DirectoryReader.Open(ProjectDirectory);
@@ -536,7 +546,8 @@ public sealed class TextIndex : IDisposable
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
 
-        private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, TextAnalyzer.Shared)
+        // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used.
+        private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
         {
             Similarity = Similarity,
             OpenMode = OpenMode.CREATE,

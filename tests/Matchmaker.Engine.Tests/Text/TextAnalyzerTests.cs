@@ -24,9 +24,11 @@ public class TextAnalyzerTests
     }
 
     [Fact]
-    public void Punctuation_possessives_and_single_latin_letters_are_no_terms()
+    public void Punctuation_numbers_possessives_and_single_latin_letters_are_no_terms()
     {
         Assert.Equal(["partner", "consortium"], Terms("partner's ; consortium - (a) & x"));
+        // Words mixing letters and digits stay whole; bare numbers go.
+        Assert.Equal(["5g", "network", "co2", "capture", "million"], Terms("5G networks: CO2 capture in 2024, 1.5 million"));
     }
 
     [Fact]
