@@ -42,7 +42,8 @@ internal static class TextIndexBench
         var (snapshot, detailsSkipped) = data.Snapshot(testYear, copies);
         Console.WriteLine($"graph before {testYear} x {copies}: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects" +
                           (detailsSkipped > 0 ? $" ({detailsSkipped:N0} organizations without details: names refused by the domain rules)" : ""));
-        var queries = data.Projects.Where(p => p.Year == testYear).ToList();
+        // The tuning half of the data's protocol (even project ids), so nothing here looks at the report half.
+        var queries = data.Projects.Where(p => p.Year == testYear && long.TryParse(p.Id, out var id) && id % 2 == 0).ToList();
         var step = Math.Max(1, queries.Count / Math.Max(1, queryCount));
         queries = queries.Where((_, i) => i % step == 0).Take(queryCount).ToList();
 
@@ -127,14 +128,14 @@ internal static class TextIndexBench
             // A sanity check of the ranking (not the benchmark's protocol): share of the other members known
             // before the year found in the top 20, the coordinator left out.
             var answers = q.Members.Where(m => m != q.Coordinator).Select(m => snapshot.IndexOf(HorizonData.OrganizationId(m, 0))).Where(o => o >= 0).ToHashSet();
-            if (asker >= 0 && answers.Count > 0)
+            if (copies == 1 && asker >= 0 && answers.Count > 0)
             {
                 var ranked = topOrganizations[..found].Where(o => o != asker).Take(20);
                 hits += ranked.Count(answers.Contains) / (double)answers.Count;
                 judged++;
             }
         }
-        Console.WriteLine($"queries: {queries.Count} of {testYear}, {terms / (double)Math.Max(1, queries.Count):F1} terms each (at most {index.Options.MaxQueryTerms})");
+        Console.WriteLine($"queries: {queries.Count} of {testYear} (even project ids), {terms / (double)Math.Max(1, queries.Count):F1} terms each (at most {index.Options.MaxQueryTerms})");
         Console.WriteLine("step | p50 ms | p95 ms | max ms");
         Console.WriteLine("--- | --- | --- | ---");
         Row("Analyze", analyze);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
@@ -52,6 +53,7 @@ public sealed class TextIndex : IDisposable
     private readonly ProfileSearcher _profileSearcher;
     private readonly int[] _organizationDocs;
     private readonly float[] _fieldBoosts;
+    private readonly ConditionalWeakTable<TextQuery, float[]> _projectScores = new();
     private int _disposed;
 
     private TextIndex(GraphSnapshot snapshot, TextIndexOptions options, Vocabulary vocabulary, SharedParts shared, int generation,
@@ -308,30 +310,41 @@ public sealed class TextIndex : IDisposable
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var lucene = ProjectQuery(query);
         var count = _snapshot.ProjectCount;
-        if (lucene is null || n == 0 || count == 0) return [];
+        if (n == 0 || count == 0) return [];
+        var byProject = ProjectScores(query);
+        var top = new int[Math.Min(n, count)];
+        var topScores = new float[top.Length];
+        var found = Top(byProject, top.Length, top, topScores);
+        var result = new (int, float)[found];
+        for (var i = 0; i < found; i++) result[i] = (top[i], topScores[i]);
+        return result;
+    }
+
+    /// <summary>
+    /// The BM25 score of every project against the query, computed by one search and kept as long as the query
+    /// object lives: <see cref="TopProjects"/> and the <see cref="BestProjects"/> of every shown organization share it.
+    /// </summary>
+    private float[] ProjectScores(TextQuery query) => _projectScores.GetValue(query, q =>
+    {
+        var count = _snapshot.ProjectCount;
+        var byProject = new float[count];
+        var lucene = ProjectQuery(q);
+        if (lucene is null || count == 0) return byProject;
         var maxDoc = _shared.ProjectReader.MaxDoc;
         var byDoc = ArrayPool<float>.Shared.Rent(maxDoc);
-        var byProject = ArrayPool<float>.Shared.Rent(count);
         try
         {
             Array.Clear(byDoc, 0, maxDoc);
             _shared.ProjectSearcher.Search(lucene, new AllHitsCollector(byDoc));
             for (var p = 0; p < count; p++) byProject[p] = byDoc[_shared.ProjectDocs[p]];
-            var top = new int[Math.Min(n, count)];
-            var topScores = new float[top.Length];
-            var found = Top(byProject.AsSpan(0, count), top.Length, top, topScores);
-            var result = new (int, float)[found];
-            for (var i = 0; i < found; i++) result[i] = (top[i], topScores[i]);
-            return result;
+            return byProject;
         }
         finally
         {
             ArrayPool<float>.Shared.Return(byDoc);
-            ArrayPool<float>.Shared.Return(byProject);
         }
-    }
+    });
 
     /// <summary>
     /// The query's terms found in the organization's profile, as the words people write (most frequent surface form),
@@ -365,29 +378,11 @@ public sealed class TextIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         CheckOrganization(organization);
-        var lucene = ProjectQuery(query);
         var projects = _snapshot.OrganizationProjects[organization];
-        if (lucene is null || max <= 0 || projects.Length == 0) return [];
-        var targets = new (int Doc, int Project)[projects.Length];
-        for (var i = 0; i < projects.Length; i++) targets[i] = (_shared.ProjectDocs[projects[i]], projects[i]);
-        Array.Sort(targets);
-        var weight = _shared.ProjectSearcher.CreateNormalizedWeight(lucene);
-        var found = new List<(int Project, float Score)>();
-        var at = 0;
-        foreach (var leaf in _shared.ProjectReader.Leaves)
-        {
-            var end = leaf.DocBase + leaf.AtomicReader.MaxDoc;
-            if (at >= targets.Length) break;
-            if (targets[at].Doc >= end) continue;
-            var scorer = weight.GetScorer(leaf, leaf.AtomicReader.LiveDocs);
-            for (; at < targets.Length && targets[at].Doc < end; at++)
-            {
-                if (scorer is null) continue;
-                var local = targets[at].Doc - leaf.DocBase;
-                if (scorer.DocID < local) scorer.Advance(local);
-                if (scorer.DocID == local) found.Add((targets[at].Project, scorer.GetScore()));
-            }
-        }
+        if (query.IsEmpty || max <= 0 || projects.Length == 0) return [];
+        var scores = ProjectScores(query);
+        var found = new List<(int Project, float Score)>(projects.Length);
+        foreach (var p in projects) found.Add((p, scores[p]));
         return found.Where(f => f.Score > 0).OrderByDescending(f => f.Score).ThenBy(f => f.Project).Take(max).ToArray();
     }
 
