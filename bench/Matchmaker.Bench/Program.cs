@@ -24,6 +24,7 @@ static int Usage()
               evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
               European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
           text-index [<data-dir>] [--test-year 2024] [--copies 1] [--queries 300] [--runs 1] [--top 200]
+                     [--max-query-terms 128] [--recent-boost 2]
               build and query times of the text index (BM25, Lucene.Net) on the Horizon Europe projects before the test year
               (CORDIS, European Commission), copied --copies times; the data defaults to ../shared/data/cordis-horizon
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]

@@ -30,7 +30,7 @@ internal static class TextIndexBench
         var top = options.GetInt("--top", 200);
         var indexOptions = new TextIndexOptions
         {
-            MaxQueryTerms = options.GetInt("--max-query-terms", 64),
+            MaxQueryTerms = options.GetInt("--max-query-terms", new TextIndexOptions().MaxQueryTerms),
             RecentBoost = float.Parse(options.Get("--recent-boost") ?? "2", CultureInfo.InvariantCulture),
         };
 
