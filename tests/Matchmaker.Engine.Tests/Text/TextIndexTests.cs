@@ -300,4 +300,28 @@ public class TextIndexTests
         Assert.True(Scores(i2, "wind")[0] > 0);
         Assert.True(Scores(i0, "hydrogen")[0] > 0);
     }
+
+    [Fact]
+    public void An_empty_snapshot_or_an_empty_query_finds_nothing()
+    {
+        using (var empty = TextIndex.Build(new GraphSnapshotBuilder().Build(DateTimeOffset.UnixEpoch)))
+        {
+            Assert.True(empty.Analyze("hydrogen").IsEmpty);
+            Assert.Empty(empty.TopProjects(empty.Analyze("hydrogen"), 10));
+            Assert.Equal(0, empty.TopOrganizations(empty.Analyze("hydrogen"), new int[5], new float[5]));
+        }
+
+        var g = new TextGraph();
+        g.Org("a");
+        g.Org("b");
+        g.Project("p", 2024, "hydrogen", "a");
+        using var index = TextIndex.Build(g.Build());
+        var scores = new[] { 7f, 7f };
+        index.ScoreOrganizations(index.Analyze("  "), scores);
+        Assert.Equal([0f, 0f], scores);
+        Assert.Empty(index.MatchedTerms(index.Analyze(""), 0, 5));
+        Assert.Empty(index.BestProjects(index.Analyze("the of"), 0, 5));
+        Assert.Throws<ArgumentException>(() => index.ScoreOrganizations(index.Analyze("hydrogen"), new float[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.MatchedTerms(index.Analyze("hydrogen"), 2, 5));
+    }
 }
