@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "api-load" => await ApiLoadBench.RunAsync(args[1..]),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "plan" => PlanBench.Run(args[1..]),
+    "text-index" => TextIndexBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -31,6 +32,10 @@ static int Usage()
               following the data's protocol; the data defaults to ../shared/data/cordis-horizon; tune on --queries even
           horizon-import <data-dir> <out-dir>
               convert the Horizon Europe data into bulk-import JSON Lines (organizations.jsonl, projects.jsonl) and read them back
+          text-index [<data-dir>] [--test-year 2024] [--copies 1] [--queries 300] [--runs 1] [--top 200]
+                     [--max-query-terms 128] [--recent-boost 2]
+              build and query times of the text index (BM25, Lucene.Net) on the Horizon Europe projects before the test year
+              (CORDIS, European Commission), copied --copies times; the data defaults to ../shared/data/cordis-horizon
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]
               the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]

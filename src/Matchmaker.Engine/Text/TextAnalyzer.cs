@@ -2,6 +2,7 @@ using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.Cn.Smart;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Analysis.Util;
 using Lucene.Net.Util;
@@ -12,54 +13,47 @@ namespace Matchmaker.Engine.Text;
 public readonly record struct AnalyzedWord(string Term, string Surface);
 
 /// <summary>
-/// Mixed Chinese and English analysis for the text index. SmartCn's tokenizer splits the text into sentences and
-/// words: runs of Chinese are segmented into dictionary words (a hidden Markov model), runs of Latin letters or
-/// digits become one lower-cased word each, full-width forms are folded to half-width. Punctuation, single Latin
-/// letters, English stop words and SmartCn's stop words are dropped; English words are stemmed with KStem.
+/// Mixed Chinese and English analysis for the text index. The text is cut into runs of Chinese (CJK ideographs,
+/// CJK punctuation, full-width forms) and runs of anything else. A Chinese run is segmented into dictionary words by
+/// SmartCn (a hidden Markov model; full-width forms folded to half-width), then loses SmartCn's stop words and common
+/// Chinese function words. Any other run is split into words by Lucene's standard tokenizer (Unicode word breaks),
+/// loses possessive "'s", is lower-cased, loses English stop words and is stemmed with KStem. In both, tokens without
+/// a letter (numbers, punctuation) and single Latin letters are dropped.
 /// </summary>
 /// <remarks>
 /// KStem rather than Porter: it is a dictionary-checked, conservative stemmer whose stems are mostly real words
 /// ("batteries" → "battery") and it does not conflate distinct words as Porter does ("organization" and
-/// "organ" → "organ", "university" and "universe" → "univers"). Chinese words pass through it unchanged.
+/// "organ" → "organ", "university" and "universe" → "univers"). English runs do not go through SmartCn, whose
+/// sentence and word segmentation is several times slower than the standard tokenizer on Latin text.
 /// Thread-safe: Lucene keeps one token stream chain per thread.
 /// </remarks>
-public sealed class TextAnalyzer : Analyzer
+public sealed class TextAnalyzer
 {
     public static TextAnalyzer Shared { get; } = new();
 
-    /// <summary>
-    /// Lucene's English stop words plus common English function words, SmartCn's stop words (punctuation, also
-    /// dropped by the word rule) and common Chinese function words (的, 与, 和 ...), which SmartCn keeps as words.
-    /// </summary>
-    public static CharArraySet StopWords { get; } = BuildStopWords();
+    private readonly Analyzer _chinese = new ChineseRuns();
+    private readonly Analyzer _other = new OtherRuns();
 
-    private static CharArraySet BuildStopWords()
+    /// <summary>English stop words: Lucene's list plus common English function words.</summary>
+    public static CharArraySet EnglishStopWords { get; } = Words("""
+        a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to
+        was will with about above after again against all also am any because been before being below between both can could
+        did do does doing down during each few from further had has have having he her here hers herself him
+        himself his how i its itself just me more most my myself nor now only other our ours ourselves out over
+        own same she should so some than those through too under until up very we were what when where which while
+        who whom why would you your yours yourself yourselves within without across among via per thus however
+        may might must shall upon whether
+        """);
+
+    /// <summary>Chinese stop words: SmartCn's (punctuation) plus common function words, which SmartCn keeps as words.</summary>
+    public static CharArraySet ChineseStopWords { get; } = Words("的 与 和 及 或 在 是 了 等 对 为 以 将 并 其 从 由 于 而 也 把 被 之 中 及其 以及 通过 进行", SmartChineseAnalyzer.DefaultStopSet);
+
+    private static CharArraySet Words(string words, CharArraySet? more = null)
     {
         var set = new CharArraySet(LuceneVersion.LUCENE_48, 200, ignoreCase: false);
-        set.UnionWith(StopAnalyzer.ENGLISH_STOP_WORDS_SET);
-        set.UnionWith(SmartChineseAnalyzer.DefaultStopSet);
-        foreach (var w in """
-            about above after again against all also am any because been before being below between both can could
-            did do does doing down during each few from further had has have having he her here hers herself him
-            himself his how i its itself just me more most my myself nor now only other our ours ourselves out over
-            own same she should so some than those through too under until up very we were what when where which while
-            who whom why would you your yours yourself yourselves within without across among via per thus however
-            may might must shall upon whether
-            的 与 和 及 或 在 是 了 等 对 为 以 将 并 其 从 由 于 而 也 把 被 之 中 及其 以及 通过 进行
-            """.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries))
-        {
-            set.Add(w);
-        }
+        if (more is not null) set.UnionWith(more);
+        foreach (var w in words.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)) set.Add(w);
         return set.AsReadOnly();
-    }
-
-    protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
-    {
-        var tokenizer = new HMMChineseTokenizer(reader);
-        TokenStream stream = new WordFilter(tokenizer);
-        stream = new StopFilter(LuceneVersion.LUCENE_48, stream, StopWords);
-        stream = new KStemFilter(stream);
-        return new TokenStreamComponents(tokenizer, stream);
     }
 
     /// <summary>The words of <paramref name="text"/> in order, each as its stem and its surface form.</summary>
@@ -74,7 +68,20 @@ public sealed class TextAnalyzer : Analyzer
     public void Analyze(string? text, List<AnalyzedWord> words)
     {
         if (string.IsNullOrWhiteSpace(text)) return;
-        using var stream = GetTokenStream("text", text);
+        for (var i = 0; i < text.Length;)
+        {
+            var chinese = IsChinese(text[i]);
+            var j = i + 1;
+            while (j < text.Length && IsChinese(text[j]) == chinese) j++;
+            Run(chinese ? _chinese : _other, i == 0 && j == text.Length ? text : text[i..j], words);
+            i = j;
+        }
+    }
+
+    private static void Run(Analyzer analyzer, string text, List<AnalyzedWord> words)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return;
+        using var stream = analyzer.GetTokenStream("text", text);
         var term = stream.AddAttribute<ICharTermAttribute>();
         var type = stream.AddAttribute<ITypeAttribute>();
         stream.Reset();
@@ -82,8 +89,38 @@ public sealed class TextAnalyzer : Analyzer
         stream.End();
     }
 
+    /// <summary>CJK punctuation, ideographs (with extension A and compatibility forms) and full-width forms.</summary>
+    private static bool IsChinese(char c) =>
+        c is (>= '\u3000' and <= '\u303F') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF')
+            or (>= '\uF900' and <= '\uFAFF') or (>= '\uFF00' and <= '\uFFEF');
+
+    private sealed class ChineseRuns : Analyzer
+    {
+        protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+        {
+            var tokenizer = new HMMChineseTokenizer(reader);
+            TokenStream stream = new WordFilter(tokenizer);
+            stream = new StopFilter(LuceneVersion.LUCENE_48, stream, ChineseStopWords);
+            return new TokenStreamComponents(tokenizer, stream);
+        }
+    }
+
+    private sealed class OtherRuns : Analyzer
+    {
+        protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+        {
+            var tokenizer = new StandardTokenizer(LuceneVersion.LUCENE_48, reader);
+            TokenStream stream = new EnglishPossessiveFilter(LuceneVersion.LUCENE_48, tokenizer);
+            stream = new LowerCaseFilter(LuceneVersion.LUCENE_48, stream);
+            stream = new WordFilter(stream);
+            stream = new StopFilter(LuceneVersion.LUCENE_48, stream, EnglishStopWords);
+            stream = new KStemFilter(stream);
+            return new TokenStreamComponents(tokenizer, stream);
+        }
+    }
+
     /// <summary>
-    /// Drops tokens that are no words (punctuation, symbols, single Latin letters such as the "s" of a possessive) and
+    /// Drops tokens that are no words (punctuation, numbers, single Latin letters) and
     /// carries each kept word's surface form past the stemmer in its type attribute, which no later filter reads.
     /// </summary>
     private sealed class WordFilter : TokenFilter
@@ -112,16 +149,18 @@ public sealed class TextAnalyzer : Analyzer
         private static bool IsWord(ReadOnlySpan<char> token)
         {
             var letters = 0;
+            var alphanumerics = 0;
             var cjk = false;
             foreach (var c in token)
             {
-                if (char.IsLetterOrDigit(c))
+                if (char.IsLetter(c))
                 {
                     letters++;
                     if (c >= '\u2E80') cjk = true;
                 }
+                if (char.IsLetterOrDigit(c)) alphanumerics++;
             }
-            return letters > 1 || (letters == 1 && cjk);
+            return letters > 0 && (alphanumerics > 1 || cjk);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
@@ -52,6 +53,7 @@ public sealed class TextIndex : IDisposable
     private readonly ProfileSearcher _profileSearcher;
     private readonly int[] _organizationDocs;
     private readonly float[] _fieldBoosts;
+    private readonly ConditionalWeakTable<TextQuery, float[]> _projectScores = new();
     private int _disposed;
 
     private TextIndex(GraphSnapshot snapshot, TextIndexOptions options, Vocabulary vocabulary, SharedParts shared, int generation,
@@ -82,6 +84,9 @@ public sealed class TextIndex : IDisposable
     /// <summary>Distinct terms indexed.</summary>
     public int TermCount => _vocabulary.Count;
 
+    /// <summary>Receives the build's phases with their cumulative times (the bench prints them).</summary>
+    internal static Action<string>? BuildTrace { get; set; }
+
     public static TextIndex Build(GraphSnapshot snapshot, TextIndexOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -89,6 +94,7 @@ public sealed class TextIndex : IDisposable
         options.Validate();
         var n = snapshot.OrganizationCount;
         var projectCount = snapshot.ProjectCount;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         // Analysis (the costly part) runs in parallel; interning is sequential, in index order, so ids are deterministic.
         var projectWords = new WordCounts[projectCount];
@@ -102,10 +108,12 @@ public sealed class TextIndex : IDisposable
         var own = new TermBag[n];
         for (var o = 0; o < n; o++) own[o] = ownWords[o].Intern(vocabulary, surfaces);
         WordCounts.ChooseSurfaces(vocabulary, surfaces);
+        BuildTrace?.Invoke($"analysis {clock.Elapsed.TotalSeconds:F1} s");
 
         var latest = projectCount == 0 ? 0 : snapshot.ProjectYears.Max();
         var recent = snapshot.ProjectYears.Select(y => y > latest - options.RecentYears).ToArray();
         var shared = new SharedParts(options, projectBags, recent, vocabulary.TermList.ToArray());
+        BuildTrace?.Invoke($"project index {clock.Elapsed.TotalSeconds:F1} s");
         try
         {
             var terms = vocabulary.Count;
@@ -121,6 +129,7 @@ public sealed class TextIndex : IDisposable
                 foreach (var id in shared.ProfileWeights(snapshot, o, own[o], merger).Ids) profileDocFrequency[id]++;
             }
 
+            BuildTrace?.Invoke($"profile statistics {clock.Elapsed.TotalSeconds:F1} s");
             var vectorIds = new int[n][];
             var vectorWeights = new float[n][];
             var termList = vocabulary.TermList;
@@ -130,7 +139,9 @@ public sealed class TextIndex : IDisposable
                 shared.ProfileWriter.AddDocument(shared.ProfileDocument(snapshot, o, own[o], m, termList));
                 return m;
             }, _ => { });
+            BuildTrace?.Invoke($"profile documents {clock.Elapsed.TotalSeconds:F1} s");
             var reader = DirectoryReader.Open(shared.ProfileWriter, applyAllDeletes: true);
+            BuildTrace?.Invoke($"profile reader {clock.Elapsed.TotalSeconds:F1} s");
             return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
         }
         catch
@@ -222,7 +233,8 @@ public sealed class TextIndex : IDisposable
 
     /// <summary>
     /// The distinct terms of <paramref name="text"/> with their frequencies, at most <see cref="TextIndexOptions.MaxQueryTerms"/>
-    /// of them: those with the highest tf × idf (idf over organization profiles). Terms found nowhere in the index are dropped.
+    /// of them: those with the highest tf × idf (idf over organization profiles). Terms found in no profile and no
+    /// project are dropped.
     /// </summary>
     public TextQuery Analyze(string? text)
     {
@@ -234,7 +246,7 @@ public sealed class TextIndex : IDisposable
         }
         var kept = counts
             .Select(c => (Term: c.Key, Frequency: c.Value, Id: _vocabulary.IdOf(c.Key)))
-            .Where(c => c.Id >= 0)
+            .Where(c => c.Id >= 0 && (_profileDocFrequency[c.Id] > 0 || _shared.InProjects(c.Id)))
             .Select(c => (c.Term, c.Frequency, Weight: c.Frequency * Idf(c.Id)))
             .OrderByDescending(c => c.Weight).ThenBy(c => c.Term, StringComparer.Ordinal)
             .Take(_options.MaxQueryTerms)
@@ -298,30 +310,41 @@ public sealed class TextIndex : IDisposable
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var lucene = ProjectQuery(query);
         var count = _snapshot.ProjectCount;
-        if (lucene is null || n == 0 || count == 0) return [];
+        if (n == 0 || count == 0) return [];
+        var byProject = ProjectScores(query);
+        var top = new int[Math.Min(n, count)];
+        var topScores = new float[top.Length];
+        var found = Top(byProject, top.Length, top, topScores);
+        var result = new (int, float)[found];
+        for (var i = 0; i < found; i++) result[i] = (top[i], topScores[i]);
+        return result;
+    }
+
+    /// <summary>
+    /// The BM25 score of every project against the query, computed by one search and kept as long as the query
+    /// object lives: <see cref="TopProjects"/> and the <see cref="BestProjects"/> of every shown organization share it.
+    /// </summary>
+    private float[] ProjectScores(TextQuery query) => _projectScores.GetValue(query, q =>
+    {
+        var count = _snapshot.ProjectCount;
+        var byProject = new float[count];
+        var lucene = ProjectQuery(q);
+        if (lucene is null || count == 0) return byProject;
         var maxDoc = _shared.ProjectReader.MaxDoc;
         var byDoc = ArrayPool<float>.Shared.Rent(maxDoc);
-        var byProject = ArrayPool<float>.Shared.Rent(count);
         try
         {
             Array.Clear(byDoc, 0, maxDoc);
             _shared.ProjectSearcher.Search(lucene, new AllHitsCollector(byDoc));
             for (var p = 0; p < count; p++) byProject[p] = byDoc[_shared.ProjectDocs[p]];
-            var top = new int[Math.Min(n, count)];
-            var topScores = new float[top.Length];
-            var found = Top(byProject.AsSpan(0, count), top.Length, top, topScores);
-            var result = new (int, float)[found];
-            for (var i = 0; i < found; i++) result[i] = (top[i], topScores[i]);
-            return result;
+            return byProject;
         }
         finally
         {
             ArrayPool<float>.Shared.Return(byDoc);
-            ArrayPool<float>.Shared.Return(byProject);
         }
-    }
+    });
 
     /// <summary>
     /// The query's terms found in the organization's profile, as the words people write (most frequent surface form),
@@ -355,29 +378,11 @@ public sealed class TextIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         CheckOrganization(organization);
-        var lucene = ProjectQuery(query);
         var projects = _snapshot.OrganizationProjects[organization];
-        if (lucene is null || max <= 0 || projects.Length == 0) return [];
-        var targets = new (int Doc, int Project)[projects.Length];
-        for (var i = 0; i < projects.Length; i++) targets[i] = (_shared.ProjectDocs[projects[i]], projects[i]);
-        Array.Sort(targets);
-        var weight = _shared.ProjectSearcher.CreateNormalizedWeight(lucene);
-        var found = new List<(int Project, float Score)>();
-        var at = 0;
-        foreach (var leaf in _shared.ProjectReader.Leaves)
-        {
-            var end = leaf.DocBase + leaf.AtomicReader.MaxDoc;
-            if (at >= targets.Length) break;
-            if (targets[at].Doc >= end) continue;
-            var scorer = weight.GetScorer(leaf, leaf.AtomicReader.LiveDocs);
-            for (; at < targets.Length && targets[at].Doc < end; at++)
-            {
-                if (scorer is null) continue;
-                var local = targets[at].Doc - leaf.DocBase;
-                if (scorer.DocID < local) scorer.Advance(local);
-                if (scorer.DocID == local) found.Add((targets[at].Project, scorer.GetScore()));
-            }
-        }
+        if (query.IsEmpty || max <= 0 || projects.Length == 0) return [];
+        var scores = ProjectScores(query);
+        var found = new List<(int Project, float Score)>(projects.Length);
+        foreach (var p in projects) found.Add((p, scores[p]));
         return found.Where(f => f.Score > 0).OrderByDescending(f => f.Score).ThenBy(f => f.Project).Take(max).ToArray();
     }
 
@@ -493,6 +498,7 @@ public sealed class TextIndex : IDisposable
     private sealed class SharedParts
     {
         private int _references = 1;
+        private readonly bool[] _projectTerms;
 
         public SharedParts(TextIndexOptions options, TermBag[] projectBags, bool[] projectRecent, string[] projectTerms)
         {
@@ -503,17 +509,20 @@ public sealed class TextIndex : IDisposable
             ProjectDirectory = new RAMDirectory();
             using (var writer = new IndexWriter(ProjectDirectory, Config()))
             {
-                for (var p = 0; p < projectBags.Length; p++)
+                // Documents are found by their doc values, so the writer's threads may add them in any order.
+                Parallel.For(0, projectBags.Length, p =>
                 {
                     var doc = new Document { new NumericDocValuesField(ProjectKey, p) };
                     if (!projectBags[p].IsEmpty) doc.Add(new Field(ProjectField, new BagTokenStream(projectTerms, projectBags[p]), BagTokenStream.FieldType));
                     writer.AddDocument(doc);
-                }
+                });
                 writer.Commit();
             }
             ProjectReader = DirectoryReader.Open(ProjectDirectory);
             ProjectSearcher = new IndexSearcher(ProjectReader) { Similarity = Similarity };
             ProjectDocs = DocMaps.KeyToDoc(ProjectReader, ProjectKey, projectBags.Length);
+            _projectTerms = new bool[projectTerms.Length];
+            foreach (var bag in projectBags) foreach (var id in bag.Ids) _projectTerms[id] = true;
             ProfileDirectory = new RAMDirectory();
             ProfileWriter = new IndexWriter(ProfileDirectory, Config());
         }
@@ -532,12 +541,16 @@ public sealed class TextIndex : IDisposable
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
 
-        private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, TextAnalyzer.Shared)
+        // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used.
+        private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
         {
             Similarity = Similarity,
             OpenMode = OpenMode.CREATE,
             RAMBufferSizeMB = 128,
         };
+
+        /// <summary>True when some project's text holds the term.</summary>
+        public bool InProjects(int id) => id < _projectTerms.Length && _projectTerms[id];
 
         public static float Idf(int docFrequency, int documents) =>
             (float)Math.Log(1 + (documents - docFrequency + 0.5) / (docFrequency + 0.5));

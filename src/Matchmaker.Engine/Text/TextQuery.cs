@@ -15,8 +15,12 @@ public sealed record TextIndexOptions
     public float OlderBoost { get; init; } = 1f;
     /// <summary>Boost of the organization's own text (description, capability and need tags, names).</summary>
     public float OwnBoost { get; init; } = 1f;
-    /// <summary>Distinct query terms kept (by tf × idf), so a long abstract stays cheap to search.</summary>
-    public int MaxQueryTerms { get; init; } = 64;
+    /// <summary>
+    /// Distinct query terms kept (by tf × idf), so a long abstract stays cheap to search. 128 keeps nearly all of an
+    /// 1,800-character abstract (120 terms on average); 64 lost a quarter of the top-20 recall on the Horizon tuning
+    /// queries (docs/benchmarks-matching.md).
+    /// </summary>
+    public int MaxQueryTerms { get; init; } = 128;
     /// <summary>Terms kept per profile vector for <see cref="TextIndex.ProfileSimilarity"/>.</summary>
     public int ProfileTerms { get; init; } = 200;
 

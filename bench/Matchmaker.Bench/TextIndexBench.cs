@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using Matchmaker.Engine.Domain;
+using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Text;
+
+namespace Matchmaker.Bench;
+
+/// <summary>
+/// Build and query times of the text index on real Horizon Europe projects and members (CORDIS, European
+/// Commission): the graph holds the projects before the test year (optionally copied to reach 100k organizations),
+/// the queries are the test year's projects (topic titles, title, objective, keywords).
+/// </summary>
+internal static class TextIndexBench
+{
+    public static int Run(string[] args)
+    {
+        var options = new BenchArgs(args);
+        var dataDir = options.Positional().FirstOrDefault() ?? DefaultDataDirectory();
+        if (dataDir is null || !File.Exists(Path.Combine(dataDir, "projects.tsv.gz")))
+        {
+            Console.Error.WriteLine("text-index: give the cordis-horizon data directory (projects.tsv.gz, participations.tsv.gz)");
+            return 2;
+        }
+        var testYear = options.GetInt("--test-year", 2024);
+        var copies = options.GetInt("--copies", 1);
+        var queryCount = options.GetInt("--queries", 300);
+        var runs = options.GetInt("--runs", 1);
+        var top = options.GetInt("--top", 200);
+        var indexOptions = new TextIndexOptions
+        {
+            MaxQueryTerms = options.GetInt("--max-query-terms", new TextIndexOptions().MaxQueryTerms),
+            RecentBoost = float.Parse(options.Get("--recent-boost") ?? "2", CultureInfo.InvariantCulture),
+        };
+
+        Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
+        var clock = Stopwatch.StartNew();
+        var data = HorizonData.Read(dataDir);
+        Console.WriteLine($"read {data.Projects.Count:N0} projects, {data.Members.Count:N0} organizations in {clock.Elapsed.TotalSeconds:F1} s" +
+                          (data.Skipped > 0 ? $" ({data.Skipped:N0} rows skipped: missing or bad cells)" : ""));
+        var (snapshot, detailsSkipped) = data.Snapshot(testYear, copies);
+        Console.WriteLine($"graph before {testYear} x {copies}: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects" +
+                          (detailsSkipped > 0 ? $" ({detailsSkipped:N0} organizations without details: names refused by the domain rules)" : ""));
+        // The tuning half of the data's protocol (even project ids), so nothing here looks at the report half.
+        var queries = data.Projects.Where(p => p.Year == testYear && long.TryParse(p.Id, out var id) && id % 2 == 0).ToList();
+        var step = Math.Max(1, queries.Count / Math.Max(1, queryCount));
+        queries = queries.Where((_, i) => i % step == 0).Take(queryCount).ToList();
+
+        // Analysis alone (both cores), the part of a build that does not depend on Lucene's indexing.
+        clock.Restart();
+        var texts = snapshot.ProjectTexts.Where(t => t is not null).Select(t => t!.FullText).ToArray();
+        var tokens = 0L;
+        Parallel.ForEach(texts, () => 0L, (t, _, count) => count + TextAnalyzer.Shared.Analyze(t).Count, count => Interlocked.Add(ref tokens, count));
+        Console.WriteLine($"analysis of the {texts.Length:N0} project texts ({texts.Sum(t => (long)t.Length) / 1e6:F1} M characters, {tokens / 1e6:F1} M words): {clock.Elapsed.TotalSeconds:F1} s");
+
+        TextIndex.BuildTrace = phase => Console.WriteLine($"  build: {phase}");
+        // Build (median of the runs) and memory of the index that is kept.
+        var buildSeconds = new List<double>();
+        TextIndex? index = null;
+        long memory = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            index?.Dispose();
+            index = null;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            clock.Restart();
+            index = TextIndex.Build(snapshot, indexOptions);
+            buildSeconds.Add(clock.Elapsed.TotalSeconds);
+            memory = GC.GetTotalMemory(forceFullCollection: true) - before;
+        }
+        Console.WriteLine($"build: {Machine.Median(buildSeconds):F1} s (median of {runs}: {string.Join(", ", buildSeconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}); " +
+                          $"{index!.TermCount:N0} terms; managed memory held {Machine.Mib(memory)}");
+
+        // Queries: warm up on a few, then time each step of every query.
+        var n = snapshot.OrganizationCount;
+        var scores = new float[n];
+        var topOrganizations = new int[top];
+        var topScores = new float[top];
+        foreach (var q in queries.Take(10)) index.ScoreOrganizations(index.Analyze(q.QueryText), scores);
+        var analyze = new List<double>();
+        var scoreAll = new List<double>();
+        var projects = new List<double>();
+        var whole = new List<double>();
+        var topOrgs = new List<double>();
+        var evidence = new List<double>();
+        var similarity = new List<double>();
+        var terms = 0;
+        var hits = 0.0;
+        var judged = 0;
+        foreach (var q in queries)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var query = index.Analyze(q.QueryText);
+            var analyzed = Stopwatch.GetTimestamp();
+            index.ScoreOrganizations(query, scores);
+            var scored = Stopwatch.GetTimestamp();
+            index.TopProjects(query, 20);
+            var done = Stopwatch.GetTimestamp();
+            analyze.Add(Ms(start, analyzed));
+            scoreAll.Add(Ms(analyzed, scored));
+            projects.Add(Ms(scored, done));
+            whole.Add(Ms(start, done));
+            terms += query.Count;
+
+            start = Stopwatch.GetTimestamp();
+            var found = index.TopOrganizations(query, topOrganizations, topScores);
+            topOrgs.Add(Ms(start, Stopwatch.GetTimestamp()));
+
+            // Evidence for a shown list of 10, and the asker's profile against 1,000 candidates.
+            start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < Math.Min(10, found); i++)
+            {
+                index.MatchedTerms(query, topOrganizations[i], 5);
+                index.BestProjects(query, topOrganizations[i], 3);
+            }
+            evidence.Add(Ms(start, Stopwatch.GetTimestamp()));
+            var asker = snapshot.IndexOf(HorizonData.OrganizationId(q.Coordinator, 0));
+            if (asker >= 0)
+            {
+                start = Stopwatch.GetTimestamp();
+                for (var i = 0; i < Math.Min(1000, found); i++) index.ProfileSimilarity(asker, topOrganizations[i]);
+                similarity.Add(Ms(start, Stopwatch.GetTimestamp()));
+            }
+
+            // A sanity check of the ranking (not the benchmark's protocol): share of the other members known
+            // before the year found in the top 20, the coordinator left out.
+            var answers = q.Members.Where(m => m != q.Coordinator).Select(m => snapshot.IndexOf(HorizonData.OrganizationId(m, 0))).Where(o => o >= 0).ToHashSet();
+            if (copies == 1 && asker >= 0 && answers.Count > 0)
+            {
+                var ranked = topOrganizations[..found].Where(o => o != asker).Take(20);
+                hits += ranked.Count(answers.Contains) / (double)answers.Count;
+                judged++;
+            }
+        }
+        Console.WriteLine($"queries: {queries.Count} of {testYear} (even project ids), {terms / (double)Math.Max(1, queries.Count):F1} terms each (at most {index.Options.MaxQueryTerms})");
+        Console.WriteLine("step | p50 ms | p95 ms | max ms");
+        Console.WriteLine("--- | --- | --- | ---");
+        Row("Analyze", analyze);
+        Row($"ScoreOrganizations ({n:N0})", scoreAll);
+        Row("TopProjects (20)", projects);
+        Row("Analyze + ScoreOrganizations + TopProjects", whole);
+        Row($"TopOrganizations ({top})", topOrgs);
+        Row("MatchedTerms + BestProjects x 10", evidence);
+        Row("ProfileSimilarity x 1,000", similarity);
+        if (judged > 0) Console.WriteLine($"sanity: recall@20 of the other known members by BM25 alone, {judged} queries: {hits / judged:F3}");
+
+        // Incremental update: 10 organizations' descriptions change.
+        var changed = Enumerable.Range(0, 10).Select(i => i * (n / 10)).Where(o => snapshot.Details[o] is not null).ToArray();
+        var patched = snapshot.WithOrganizations(changed.Select(o =>
+        {
+            var d = snapshot.Details[o]!;
+            return new Organization(d.Id, d.NameZh, d.NameEn, d.Kind, d.City, d.Aliases, d.Sectors, d.SubFields, ["fuel-cells"], [],
+                "Solid oxide fuel cells and hydrogen electrolysers for ports.");
+        }).ToList(), DateTimeOffset.UtcNow);
+        clock.Restart();
+        using (var updated = index.Update(patched, changed))
+        {
+            Console.WriteLine($"update of {changed.Length} organizations: {clock.Elapsed.TotalMilliseconds:F0} ms (a full build: {Machine.Median(buildSeconds):F1} s)");
+        }
+        index.Dispose();
+        return 0;
+    }
+
+    private static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
+
+    private static void Row(string name, List<double> values)
+    {
+        if (values.Count == 0) return;
+        var sorted = values.Order().ToArray();
+        var p95 = sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(0.95 * sorted.Length) - 1)];
+        Console.WriteLine($"{name} | {Machine.Median(sorted):F1} | {p95:F1} | {sorted[^1]:F1}");
+    }
+
+    private static string? DefaultDataDirectory()
+    {
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            if (!File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) continue;
+            var data = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "cordis-horizon"));
+            return Directory.Exists(data) ? data : null;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A minimal reader of the cordis-horizon TSV files, for this bench only: tab-separated, one header row, no
+    /// quoting; rows with a missing id, year or organization are counted and skipped.
+    /// </summary>
+    private sealed class HorizonData
+    {
+        public sealed record HorizonProject(string Id, int Year, ProjectText Text, string QueryText, string Coordinator, List<string> Members);
+        public sealed record Member(string Organization, string LegalName, string ActivityType);
+
+        public List<HorizonProject> Projects { get; } = [];
+        public Dictionary<string, Member> Members { get; } = new(StringComparer.Ordinal);
+        public int Skipped { get; private set; }
+
+        public static string OrganizationId(string pic, int copy) => $"pic-{pic}-{copy}";
+
+        public static HorizonData Read(string dir)
+        {
+            var data = new HorizonData();
+            var membersOf = new Dictionary<string, (string? Coordinator, List<string> Members)>(StringComparer.Ordinal);
+            foreach (var row in Rows(Path.Combine(dir, "participations.tsv.gz")))
+            {
+                var role = row("role");
+                if (role is not ("coordinator" or "participant" or "associatedPartner")) continue;
+                var project = row("projectId");
+                var org = row("orgId");
+                if (string.IsNullOrEmpty(project) || string.IsNullOrEmpty(org))
+                {
+                    data.Skipped++;
+                    continue;
+                }
+                data.Members.TryAdd(org, new Member(org, row("legalName"), row("activityType")));
+                if (!membersOf.TryGetValue(project, out var m)) membersOf[project] = m = (null, []);
+                if (!m.Members.Contains(org)) m.Members.Add(org);
+                if (role == "coordinator") membersOf[project] = (org, m.Members);
+            }
+            foreach (var row in Rows(Path.Combine(dir, "projects.tsv.gz")))
+            {
+                var id = row("id");
+                if (string.IsNullOrEmpty(id) || !int.TryParse(row("startYear"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var year)
+                    || !membersOf.TryGetValue(id, out var m) || m.Coordinator is null)
+                {
+                    data.Skipped++;
+                    continue;
+                }
+                var keywords = row("keywords").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var topicTitle = row("topicTitles");
+                var text = new ProjectText(NullIfEmpty(row("title")), NullIfEmpty(row("objective")), keywords,
+                    row("topics").Split(';', StringSplitOptions.RemoveEmptyEntries), topicTitle.Length == 0 ? [] : [topicTitle]);
+                data.Projects.Add(new HorizonProject(id, year, text, text.FullText, m.Coordinator, m.Members));
+            }
+            return data;
+        }
+
+        /// <summary>The graph of the projects before <paramref name="testYear"/>, copied <paramref name="copies"/> times (disjoint copies).</summary>
+        public (GraphSnapshot Snapshot, int DetailsSkipped) Snapshot(int testYear, int copies)
+        {
+            var builder = new GraphSnapshotBuilder();
+            var graphProjects = Projects.Where(p => p.Year < testYear).ToList();
+            var known = graphProjects.SelectMany(p => p.Members).Distinct(StringComparer.Ordinal).ToList();
+            var skipped = 0;
+            for (var copy = 0; copy < copies; copy++)
+            {
+                foreach (var pic in known)
+                {
+                    var member = Members[pic];
+                    var kind = member.ActivityType switch
+                    {
+                        "HES" => OrganizationKind.University,
+                        "REC" => OrganizationKind.ResearchInstitute,
+                        "PUB" => OrganizationKind.PublicBody,
+                        "OTH" => OrganizationKind.Platform,
+                        _ => OrganizationKind.Enterprise,
+                    };
+                    var id = OrganizationId(pic, copy);
+                    Organization? details = null;
+                    try
+                    {
+                        details = new Organization(id, null, member.LegalName, kind, "hangzhou");
+                    }
+                    catch (DomainValidationException)
+                    {
+                        skipped++;
+                    }
+                    builder.AddOrganization(id, kind, "hangzhou", [], details);
+                }
+                foreach (var p in graphProjects)
+                {
+                    builder.AddProject($"{p.Id}-{copy}", p.Year, [],
+                        p.Members.Select(m => new GraphSnapshotBuilder.Membership(OrganizationId(m, copy), null, m == p.Coordinator, float.NaN)), p.Text);
+                }
+            }
+            return (builder.Build(DateTimeOffset.UtcNow), skipped);
+        }
+
+        private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+        private static IEnumerable<Func<string, string>> Rows(string path)
+        {
+            using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
+            var header = reader.ReadLine()?.Split('\t') ?? [];
+            var column = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i, StringComparer.Ordinal);
+            while (reader.ReadLine() is { } line)
+            {
+                var cells = line.Split('\t');
+                yield return name => column.TryGetValue(name, out var i) && i < cells.Length ? cells[i] : "";
+            }
+        }
+    }
+}
