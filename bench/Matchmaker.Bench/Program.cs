@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "api-load" => await ApiLoadBench.RunAsync(args[1..]),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "plan" => PlanBench.Run(args[1..]),
+    "dense" => Matchmaker.Bench.Dense.DenseCommand.Run(args[1..]),
     _ => Usage(),
 };
 
