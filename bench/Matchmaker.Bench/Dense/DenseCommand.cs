@@ -18,7 +18,7 @@ public static class DenseCommand
         var options = new BenchArgs(args);
         if (options.Positional() is not [var dataDir])
         {
-            Console.Error.WriteLine("usage: dense <data-dir> [--model minilm|arcticxs] [--cache DIR] [--threads 2] [--max-tokens N] [--batch 16]");
+            Console.Error.WriteLine("usage: dense <data-dir> [--model minilm|arcticxs] [--cache DIR] [--threads 2] [--max-tokens N] [--batch 16] [--bm25-only]");
             return 2;
         }
         var model = options.Get("--model") ?? "minilm";
@@ -38,6 +38,12 @@ public static class DenseCommand
         var bm25 = new TextBm25(split);
         var bm25Scores = split.Queries.Select(q => bm25.Score(q.Project.QueryText)).ToArray();
         Console.WriteLine($"bm25: {bm25.VocabularySize} terms; index and {split.Queries.Count} queries in {watch.Elapsed.TotalSeconds:F1} s");
+
+        if (options.Has("--bm25-only"))
+        {
+            Print(split, [("text-bm25", i => bm25Scores[i])]);
+            return 0;
+        }
 
         using var embedder = SentenceEmbedder.Create(model, threads, maxTokens);
         Console.WriteLine($"model: {embedder.Name} ({embedder.Package}), {threads} threads, cut at {embedder.MaxTokens} tokens");
@@ -79,6 +85,14 @@ public static class DenseCommand
             methods.Add(($"fusion: z(bm25) + {w.ToString(CultureInfo.InvariantCulture)} z(dense)", i => ZSum(split, i, bm25Scores[i], dense[i], w)));
         methods.Add(("fusion: z(bm25) + 0.5 z(dense max)", i => ZSum(split, i, bm25Scores[i], denseMax[i], 0.5)));
 
+        Print(split, methods);
+        Console.WriteLine($"\nranking and metrics in {watch.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static void Print(HorizonSplit split, List<(string Name, Func<int, double[]> Scores)> methods)
+    {
+        var newTrack = split.Queries.Count(q => q.RelevantNew.Length > 0);
         Console.WriteLine();
         Console.WriteLine($"Test year {TestYear}, tuning half (even ids): {split.Queries.Count} queries, new partners {newTrack}");
         Console.WriteLine("| method | NDCG@10 | Recall@20 | MRR | NDCG@10 new | Recall@20 new | MRR new |");
@@ -97,8 +111,6 @@ public static class DenseCommand
             }
             Console.WriteLine($"| {name} | {all} | {fresh} |");
         }
-        Console.WriteLine($"\nranking and metrics in {watch.Elapsed.TotalSeconds:F1} s");
-        return 0;
     }
 
     /// <summary>Organisation vector: the normalized sum of its past projects' vectors, weighted decay^(years before Y-1).</summary>

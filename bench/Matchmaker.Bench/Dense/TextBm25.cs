@@ -3,7 +3,8 @@ namespace Matchmaker.Bench.Dense;
 /// <summary>
 /// The data README's text-bm25 reference: each organisation's profile is the text of all its projects before Y;
 /// k1 1.2, b 0.75, English stop words (scikit-learn's list), terms of at least two characters found in at least two
-/// profiles; lower-case alphanumeric words. Query terms count once per occurrence.
+/// profiles; lower-case alphanumeric words. Each distinct query term counts once: with that, the figures match the
+/// README's reference to within 0.0003.
 /// </summary>
 internal sealed class TextBm25
 {
@@ -58,7 +59,7 @@ internal sealed class TextBm25
     public double[] Score(string query)
     {
         var scores = new double[_lengthNorm.Length];
-        foreach (var token in Tokenize(query))
+        foreach (var token in Tokenize(query).Distinct())
         {
             if (!_terms.TryGetValue(token, out var t)) continue;
             var idf = _idf[t];
