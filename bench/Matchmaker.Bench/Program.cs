@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "plan" => PlanBench.Run(args[1..]),
     "text-index" => TextIndexBench.Run(args[1..]),
+    "dense" => Matchmaker.Bench.Dense.DenseCommand.Run(args[1..]),
     _ => Usage(),
 };
 
