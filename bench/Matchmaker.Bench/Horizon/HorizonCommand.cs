@@ -282,6 +282,7 @@ public static class HorizonCommand
                 "older" => options with { OlderBoost = F() },
                 "own" => options with { OwnBoost = F() },
                 "recent-years" => options with { RecentYears = I() },
+                "qtf" => options with { QueryTermFrequency = I() != 0 },
                 _ => throw new ArgumentException($"unknown setting '{kv[0]}' (k1, b, terms, recent, older, own, recent-years)"),
             };
         }

@@ -70,6 +70,8 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         [PairFeature.ProfileSimilarity] = "similar-work",
         [PairFeature.TopicProjects] = "same-topic",
         [PairFeature.TopicDestinationProjects] = "same-topic",
+        [PairFeature.TextProfileRank] = "text-match",
+        [PairFeature.TextBestSimilarProject] = "text-match",
     };
 
     // The reason kinds in the order their first feature appears, and each feature's kind (-1 for none): the

@@ -64,6 +64,8 @@ public enum PairFeature
     ProfileSimilarity,
     TopicProjects,
     TopicDestinationProjects,
+    TextProfileRank,
+    TextBestSimilarProject,
 }
 
 /// <summary>
@@ -77,7 +79,7 @@ public enum PairFeature
 /// <param name="text">Text matching behind the text columns, or null (those columns are then 0).</param>
 public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null, DiffusionOptions? discovery = null, bool discoveryColumns = true, TextMatcher? text = null)
 {
-    public const int Count = 52;
+    public const int Count = 54;
     public const float Never = 99;
 
     public static IReadOnlyList<string> Names { get; } = Enum.GetNames<PairFeature>();
@@ -202,6 +204,9 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
             f[(int)PairFeature.ProfileSimilarity] = Text.Index.ProfileSimilarity(a, b);
             f[(int)PairFeature.TopicProjects] = t.Topic[b];
             f[(int)PairFeature.TopicDestinationProjects] = t.Destination[b];
+            // Where the candidate's profile stands among all profiles for this text (log2 of 1 + rank; 0 without a match).
+            f[(int)PairFeature.TextProfileRank] = t.HasText && t.Profile[b] > 0 ? MathF.Log2(1 + t.RankOf(b)) : 0;
+            f[(int)PairFeature.TextBestSimilarProject] = t.BestProject[b];
         }
     }
 

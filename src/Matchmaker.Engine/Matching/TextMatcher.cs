@@ -108,6 +108,7 @@ public sealed class TextMatcher : IDisposable
                 var best = 0f;
                 foreach (var s in signals.Profile) if (s > best) best = s;
                 signals.BestProfile = best;
+                signals.RankProfiles();
 
                 var similar = Index.TopProjects(query, Options.SimilarProjects);
                 var top = similar.Count > 0 ? similar[0].Score : 0;
@@ -120,6 +121,7 @@ public sealed class TextMatcher : IDisposable
                         signals.Touch(m);
                         signals.Projects[m] += weight;
                         signals.ProjectCount[m]++;
+                        if (weight > signals.BestProject[m]) signals.BestProject[m] = weight;
                     }
                 }
             }
@@ -196,6 +198,12 @@ public sealed class TextSignals
     public float[] Projects { get; private set; } = [];
     /// <summary>How many of the most similar past projects an organization was a member of.</summary>
     public float[] ProjectCount { get; private set; } = [];
+    /// <summary>The similarity of the most similar past project an organization was a member of, relative to the best.</summary>
+    public float[] BestProject { get; private set; } = [];
+    // Organizations with a profile score above 0, best first (ties by lower index), and each one's position in it.
+    private int[] _ranked = [];
+    private int _rankedCount;
+    private int[] _rank = [];
     /// <summary>Projects of each organization on one of the query's call topics.</summary>
     public float[] Topic { get; private set; } = [];
     /// <summary>Projects of each organization in one of the query's call destinations.</summary>
@@ -209,6 +217,10 @@ public sealed class TextSignals
             Profile = new float[organizations];
             Projects = new float[organizations];
             ProjectCount = new float[organizations];
+            BestProject = new float[organizations];
+            _rank = new int[organizations];
+            _ranked = new int[organizations];
+            _rankedCount = 0;
             Topic = new float[organizations];
             Destination = new float[organizations];
             _touched = new bool[organizations];
@@ -217,9 +229,11 @@ public sealed class TextSignals
         else
         {
             if (HasText) Array.Clear(Profile);
+            for (var i = 0; i < _rankedCount; i++) _rank[_ranked[i]] = 0;
+            _rankedCount = 0;
             foreach (var o in TouchedList)
             {
-                Projects[o] = ProjectCount[o] = Topic[o] = Destination[o] = 0;
+                Projects[o] = ProjectCount[o] = BestProject[o] = Topic[o] = Destination[o] = 0;
                 _touched[o] = false;
             }
             TouchedList.Clear();
@@ -227,6 +241,22 @@ public sealed class TextSignals
         Query = null;
         HasText = HasTopics = false;
         BestProfile = 0;
+    }
+
+    /// <summary>1 + how many organizations' profiles match the text better (ties by lower index); 0 without a match.</summary>
+    public int RankOf(int organization) => _rank[organization];
+
+    /// <summary>Orders the organizations with a profile score: one sort of those only, per query.</summary>
+    internal void RankProfiles()
+    {
+        _rankedCount = 0;
+        for (var o = 0; o < Profile.Length; o++)
+        {
+            if (Profile[o] > 0) _ranked[_rankedCount++] = o;
+        }
+        var scores = Profile;
+        Array.Sort(_ranked, 0, _rankedCount, Comparer<int>.Create((x, y) => scores[x] != scores[y] ? scores[y].CompareTo(scores[x]) : x.CompareTo(y)));
+        for (var i = 0; i < _rankedCount; i++) _rank[_ranked[i]] = i + 1;
     }
 
     internal void Touch(int organization)

@@ -450,19 +450,22 @@ public sealed class TextIndex : IDisposable
             for (var f = 0; f < FieldNames.Length; f++)
             {
                 if (_fields[f].DocFrequencyOf(id) == 0) continue;
-                lucene.Add(new TermQuery(new Term(FieldNames[f], query.TermArray[i])) { Boost = query.FrequencyArray[i] * _fieldBoosts[f] }, Occur.SHOULD);
+                lucene.Add(new TermQuery(new Term(FieldNames[f], query.TermArray[i])) { Boost = QueryWeight(query, i) * _fieldBoosts[f] }, Occur.SHOULD);
             }
         }
         return lucene.Clauses.Count == 0 ? null : lucene;
     }
 
-    private static BooleanQuery? ProjectQuery(TextQuery query)
+    /// <summary>A query term's weight: 1 (each distinct term once), or its frequency in the query text with <see cref="TextIndexOptions.QueryTermFrequency"/>.</summary>
+    private float QueryWeight(TextQuery query, int i) => _options.QueryTermFrequency ? query.FrequencyArray[i] : 1;
+
+    private BooleanQuery? ProjectQuery(TextQuery query)
     {
         if (query.IsEmpty) return null;
         var lucene = new BooleanQuery(disableCoord: true);
         for (var i = 0; i < query.Count; i++)
         {
-            lucene.Add(new TermQuery(new Term(ProjectField, query.TermArray[i])) { Boost = query.FrequencyArray[i] }, Occur.SHOULD);
+            lucene.Add(new TermQuery(new Term(ProjectField, query.TermArray[i])) { Boost = QueryWeight(query, i) }, Occur.SHOULD);
         }
         return lucene;
     }

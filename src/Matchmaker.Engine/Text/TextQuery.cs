@@ -21,6 +21,11 @@ public sealed record TextIndexOptions
     /// queries (docs/benchmarks-matching.md).
     /// </summary>
     public int MaxQueryTerms { get; init; } = 128;
+    /// <summary>
+    /// Weigh a query term by its frequency in the query text; off, each distinct term counts once, which found more
+    /// answers on the Horizon tuning half (BM25 alone, NDCG@10 0.100 with frequencies; see docs/benchmarks-horizon.md).
+    /// </summary>
+    public bool QueryTermFrequency { get; init; }
     /// <summary>Terms kept per profile vector for <see cref="TextIndex.ProfileSimilarity"/>.</summary>
     public int ProfileTerms { get; init; } = 200;
 
