@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "plan" => PlanBench.Run(args[1..]),
     "text-index" => TextIndexBench.Run(args[1..]),
+    "text-query" => TextQueryBench.Run(args[1..]),
     "dense" => Matchmaker.Bench.Dense.DenseCommand.Run(args[1..]),
     _ => Usage(),
 };
@@ -37,6 +38,8 @@ static int Usage()
                      [--max-query-terms 128] [--recent-boost 2]
               build and query times of the text index (BM25, Lucene.Net) on the Horizon Europe projects before the test year
               (CORDIS, European Commission), copied --copies times; the data defaults to ../shared/data/cordis-horizon
+          text-query [--organizations 100000] [--queries 300] [--limit 20] [--threads 1]
+              on-demand queries with text on the synthetic corridor graph: p50/p95/p99 latency of the ranked, explained list
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]
               the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph
           scoring [--organizations 100000]
