@@ -49,6 +49,9 @@ builder.Services.AddSwaggerGen(o =>
 var app = builder.Build();
 
 app.UseRequestLog();
+app.UseHeadAsGet();
+// Routing after HEAD became GET, so that HEAD finds the GET endpoints.
+app.UseRouting();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();

@@ -57,6 +57,11 @@ public sealed partial class DefaultPortBrowserTests
                     new { name = "partner page widget", scopes = new[] { "read" }, organizationId = "tongji-auto", allowedOrigins = new[] { site.Origin } }))
                 .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             var document = await admin.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+            // HEAD through the real server: the GET's headers, no body.
+            var head = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/v1/organizations/tongji-auto/recommendations?limit=5"));
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.NotNull(head.Headers.ETag);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
             var operations = document.GetProperty("paths").EnumerateObject().Sum(p => p.Value.EnumerateObject().Count(o => o.Name is "get" or "post" or "put" or "delete" or "patch" or "head"));
 
             var artifacts = Artifacts();

@@ -72,6 +72,62 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     }
 
     [Fact]
+    public async Task Ranks_count_the_served_items_from_one_and_the_model_order_is_kept_as_model_rank()
+    {
+        await WaitForListAsync("tongji-auto");
+        const string path = "/api/v1/organizations/tongji-auto/recommendations";
+
+        var first = await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=3");
+        var second = await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=3&cursor={first.GetProperty("nextCursor").GetString()}");
+        var served = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], served.Select(i => i.GetProperty("rank").GetInt32()));
+        var modelRanks = served.Select(i => i.GetProperty("modelRank").GetInt32()).ToList();
+        Assert.Equal(modelRanks.Order(), modelRanks);
+        Assert.Equal(modelRanks.Count, modelRanks.Distinct().Count());
+
+        // With the existing partners shown the same candidates keep their model ranks; every view counts from 1.
+        var all = (await _client.GetFromJsonAsync<JsonElement>($"{path}?includeExistingPartners=true&limit=100")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, all.Count), all.Select(i => i.GetProperty("rank").GetInt32()));
+        var modelRankOf = all.ToDictionary(i => i.GetProperty("candidateId").GetString()!, i => i.GetProperty("modelRank").GetInt32());
+        Assert.All(served, i => Assert.Equal(modelRankOf[i.GetProperty("candidateId").GetString()!], i.GetProperty("modelRank").GetInt32()));
+        var filtered = (await _client.GetFromJsonAsync<JsonElement>($"{path}?kind=enterprise&limit=100")).GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(filtered);
+        Assert.Equal(Enumerable.Range(1, filtered.Count), filtered.Select(i => i.GetProperty("rank").GetInt32()));
+
+        // The on-demand pair names the same served rank and model rank.
+        var pair = await _client.GetFromJsonAsync<JsonElement>($"{path}/{served[4].GetProperty("candidateId").GetString()}");
+        Assert.Equal(5, pair.GetProperty("listRank").GetInt32());
+        Assert.Equal(modelRanks[4], pair.GetProperty("listModelRank").GetInt32());
+    }
+
+    [Fact]
+    public async Task Head_answers_as_get_without_a_body()
+    {
+        await WaitForListAsync("donghua-mse");
+        const string path = "/api/v1/organizations/donghua-mse/recommendations?limit=5";
+        var get = await _client.GetAsync(path);
+
+        var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+
+        var conditional = new HttpRequestMessage(HttpMethod.Head, path);
+        conditional.Headers.IfNoneMatch.Add(get.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await _client.SendAsync(conditional)).StatusCode);
+        var organization = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/v1/organizations/donghua-mse"));
+        Assert.Equal(HttpStatusCode.OK, organization.StatusCode);
+        Assert.Empty(await organization.Content.ReadAsByteArrayAsync());
+        // The same key and scope rules as GET.
+        var anonymous = await factory.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Empty(await anonymous.Content.ReadAsByteArrayAsync());
+        // Only GET endpoints: a POST-only route still refuses HEAD.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/v1/consortia/plans"))).StatusCode);
+    }
+
+    [Fact]
     public async Task Etag_round_trip_returns_304_when_unchanged()
     {
         await WaitForListAsync("donghua-mse");

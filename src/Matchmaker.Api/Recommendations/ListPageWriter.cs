@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Matchmaker.Engine.Feedback;
@@ -33,20 +34,35 @@ internal static class ListPageWriter
             writer.WriteString("computedAt", list.ComputedAt);
             writer.WriteStartArray("items");
             var matched = 0;
+            var splice = new ArrayBufferWriter<byte>(4096);
             foreach (var item in document.RootElement.EnumerateArray())
             {
                 if (!Matches(item, feedback, filters)) continue;
                 var index = matched++;
                 if (index < offset || index >= offset + size) continue;
                 var candidateId = item.GetProperty("candidateId").GetString()!;
+                // A person reads rank as the position in what is served (after hiding existing partners, declined
+                // candidates and filtered ones): 1..n over the pages; the stored rank is the model's, kept as modelRank.
+                var rank = index + 1;
                 if (!feedback.Given.TryGetValue(candidateId, out var given))
                 {
-                    // Stored by this service in the wire shape: copied as it is, not re-encoded.
-                    writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(item), skipInputValidation: true);
+                    // Stored by this service in the wire shape: copied as it is, not re-encoded, the rank's bytes swapped.
+                    WriteRanked(writer, item, rank, splice);
                     continue;
                 }
                 writer.WriteStartObject();
-                foreach (var property in item.EnumerateObject()) property.WriteTo(writer);
+                foreach (var property in item.EnumerateObject())
+                {
+                    if (property.NameEquals("rank"))
+                    {
+                        writer.WriteNumber("rank", rank);
+                        writer.WriteNumber("modelRank", property.Value.GetInt32());
+                    }
+                    else
+                    {
+                        property.WriteTo(writer);
+                    }
+                }
                 writer.WriteString("feedback", FeedbackCodes.ToCode(given.Action));
                 writer.WriteBoolean("mutualInterest", feedback.IsMutual(candidateId));
                 writer.WriteEndObject();
@@ -56,6 +72,25 @@ internal static class ListPageWriter
             writer.WriteEndObject();
         }
         return buffer.WrittenMemory;
+    }
+
+    private static ReadOnlySpan<byte> ModelRankName => ",\"modelRank\":"u8;
+
+    /// <summary>The item's raw bytes with its rank value replaced by the served position and the stored one appended as modelRank.</summary>
+    private static void WriteRanked(Utf8JsonWriter writer, JsonElement item, int rank, ArrayBufferWriter<byte> splice)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(item);
+        var stored = JsonMarshal.GetRawUtf8Value(item.GetProperty("rank"));
+        if (!raw.Overlaps(stored, out var start)) throw new InvalidOperationException("rank is not inside its item");
+        splice.ResetWrittenCount();
+        splice.Write(raw[..start]);
+        var digits = splice.GetSpan(11);
+        if (!Utf8Formatter.TryFormat(rank, digits, out var written)) throw new InvalidOperationException("rank does not format");
+        splice.Advance(written);
+        splice.Write(ModelRankName);
+        splice.Write(stored);
+        splice.Write(raw[(start + stored.Length)..]);
+        writer.WriteRawValue(splice.WrittenSpan, skipInputValidation: true);
     }
 
     private static bool Matches(JsonElement item, FeedbackState feedback, Filters filters)
