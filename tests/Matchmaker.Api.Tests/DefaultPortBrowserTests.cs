@@ -111,6 +111,8 @@ public sealed partial class DefaultPortBrowserTests
                 var shown = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('li.candidate > strong')].map(e => e.innerText)");
                 await page.ScreenshotAsync(Path.Combine(artifacts, "list-page.png"), new ScreenshotOptions { FullPage = true });
                 Assert.NotEmpty(shown);
+                // Capability and need tags read as words (TagCatalog), not slugs.
+                Assert.DoesNotMatch(@"[a-z]+-[a-z]+", await page.EvaluateExpressionAsync<string>("[...document.querySelectorAll('li.candidate')].map(e => e.innerText).join('\\n')"));
                 Assert.Contains("同济大学汽车学院", await page.EvaluateExpressionAsync<string>("document.querySelector('h1').innerText"));
             }
 
@@ -128,6 +130,7 @@ public sealed partial class DefaultPortBrowserTests
                 var names = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('.mm-widget .mm-name')].map(e => e.innerText)");
                 await page.ScreenshotAsync(Path.Combine(artifacts, "widget.png"), new ScreenshotOptions { FullPage = true });
                 Assert.Equal(3, names.Length);
+                Assert.DoesNotMatch(@"[a-z]+-[a-z]+", string.Join('\n', await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('.mm-widget .mm-reason')].map(e => e.innerText)")));
             }
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)

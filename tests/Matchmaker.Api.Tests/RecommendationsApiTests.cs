@@ -101,6 +101,44 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     }
 
     [Fact]
+    public async Task Reasons_name_capabilities_needs_and_projects_in_words_not_codes()
+    {
+        // The demo graph's tag vocabulary and project ids, read from the seed files.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Matchmaker.sln"))) root = root.Parent!;
+        var seed = Path.Combine(root.FullName, "graph", "seed");
+        var tags = File.ReadLines(Path.Combine(seed, "organizations.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+            .SelectMany(o => o.GetProperty("capabilities").EnumerateArray().Concat(o.GetProperty("needs").EnumerateArray())).Select(t => t.GetString()!).ToHashSet();
+        var projects = File.ReadLines(Path.Combine(seed, "projects.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("title").GetString()!);
+
+        var reasons = new List<JsonElement>();
+        foreach (var organization in new[] { "tongji-auto", "donghua-mse", "baolong-auto", "suda-mcce", "tongji-g60-institute" })
+        {
+            var list = await WaitForListAsync(organization, "?includeExistingPartners=true&limit=100");
+            reasons.AddRange(list.GetProperty("items").EnumerateArray().SelectMany(i => i.GetProperty("reasons").EnumerateArray()));
+        }
+        var needs = reasons.Where(r => r.GetProperty("code").GetString() is "meets-your-needs" or "you-meet-their-needs" or "capability-meets-need" or "need-meets-capability").ToList();
+        var prior = reasons.Where(r => r.GetProperty("code").GetString() == "prior-work").ToList();
+        Assert.NotEmpty(needs);
+        Assert.NotEmpty(prior);
+        foreach (var reason in reasons)
+        {
+            foreach (var language in new[] { "zh", "en" })
+            {
+                var text = reason.GetProperty(language).GetString()!;
+                Assert.DoesNotContain(tags.Where(t => t.Contains('-')), t => System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\w-]){System.Text.RegularExpressions.Regex.Escape(t)}(?![\w-])"));
+                Assert.DoesNotContain(projects.Keys, id => text.Contains(id, StringComparison.Ordinal));
+            }
+        }
+        // Known words: the Chinese reason of a met need is in Chinese; a joint project is named by its title and year.
+        Assert.Contains(needs, r => r.GetProperty("zh").GetString()!.Contains("风险投资", StringComparison.Ordinal) || r.GetProperty("zh").GetString()!.Contains("中试生产", StringComparison.Ordinal));
+        Assert.All(prior, r => Assert.All(r.GetProperty("evidence").EnumerateArray(), e =>
+            Assert.Contains(projects.Values, title => e.GetString()!.StartsWith(title + " (", StringComparison.Ordinal))));
+        Assert.All(prior, r => Assert.Contains(projects.Values, title => r.GetProperty("zh").GetString()!.Contains(title.Split(" / ")[0], StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Head_answers_as_get_without_a_body()
     {
         await WaitForListAsync("donghua-mse");
