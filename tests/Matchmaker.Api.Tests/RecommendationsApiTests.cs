@@ -139,6 +139,40 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     }
 
     [Fact]
+    public async Task Items_carry_a_match_strength_by_the_documented_rule_that_keeps_the_order()
+    {
+        await WaitForListAsync("baolong-auto");
+        const string path = "/api/v1/organizations/baolong-auto/recommendations";
+        var all = (await _client.GetFromJsonAsync<JsonElement>($"{path}?includeExistingPartners=true&limit=100")).GetProperty("items").EnumerateArray().ToList();
+        var best = all.Max(i => i.GetProperty("score").GetDouble());
+
+        // README: strength = round(200 · σ(score − best)); high from 70, medium from 40, low below.
+        foreach (var item in all)
+        {
+            var expected = (int)Math.Round(200 / (1 + Math.Exp(best - item.GetProperty("score").GetDouble())), MidpointRounding.AwayFromZero);
+            var strength = item.GetProperty("strength").GetInt32();
+            Assert.Equal(expected, strength);
+            Assert.InRange(strength, 0, 100);
+            Assert.Equal(strength >= 70 ? "high" : strength >= 40 ? "medium" : "low", item.GetProperty("strengthLevel").GetString());
+        }
+        Assert.Contains(all, i => i.GetProperty("strength").GetInt32() == 100);
+        // The default list is in score order among new partners; strength follows it, so it never reorders.
+        var served = (await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=100")).GetProperty("items").EnumerateArray().ToList();
+        var scores = served.Select(i => i.GetProperty("score").GetDouble()).ToList();
+        var strengths = served.Select(i => i.GetProperty("strength").GetInt32()).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Equal(strengths.OrderDescending(), strengths);
+        Assert.True(strengths.Distinct().Count() > 1, "every candidate has the same strength");
+
+        var pair = await _client.GetFromJsonAsync<JsonElement>($"{path}/{served[0].GetProperty("candidateId").GetString()}");
+        if (pair.GetProperty("modelVersion").GetString() == (await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=1")).GetProperty("modelVersion").GetString())
+        {
+            Assert.Equal(strengths[0], pair.GetProperty("strength").GetInt32());
+        }
+        Assert.Equal(pair.GetProperty("strength").GetInt32() >= 70 ? "high" : pair.GetProperty("strength").GetInt32() >= 40 ? "medium" : "low", pair.GetProperty("strengthLevel").GetString());
+    }
+
+    [Fact]
     public async Task Head_answers_as_get_without_a_body()
     {
         await WaitForListAsync("donghua-mse");
