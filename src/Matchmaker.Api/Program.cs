@@ -44,6 +44,8 @@ builder.Services.AddSwaggerGen(o =>
     if (File.Exists(xml)) o.IncludeXmlComments(xml);
     ApiKeyOpenApi.Configure(o);
     o.OperationFilter<OpenApiExamples>();
+    o.OperationFilter<OpenApiContract>();
+    o.DocumentFilter<OpenApiContract>();
 });
 
 var app = builder.Build();
@@ -54,7 +56,16 @@ app.UseHeadAsGet();
 app.UseRouting();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSwagger();
+// The server is the address the document was fetched from, so generated clients call the service that served it.
+app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+{
+    document.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = $"{request.Scheme}://{request.Host.Value}{request.PathBase}", Description = "this service" }];
+    document.Info.License = new Microsoft.OpenApi.OpenApiLicense
+    {
+        Name = app.Configuration["OpenApi:LicenseName"] ?? "Proprietary",
+        Url = new Uri(app.Configuration["OpenApi:LicenseUrl"] ?? "https://matchmaker.example.cn/terms"),
+    };
+}));
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
 app.UseKeyCorsPreflight();
 app.UseAuthentication();
