@@ -18,6 +18,7 @@ builder.Configuration.AddEnvironmentVariables("Matchmaker__");
 builder.AddMatchmakerCore();
 builder.AddMatchmakerAccess();
 builder.AddMatchmakerServing();
+builder.AddMatchmakerTelemetry();
 // In the embedded mode the job server runs here; in production worker hosts run it (Jobs:RunServer=false on the API).
 if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetValue<StorageMode?>("Storage:Mode") != StorageMode.Postgres))
 {
@@ -84,6 +85,7 @@ app.MapModels();
 app.MapKeys();
 app.MapDelivery();
 app.MapJobsDashboard();
+app.MapMetrics();
 
 await app.InitializeAsync();
 app.Run();
