@@ -91,12 +91,16 @@ public sealed partial class DefaultPortBrowserTests
                 Assert.Equal(HttpStatusCode.Unauthorized, challenge.StatusCode);
                 Assert.Contains(challenge.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
 
-                await page.AuthenticateAsync(new Credentials { Username = "admin", Password = api.AdminToken });
+                // The browser's answer to the prompt: Basic credentials, any user name and the key as password (sent as a
+                // header, without request interception).
+                var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{api.AdminToken}"));
+                await page.SetExtraHttpHeadersAsync(new Dictionary<string, string> { ["Authorization"] = $"Basic {basic}" });
                 var recurring = await page.GoToAsync($"{Base}/jobs/recurring", WaitUntilNavigation.Load);
                 Assert.Equal(HttpStatusCode.OK, recurring.Status);
+                // Before the trigger: the dashboard reloads itself after it, and a screenshot taken then may never finish.
+                await page.ScreenshotAsync(Path.Combine(artifacts, "jobs.png"), new ScreenshotOptions { FullPage = false });
                 await page.ClickAsync("input.js-jobs-list-checkbox[value='weekly-digest']");
                 await page.ClickAsync("button.js-jobs-list-command[data-url$='/recurring/trigger']");
-                await page.ScreenshotAsync(Path.Combine(artifacts, "jobs.png"), new ScreenshotOptions { FullPage = false });
             }
 
             // The robot message carries the list page's link on the default address; the page lists the candidates.
@@ -207,6 +211,7 @@ public sealed partial class DefaultPortBrowserTests
         Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN"],
         DefaultViewport = new ViewPortOptions { Width = 1100, Height = 1000 },
         Timeout = 60_000,
+        ProtocolTimeout = 90_000,
     });
 
     private static string Artifacts()
