@@ -18,6 +18,7 @@ builder.Configuration.AddEnvironmentVariables("Matchmaker__");
 builder.AddMatchmakerCore();
 builder.AddMatchmakerAccess();
 builder.AddMatchmakerServing();
+builder.AddMatchmakerTelemetry();
 // In the embedded mode the job server runs here; in production worker hosts run it (Jobs:RunServer=false on the API).
 if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetValue<StorageMode?>("Storage:Mode") != StorageMode.Postgres))
 {
@@ -44,14 +45,28 @@ builder.Services.AddSwaggerGen(o =>
     if (File.Exists(xml)) o.IncludeXmlComments(xml);
     ApiKeyOpenApi.Configure(o);
     o.OperationFilter<OpenApiExamples>();
+    o.OperationFilter<OpenApiContract>();
+    o.DocumentFilter<OpenApiContract>();
 });
 
 var app = builder.Build();
 
 app.UseRequestLog();
+app.UseHeadAsGet();
+// Routing after HEAD became GET, so that HEAD finds the GET endpoints.
+app.UseRouting();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSwagger();
+// The server is the address the document was fetched from, so generated clients call the service that served it.
+app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+{
+    document.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = $"{request.Scheme}://{request.Host.Value}{request.PathBase}", Description = "this service" }];
+    document.Info.License = new Microsoft.OpenApi.OpenApiLicense
+    {
+        Name = app.Configuration["OpenApi:LicenseName"] ?? "Proprietary",
+        Url = new Uri(app.Configuration["OpenApi:LicenseUrl"] ?? "https://matchmaker.example.cn/terms"),
+    };
+}));
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
 app.UseKeyCorsPreflight();
 app.UseAuthentication();
@@ -70,6 +85,7 @@ app.MapModels();
 app.MapKeys();
 app.MapDelivery();
 app.MapJobsDashboard();
+app.MapMetrics();
 
 await app.InitializeAsync();
 app.Run();

@@ -72,6 +72,134 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     }
 
     [Fact]
+    public async Task Ranks_count_the_served_items_from_one_and_the_model_order_is_kept_as_model_rank()
+    {
+        await WaitForListAsync("tongji-auto");
+        const string path = "/api/v1/organizations/tongji-auto/recommendations";
+
+        var first = await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=3");
+        var second = await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=3&cursor={first.GetProperty("nextCursor").GetString()}");
+        var served = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], served.Select(i => i.GetProperty("rank").GetInt32()));
+        var modelRanks = served.Select(i => i.GetProperty("modelRank").GetInt32()).ToList();
+        Assert.Equal(modelRanks.Order(), modelRanks);
+        Assert.Equal(modelRanks.Count, modelRanks.Distinct().Count());
+
+        // With the existing partners shown the same candidates keep their model ranks; every view counts from 1.
+        var all = (await _client.GetFromJsonAsync<JsonElement>($"{path}?includeExistingPartners=true&limit=100")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, all.Count), all.Select(i => i.GetProperty("rank").GetInt32()));
+        var modelRankOf = all.ToDictionary(i => i.GetProperty("candidateId").GetString()!, i => i.GetProperty("modelRank").GetInt32());
+        Assert.All(served, i => Assert.Equal(modelRankOf[i.GetProperty("candidateId").GetString()!], i.GetProperty("modelRank").GetInt32()));
+        var filtered = (await _client.GetFromJsonAsync<JsonElement>($"{path}?kind=enterprise&limit=100")).GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(filtered);
+        Assert.Equal(Enumerable.Range(1, filtered.Count), filtered.Select(i => i.GetProperty("rank").GetInt32()));
+
+        // The on-demand pair names the same served rank and model rank.
+        var pair = await _client.GetFromJsonAsync<JsonElement>($"{path}/{served[4].GetProperty("candidateId").GetString()}");
+        Assert.Equal(5, pair.GetProperty("listRank").GetInt32());
+        Assert.Equal(modelRanks[4], pair.GetProperty("listModelRank").GetInt32());
+    }
+
+    [Fact]
+    public async Task Reasons_name_capabilities_needs_and_projects_in_words_not_codes()
+    {
+        // The demo graph's tag vocabulary and project ids, read from the seed files.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Matchmaker.sln"))) root = root.Parent!;
+        var seed = Path.Combine(root.FullName, "graph", "seed");
+        var tags = File.ReadLines(Path.Combine(seed, "organizations.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+            .SelectMany(o => o.GetProperty("capabilities").EnumerateArray().Concat(o.GetProperty("needs").EnumerateArray())).Select(t => t.GetString()!).ToHashSet();
+        var projects = File.ReadLines(Path.Combine(seed, "projects.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("title").GetString()!);
+
+        var reasons = new List<JsonElement>();
+        foreach (var organization in new[] { "tongji-auto", "donghua-mse", "baolong-auto", "suda-mcce", "tongji-g60-institute" })
+        {
+            var list = await WaitForListAsync(organization, "?includeExistingPartners=true&limit=100");
+            reasons.AddRange(list.GetProperty("items").EnumerateArray().SelectMany(i => i.GetProperty("reasons").EnumerateArray()));
+        }
+        var needs = reasons.Where(r => r.GetProperty("code").GetString() is "meets-your-needs" or "you-meet-their-needs" or "capability-meets-need" or "need-meets-capability").ToList();
+        var prior = reasons.Where(r => r.GetProperty("code").GetString() == "prior-work").ToList();
+        Assert.NotEmpty(needs);
+        Assert.NotEmpty(prior);
+        foreach (var reason in reasons)
+        {
+            foreach (var language in new[] { "zh", "en" })
+            {
+                var text = reason.GetProperty(language).GetString()!;
+                Assert.DoesNotContain(tags.Where(t => t.Contains('-')), t => System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\w-]){System.Text.RegularExpressions.Regex.Escape(t)}(?![\w-])"));
+                Assert.DoesNotContain(projects.Keys, id => text.Contains(id, StringComparison.Ordinal));
+            }
+        }
+        // Known words: the Chinese reason of a met need is in Chinese; a joint project is named by its title and year.
+        Assert.Contains(needs, r => r.GetProperty("zh").GetString()!.Contains("风险投资", StringComparison.Ordinal) || r.GetProperty("zh").GetString()!.Contains("中试生产", StringComparison.Ordinal));
+        Assert.All(prior, r => Assert.All(r.GetProperty("evidence").EnumerateArray(), e =>
+            Assert.Contains(projects.Values, title => e.GetString()!.StartsWith(title + " (", StringComparison.Ordinal))));
+        Assert.All(prior, r => Assert.Contains(projects.Values, title => r.GetProperty("zh").GetString()!.Contains(title.Split(" / ")[0], StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Items_carry_a_match_strength_by_the_documented_rule_that_keeps_the_order()
+    {
+        await WaitForListAsync("baolong-auto");
+        const string path = "/api/v1/organizations/baolong-auto/recommendations";
+        var all = (await _client.GetFromJsonAsync<JsonElement>($"{path}?includeExistingPartners=true&limit=100")).GetProperty("items").EnumerateArray().ToList();
+        var best = all.Max(i => i.GetProperty("score").GetDouble());
+
+        // README: strength = round(200 · σ(score − best)); high from 70, medium from 40, low below.
+        foreach (var item in all)
+        {
+            var expected = (int)Math.Round(200 / (1 + Math.Exp(best - item.GetProperty("score").GetDouble())), MidpointRounding.AwayFromZero);
+            var strength = item.GetProperty("strength").GetInt32();
+            Assert.Equal(expected, strength);
+            Assert.InRange(strength, 0, 100);
+            Assert.Equal(strength >= 70 ? "high" : strength >= 40 ? "medium" : "low", item.GetProperty("strengthLevel").GetString());
+        }
+        Assert.Contains(all, i => i.GetProperty("strength").GetInt32() == 100);
+        // The default list is in score order among new partners; strength follows it, so it never reorders.
+        var served = (await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=100")).GetProperty("items").EnumerateArray().ToList();
+        var scores = served.Select(i => i.GetProperty("score").GetDouble()).ToList();
+        var strengths = served.Select(i => i.GetProperty("strength").GetInt32()).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Equal(strengths.OrderDescending(), strengths);
+        Assert.True(strengths.Distinct().Count() > 1, "every candidate has the same strength");
+
+        var pair = await _client.GetFromJsonAsync<JsonElement>($"{path}/{served[0].GetProperty("candidateId").GetString()}");
+        if (pair.GetProperty("modelVersion").GetString() == (await _client.GetFromJsonAsync<JsonElement>($"{path}?limit=1")).GetProperty("modelVersion").GetString())
+        {
+            Assert.Equal(strengths[0], pair.GetProperty("strength").GetInt32());
+        }
+        Assert.Equal(pair.GetProperty("strength").GetInt32() >= 70 ? "high" : pair.GetProperty("strength").GetInt32() >= 40 ? "medium" : "low", pair.GetProperty("strengthLevel").GetString());
+    }
+
+    [Fact]
+    public async Task Head_answers_as_get_without_a_body()
+    {
+        await WaitForListAsync("donghua-mse");
+        const string path = "/api/v1/organizations/donghua-mse/recommendations?limit=5";
+        var get = await _client.GetAsync(path);
+
+        var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+
+        var conditional = new HttpRequestMessage(HttpMethod.Head, path);
+        conditional.Headers.IfNoneMatch.Add(get.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await _client.SendAsync(conditional)).StatusCode);
+        var organization = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/v1/organizations/donghua-mse"));
+        Assert.Equal(HttpStatusCode.OK, organization.StatusCode);
+        Assert.Empty(await organization.Content.ReadAsByteArrayAsync());
+        // The same key and scope rules as GET.
+        var anonymous = await factory.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Empty(await anonymous.Content.ReadAsByteArrayAsync());
+        // Only GET endpoints: a POST-only route still refuses HEAD.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/v1/consortia/plans"))).StatusCode);
+    }
+
+    [Fact]
     public async Task Etag_round_trip_returns_304_when_unchanged()
     {
         await WaitForListAsync("donghua-mse");

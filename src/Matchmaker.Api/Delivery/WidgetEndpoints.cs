@@ -92,10 +92,11 @@ public static class WidgetEndpoints
         var state = await feedback.GetStateAsync(id, cancellationToken);
         var organization = await graph.GetOrganizationAsync(id, cancellationToken);
         var items = list.Items.Where(i => !i.ExistingPartner && !state.IsDeclined(i.CandidateId)).Take(limit ?? 5)
-            .Select(i =>
+            .Select((i, index) =>
             {
                 var item = new DigestItem(i.CandidateId, i.Rank, i.Score, false, false, i.Candidate, i.Reasons);
-                return new WidgetMatch(i.CandidateId, i.Rank, DigestRenderer.CandidateName(item, language), DigestRenderer.KindLabel(i.Candidate?.Kind, language),
+                // The rank a visitor sees: the position among the matches shown.
+                return new WidgetMatch(i.CandidateId, index + 1, DigestRenderer.CandidateName(item, language), DigestRenderer.KindLabel(i.Candidate?.Kind, language),
                     DigestRenderer.CityLabel(i.Candidate?.City, language), i.Reasons.Take(DigestRenderer.ReasonsShown).Select(r => DigestRenderer.ReasonText(r, language)).ToList());
             }).ToList();
         var name = language == DigestLanguage.En ? organization?.NameEn ?? organization?.NameZh : organization?.NameZh ?? organization?.NameEn;

@@ -33,7 +33,7 @@ internal sealed class OpenApiExamples : IOperationFilter
         [
             new Reason("capability-need", "具备您需要的能力: 动力电池热管理", "Has what you need: power-battery thermal management", ["动力电池热管理"]),
             new Reason("shared-partners", "2 个共同伙伴: 宝龙汽车, 长三角G60科创走廊联席会议办公室", "2 shared partners: Baolong Automotive, G60 office", ["baolong-auto", "g60-office"]),
-        ], "accept", false);
+        ], "accept", false, 3, 100, "high");
 
     private static readonly OrganizationRecord Organization = new()
     {

@@ -10,21 +10,29 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Recommendations;
 
+/// <param name="Rank">The position in the list as served (after the filters and hidden candidates), 1..n across pages.</param>
 /// <param name="Feedback">This organization's latest feedback on the candidate (accept, contacted or formed; declined candidates are not listed).</param>
 /// <param name="MutualInterest">Both sides said they are interested in each other.</param>
+/// <param name="Score">The ranker's raw score (a margin: compare it only within one list).</param>
+/// <param name="ModelRank">The position in the full stored list, as the model ordered it (existing partners and declined candidates included).</param>
+/// <param name="Strength">Match strength 0-100 against the list's best candidate: round(200·σ(score − best)); never reorders the list.</param>
+/// <param name="StrengthLevel">high (strength 70 and above), medium (40 and above) or low.</param>
 public sealed record RecommendationItem(
     string CandidateId, int Rank, double Score, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
-    string? Feedback = null, bool MutualInterest = false);
+    string? Feedback = null, bool MutualInterest = false, int? ModelRank = null, int? Strength = null, string? StrengthLevel = null);
 
 public sealed record RecommendationPage(
     string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, IReadOnlyList<RecommendationItem> Items, string? NextCursor);
 
 /// <summary>One pair scored and explained on demand.</summary>
-/// <param name="ListRank">The candidate's rank in the organization's current list, when it is in it.</param>
+/// <param name="ListRank">The candidate's rank in the organization's current list as served (existing partners counted only for an existing partner), when it is in it.</param>
+/// <param name="ListModelRank">The candidate's position in the full stored list, as the model ordered it.</param>
+/// <param name="Strength">Match strength 0-100 against the best candidate of the organization's current list (as in the list), when it has one.</param>
+/// <param name="StrengthLevel">high, medium or low (see strength).</param>
 /// <param name="Declined">The organization declined this candidate (it is hidden from its lists).</param>
 public sealed record PairRecommendation(
     string OrganizationId, string CandidateId, double Score, int? ListRank, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
-    string ModelVersion, DateTimeOffset ScoredAt, string? Feedback, bool MutualInterest, bool Declined);
+    string ModelVersion, DateTimeOffset ScoredAt, string? Feedback, bool MutualInterest, bool Declined, int? ListModelRank = null, int? Strength = null, string? StrengthLevel = null);
 
 public static class RecommendationsEndpoints
 {
@@ -153,9 +161,14 @@ public static class RecommendationsEndpoints
         var list = await store.GetCurrentAsync(id, cancellationToken);
         var state = await feedback.GetStateAsync(id, cancellationToken);
         var pair = result.Pair;
-        return TypedResults.Ok(new PairRecommendation(id, candidateId, pair.Score, list?.Items.FirstOrDefault(i => i.CandidateId == candidateId)?.Rank,
+        // The rank the list endpoint serves it at: declined candidates hidden, existing partners only beside an existing partner.
+        var served = list?.Items.Where(i => !state.IsDeclined(i.CandidateId) && (!i.ExistingPartner || pair.ExistingPartner)).ToList();
+        var position = served?.FindIndex(i => i.CandidateId == candidateId) ?? -1;
+        int? strength = list is { Items.Count: > 0 } ? MatchStrength.Of(pair.Score, list.Items.Max(i => i.Score)) : null;
+        return TypedResults.Ok(new PairRecommendation(id, candidateId, pair.Score, position >= 0 ? position + 1 : null,
             pair.ExistingPartner, pair.Candidate, pair.Reasons, result.ModelVersion, time.GetUtcNow(),
-            state.Given.TryGetValue(candidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(candidateId), state.IsDeclined(candidateId)));
+            state.Given.TryGetValue(candidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(candidateId), state.IsDeclined(candidateId),
+            list?.Items.FirstOrDefault(i => i.CandidateId == candidateId)?.Rank, strength, strength is { } st ? MatchStrength.Level(st) : null));
     }
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];

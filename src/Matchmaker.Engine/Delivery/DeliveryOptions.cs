@@ -6,7 +6,7 @@ public sealed class DeliveryOptions
     public const string Section = "Delivery";
 
     /// <summary>The service's address as subscribers reach it; list pages and unsubscribe links start with it.</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:5060";
+    public string PublicBaseUrl { get; set; } = "http://localhost:5180";
 
     /// <summary>
     /// The key that signs list and unsubscribe links (32+ characters, from a secret store). Required in the production

@@ -224,7 +224,7 @@ public sealed class DeliveryService(
             var state = await feedback.GetStateAsync(subscription.OrganizationId, cancellationToken);
             var items = list.Items
                 .Where(i => !i.ExistingPartner && !state.IsDeclined(i.CandidateId) && subscription.Filters.Matches(i.Candidate))
-                .Select(i => new WebhookItem(i.CandidateId, i.Rank, i.Score, state.IsMutual(i.CandidateId), i.Candidate?.NameZh, i.Candidate?.NameEn, i.Candidate?.Kind, i.Candidate?.City))
+                .Select((i, index) => new WebhookItem(i.CandidateId, index + 1, i.Score, state.IsMutual(i.CandidateId), i.Candidate?.NameZh, i.Candidate?.NameEn, i.Candidate?.Kind, i.Candidate?.City, i.Rank))
                 .ToList();
             var last = await store.LastMessageAsync(subscription.Id, MessageKind.Webhook, cancellationToken);
             var previous = last?.Content.Json is { } json ? JsonSerializer.Deserialize<WebhookEvent>(json, WireJson.Options)?.Data.Items.Select(i => i.CandidateId).ToList() : null;
@@ -343,4 +343,6 @@ public sealed record WebhookData(
     string OrganizationId, string RunId, string ModelVersion, DateTimeOffset ComputedAt, string RecommendationsUrl,
     IReadOnlyList<WebhookItem> Items, IReadOnlyList<string> Added, IReadOnlyList<string> Removed);
 
-public sealed record WebhookItem(string CandidateId, int Rank, double Score, bool Mutual, string? NameZh, string? NameEn, string? Kind, string? City);
+/// <param name="Rank">The position in the event's list, 1..n.</param>
+/// <param name="ModelRank">The position in the organization's full stored list, as the model ordered it.</param>
+public sealed record WebhookItem(string CandidateId, int Rank, double Score, bool Mutual, string? NameZh, string? NameEn, string? Kind, string? City, int? ModelRank = null);

@@ -338,12 +338,24 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
                 Span<int> top = stackalloc int[3];
                 var count = JointProjectsTop(a, b, top);
                 if (count == 0) return null;
+                // Projects by title and year (a person cannot read project ids).
                 var evidence = new string[Math.Min(count, top.Length)];
-                for (var i = 0; i < evidence.Length; i++) evidence[i] = $"{snapshot.ProjectIds[top[i]]} ({snapshot.ProjectYears[top[i]]})";
+                var zhTitles = new string[evidence.Length];
+                var enTitles = new string[evidence.Length];
+                for (var i = 0; i < evidence.Length; i++)
+                {
+                    var p = top[i];
+                    var title = snapshot.ProjectTexts[p]?.Title;
+                    var (zhTitle, enTitle) = ProjectTitles.Of(title, snapshot.ProjectIds[p]);
+                    var year = snapshot.ProjectYears[p];
+                    evidence[i] = $"{(string.IsNullOrWhiteSpace(title) ? snapshot.ProjectIds[p] : title.Trim())} ({year})";
+                    zhTitles[i] = $"{zhTitle}（{year}）";
+                    enTitles[i] = $"{enTitle} ({year})";
+                }
                 var latest = snapshot.ProjectYears[top[0]];
                 return new MatchReason(kind, weight,
-                    $"此前合作过 {count} 个项目，最近一次在 {latest} 年：{string.Join("、", evidence)}",
-                    $"{count} joint project{(count == 1 ? "" : "s")}, latest in {latest}: {string.Join(", ", evidence)}",
+                    $"此前合作过 {count} 个项目，最近一次在 {latest} 年：{string.Join("、", zhTitles)}",
+                    $"{count} joint project{(count == 1 ? "" : "s")}, latest in {latest}: {string.Join(", ", enTitles)}",
                     evidence);
             }
             case "shared-partners":
@@ -396,10 +408,12 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
                 var theirs = kind == "meets-your-needs";
                 var met = theirs ? capabilities.MetNeeds(a, b) : capabilities.MetNeeds(b, a);
                 if (met.Count == 0) return null;
+                var metZh = string.Join("、", met.Select(TagCatalog.Zh));
+                var metEn = string.Join(", ", met.Select(TagCatalog.En));
                 return new MatchReason(kind, weight,
-                    theirs ? $"对方能力满足你方需求：{string.Join("、", met)}" : $"你方能力满足对方需求：{string.Join("、", met)}",
-                    theirs ? $"they offer what you need: {string.Join(", ", met)}" : $"you offer what they need: {string.Join(", ", met)}",
-                    met);
+                    theirs ? $"对方能力满足你方需求：{metZh}" : $"你方能力满足对方需求：{metZh}",
+                    theirs ? $"they offer what you need: {metEn}" : $"you offer what they need: {metEn}",
+                    met.Select(t => $"{TagCatalog.Zh(t)} / {TagCatalog.En(t)}").ToArray());
             }
             default:
                 return null;

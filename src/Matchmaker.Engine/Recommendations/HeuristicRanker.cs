@@ -159,6 +159,8 @@ internal sealed class HeuristicRanker : IPartnerRanker
 
     private double SameCity(int a, int b) => _snapshot.OrganizationCities[a] == _snapshot.OrganizationCities[b] ? 0.1 : 0;
 
+    private static string Bilingual(string tag) => $"{TagCatalog.Zh(tag)} / {TagCatalog.En(tag)}";
+
     private List<Reason> Reasons(int organization, int candidate, List<int>? via, List<string>? needsMet)
     {
         var s = _snapshot;
@@ -171,14 +173,14 @@ internal sealed class HeuristicRanker : IPartnerRanker
         }
         if (needsMet is { Count: > 0 })
         {
-            reasons.Add(new Reason("capability-meets-need", $"对方能力满足您的需求：{string.Join("、", needsMet)}",
-                $"Offers what you need: {string.Join(", ", needsMet)}", needsMet));
+            reasons.Add(new Reason("capability-meets-need", $"对方能力满足您的需求：{string.Join("、", needsMet.Select(TagCatalog.Zh))}",
+                $"Offers what you need: {string.Join(", ", needsMet.Select(TagCatalog.En))}", needsMet.Select(Bilingual).ToList()));
         }
         var back = s.Details[candidate]?.Needs.Intersect(s.Details[organization]?.Capabilities ?? [], StringComparer.Ordinal).ToList();
         if (back is { Count: > 0 })
         {
-            reasons.Add(new Reason("need-meets-capability", $"对方也需要您的能力：{string.Join("、", back)}",
-                $"Needs what you offer: {string.Join(", ", back)}", back));
+            reasons.Add(new Reason("need-meets-capability", $"对方也需要您的能力：{string.Join("、", back.Select(TagCatalog.Zh))}",
+                $"Needs what you offer: {string.Join(", ", back.Select(TagCatalog.En))}", back.Select(Bilingual).ToList()));
         }
         if (s.OrganizationCities[organization] == s.OrganizationCities[candidate] && G60Catalog.FindCity(s.CityCodes[s.OrganizationCities[candidate]]) is { } city)
         {

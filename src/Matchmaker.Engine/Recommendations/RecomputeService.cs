@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -113,6 +114,9 @@ public sealed class RecomputeService(
             logger.LogInformation("Shard {Shard} of {RunId} skipped: the run is {Status}", shard.Index, runId, run.Status);
             return run;
         }
+        using var activity = MatchmakerTelemetry.Source.StartActivity("recompute.shard");
+        activity?.SetTag("matchmaker.run_id", runId);
+        activity?.SetTag("matchmaker.shard", shard.Index);
         var started = time.GetTimestamp();
         var snapshot = await snapshots.GetAsync(cancellationToken);
         var snapshotReady = time.GetElapsedTime(started);
@@ -135,6 +139,10 @@ public sealed class RecomputeService(
             published = await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
         }
         var publishedAt = time.GetElapsedTime(started);
+        MatchmakerTelemetry.RecomputedOrganizations.Add(result.Lists.Count);
+        MatchmakerTelemetry.RecomputedPairs.Add(result.PairsScored);
+        MatchmakerTelemetry.ShardDuration.Record(publishedAt.TotalSeconds);
+        if (published) MatchmakerTelemetry.PublishedRuns.Add(1);
         var timings = new RecomputeTimings(snapshotReady.TotalSeconds, (selected - snapshotReady).TotalSeconds, (computed - selected).TotalSeconds,
             (written - computed).TotalSeconds, (publishedAt - written).TotalSeconds, 0, phases);
         Add(timings);
