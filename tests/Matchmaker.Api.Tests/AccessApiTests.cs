@@ -230,6 +230,50 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task A_widget_key_reaches_the_widget_only_and_a_read_key_no_longer_reaches_private_data()
+    {
+        // As the README's widget recipe makes it: the widget scope alone, bound, with the partner's origin.
+        var created = await _admin.PostAsJsonAsync("/api/v1/keys",
+            new { name = "park widget", scopes = new[] { "widget" }, organizationId = "tongji-auto", allowedOrigins = new[] { "https://widget-park.example.cn" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var widget = factory.CreateClientWithKey((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+        var (_, readToken) = await CreateKeyAsync(["read"], "tongji-auto");
+        var reader = factory.CreateClientWithKey(readToken);
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/v1/organizations/tongji-auto/feedback",
+            new { candidateId = "suda-mcce", action = "decline", reason = "other", comment = "private remark about suda" })).StatusCode);
+
+        // No Origin header (a script, not a browser): the scope still keeps it to the widget's data.
+        Assert.NotEqual(HttpStatusCode.Forbidden, (await widget.GetAsync("/widget/v1/organizations/tongji-auto/matches")).StatusCode);
+        foreach (var path in new[] { "/api/v1/organizations/tongji-auto/feedback", "/api/v1/organizations/tongji-auto/mutual-interest",
+            "/api/v1/organizations/tongji-auto", "/api/v1/organizations/tongji-auto/recommendations", "/api/v1/organizations/tongji-auto/recommendations/suda-mcce",
+            "/api/v1/recompute/runs" })
+        {
+            var refused = await ProblemAsync(await widget.GetAsync(path), HttpStatusCode.Forbidden);
+            Assert.DoesNotContain("private remark", refused);
+        }
+        await ProblemAsync(await widget.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = "tongji-auto", sector = "new-energy-vehicles" }), HttpStatusCode.Forbidden);
+
+        // A read key keeps the organization and its lists, but not the feedback log, mutual interest, the widget or plans.
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/v1/organizations/tongji-auto")).StatusCode);
+        foreach (var path in new[] { "/api/v1/organizations/tongji-auto/feedback", "/api/v1/organizations/tongji-auto/mutual-interest", "/widget/v1/organizations/tongji-auto/matches" })
+        {
+            Assert.DoesNotContain("private remark", await ProblemAsync(await reader.GetAsync(path), HttpStatusCode.Forbidden));
+        }
+        await ProblemAsync(await reader.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = "tongji-auto", sector = "new-energy-vehicles" }), HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"w","scopes":["widget","read"],"organizationId":"tongji-auto"}""", "scopes")]
+    [InlineData("""{"name":"w","scopes":["widget"]}""", "organizationId")]
+    public async Task A_widget_key_has_the_widget_scope_alone_and_is_bound(string body, string field)
+    {
+        var before = (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength();
+        var text = await ProblemAsync(await _admin.PostAsync("/api/v1/keys", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("errors").TryGetProperty(field, out _), text);
+        Assert.Equal(before, (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_key_with_allowed_origins_is_refused_from_other_browser_origins()
     {
         var response = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "park site", scopes = new[] { "read" }, allowedOrigins = new[] { "https://park.example.cn" } });

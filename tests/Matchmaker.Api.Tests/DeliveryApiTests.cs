@@ -99,7 +99,7 @@ public sealed class DeliveryApiTests(DeliveryFixture fixture)
     {
         await fixture.WaitForListAsync("tongji-auto");
         const string partner = "https://park.example.cn";
-        var key = await IssueKeyAsync(["read"], "tongji-auto", [partner]);
+        var key = await IssueKeyAsync(["widget"], "tongji-auto", [partner]);
         using var anonymous = fixture.Anonymous();
 
         var preflight = new HttpRequestMessage(HttpMethod.Options, "/widget/v1/organizations/tongji-auto/matches");

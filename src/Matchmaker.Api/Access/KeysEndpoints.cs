@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Access;
 
-/// <summary>A new key: <c>scopes</c> from read, feedback, admin; <c>organizationId</c> binds it to one organization.</summary>
+/// <summary>
+/// A new key: <c>scopes</c> from read, feedback, plan, widget, admin; <c>organizationId</c> binds it to one organization.
+/// A widget key (publishable, pasted into web pages) has the widget scope alone and is bound to an organization.
+/// </summary>
 public sealed record CreateKeyRequest(string? Name, IReadOnlyList<string>? Scopes, string? OrganizationId, IReadOnlyList<string>? AllowedOrigins);
 
 public sealed record KeyResponse(
@@ -31,7 +34,7 @@ public static class KeysEndpoints
 
         group.MapPost("/", Create)
             .WithSummary("Create an API key")
-            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, admin (admin includes the others). organizationId binds the key to one organization.")
+            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, plan, widget, admin (admin includes the others). organizationId binds the key to one organization. A widget key (for web pages) has the widget scope alone and an organizationId.")
             .ProducesValidationProblem();
         group.MapGet("/", List).WithSummary("All API keys, revoked ones included (never their tokens)");
         group.MapDelete("/{keyId}", Revoke)
@@ -40,20 +43,29 @@ public static class KeysEndpoints
         return app;
     }
 
+    private const int MaxScopes = 10;
+
+    private static string? Clip(string? value) => value is { Length: > 40 } ? value[..40] + "…" : value;
+
     internal static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem>> Create(
         CreateKeyRequest request, ApiKeyService keys, IGraphStore graph, KeyOrigins corsOrigins, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["name"] = ["is required, at most 100 characters"];
         var scopes = new List<ApiScope>();
-        if (request.Scopes is not { Count: > 0 }) errors["scopes"] = ["at least one of read, feedback, admin"];
+        if (request.Scopes is not { Count: > 0 and <= MaxScopes }) errors["scopes"] = [$"1-{MaxScopes} of read, feedback, plan, widget, admin"];
         else
         {
             foreach (var s in request.Scopes)
             {
                 if (ApiScopes.TryParse(s, out var scope)) scopes.Add(scope);
-                else errors["scopes"] = [$"'{s}' is not a scope; expected read, feedback or admin"];
+                else errors["scopes"] = [$"'{Clip(s)}' is not a scope; expected read, feedback, plan, widget or admin"];
             }
+            // The widget key is published in web pages: anything else it carried would be public too.
+            if (scopes.Contains(ApiScope.Widget) && scopes.Any(s => s != ApiScope.Widget))
+                errors["scopes"] = ["widget is a key's only scope: a key pasted into web pages must reach nothing but the widget's data"];
+            else if (scopes.Contains(ApiScope.Widget) && request.OrganizationId is null)
+                errors["organizationId"] = ["is required for a widget key: it shows one organization's matches"];
         }
         if (request.OrganizationId is not null && await graph.GetOrganizationAsync(request.OrganizationId, cancellationToken) is null)
         {

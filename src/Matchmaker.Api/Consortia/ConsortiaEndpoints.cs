@@ -31,9 +31,10 @@ public static class ConsortiaEndpoints
     {
         var group = app.MapGroup("/api/v1/consortia/plans")
             .WithTags("Consortia")
-            // Planning reads the graph and keeps the result for the key that asked: the read scope. A bound key may
+            // Planning is costly, scores any set of organizations and keeps its result for the key that asked: a
+            // scope of its own (plan, or admin), never the read or widget keys handed to web pages. A bound key may
             // plan only with its own organization as lead, which the handler checks (the lead is in the body).
-            .RequireAuthorization(AccessPolicies.Read)
+            .RequireAuthorization(AccessPolicies.Plan)
             .OrganizationCheckedByHandler()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
