@@ -26,7 +26,7 @@ if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetVa
 builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"])
     .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(ValidationErrorCap.Configure);
 // A query value or body that cannot be bound (limit=abc, malformed JSON) is answered with the parameter and the reason.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -58,6 +58,7 @@ app.UseAuthentication();
 app.UseKeyCorsHeaders();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseRequestBodyLimits();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

@@ -1,3 +1,4 @@
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Graph;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,6 +29,7 @@ public static class KeysEndpoints
         var group = app.MapGroup("/api/v1/keys")
             .WithTags("Keys")
             .RequireAuthorization(AccessPolicies.Admin)
+            .WithRequestBodyLimit(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -44,6 +46,10 @@ public static class KeysEndpoints
     }
 
     private const int MaxScopes = 10;
+    private const int MaxOrigins = 20;
+
+    /// <summary>A key request is a name, a few scopes and origins.</summary>
+    public const int MaxBodyBytes = 8 * 1024;
 
     private static string? Clip(string? value) => value is { Length: > 40 } ? value[..40] + "…" : value;
 
@@ -72,11 +78,12 @@ public static class KeysEndpoints
             errors["organizationId"] = [$"no organization has id '{request.OrganizationId}'"];
         }
         var origins = new List<string>();
-        foreach (var origin in request.AllowedOrigins ?? [])
+        if (request.AllowedOrigins is { Count: > MaxOrigins } tooMany) errors["allowedOrigins"] = [$"has {tooMany.Count} entries; at most {MaxOrigins} are allowed"];
+        else foreach (var origin in request.AllowedOrigins ?? [])
         {
             if (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.PathAndQuery == "/" && !origin.EndsWith('/'))
                 origins.Add(uri.GetLeftPart(UriPartial.Authority));
-            else errors["allowedOrigins"] = [$"'{origin}' is not an origin such as https://park.example.cn"];
+            else errors["allowedOrigins"] = [$"'{Clip(origin)}' is not an origin such as https://park.example.cn"];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 

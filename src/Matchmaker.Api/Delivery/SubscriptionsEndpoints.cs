@@ -43,6 +43,9 @@ public sealed record DeliveryPage(string SubscriptionId, IReadOnlyList<DeliveryR
 
 public static class SubscriptionsEndpoints
 {
+    /// <summary>A subscription is a channel, a target, a secret and a few short filter lists.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
     /// <summary>Subscriptions, the public list and unsubscribe pages, and the widget.</summary>
     public static IEndpointRouteBuilder MapDelivery(this IEndpointRouteBuilder app)
     {
@@ -60,6 +63,7 @@ public static class SubscriptionsEndpoints
             .WithTags("Subscriptions")
             .RequireAuthorization(AccessPolicies.Feedback)
             .ScopedToOrganization()
+            .WithRequestBodyLimit(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
