@@ -312,6 +312,25 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Link_tokens_are_redacted_from_request_logs_and_problem_logs()
+    {
+        var anonymous = factory.CreateClient();
+        // Shaped like real link tokens: an id, a dot and a MAC. They are refused, but the paths carry them all the same.
+        var tokens = new[] { $"dig_{Guid.NewGuid():N}.c2VjcmV0LWxvb2tpbmctbWFj", $"sub_{Guid.NewGuid():N}.b3RoZXItc2VjcmV0LW1hYw", $"sub_{Guid.NewGuid():N}.dGhpcmQtc2VjcmV0" };
+        await anonymous.GetAsync($"/lists/{tokens[0]}");
+        await anonymous.PostAsync($"/unsubscribe/{tokens[1]}", new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        await anonymous.GetAsync($"/lists/{tokens[2]}/mistyped"); // no route matches: long segments are redacted
+
+        foreach (var token in tokens)
+        {
+            Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(token[..20], StringComparison.Ordinal));
+        }
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("GET /lists/{token} (/lists/[redacted])", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("POST /unsubscribe/{token} (/unsubscribe/[redacted])", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("(/lists/[redacted]/mistyped)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Cors_preflights_and_responses_follow_the_origins_keys_allow()
     {
         const string park = "https://cors-park.example.cn";

@@ -34,9 +34,9 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             },
             _ => DatabaseFault(exception) ?? new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
-        if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", context.Request.Path);
-        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, problem.Status, exception.Message);
-        else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, problem.Status, exception.Message);
+        if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", RequestLog.LoggedPath(context));
+        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
+        else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
 
         context.Response.StatusCode = problem.Status!.Value;
         if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status507InsufficientStorage) context.Response.Headers.RetryAfter = "5";
