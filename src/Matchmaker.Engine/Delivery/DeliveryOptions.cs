@@ -14,6 +14,15 @@ public sealed class DeliveryOptions
     /// </summary>
     public string? TokenKey { get; set; }
 
+    /// <summary>
+    /// Keys that signed links and sealed secrets before <see cref="TokenKey"/> replaced them: they still verify and
+    /// open, never sign. Drop one once its links have expired and its secrets have been written again.
+    /// </summary>
+    public string[]? PreviousTokenKeys { get; set; }
+
+    /// <summary>How long a list or unsubscribe link works after it was made (days, 1-3,650).</summary>
+    public int LinkLifetimeDays { get; set; } = 120;
+
     /// <summary>Allows plain-http webhook and robot targets on loopback addresses (tests and local development only).</summary>
     public bool AllowLoopbackTargets { get; set; }
 

@@ -16,6 +16,8 @@ public static class DeliverySetup
             .PostConfigure(o => o.AllowPrivateTargets ??= embedded)
             .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https", "Delivery:PublicBaseUrl must be an absolute http(s) URL.")
             .Validate(o => o.TokenKey is null || o.TokenKey.Trim().Length >= DeliveryTokens.MinKeyLength, "Delivery:TokenKey must be at least 32 characters (use a long random value).")
+            .Validate(o => (o.PreviousTokenKeys ?? []).All(k => k is not null && k.Trim().Length >= DeliveryTokens.MinKeyLength) && o.LinkLifetimeDays is >= 1 and <= 3650,
+                "Delivery:PreviousTokenKeys must each be at least 32 characters; Delivery:LinkLifetimeDays 1-3650.")
             .Validate(o => embedded || !string.IsNullOrWhiteSpace(o.TokenKey),
                 "Delivery:TokenKey is required in the production mode: it signs list and unsubscribe links, and every API replica and worker must share it.")
             .Validate(o => o.MaxItems is >= 1 and <= 50 && o.PauseAfterFailures is >= 1 and <= 100 && o.HttpTimeoutSeconds is >= 1 and <= 120
@@ -24,8 +26,9 @@ public static class DeliverySetup
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {
-            var key = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.TokenKey;
-            return DeliveryTokens.Load(key, embedded ? Path.Combine(dataDirectory(sp), "delivery-token.key") : null)
+            var o = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            return DeliveryTokens.Load(o.TokenKey, embedded ? Path.Combine(dataDirectory(sp), "delivery-token.key") : null, o.PreviousTokenKeys,
+                    sp.GetService<TimeProvider>(), TimeSpan.FromDays(o.LinkLifetimeDays))
                 ?? throw new InvalidOperationException("Delivery:TokenKey is not set.");
         });
         services.AddSingleton(sp => new SubscriptionSecrets(sp.GetRequiredService<DeliveryTokens>()));

@@ -26,6 +26,69 @@ public sealed class DeliverySecurityTests
         Assert.Throws<ArgumentException>(() => new DeliveryTokens("short"));
     }
 
+    private sealed class MovableTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void Links_expire_after_their_lifetime()
+    {
+        var time = new MovableTime(new DateTimeOffset(2026, 1, 5, 8, 0, 0, TimeSpan.Zero));
+        var tokens = new DeliveryTokens("a-test-key-of-at-least-thirty-two-characters", null, time, TimeSpan.FromDays(90));
+        var list = tokens.ForList("dg_0123456789abcdef");
+        var unsubscribe = tokens.ForUnsubscribe("sub_0123456789abcdef");
+
+        time.Now = time.Now.AddDays(90);
+        Assert.True(tokens.TryReadList(list, out _));
+        Assert.True(tokens.TryReadUnsubscribe(unsubscribe, out _));
+        time.Now = time.Now.AddSeconds(1);
+        Assert.False(tokens.TryReadList(list, out _));
+        Assert.False(tokens.TryReadUnsubscribe(unsubscribe, out _));
+
+        // The expiry is signed: moving it forward breaks the link.
+        var parts = list.Split('.');
+        Assert.False(tokens.TryReadList($"{parts[0]}.{long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) + 86_400 * 365}.{parts[2]}", out _));
+    }
+
+    [Fact]
+    public void After_rotating_the_link_key_old_links_and_sealed_secrets_still_work_and_only_the_new_key_signs()
+    {
+        const string oldKey = "the-old-link-key-0123456789abcdefghijkl", newKey = "the-new-link-key-0123456789abcdefghijkl";
+        var before = new DeliveryTokens(oldKey);
+        var oldList = before.ForList("dg_0123456789abcdef");
+        var oldSecret = new SubscriptionSecrets(before).Seal("sub_1", "whsec_kept");
+
+        var rotated = new DeliveryTokens(newKey, [oldKey]);
+        Assert.True(rotated.TryReadList(oldList, out var digest));
+        Assert.Equal("dg_0123456789abcdef", digest);
+        var secrets = new SubscriptionSecrets(rotated);
+        Assert.Equal("whsec_kept", secrets.Open("sub_1", oldSecret));
+        Assert.Equal("whsec_kept", new SubscriptionSecrets(new DeliveryTokens(newKey)).Open("sub_1", secrets.Seal("sub_1", "whsec_kept")));
+
+        // New links and seals use the new key only; a ring without the old key no longer reads the old ones.
+        Assert.False(before.TryReadList(rotated.ForList("dg_0123456789abcdef"), out _));
+        Assert.Equal(SubscriptionSecrets.Unreadable, new SubscriptionSecrets(before).Open("sub_1", secrets.Seal("sub_1", "whsec_kept")));
+        Assert.False(new DeliveryTokens(newKey).TryReadList(oldList, out _));
+        Assert.Equal(SubscriptionSecrets.Unreadable, new SubscriptionSecrets(new DeliveryTokens(newKey)).Open("sub_1", oldSecret));
+    }
+
+    [Fact]
+    public void Unsubscribe_links_from_before_expiry_still_unsubscribe_but_old_list_links_do_not_open()
+    {
+        const string key = "a-test-key-of-at-least-thirty-two-characters";
+        // The earlier format: {id}.{first 128 bits of HMAC-SHA256(key, purpose:id)}.
+        static string Legacy(string purpose, string id) => $"{id}.{System.Buffers.Text.Base64Url.EncodeToString(
+            System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{purpose}:{id}"))[..16])}";
+        var tokens = new DeliveryTokens(key);
+
+        Assert.True(tokens.TryReadUnsubscribe(Legacy("unsubscribe", "sub_0123456789abcdef"), out var subscription));
+        Assert.Equal("sub_0123456789abcdef", subscription);
+        Assert.False(tokens.TryReadList(Legacy("list", "dg_0123456789abcdef"), out _));
+    }
+
     [Fact]
     public void The_embedded_mode_generates_one_link_key_and_keeps_it()
     {
