@@ -394,6 +394,26 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Basic_credentials_work_only_under_jobs_and_dashboard_posts_need_an_antiforgery_token()
+    {
+        var (_, admin) = await CreateKeyAsync(["admin"]);
+        // What a browser that logged in to the dashboard sends on its own to any URL of the host, cross-site forms included.
+        var browser = factory.CreateClient();
+        browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{admin}")));
+        var keysBefore = await _admin.GetStringAsync("/api/v1/keys");
+
+        await ProblemAsync(await browser.PostAsync("/api/v1/recompute/runs", null), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.PostAsJsonAsync("/api/v1/keys", new { name = "cross-site", scopes = new[] { "admin" } }), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.GetAsync("/api/v1/keys"), HttpStatusCode.Unauthorized);
+        Assert.Equal(keysBefore, await _admin.GetStringAsync("/api/v1/keys"));
+
+        // The dashboard itself: reading works, a command posted without the page's antiforgery token does not.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/jobs/recurring")).StatusCode);
+        var trigger = await browser.PostAsync("/jobs/recurring/trigger", new FormUrlEncodedContent([new("jobs[]", "delivery-sweep")]));
+        Assert.Equal(HttpStatusCode.Forbidden, trigger.StatusCode);
+    }
+
+    [Fact]
     public async Task Swagger_declares_the_key_scheme_and_requires_it_on_protected_operations_only()
     {
         var document = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");

@@ -27,6 +27,9 @@ public static class AccessSetup
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrganizationBindingHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AllowedOriginHandler>();
         services.AddSingleton<KeyOrigins>();
+        // Registered so that the jobs dashboard checks its antiforgery token on every POST (Hangfire skips the check
+        // when no antiforgery service exists), against cross-site forms riding on cached Basic credentials.
+        services.AddAntiforgery();
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
             .Configure<IOptions<RateLimitOptions>>((o, limits) => RateLimits.Configure(o, limits.Value));
