@@ -27,8 +27,8 @@ public sealed class DeliveryOptions
     public bool AllowLoopbackTargets { get; set; }
 
     /// <summary>
-    /// Allows targets on private, loopback and link-local networks. Null means: allowed in the embedded mode,
-    /// refused in the production mode (checked when a subscription is saved and again on every connection).
+    /// Allows targets on private, loopback and link-local networks (an intranet receiver). Off unless set, in every
+    /// mode: checked when a subscription is saved and again on every connection.
     /// </summary>
     public bool? AllowPrivateTargets { get; set; }
 

@@ -216,4 +216,86 @@ public sealed class DeliverySecurityTests
         await Task.Delay(200);
         Assert.False(accepted.IsCompleted); // nothing connected
     }
+
+    /// <summary>A resolver that answers every name with the given addresses, as a hostile DNS zone would.</summary>
+    private sealed class FixedResolver(params IPAddress[] addresses) : HostResolver
+    {
+        public override Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Task.FromResult(addresses);
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::a00:1")] // NAT64 of 10.0.0.1
+    [InlineData("64:ff9b::7f00:1")] // NAT64 of 127.0.0.1
+    [InlineData("64:ff9b:1::a00:1")] // local-use NAT64
+    [InlineData("2002:a00:1::1")] // 6to4 of 10.0.0.1
+    [InlineData("2002:c0a8:101::1")] // 6to4 of 192.168.1.1
+    [InlineData("::a00:1")] // IPv4-compatible 10.0.0.1
+    [InlineData("::7f00:1")] // IPv4-compatible 127.0.0.1
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo
+    public async Task Names_resolving_to_ipv6_forms_of_ipv4_addresses_are_refused_when_saved_and_when_connecting(string address)
+    {
+        var resolver = new FixedResolver(IPAddress.Parse(address));
+
+        var saved = await DeliveryTargets.CheckResolvedAsync("https://hooks.example.cn/matchmaker", Production, CancellationToken.None, resolver);
+        Assert.Contains("private", saved);
+        Assert.NotNull(DeliveryTargets.Check(DeliveryChannel.Webhook, $"https://[{address}]/matchmaker", Production));
+
+        using var handler = new SocketsHttpHandler { UseProxy = false, ConnectCallback = (c, t) => HttpMessageSender.ConnectAsync(c, Production, t, resolver) };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("https://hooks.example.cn/matchmaker", new StringContent("{}")));
+        Assert.IsType<ForbiddenTargetException>(refused.InnerException);
+    }
+
+    [Fact]
+    public async Task A_public_address_from_the_resolver_passes_the_save_check()
+    {
+        Assert.Null(await DeliveryTargets.CheckResolvedAsync("https://hooks.example.cn/matchmaker", Production, CancellationToken.None,
+            new FixedResolver(IPAddress.Parse("2400:3200::1"), IPAddress.Parse("203.119.80.1"))));
+    }
+
+    /// <summary>A receiver that answers with the given head, then streams filler without end until the client goes.</summary>
+    private static async Task ServeEndlessAsync(TcpListener listener, string head, string bodyStart)
+    {
+        using var connection = await listener.AcceptTcpClientAsync();
+        var stream = connection.GetStream();
+        var request = new byte[64 * 1024];
+        _ = await stream.ReadAsync(request); // the request head (its small body may follow; the answer does not wait for it)
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + "Content-Length: 1000000000\r\n\r\n"));
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(bodyStart));
+        var filler = Encoding.ASCII.GetBytes(new string(' ', 16 * 1024));
+        try
+        {
+            for (var i = 0; i < 60_000; i++) await stream.WriteAsync(filler);
+        }
+        catch (IOException)
+        {
+            // The sender stopped reading and closed: what the cap is for.
+        }
+    }
+
+    private sealed class TimedClients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new() { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    [Theory]
+    [InlineData(DeliveryChannel.Webhook, "HTTP/1.1 500 Internal db at 10.0.0.7 said no\r\n", "<html>internal stack trace</html>", "HTTP 500")]
+    [InlineData(DeliveryChannel.DingTalk, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", "{\"errcode\":310000,\"errmsg\":\"internal note from the robot\",\"pad\":\"", "robot error 310000")]
+    public async Task Remote_answers_are_read_only_up_to_a_cap_and_never_echoed(DeliveryChannel channel, string head, string bodyStart, string expected)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serving = ServeEndlessAsync(listener, head, bodyStart);
+        var target = channel == DeliveryChannel.DingTalk ? $"http://127.0.0.1:{port}/robot/send?access_token=t" : $"http://127.0.0.1:{port}/hook";
+        var subscription = DeliveryStoreContract.NewSubscription("org", channel) with { Target = target, Secret = channel == DeliveryChannel.Webhook ? "whsec_x" : null };
+        var message = new OutboxMessage(1, "msg_1", subscription.Id, channel == DeliveryChannel.Webhook ? MessageKind.Webhook : MessageKind.WeeklyList, "k",
+            new MessageContent("s", null, null, "{}"), MessageStatus.Pending, 0, 0, null, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null);
+
+        var result = await new HttpMessageSender(new TimedClients(), TimeProvider.System).SendAsync(subscription, message, CancellationToken.None);
+
+        Assert.Equal(expected, result.Error);
+        Assert.NotEqual(AttemptOutcome.Sent, result.Outcome);
+        await serving;
+    }
 }
