@@ -67,8 +67,16 @@ public sealed class SmtpOptions
 
     public int Port { get; set; } = 587;
 
-    /// <summary>Auto (STARTTLS when offered), None, StartTls or SslOnConnect.</summary>
-    public string Security { get; set; } = "Auto";
+    /// <summary>
+    /// StartTls (the default: STARTTLS required, so a server or a network in between that hides the offer fails the
+    /// send instead of getting the mail in clear), SslOnConnect, None (local relays), or Auto (STARTTLS only when
+    /// offered, which a network in between can strip). Any other value stops the service at start.
+    /// </summary>
+    public string Security { get; set; } = "StartTls";
+
+    public static readonly string[] SecurityValues = ["StartTls", "SslOnConnect", "None", "Auto"];
+
+    public static bool IsKnownSecurity(string? value) => value is not null && SecurityValues.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
 
     public string? User { get; set; }
 

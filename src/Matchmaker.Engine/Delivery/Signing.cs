@@ -57,7 +57,10 @@ public sealed class DeliveryTokens
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(generatedKeyFile))!);
             try
             {
-                using var stream = new FileStream(generatedKeyFile, FileMode.CreateNew, FileAccess.Write);
+                // Readable by the service's user only: the key signs every link and seals the webhook secrets.
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                using var stream = new FileStream(generatedKeyFile, options);
                 stream.Write(Encoding.ASCII.GetBytes(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32))));
             }
             catch (IOException) when (File.Exists(generatedKeyFile))
