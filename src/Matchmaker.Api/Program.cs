@@ -49,10 +49,11 @@ builder.Services.AddSwaggerGen(o =>
 var app = builder.Build();
 
 app.UseRequestLog();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
-app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+if (app.Environment.ServesSwaggerUi()) app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
 app.UseKeyCorsPreflight();
 app.UseAuthentication();
 app.UseKeyCorsHeaders();
