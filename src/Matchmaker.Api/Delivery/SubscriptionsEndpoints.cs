@@ -24,8 +24,11 @@ public sealed record SubscriptionResponse(
     int ConsecutiveFailures, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? LastDeliveredAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     bool HasSecret, string UnsubscribeUrl)
 {
+    /// <summary>A robot URL's key is its credential: shown without the query (<c>…/send?…</c>), like the signing secrets it is not returned.</summary>
+    public static string ShownTarget(Subscription s) => s.Channel is DeliveryChannel.WeCom or DeliveryChannel.DingTalk ? DeliveryTargets.Redact(s.Target) : s.Target;
+
     public static SubscriptionResponse From(Subscription s, DeliveryService delivery) => new(
-        s.Id, s.OrganizationId, DeliveryCodes.ToCode(s.Channel), s.Target, new SubscriptionFiltersBody(s.Filters.Kinds, s.Filters.Roles, s.Filters.Sectors, s.Filters.Cities),
+        s.Id, s.OrganizationId, DeliveryCodes.ToCode(s.Channel), ShownTarget(s), new SubscriptionFiltersBody(s.Filters.Kinds, s.Filters.Roles, s.Filters.Sectors, s.Filters.Cities),
         DeliveryCodes.ToCode(s.Language), DeliveryCodes.ToCode(s.Status), s.StatusReason, s.ConsecutiveFailures, s.LastError, s.LastErrorAt, s.LastDeliveredAt,
         s.CreatedAt, s.UpdatedAt, s.Secret is not null, delivery.UnsubscribeUrl(s.Id));
 }
@@ -131,7 +134,8 @@ public static class SubscriptionsEndpoints
         {
             errors["channel"] = [$"cannot change (it is {DeliveryCodes.ToCode(existing.Channel)}); create a new subscription instead"];
         }
-        var target = request.Target ?? existing.Target;
+        // The masked robot URL a GET showed, sent back unchanged, means "keep it".
+        var target = request.Target is null || request.Target == SubscriptionResponse.ShownTarget(existing) ? existing.Target : request.Target;
         if (target != existing.Target && await delivery.CheckTargetAsync(existing.Channel, target, cancellationToken) is { } problem) errors["target"] = [problem];
         var (filters, language, secret) = CheckSettings(request with { Language = request.Language ?? DeliveryCodes.ToCode(existing.Language) }, existing.Channel, errors);
         var status = existing.Status;
