@@ -35,8 +35,12 @@ internal static class RateLimits
             AutoReplenishment = true,
         };
         Func<string, FixedWindowRateLimiterOptions> windowOf = _ => window;
+        // A widget key is used by every visitor of the partner's page: each client address gets its own window, so
+        // one visitor (or someone who copied the key) cannot use up everyone's.
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            ApiKeyClaims.KeyIdOf(http.User) is { } keyId ? RateLimitPartition.GetFixedWindowLimiter(keyId, windowOf)
+            ApiKeyClaims.KeyIdOf(http.User) is { } keyId
+                ? RateLimitPartition.GetFixedWindowLimiter(http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyClaims.Name(Matchmaker.Engine.Access.ApiScope.Widget))
+                    ? $"{keyId}@{http.Connection.RemoteIpAddress}" : keyId, windowOf)
             : ApiKeyAuthenticationHandler.ReadToken(http.Request) is not null ? RateLimitPartition.GetFixedWindowLimiter($"address:{http.Connection.RemoteIpAddress}", windowOf)
             : RateLimitPartition.GetNoLimiter(""));
         options.OnRejected = async (context, cancellationToken) =>
