@@ -73,6 +73,7 @@ public static class SubscriptionsEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", Create)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Subscribe to the weekly list (e-mail, WeCom or DingTalk robot) or to webhook events")
             .WithDescription("The weekly list goes out on Monday mornings with new matches only; webhooks receive recommendations.updated after each recompute that changes the organization's matches, signed with HMAC-SHA256. A webhook's signing secret is returned once.")
             .ProducesValidationProblem();
@@ -90,9 +91,16 @@ public static class SubscriptionsEndpoints
     }
 
     internal static async Task<Results<Created<CreatedSubscriptionResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        string id, SubscriptionRequest request, DeliveryService delivery, IGraphStore graph, CancellationToken cancellationToken)
+        string id, SubscriptionRequest request, DeliveryService delivery, IDeliveryStore store, IGraphStore graph, CancellationToken cancellationToken)
     {
         if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return OrganizationNotFound(id);
+        // A quota per organization: each subscription is mail or calls every week, and its rows stay until deleted.
+        var max = delivery.Options.MaxSubscriptionsPerOrganization;
+        if ((await store.ListSubscriptionsAsync(id, cancellationToken)).Count >= max)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many subscriptions.",
+                detail: $"This organization has {max} subscriptions, the most allowed (Delivery:MaxSubscriptionsPerOrganization); delete one first. Nothing was written.");
+        }
         var errors = new Dictionary<string, string[]>();
         if (!DeliveryCodes.TryParseChannel(request.Channel, out var channel))
         {

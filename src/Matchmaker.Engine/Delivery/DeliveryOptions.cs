@@ -32,6 +32,9 @@ public sealed class DeliveryOptions
     /// </summary>
     public bool? AllowPrivateTargets { get; set; }
 
+    /// <summary>Most subscriptions one organization may have (unsubscribed ones count until deleted).</summary>
+    public int MaxSubscriptionsPerOrganization { get; set; } = 20;
+
     /// <summary>Most candidates in one weekly list.</summary>
     public int MaxItems { get; set; } = 10;
 
