@@ -54,6 +54,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 if (app.Environment.ServesSwaggerUi()) app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+app.UseMatchmakerAddressLimit();
 app.UseKeyCorsPreflight();
 app.UseAuthentication();
 app.UseKeyCorsHeaders();

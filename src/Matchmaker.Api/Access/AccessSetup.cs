@@ -16,8 +16,8 @@ public static class AccessSetup
                 "Auth:BootstrapAdminKey must be at least 32 characters (use a long random value).")
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
-            .Validate(o => o.PermitsPerMinute is >= 1 and <= 1_000_000 && o.WindowSeconds is >= 1 and <= 3600,
-                "RateLimits:PermitsPerMinute must be 1-1,000,000 and RateLimits:WindowSeconds 1-3600.")
+            .Validate(o => o.PermitsPerMinute is >= 1 and <= 1_000_000 && o.WindowSeconds is >= 1 and <= 3600 && o.AddressPermitsPerWindow is null or >= 1,
+                "RateLimits:PermitsPerMinute must be 1-1,000,000, RateLimits:WindowSeconds 1-3600 and RateLimits:AddressPermitsPerWindow at least 1.")
             .ValidateOnStart();
         services.AddHttpContextAccessor();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -35,6 +35,9 @@ public static class AccessSetup
             .Configure<IOptions<RateLimitOptions>>((o, limits) => RateLimits.Configure(o, limits.Value));
         return builder;
     }
+
+    /// <summary>The per-address window, before CORS preflights and authentication (see <see cref="RateLimits.UseAddressRateLimit"/>).</summary>
+    public static IApplicationBuilder UseMatchmakerAddressLimit(this IApplicationBuilder app) => app.UseAddressRateLimit();
 
     /// <summary>The jobs dashboard, for admin keys only (header, bearer, or the browser's Basic prompt with the key as password).</summary>
     public static IEndpointConventionBuilder MapJobsDashboard(this IEndpointRouteBuilder app) =>
