@@ -27,7 +27,7 @@ if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetVa
 builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"])
     .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(ValidationErrorCap.Configure);
 // A query value or body that cannot be bound (limit=abc, malformed JSON) is answered with the parameter and the reason.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -55,6 +55,7 @@ app.UseRequestLog();
 app.UseHeadAsGet();
 // Routing after HEAD became GET, so that HEAD finds the GET endpoints.
 app.UseRouting();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // The server is the address the document was fetched from, so generated clients call the service that served it.
@@ -67,12 +68,14 @@ app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
         Url = new Uri(app.Configuration["OpenApi:LicenseUrl"] ?? "https://matchmaker.example.cn/terms"),
     };
 }));
-app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+if (app.Environment.ServesSwaggerUi()) app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
+app.UseMatchmakerAddressLimit();
 app.UseKeyCorsPreflight();
 app.UseAuthentication();
 app.UseKeyCorsHeaders();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseRequestBodyLimits();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

@@ -230,6 +230,50 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task A_widget_key_reaches_the_widget_only_and_a_read_key_no_longer_reaches_private_data()
+    {
+        // As the README's widget recipe makes it: the widget scope alone, bound, with the partner's origin.
+        var created = await _admin.PostAsJsonAsync("/api/v1/keys",
+            new { name = "park widget", scopes = new[] { "widget" }, organizationId = "tongji-auto", allowedOrigins = new[] { "https://widget-park.example.cn" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var widget = factory.CreateClientWithKey((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+        var (_, readToken) = await CreateKeyAsync(["read"], "tongji-auto");
+        var reader = factory.CreateClientWithKey(readToken);
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/v1/organizations/tongji-auto/feedback",
+            new { candidateId = "suda-mcce", action = "decline", reason = "other", comment = "private remark about suda" })).StatusCode);
+
+        // No Origin header (a script, not a browser): the scope still keeps it to the widget's data.
+        Assert.NotEqual(HttpStatusCode.Forbidden, (await widget.GetAsync("/widget/v1/organizations/tongji-auto/matches")).StatusCode);
+        foreach (var path in new[] { "/api/v1/organizations/tongji-auto/feedback", "/api/v1/organizations/tongji-auto/mutual-interest",
+            "/api/v1/organizations/tongji-auto", "/api/v1/organizations/tongji-auto/recommendations", "/api/v1/organizations/tongji-auto/recommendations/suda-mcce",
+            "/api/v1/recompute/runs" })
+        {
+            var refused = await ProblemAsync(await widget.GetAsync(path), HttpStatusCode.Forbidden);
+            Assert.DoesNotContain("private remark", refused);
+        }
+        await ProblemAsync(await widget.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = "tongji-auto", sector = "new-energy-vehicles" }), HttpStatusCode.Forbidden);
+
+        // A read key keeps the organization and its lists, but not the feedback log, mutual interest, the widget or plans.
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/v1/organizations/tongji-auto")).StatusCode);
+        foreach (var path in new[] { "/api/v1/organizations/tongji-auto/feedback", "/api/v1/organizations/tongji-auto/mutual-interest", "/widget/v1/organizations/tongji-auto/matches" })
+        {
+            Assert.DoesNotContain("private remark", await ProblemAsync(await reader.GetAsync(path), HttpStatusCode.Forbidden));
+        }
+        await ProblemAsync(await reader.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = "tongji-auto", sector = "new-energy-vehicles" }), HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"w","scopes":["widget","read"],"organizationId":"tongji-auto"}""", "scopes")]
+    [InlineData("""{"name":"w","scopes":["widget"]}""", "organizationId")]
+    public async Task A_widget_key_has_the_widget_scope_alone_and_is_bound(string body, string field)
+    {
+        var before = (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength();
+        var text = await ProblemAsync(await _admin.PostAsync("/api/v1/keys", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("errors").TryGetProperty(field, out _), text);
+        Assert.Equal(before, (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_key_with_allowed_origins_is_refused_from_other_browser_origins()
     {
         var response = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "park site", scopes = new[] { "read" }, allowedOrigins = new[] { "https://park.example.cn" } });
@@ -265,6 +309,25 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
         Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(secret, StringComparison.Ordinal));
         Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(MatchmakerApiFactory.AdminKey, StringComparison.Ordinal));
         Assert.DoesNotContain(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("secret-looking", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Link_tokens_are_redacted_from_request_logs_and_problem_logs()
+    {
+        var anonymous = factory.CreateClient();
+        // Shaped like real link tokens: an id, a dot and a MAC. They are refused, but the paths carry them all the same.
+        var tokens = new[] { $"dig_{Guid.NewGuid():N}.c2VjcmV0LWxvb2tpbmctbWFj", $"sub_{Guid.NewGuid():N}.b3RoZXItc2VjcmV0LW1hYw", $"sub_{Guid.NewGuid():N}.dGhpcmQtc2VjcmV0" };
+        await anonymous.GetAsync($"/lists/{tokens[0]}");
+        await anonymous.PostAsync($"/unsubscribe/{tokens[1]}", new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        await anonymous.GetAsync($"/lists/{tokens[2]}/mistyped"); // no route matches: long segments are redacted
+
+        foreach (var token in tokens)
+        {
+            Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(token[..20], StringComparison.Ordinal));
+        }
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("GET /lists/{token} (/lists/[redacted])", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("POST /unsubscribe/{token} (/unsubscribe/[redacted])", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("(/lists/[redacted]/mistyped)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -328,6 +391,26 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
         var browser = factory.CreateClient();
         browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{admin}")));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/jobs")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Basic_credentials_work_only_under_jobs_and_dashboard_posts_need_an_antiforgery_token()
+    {
+        var (_, admin) = await CreateKeyAsync(["admin"]);
+        // What a browser that logged in to the dashboard sends on its own to any URL of the host, cross-site forms included.
+        var browser = factory.CreateClient();
+        browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{admin}")));
+        var keysBefore = await _admin.GetStringAsync("/api/v1/keys");
+
+        await ProblemAsync(await browser.PostAsync("/api/v1/recompute/runs", null), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.PostAsJsonAsync("/api/v1/keys", new { name = "cross-site", scopes = new[] { "admin" } }), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.GetAsync("/api/v1/keys"), HttpStatusCode.Unauthorized);
+        Assert.Equal(keysBefore, await _admin.GetStringAsync("/api/v1/keys"));
+
+        // The dashboard itself: reading works, a command posted without the page's antiforgery token does not.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/jobs/recurring")).StatusCode);
+        var trigger = await browser.PostAsync("/jobs/recurring/trigger", new FormUrlEncodedContent([new("jobs[]", "delivery-sweep")]));
+        Assert.Equal(HttpStatusCode.Forbidden, trigger.StatusCode);
     }
 
     [Fact]

@@ -71,8 +71,8 @@ public sealed class ConsortiaApiTests(MatchmakerApiFactory factory) : IClassFixt
     [Fact]
     public async Task A_plan_is_found_only_by_the_key_that_made_it()
     {
-        var (_, first) = await CreateKeyAsync(["read"]);
-        var (_, second) = await CreateKeyAsync(["read"]);
+        var (_, first) = await CreateKeyAsync(["plan"]);
+        var (_, second) = await CreateKeyAsync(["plan"]);
         using var maker = factory.CreateClientWithKey(first);
         using var other = factory.CreateClientWithKey(second);
         var created = await maker.PostAsJsonAsync(Plans, Body(lead: "donghua-mse", sector: "new-materials", slots: new object[] { new { role = "industry" }, new { role = "finance" } }, constraints: new { }));
@@ -89,7 +89,7 @@ public sealed class ConsortiaApiTests(MatchmakerApiFactory factory) : IClassFixt
     [Fact]
     public async Task A_key_bound_to_an_organization_plans_only_with_itself_as_lead()
     {
-        var (_, token) = await CreateKeyAsync(["read"], "tongji-auto");
+        var (_, token) = await CreateKeyAsync(["plan"], "tongji-auto");
         using var bound = factory.CreateClientWithKey(token);
 
         var own = await bound.PostAsJsonAsync(Plans, Body(lead: "tongji-auto"));
@@ -107,12 +107,19 @@ public sealed class ConsortiaApiTests(MatchmakerApiFactory factory) : IClassFixt
     }
 
     [Fact]
-    public async Task Planning_needs_the_read_scope()
+    public async Task Planning_needs_the_plan_scope_which_read_and_widget_keys_lack()
     {
-        var (_, token) = await CreateKeyAsync(["feedback"]);
-        using var client = factory.CreateClientWithKey(token);
-
-        await ProblemAsync(await client.PostAsJsonAsync(Plans, Body()), HttpStatusCode.Forbidden);
+        var (_, made) = await CreateKeyAsync(["plan"], "baolong-auto");
+        var location = (await factory.CreateClientWithKey(made).PostAsJsonAsync(Plans, Body())).Headers.Location!;
+        foreach (var scopes in new[] { new[] { "feedback" }, ["read"], ["read", "feedback"] })
+        {
+            var (_, token) = await CreateKeyAsync(scopes, "baolong-auto");
+            using var client = factory.CreateClientWithKey(token);
+            await ProblemAsync(await client.PostAsJsonAsync(Plans, Body()), HttpStatusCode.Forbidden);
+            await ProblemAsync(await client.GetAsync(location), HttpStatusCode.Forbidden);
+        }
+        var (_, widget) = await CreateKeyAsync(["widget"], "baolong-auto");
+        await ProblemAsync(await factory.CreateClientWithKey(widget).PostAsJsonAsync(Plans, Body()), HttpStatusCode.Forbidden);
         await ProblemAsync(await factory.CreateClient().PostAsJsonAsync(Plans, Body()), HttpStatusCode.Unauthorized);
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Matchmaker.Engine.Delivery;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matchmaker.Api.Tests;
 
@@ -99,7 +101,7 @@ public sealed class DeliveryApiTests(DeliveryFixture fixture)
     {
         await fixture.WaitForListAsync("tongji-auto");
         const string partner = "https://park.example.cn";
-        var key = await IssueKeyAsync(["read"], "tongji-auto", [partner]);
+        var key = await IssueKeyAsync(["widget"], "tongji-auto", [partner]);
         using var anonymous = fixture.Anonymous();
 
         var preflight = new HttpRequestMessage(HttpMethod.Options, "/widget/v1/organizations/tongji-auto/matches");
@@ -140,5 +142,28 @@ public sealed class DeliveryApiTests(DeliveryFixture fixture)
         var script = await anonymous.GetAsync("/widget/v1.js");
         Assert.Equal("text/javascript", script.Content.Headers.ContentType!.MediaType);
         Assert.Contains("data-matchmaker-widget", await script.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Robot_keys_are_never_returned_and_a_masked_url_sent_back_keeps_the_key()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var created = await fixture.SubscribeAsync("czbank", new { channel = "wecom", target = $"{fixture.Site.Origin}/cgi-bin/webhook/send?key={key}" });
+        var subscription = created.GetProperty("subscription");
+        var id = subscription.GetProperty("id").GetString()!;
+        Assert.Equal($"{fixture.Site.Origin}/cgi-bin/webhook/send?…", subscription.GetProperty("target").GetString());
+
+        var listed = await fixture.Admin.GetStringAsync("/api/v1/organizations/czbank/subscriptions");
+        Assert.DoesNotContain(key, listed);
+        var shown = await fixture.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/czbank/subscriptions/{id}");
+        Assert.DoesNotContain(key, shown.GetRawText());
+
+        // A client that PUTs back what it read (the masked URL) pauses the subscription without losing the key.
+        var updated = await fixture.Admin.PutAsJsonAsync($"/api/v1/organizations/czbank/subscriptions/{id}",
+            new { target = shown.GetProperty("target").GetString(), status = "paused" });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var stored = await fixture.Factory.Services.GetRequiredService<IDeliveryStore>().GetSubscriptionAsync(id);
+        Assert.EndsWith($"key={key}", stored!.Target);
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.DeleteAsync($"/api/v1/organizations/czbank/subscriptions/{id}")).StatusCode);
     }
 }

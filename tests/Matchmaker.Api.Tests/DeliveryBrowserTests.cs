@@ -70,7 +70,7 @@ public sealed partial class DeliveryBrowserTests(DeliveryFixture fixture)
         await fixture.WaitForListAsync("tongji-auto");
         var site = fixture.Site;
         var keyResponse = await fixture.Admin.PostAsJsonAsync("/api/v1/keys",
-            new { name = "Songjiang park website (widget)", scopes = new[] { "read" }, organizationId = "tongji-auto", allowedOrigins = new[] { site.Origin } });
+            new { name = "Songjiang park website (widget)", scopes = new[] { "widget" }, organizationId = "tongji-auto", allowedOrigins = new[] { site.Origin } });
         var key = (await keyResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
         var pageName = Guid.NewGuid().ToString("N");
         site.Pages[pageName] = $$"""

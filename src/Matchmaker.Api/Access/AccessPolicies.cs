@@ -16,6 +16,12 @@ public static class AccessPolicies
     public const string Read = "scope:read";
     public const string Feedback = "scope:feedback";
     public const string Admin = "scope:admin";
+    public const string Widget = "scope:widget";
+    public const string Plan = "scope:plan";
+
+    /// <summary>The policy for each scope, strongest last: what the OpenAPI document and the access matrix read.</summary>
+    public static readonly IReadOnlyList<(string Policy, ApiScope Scope)> All =
+        [(Widget, ApiScope.Widget), (Read, ApiScope.Read), (Plan, ApiScope.Plan), (Feedback, ApiScope.Feedback), (Admin, ApiScope.Admin)];
 
     /// <summary>Marks endpoints that act on the one organization named by the route value <paramref name="routeValue"/>.</summary>
     public static TBuilder ScopedToOrganization<TBuilder>(this TBuilder builder, string routeValue = "id") where TBuilder : IEndpointConventionBuilder =>
@@ -30,7 +36,7 @@ public static class AccessPolicies
 
     public static void Add(AuthorizationOptions options)
     {
-        foreach (var (name, scope) in new[] { (Read, ApiScope.Read), (Feedback, ApiScope.Feedback), (Admin, ApiScope.Admin) })
+        foreach (var (name, scope) in All)
         {
             options.AddPolicy(name, p => p
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)

@@ -16,8 +16,8 @@ public static class AccessSetup
                 "Auth:BootstrapAdminKey must be at least 32 characters (use a long random value).")
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
-            .Validate(o => o.PermitsPerMinute is >= 1 and <= 1_000_000 && o.WindowSeconds is >= 1 and <= 3600,
-                "RateLimits:PermitsPerMinute must be 1-1,000,000 and RateLimits:WindowSeconds 1-3600.")
+            .Validate(o => o.PermitsPerMinute is >= 1 and <= 1_000_000 && o.WindowSeconds is >= 1 and <= 3600 && o.AddressPermitsPerWindow is null or >= 1,
+                "RateLimits:PermitsPerMinute must be 1-1,000,000, RateLimits:WindowSeconds 1-3600 and RateLimits:AddressPermitsPerWindow at least 1.")
             .ValidateOnStart();
         services.AddHttpContextAccessor();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -27,11 +27,17 @@ public static class AccessSetup
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrganizationBindingHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AllowedOriginHandler>();
         services.AddSingleton<KeyOrigins>();
+        // Registered so that the jobs dashboard checks its antiforgery token on every POST (Hangfire skips the check
+        // when no antiforgery service exists), against cross-site forms riding on cached Basic credentials.
+        services.AddAntiforgery();
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
             .Configure<IOptions<RateLimitOptions>>((o, limits) => RateLimits.Configure(o, limits.Value));
         return builder;
     }
+
+    /// <summary>The per-address window, before CORS preflights and authentication (see <see cref="RateLimits.UseAddressRateLimit"/>).</summary>
+    public static IApplicationBuilder UseMatchmakerAddressLimit(this IApplicationBuilder app) => app.UseAddressRateLimit();
 
     /// <summary>The jobs dashboard, for admin keys only (header, bearer, or the browser's Basic prompt with the key as password).</summary>
     public static IEndpointConventionBuilder MapJobsDashboard(this IEndpointRouteBuilder app) =>
@@ -40,7 +46,8 @@ public static class AccessSetup
 
     /// <summary>
     /// Makes sure an admin can get in. With no key stored and none configured, the embedded mode issues one admin
-    /// key and prints its token to the console, once; the store keeps only its hash. The production mode never
+    /// key and prints its token to the console once (to a 0600 file beside the SQLite file when the output is not a
+    /// terminal); the store keeps only its hash. The production mode never
     /// issues one on its own: it expects Auth:BootstrapAdminKey.
     /// </summary>
     public static async Task EnsureAdminAccessAsync(this IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
@@ -55,15 +62,35 @@ public static class AccessSetup
             return;
         }
         var issued = await services.GetRequiredService<ApiKeyService>().IssueAsync("first admin key (generated at first start)", [ApiScope.Admin], null, null, cancellationToken);
-        logger.LogWarning("No API key existed: generated admin key {KeyId}; its token is printed to the console once and is not stored", issued.Key.Id);
-        // The console only, never the log pipeline: log sinks are often shipped and kept.
-        Console.WriteLine($"""
+        var text = $"""
 
             ==== Matchmaker: first admin API key (shown once; only its hash is stored) ====
             {issued.Key.Id}: {issued.Token}
             Send it as X-Api-Key: <token> or Authorization: Bearer <token>. Revoke it with DELETE /api/v1/keys/{issued.Key.Id}.
             =================================================================================
 
-            """);
+            """;
+        // A terminal shows it once to the person starting the service. Redirected output (a service manager, a
+        // container's log) is kept and shipped like a log, so then the token goes to a file only its user can read.
+        if (!Console.IsOutputRedirected)
+        {
+            logger.LogWarning("No API key existed: generated admin key {KeyId}; its token is printed to the console once and is not stored", issued.Key.Id);
+            Console.WriteLine(text);
+            return;
+        }
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var file = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(storage.SqlitePath) ?? "", FirstKeyFileName));
+        File.Delete(file); // a stale one from an earlier first start: the new file is created with the mode below
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using (var stream = new FileStream(file, options))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(text.AsMemory(), cancellationToken);
+        }
+        logger.LogWarning("No API key existed: generated admin key {KeyId}; the output is not a terminal, so its token was written to {File} (readable by this user only): read it, then delete the file", issued.Key.Id, file);
     }
+
+    /// <summary>Where the generated first admin token goes when the output is not a terminal, beside the SQLite file.</summary>
+    public const string FirstKeyFileName = "first-admin-key.txt";
 }

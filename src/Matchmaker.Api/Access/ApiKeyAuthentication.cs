@@ -45,8 +45,8 @@ public static class ApiKeyClaims
 }
 
 /// <summary>
-/// Authenticates <c>X-Api-Key: &lt;token&gt;</c>, <c>Authorization: Bearer &lt;token&gt;</c> and, for browsers on the jobs
-/// dashboard, <c>Authorization: Basic</c> with the token as the password. No cookies, no sessions: every request
+/// Authenticates <c>X-Api-Key: &lt;token&gt;</c>, <c>Authorization: Bearer &lt;token&gt;</c> and, under <c>/jobs</c> only (the
+/// dashboard's browser prompt), <c>Authorization: Basic</c> with the token as the password. No cookies, no sessions: every request
 /// is checked against the store, so a revoked key fails on its next request.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
@@ -56,6 +56,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
+    public const string JobsPath = "/jobs";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -131,7 +132,9 @@ internal sealed class ApiKeyAuthenticationHandler(
             return null;
         }
         if (authorization.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)) return value.Trim();
-        if (authorization.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        // Basic only for the jobs dashboard's browser prompt: a browser caches Basic credentials and sends them on any
+        // request to the host, so elsewhere they would let a cross-site page act with the admin's key.
+        if (authorization.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && request.Path.StartsWithSegments(JobsPath, StringComparison.OrdinalIgnoreCase))
         {
             try
             {

@@ -1,3 +1,4 @@
+using Matchmaker.Engine.Access;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -16,7 +17,7 @@ internal sealed class ApiKeyOpenApi : IOperationFilter
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = ApiKeyAuthenticationHandler.HeaderName,
-            Description = "An API key token (mm_<keyId>_<secret>); Authorization: Bearer <token> works too. Scopes: read, feedback, admin.",
+            Description = "An API key token (mm_<keyId>_<secret>); Authorization: Bearer <token> works too. Scopes: read, feedback, plan, widget, admin.",
         });
         options.OperationFilter<ApiKeyOpenApi>();
     }
@@ -27,7 +28,7 @@ internal sealed class ApiKeyOpenApi : IOperationFilter
         if (policies.Count == 0) return;
         // OpenAPI allows scope lists only for OAuth schemes: the scope goes into the description instead.
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] }];
-        var scope = policies.Contains(AccessPolicies.Admin) ? "admin" : policies.Contains(AccessPolicies.Feedback) ? "feedback" : "read";
+        var scope = AccessPolicies.All.Where(p => policies.Contains(p.Policy)).Select(p => ApiScopes.Name(p.Scope)).LastOrDefault() ?? "read";
         operation.Description = $"{operation.Description}{(string.IsNullOrEmpty(operation.Description) ? "" : " ")}Requires an API key with the {scope} scope.".Trim();
     }
 }

@@ -1,10 +1,14 @@
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Graph;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Access;
 
-/// <summary>A new key: <c>scopes</c> from read, feedback, admin; <c>organizationId</c> binds it to one organization.</summary>
+/// <summary>
+/// A new key: <c>scopes</c> from read, feedback, plan, widget, admin; <c>organizationId</c> binds it to one organization.
+/// A widget key (publishable, pasted into web pages) has the widget scope alone and is bound to an organization.
+/// </summary>
 public sealed record CreateKeyRequest(string? Name, IReadOnlyList<string>? Scopes, string? OrganizationId, IReadOnlyList<string>? AllowedOrigins);
 
 public sealed record KeyResponse(
@@ -25,13 +29,14 @@ public static class KeysEndpoints
         var group = app.MapGroup("/api/v1/keys")
             .WithTags("Keys")
             .RequireAuthorization(AccessPolicies.Admin)
+            .WithRequestBodyLimit(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", Create)
             .WithSummary("Create an API key")
-            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, admin (admin includes the others). organizationId binds the key to one organization.")
+            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, plan, widget, admin (admin includes the others). organizationId binds the key to one organization. A widget key (for web pages) has the widget scope alone and an organizationId.")
             .ProducesValidationProblem();
         group.MapGet("/", List).WithSummary("All API keys, revoked ones included (never their tokens)");
         group.MapDelete("/{keyId}", Revoke)
@@ -40,31 +45,45 @@ public static class KeysEndpoints
         return app;
     }
 
+    private const int MaxScopes = 10;
+    private const int MaxOrigins = 20;
+
+    /// <summary>A key request is a name, a few scopes and origins.</summary>
+    public const int MaxBodyBytes = 8 * 1024;
+
+    private static string? Clip(string? value) => value is { Length: > 40 } ? value[..40] + "…" : value;
+
     internal static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem>> Create(
         CreateKeyRequest request, ApiKeyService keys, IGraphStore graph, KeyOrigins corsOrigins, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["name"] = ["is required, at most 100 characters"];
         var scopes = new List<ApiScope>();
-        if (request.Scopes is not { Count: > 0 }) errors["scopes"] = ["at least one of read, feedback, admin"];
+        if (request.Scopes is not { Count: > 0 and <= MaxScopes }) errors["scopes"] = [$"1-{MaxScopes} of read, feedback, plan, widget, admin"];
         else
         {
             foreach (var s in request.Scopes)
             {
                 if (ApiScopes.TryParse(s, out var scope)) scopes.Add(scope);
-                else errors["scopes"] = [$"'{s}' is not a scope; expected read, feedback or admin"];
+                else errors["scopes"] = [$"'{Clip(s)}' is not a scope; expected read, feedback, plan, widget or admin"];
             }
+            // The widget key is published in web pages: anything else it carried would be public too.
+            if (scopes.Contains(ApiScope.Widget) && scopes.Any(s => s != ApiScope.Widget))
+                errors["scopes"] = ["widget is a key's only scope: a key pasted into web pages must reach nothing but the widget's data"];
+            else if (scopes.Contains(ApiScope.Widget) && request.OrganizationId is null)
+                errors["organizationId"] = ["is required for a widget key: it shows one organization's matches"];
         }
         if (request.OrganizationId is not null && await graph.GetOrganizationAsync(request.OrganizationId, cancellationToken) is null)
         {
             errors["organizationId"] = [$"no organization has id '{request.OrganizationId}'"];
         }
         var origins = new List<string>();
-        foreach (var origin in request.AllowedOrigins ?? [])
+        if (request.AllowedOrigins is { Count: > MaxOrigins } tooMany) errors["allowedOrigins"] = [$"has {tooMany.Count} entries; at most {MaxOrigins} are allowed"];
+        else foreach (var origin in request.AllowedOrigins ?? [])
         {
             if (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.PathAndQuery == "/" && !origin.EndsWith('/'))
                 origins.Add(uri.GetLeftPart(UriPartial.Authority));
-            else errors["allowedOrigins"] = [$"'{origin}' is not an origin such as https://park.example.cn"];
+            else errors["allowedOrigins"] = [$"'{Clip(origin)}' is not an origin such as https://park.example.cn"];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 

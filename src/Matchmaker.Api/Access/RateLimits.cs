@@ -15,10 +15,58 @@ public sealed class RateLimitOptions
 
     /// <summary>The window length; a minute unless changed.</summary>
     public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Requests one client address may make per window, counted before the key is looked up (anonymous requests and
+    /// bad keys included); a hundred times <see cref="PermitsPerMinute"/> unless set, so that it stops floods, not
+    /// the many clients behind one reverse proxy (which all share the proxy's address).
+    /// </summary>
+    public int? AddressPermitsPerWindow { get; set; }
+
+    public int AddressLimit => AddressPermitsPerWindow ?? (int)Math.Min(int.MaxValue, PermitsPerMinute * 100L);
 }
 
 internal static class RateLimits
 {
+    /// <summary>
+    /// A window per client address in front of everything else: anonymous endpoints (health, link pages, the widget
+    /// script) and floods of bad keys are turned away before any store work, key lookup included.
+    /// </summary>
+    public static IApplicationBuilder UseAddressRateLimit(this IApplicationBuilder app)
+    {
+        var limits = app.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>().Value;
+        var window = new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limits.AddressLimit,
+            Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        var limiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "", _ => window));
+        return app.Use(async (http, next) =>
+        {
+            using var lease = limiter.AttemptAcquire(http);
+            if (lease.IsAcquired)
+            {
+                await next(http);
+                return;
+            }
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = limits.WindowSeconds.ToString(CultureInfo.InvariantCulture);
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many requests.",
+                    Detail = $"One client address may make {limits.AddressLimit} requests per {limits.WindowSeconds} seconds; retry after {limits.WindowSeconds} seconds.",
+                },
+            });
+        });
+    }
+
     public static void Configure(RateLimiterOptions options, RateLimitOptions limits)
     {
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -35,8 +83,12 @@ internal static class RateLimits
             AutoReplenishment = true,
         };
         Func<string, FixedWindowRateLimiterOptions> windowOf = _ => window;
+        // A widget key is used by every visitor of the partner's page: each client address gets its own window, so
+        // one visitor (or someone who copied the key) cannot use up everyone's.
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            ApiKeyClaims.KeyIdOf(http.User) is { } keyId ? RateLimitPartition.GetFixedWindowLimiter(keyId, windowOf)
+            ApiKeyClaims.KeyIdOf(http.User) is { } keyId
+                ? RateLimitPartition.GetFixedWindowLimiter(http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyClaims.Name(Matchmaker.Engine.Access.ApiScope.Widget))
+                    ? $"{keyId}@{http.Connection.RemoteIpAddress}" : keyId, windowOf)
             : ApiKeyAuthenticationHandler.ReadToken(http.Request) is not null ? RateLimitPartition.GetFixedWindowLimiter($"address:{http.Connection.RemoteIpAddress}", windowOf)
             : RateLimitPartition.GetNoLimiter(""));
         options.OnRejected = async (context, cancellationToken) =>

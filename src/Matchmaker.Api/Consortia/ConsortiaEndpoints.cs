@@ -1,4 +1,5 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Planning;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,15 +27,23 @@ public sealed record CreatePlanRequest(
 public static class ConsortiaEndpoints
 {
     private const int MaxListEntries = 64;
+    private const int MaxKinds = 16;
+
+    /// <summary>Plans take small bodies: a challenge text, a few slots and lists of ids.</summary>
+    public const int MaxBodyBytes = 32 * 1024;
+
+    private static string? Clip(string? value) => value is { Length: > 40 } ? value[..40] + "…" : value;
 
     public static IEndpointRouteBuilder MapConsortia(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/consortia/plans")
             .WithTags("Consortia")
-            // Planning reads the graph and keeps the result for the key that asked: the read scope. A bound key may
+            // Planning is costly, scores any set of organizations and keeps its result for the key that asked: a
+            // scope of its own (plan, or admin), never the read or widget keys handed to web pages. A bound key may
             // plan only with its own organization as lead, which the handler checks (the lead is in the body).
-            .RequireAuthorization(AccessPolicies.Read)
+            .RequireAuthorization(AccessPolicies.Plan)
             .OrganizationCheckedByHandler()
+            .WithRequestBodyLimit(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -133,7 +142,7 @@ public static class ConsortiaEndpoints
                 var valid = true;
                 if (!Codes.TryParseRole(slot.Role, out var role))
                 {
-                    errors[$"slots[{i}].role"] = [$"'{slot.Role}' is not a role; expected one of {string.Join(", ", Codes.RoleValues)} (or 产学研金用)"];
+                    errors[$"slots[{i}].role"] = [$"'{Clip(slot.Role)}' is not a role; expected one of {string.Join(", ", Codes.RoleValues)} (or 产学研金用)"];
                     valid = false;
                 }
                 if (slot.Count is < 1 or > SlotRequest.MaxCount)
@@ -142,12 +151,18 @@ public static class ConsortiaEndpoints
                     valid = false;
                 }
                 var kinds = new List<OrganizationKind>();
-                foreach (var (code, k) in (slot.Kinds ?? []).Select((code, k) => (code, k)))
+                // Counted before the entries are read, so a huge list costs one error, not one per entry.
+                if (slot.Kinds is { Count: > MaxKinds } tooMany)
+                {
+                    errors[$"slots[{i}].kinds"] = [$"has {tooMany.Count} entries; at most {MaxKinds} are allowed"];
+                    valid = false;
+                }
+                else foreach (var (code, k) in (slot.Kinds ?? []).Select((code, k) => (code, k)))
                 {
                     if (Codes.TryParseKind(code, out var kind)) kinds.Add(kind);
                     else
                     {
-                        errors[$"slots[{i}].kinds[{k}]"] = [$"'{code}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
+                        errors[$"slots[{i}].kinds[{k}]"] = [$"'{Clip(code)}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
                         valid = false;
                     }
                 }
@@ -158,17 +173,22 @@ public static class ConsortiaEndpoints
 
         var constraints = body.Constraints ?? new PlanConstraintsBody(null, null, null, null, null);
         var cities = constraints.Cities ?? [];
-        for (var i = 0; i < cities.Count; i++)
-        {
-            if (cities[i] is null || G60Catalog.FindCity(cities[i]) is null)
-                errors[$"constraints.cities[{i}]"] = [$"'{cities[i]}' is not a city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}"];
-        }
+        // Each list is counted before its entries are checked: an over-long list is one error, not one per entry.
         foreach (var (list, name) in new[] { (cities, "cities"), (constraints.Include ?? [], "include"), (constraints.Exclude ?? [], "exclude") })
         {
-            if (list.Count > MaxListEntries) errors[$"constraints.{name}"] = [$"has {list.Count} entries; at most {MaxListEntries} are allowed"];
-            for (var i = 0; i < list.Count && name != "cities"; i++)
+            if (list.Count > MaxListEntries)
             {
-                if (string.IsNullOrWhiteSpace(list[i]) || list[i].Length > 64) errors[$"constraints.{name}[{i}]"] = ["must be an organization id"];
+                errors[$"constraints.{name}"] = [$"has {list.Count} entries; at most {MaxListEntries} are allowed"];
+                continue;
+            }
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (name == "cities")
+                {
+                    if (list[i] is null || G60Catalog.FindCity(list[i]) is null)
+                        errors[$"constraints.cities[{i}]"] = [$"'{Clip(list[i])}' is not a city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}"];
+                }
+                else if (string.IsNullOrWhiteSpace(list[i]) || list[i].Length > 64) errors[$"constraints.{name}[{i}]"] = ["must be an organization id"];
             }
         }
         if (constraints.MaxPerCity is < 1 or > PlanRequest.MaxTeamSize) errors["constraints.maxPerCity"] = [$"must be between 1 and {PlanRequest.MaxTeamSize}"];

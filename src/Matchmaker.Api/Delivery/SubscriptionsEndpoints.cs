@@ -24,8 +24,11 @@ public sealed record SubscriptionResponse(
     int ConsecutiveFailures, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? LastDeliveredAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     bool HasSecret, string UnsubscribeUrl)
 {
+    /// <summary>A robot URL's key is its credential: shown without the query (<c>…/send?…</c>), like the signing secrets it is not returned.</summary>
+    public static string ShownTarget(Subscription s) => s.Channel is DeliveryChannel.WeCom or DeliveryChannel.DingTalk ? DeliveryTargets.Redact(s.Target) : s.Target;
+
     public static SubscriptionResponse From(Subscription s, DeliveryService delivery) => new(
-        s.Id, s.OrganizationId, DeliveryCodes.ToCode(s.Channel), s.Target, new SubscriptionFiltersBody(s.Filters.Kinds, s.Filters.Roles, s.Filters.Sectors, s.Filters.Cities),
+        s.Id, s.OrganizationId, DeliveryCodes.ToCode(s.Channel), ShownTarget(s), new SubscriptionFiltersBody(s.Filters.Kinds, s.Filters.Roles, s.Filters.Sectors, s.Filters.Cities),
         DeliveryCodes.ToCode(s.Language), DeliveryCodes.ToCode(s.Status), s.StatusReason, s.ConsecutiveFailures, s.LastError, s.LastErrorAt, s.LastDeliveredAt,
         s.CreatedAt, s.UpdatedAt, s.Secret is not null, delivery.UnsubscribeUrl(s.Id));
 }
@@ -43,6 +46,9 @@ public sealed record DeliveryPage(string SubscriptionId, IReadOnlyList<DeliveryR
 
 public static class SubscriptionsEndpoints
 {
+    /// <summary>A subscription is a channel, a target, a secret and a few short filter lists.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
     /// <summary>Subscriptions, the public list and unsubscribe pages, and the widget.</summary>
     public static IEndpointRouteBuilder MapDelivery(this IEndpointRouteBuilder app)
     {
@@ -60,12 +66,14 @@ public static class SubscriptionsEndpoints
             .WithTags("Subscriptions")
             .RequireAuthorization(AccessPolicies.Feedback)
             .ScopedToOrganization()
+            .WithRequestBodyLimit(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", Create)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Subscribe to the weekly list (e-mail, WeCom or DingTalk robot) or to webhook events")
             .WithDescription("The weekly list goes out on Monday mornings with new matches only; webhooks receive recommendations.updated after each recompute that changes the organization's matches, signed with HMAC-SHA256. A webhook's signing secret is returned once.")
             .ProducesValidationProblem();
@@ -83,9 +91,16 @@ public static class SubscriptionsEndpoints
     }
 
     internal static async Task<Results<Created<CreatedSubscriptionResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        string id, SubscriptionRequest request, DeliveryService delivery, IGraphStore graph, CancellationToken cancellationToken)
+        string id, SubscriptionRequest request, DeliveryService delivery, IDeliveryStore store, IGraphStore graph, CancellationToken cancellationToken)
     {
         if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return OrganizationNotFound(id);
+        // A quota per organization: each subscription is mail or calls every week, and its rows stay until deleted.
+        var max = delivery.Options.MaxSubscriptionsPerOrganization;
+        if ((await store.ListSubscriptionsAsync(id, cancellationToken)).Count >= max)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many subscriptions.",
+                detail: $"This organization has {max} subscriptions, the most allowed (Delivery:MaxSubscriptionsPerOrganization); delete one first. Nothing was written.");
+        }
         var errors = new Dictionary<string, string[]>();
         if (!DeliveryCodes.TryParseChannel(request.Channel, out var channel))
         {
@@ -127,7 +142,8 @@ public static class SubscriptionsEndpoints
         {
             errors["channel"] = [$"cannot change (it is {DeliveryCodes.ToCode(existing.Channel)}); create a new subscription instead"];
         }
-        var target = request.Target ?? existing.Target;
+        // The masked robot URL a GET showed, sent back unchanged, means "keep it".
+        var target = request.Target is null || request.Target == SubscriptionResponse.ShownTarget(existing) ? existing.Target : request.Target;
         if (target != existing.Target && await delivery.CheckTargetAsync(existing.Channel, target, cancellationToken) is { } problem) errors["target"] = [problem];
         var (filters, language, secret) = CheckSettings(request with { Language = request.Language ?? DeliveryCodes.ToCode(existing.Language) }, existing.Channel, errors);
         var status = existing.Status;

@@ -15,9 +15,9 @@ public sealed record WidgetMatches(string OrganizationId, string? OrganizationNa
 
 /// <summary>
 /// The embeddable widget: a script served by the API and the data endpoint it calls from a partner's page with a
-/// publishable key (read scope, bound to the organization, with the partner's origin in its allowed origins). CORS
-/// headers go only to origins the key allows; a preflight (which carries no key) is answered for origins that some
-/// active read key able to reach the organization allows.
+/// publishable key (the widget scope alone, bound to the organization, with the partner's origin in its allowed
+/// origins). CORS headers go only to origins the key allows; a preflight (which carries no key) is answered for
+/// origins that some active widget key able to reach the organization allows.
 /// </summary>
 public static class WidgetEndpoints
 {
@@ -35,7 +35,7 @@ public static class WidgetEndpoints
         var group = app.MapGroup("/widget/v1/organizations/{id}/matches").WithTags("Widget");
         group.MapMethods("/", [HttpMethods.Options], Preflight).ExcludeFromDescription();
         group.MapGet("/", Matches)
-            .RequireAuthorization(AccessPolicies.Read)
+            .RequireAuthorization(AccessPolicies.Widget)
             .ScopedToOrganization()
             .WithSummary("An organization's top matches for the embeddable widget")
             .WithDescription("Discovery only (no existing partners, no declined candidates), with names, labels and reasons in zh or en. Called from browsers with a publishable key; answers carry CORS headers for the key's allowed origins.")
@@ -57,11 +57,11 @@ public static class WidgetEndpoints
         var origin = http.Request.Headers.Origin.ToString().TrimEnd('/');
         http.Response.Headers.Vary = "Origin";
         var allowed = origin.Length > 0 && (await keys.ListAsync(cancellationToken)).Any(k =>
-            !k.IsRevoked && (k.OrganizationId is null || k.OrganizationId == id) && k.Allows(ApiScope.Read) && k.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase));
+            !k.IsRevoked && (k.OrganizationId is null || k.OrganizationId == id) && k.Allows(ApiScope.Widget) && k.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase));
         if (!allowed)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed.",
-                detail: "No active key that can read this organization lists this origin.");
+                detail: "No active widget key of this organization lists this origin.");
         }
         var headers = http.Response.Headers;
         headers.AccessControlAllowOrigin = origin;

@@ -61,14 +61,16 @@ public static class FeedbackEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+        // The log and mutual interest are the organization's private dealings (comments, decline reasons, who gave
+        // them): the feedback scope, never the read scope handed to dashboards and pages.
         group.MapGet("/feedback", List)
-            .RequireAuthorization(AccessPolicies.Read)
+            .RequireAuthorization(AccessPolicies.Feedback)
             .WithName("ListFeedback")
             .WithSummary("The feedback an organization gave, newest first")
             .ProducesValidationProblem();
 
         group.MapGet("/mutual-interest", Mutual)
-            .RequireAuthorization(AccessPolicies.Read)
+            .RequireAuthorization(AccessPolicies.Feedback)
             .WithName("MutualInterest")
             .WithSummary("Organizations with mutual interest")
             .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side.");

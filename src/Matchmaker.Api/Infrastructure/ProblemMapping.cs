@@ -26,17 +26,18 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
                 Title = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
                 Detail = e.Message,
             },
-            GraphStoreUnavailableException e => new ProblemDetails
+            // The exception's text (a Neo4j address, a file name, the server's words) goes to the log, not to the caller.
+            GraphStoreUnavailableException => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The graph store is unavailable.",
-                Detail = e.Message,
+                Detail = $"Retry later. {Logged}",
             },
             _ => DatabaseFault(exception) ?? new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
-        if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", context.Request.Path);
-        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, problem.Status, exception.Message);
-        else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, context.Request.Path, problem.Status, exception.Message);
+        if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", RequestLog.LoggedPath(context));
+        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
+        else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
 
         context.Response.StatusCode = problem.Status!.Value;
         if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status507InsufficientStorage) context.Response.Headers.RetryAfter = "5";
@@ -55,9 +56,9 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
         return exception switch
         {
             SqliteException { SqliteErrorCode: 13 } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
-            SqliteException { SqliteErrorCode: 8 } e => Outage(StatusCodes.Status503ServiceUnavailable, "The database is read-only.", $"{Nothing} ({e.Message})"),
-            SqliteException { SqliteErrorCode: 5 or 6 or 10 or 14 or 15 } e =>
-                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", $"{Nothing} ({e.Message})"),
+            SqliteException { SqliteErrorCode: 8 } => Outage(StatusCodes.Status503ServiceUnavailable, "The database is read-only.", $"{Nothing} {Logged}"),
+            SqliteException { SqliteErrorCode: 5 or 6 or 10 or 14 or 15 } =>
+                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", $"{Nothing} {Logged}"),
             PostgresException { SqlState: "53100" } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
             // Connection failures (class 08), shutdowns (57P), resource limits (53) and anything Npgsql itself calls transient.
             PostgresException e when e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("57P", StringComparison.Ordinal)
@@ -67,6 +68,8 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             _ => null,
         };
     }
+
+    private const string Logged = "The cause is in the service's log under this answer's traceId.";
 
     private static ProblemDetails Outage(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
 

@@ -28,7 +28,7 @@ public static class RecomputeEndpoints
         group.MapPost("/", Trigger)
             .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Start a full recompute of every organization's recommendations")
-            .WithDescription("Plans the run and enqueues one job per shard; poll the returned run for progress.");
+            .WithDescription("Plans the run and enqueues one job per shard; poll the returned run for progress. While a full run is in flight (started within the last 12 hours), the request joins it: the answer is that run.");
         group.MapGet("/", ListRuns).WithSummary("Recent recompute runs, newest first");
         group.MapGet("/{runId}", GetRun)
             .WithName("GetRecomputeRun")
@@ -37,12 +37,32 @@ public static class RecomputeEndpoints
         return app;
     }
 
-    internal static async Task<AcceptedAtRoute<RunResponse>> Trigger(RecomputeService service, IRecommendationStore store, IBackgroundJobClient jobs, CancellationToken cancellationToken)
+    /// <summary>A full run older than this that still says running is taken as stuck: a new request plans a new run.</summary>
+    public static readonly TimeSpan InFlightWindow = TimeSpan.FromHours(12);
+
+    /// <summary>Serializes the check for a run in flight and the planning on this process, so concurrent requests join one run.</summary>
+    private static readonly SemaphoreSlim Planning = new(1, 1);
+
+    internal static async Task<AcceptedAtRoute<RunResponse>> Trigger(
+        RecomputeService service, IRecommendationStore store, IBackgroundJobClient jobs, TimeProvider time, CancellationToken cancellationToken)
     {
-        var plan = await service.PlanFullRunAsync(cancellationToken);
-        RecomputeJobs.EnqueueShards(jobs, plan);
-        var run = await store.GetRunAsync(plan.RunId, cancellationToken);
-        return TypedResults.AcceptedAtRoute(RunResponse.From(run!), "GetRecomputeRun", new { runId = plan.RunId });
+        await Planning.WaitAsync(cancellationToken);
+        try
+        {
+            // Requests repeated (a retrying client, a double click, a cross-site page) join the run in flight instead of
+            // each starting a whole recompute.
+            var inFlight = (await store.ListRunsAsync(20, cancellationToken))
+                .FirstOrDefault(r => r.Kind == RunKind.Full && r.Status == RunStatus.Running && time.GetUtcNow() - r.StartedAt < InFlightWindow);
+            if (inFlight is not null) return TypedResults.AcceptedAtRoute(RunResponse.From(inFlight), "GetRecomputeRun", new { runId = inFlight.Id });
+            var plan = await service.PlanFullRunAsync(cancellationToken);
+            RecomputeJobs.EnqueueShards(jobs, plan);
+            var run = await store.GetRunAsync(plan.RunId, cancellationToken);
+            return TypedResults.AcceptedAtRoute(RunResponse.From(run!), "GetRecomputeRun", new { runId = plan.RunId });
+        }
+        finally
+        {
+            Planning.Release();
+        }
     }
 
     /// <param name="limit">How many runs, 1-100 (default 20).</param>

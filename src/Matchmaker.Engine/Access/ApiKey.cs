@@ -4,15 +4,20 @@ using System.Text;
 
 namespace Matchmaker.Engine.Access;
 
-/// <summary>What a key may do. Admin satisfies every scope.</summary>
+/// <summary>
+/// What a key may do. Admin satisfies every scope. Widget is the publishable scope (a key pasted into a web page): it
+/// reaches the widget's data only. Plan runs and reopens consortium plans, which a key in a web page must not.
+/// </summary>
 public enum ApiScope
 {
     Read,
     Feedback,
     Admin,
+    Widget,
+    Plan,
 }
 
-/// <summary>The wire and storage names of the scopes: read, feedback, admin.</summary>
+/// <summary>The wire and storage names of the scopes: read, feedback, admin, widget, plan.</summary>
 public static class ApiScopes
 {
     public static string Name(ApiScope scope) => scope switch
@@ -20,6 +25,8 @@ public static class ApiScopes
         ApiScope.Read => "read",
         ApiScope.Feedback => "feedback",
         ApiScope.Admin => "admin",
+        ApiScope.Widget => "widget",
+        ApiScope.Plan => "plan",
         _ => throw new ArgumentOutOfRangeException(nameof(scope)),
     };
 
@@ -32,6 +39,8 @@ public static class ApiScopes
             case "read": scope = ApiScope.Read; return true;
             case "feedback": scope = ApiScope.Feedback; return true;
             case "admin": scope = ApiScope.Admin; return true;
+            case "widget": scope = ApiScope.Widget; return true;
+            case "plan": scope = ApiScope.Plan; return true;
             default: return false;
         }
     }

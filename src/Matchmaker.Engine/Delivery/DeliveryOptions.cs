@@ -14,14 +14,26 @@ public sealed class DeliveryOptions
     /// </summary>
     public string? TokenKey { get; set; }
 
+    /// <summary>
+    /// Keys that signed links and sealed secrets before <see cref="TokenKey"/> replaced them: they still verify and
+    /// open, never sign. Drop one once its links have expired and its secrets have been written again.
+    /// </summary>
+    public string[]? PreviousTokenKeys { get; set; }
+
+    /// <summary>How long a list or unsubscribe link works after it was made (days, 1-3,650).</summary>
+    public int LinkLifetimeDays { get; set; } = 120;
+
     /// <summary>Allows plain-http webhook and robot targets on loopback addresses (tests and local development only).</summary>
     public bool AllowLoopbackTargets { get; set; }
 
     /// <summary>
-    /// Allows targets on private, loopback and link-local networks. Null means: allowed in the embedded mode,
-    /// refused in the production mode (checked when a subscription is saved and again on every connection).
+    /// Allows targets on private, loopback and link-local networks (an intranet receiver). Off unless set, in every
+    /// mode: checked when a subscription is saved and again on every connection.
     /// </summary>
     public bool? AllowPrivateTargets { get; set; }
+
+    /// <summary>Most subscriptions one organization may have (unsubscribed ones count until deleted).</summary>
+    public int MaxSubscriptionsPerOrganization { get; set; } = 20;
 
     /// <summary>Most candidates in one weekly list.</summary>
     public int MaxItems { get; set; } = 10;
@@ -58,8 +70,16 @@ public sealed class SmtpOptions
 
     public int Port { get; set; } = 587;
 
-    /// <summary>Auto (STARTTLS when offered), None, StartTls or SslOnConnect.</summary>
-    public string Security { get; set; } = "Auto";
+    /// <summary>
+    /// StartTls (the default: STARTTLS required, so a server or a network in between that hides the offer fails the
+    /// send instead of getting the mail in clear), SslOnConnect, None (local relays), or Auto (STARTTLS only when
+    /// offered, which a network in between can strip). Any other value stops the service at start.
+    /// </summary>
+    public string Security { get; set; } = "StartTls";
+
+    public static readonly string[] SecurityValues = ["StartTls", "SslOnConnect", "None", "Auto"];
+
+    public static bool IsKnownSecurity(string? value) => value is not null && SecurityValues.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
 
     public string? User { get; set; }
 

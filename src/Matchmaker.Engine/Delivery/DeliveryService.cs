@@ -33,7 +33,8 @@ public sealed class DeliveryService(
     DeliveryTokens tokens,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
-    ILogger<DeliveryService> logger)
+    ILogger<DeliveryService> logger,
+    HostResolver? resolver = null)
 {
     /// <summary>Candidates suggested per missing plan role.</summary>
     public const int GapCandidates = 3;
@@ -63,7 +64,7 @@ public sealed class DeliveryService(
         {
             return options.Value.SmtpConfigured ? null : "cannot be used: e-mail delivery is not configured on this service (Delivery:Smtp:Host)";
         }
-        return await DeliveryTargets.CheckResolvedAsync(target!, Policy, cancellationToken);
+        return await DeliveryTargets.CheckResolvedAsync(target!, Policy, cancellationToken, resolver);
     }
 
     public static string NewId(string prefix) => $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";

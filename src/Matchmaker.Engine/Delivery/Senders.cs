@@ -52,7 +52,8 @@ public sealed class SmtpMessageSender(IOptions<DeliveryOptions> options) : IMess
         using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(smtp.TimeoutSeconds).TotalMilliseconds };
         try
         {
-            var security = Enum.TryParse<SecureSocketOptions>(smtp.Security, ignoreCase: true, out var s) ? s : SecureSocketOptions.Auto;
+            // Unknown values stop the service at start; should one get here anyway, TLS is required, never optional.
+            var security = Enum.TryParse<SecureSocketOptions>(smtp.Security?.Trim(), ignoreCase: true, out var s) && SmtpOptions.IsKnownSecurity(smtp.Security) ? s : SecureSocketOptions.StartTls;
             await client.ConnectAsync(smtp.Host, smtp.Port, security, cancellationToken);
             if (!string.IsNullOrEmpty(smtp.User)) await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", cancellationToken);
             await client.SendAsync(mail, cancellationToken);
@@ -125,7 +126,8 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
         HttpResponseMessage response;
         try
         {
-            response = await clients.CreateClient(ClientName).SendAsync(request, cancellationToken);
+            // Headers first: the body is read only for robots, and only its first few KB.
+            response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (HttpRequestException e) when (e.InnerException is ForbiddenTargetException f)
         {
@@ -145,11 +147,25 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
             if (response.IsSuccessStatusCode)
             {
                 if (subscription.Channel == DeliveryChannel.Webhook) return SendResult.Sent(status);
-                return RobotAnswer(await response.Content.ReadAsStringAsync(cancellationToken), status);
+                return RobotAnswer(await ReadCappedAsync(response, cancellationToken), status);
             }
-            var error = $"HTTP {status} {response.ReasonPhrase}";
+            // The status only: the remote reason phrase and body are the receiver's text, not ours to store and show to API callers.
+            var error = $"HTTP {status}";
             return status is 408 or 429 or >= 500 ? SendResult.Transient(status, error) : SendResult.Permanent(status, error);
         }
+    }
+
+    /// <summary>The most of a robot's answer read: its error code is in the first few bytes.</summary>
+    public const int MaxResponseBytes = 4 * 1024;
+
+    private static async Task<string> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxResponseBytes];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+        return Encoding.UTF8.GetString(buffer, 0, filled);
     }
 
     private static SendResult RobotAnswer(string body, int status)
@@ -159,14 +175,20 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
             using var json = JsonDocument.Parse(body);
             if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("errcode", out var code) && code.TryGetInt32(out var errcode) && errcode != 0)
             {
-                var message = json.RootElement.TryGetProperty("errmsg", out var m) ? m.ToString() : "";
-                var error = $"robot error {errcode}: {message}";
+                // The code only: errmsg is remote text, shown to API callers in the delivery log.
+                var error = $"robot error {errcode}";
                 return TransientRobotCodes.Contains(errcode) ? SendResult.Transient(errcode, error) : SendResult.Permanent(errcode, error);
             }
             return SendResult.Sent(status);
         }
         catch (JsonException)
         {
+            // Cut at the cap (or not JSON): the code, when there is one, comes first in the robots' answers.
+            var match = System.Text.RegularExpressions.Regex.Match(body, "\"errcode\"\\s*:\\s*(-?\\d{1,9})");
+            if (match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var errcode) && errcode != 0)
+            {
+                return TransientRobotCodes.Contains(errcode) ? SendResult.Transient(errcode, $"robot error {errcode}") : SendResult.Permanent(errcode, $"robot error {errcode}");
+            }
             return SendResult.Sent(status);
         }
     }
@@ -175,10 +197,10 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
     /// Connects only to addresses the policy allows, checking the address actually reached (not the name), so a host
     /// that resolves to a private address at send time is refused even if it resolved to a public one when saved.
     /// </summary>
-    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, TargetPolicy policy, CancellationToken cancellationToken)
+    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, TargetPolicy policy, CancellationToken cancellationToken, HostResolver? resolver = null)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await (resolver ?? HostResolver.System).ResolveAsync(host, cancellationToken);
         if (!policy.AllowPrivateNetworks)
         {
             addresses = addresses.Where(a => !DeliveryTargets.IsForbidden(a) || (policy.AllowLoopbackHttp && IPAddress.IsLoopback(a))).ToArray();

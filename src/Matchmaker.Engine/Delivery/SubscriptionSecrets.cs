@@ -12,9 +12,11 @@ namespace Matchmaker.Engine.Delivery;
 /// read as they are and sealed on their next write.
 /// </summary>
 /// <remarks>
-/// The secrets must be readable again (the service signs with them), so they are encrypted, not hashed. Changing
-/// <c>Delivery:TokenKey</c> makes sealed secrets unreadable: <see cref="Open"/> then gives <see cref="Unreadable"/>,
-/// and deliveries of those subscriptions fail permanently with a message saying to create them again.
+/// The secrets must be readable again (the service signs with them), so they are encrypted, not hashed. A new
+/// <c>Delivery:TokenKey</c> seals from then on; values sealed under a key still listed in
+/// <c>Delivery:PreviousTokenKeys</c> open and are sealed again under the new key on their next write. A key dropped
+/// from the ring makes what it sealed unreadable: <see cref="Open"/> then gives <see cref="Unreadable"/>, and
+/// deliveries of those subscriptions fail permanently with a message saying to create them again.
 /// </remarks>
 public sealed class SubscriptionSecrets
 {
@@ -24,8 +26,13 @@ public sealed class SubscriptionSecrets
     private const string Prefix = "v1.";
     private const int NonceBytes = 12, TagBytes = 16;
     private readonly byte[] _key;
+    private readonly IReadOnlyList<byte[]> _ring;
 
-    public SubscriptionSecrets(DeliveryTokens tokens) => _key = tokens.DeriveKey("matchmaker subscription secrets v1", 32);
+    public SubscriptionSecrets(DeliveryTokens tokens)
+    {
+        _ring = tokens.DeriveKeys("matchmaker subscription secrets v1", 32);
+        _key = _ring[0];
+    }
 
     public string Seal(string subscriptionId, string secret)
     {
@@ -54,16 +61,20 @@ public sealed class SubscriptionSecrets
         if (sealedBytes.Length < NonceBytes + TagBytes) return Unreadable;
         var plainLength = sealedBytes.Length - NonceBytes - TagBytes;
         var plain = new byte[plainLength];
-        try
+        foreach (var key in _ring)
         {
-            using var aes = new AesGcm(_key, TagBytes);
-            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plainLength), sealedBytes.AsSpan(NonceBytes + plainLength), plain,
-                Encoding.UTF8.GetBytes(subscriptionId));
+            try
+            {
+                using var aes = new AesGcm(key, TagBytes);
+                aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plainLength), sealedBytes.AsSpan(NonceBytes + plainLength), plain,
+                    Encoding.UTF8.GetBytes(subscriptionId));
+                return Encoding.UTF8.GetString(plain);
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                // Not sealed under this key: try the next one in the ring.
+            }
         }
-        catch (AuthenticationTagMismatchException)
-        {
-            return Unreadable;
-        }
-        return Encoding.UTF8.GetString(plain);
+        return Unreadable;
     }
 }

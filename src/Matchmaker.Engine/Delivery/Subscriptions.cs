@@ -96,8 +96,15 @@ public sealed record SubscriptionFilters(IReadOnlyList<string> Kinds, IReadOnlyL
     private static List<string> Check(IEnumerable<string>? values, string field, IDictionary<string, string[]> errors, Func<string, string?> parse, string expected)
     {
         var result = new List<string>();
+        // Counted before the entries are parsed: an over-long list is one error, not one per entry.
+        var list = values as IReadOnlyCollection<string> ?? (values ?? []).Take(Guard.MaxListLength + 1).ToList();
+        if (list.Count > Guard.MaxListLength)
+        {
+            errors[field] = [$"has {(values is IReadOnlyCollection<string> ? list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + Guard.MaxListLength)} entries; at most {Guard.MaxListLength} are allowed"];
+            return result;
+        }
         var i = 0;
-        foreach (var value in values ?? [])
+        foreach (var value in list)
         {
             if (parse(value ?? "") is { } code)
             {
@@ -105,11 +112,10 @@ public sealed record SubscriptionFilters(IReadOnlyList<string> Kinds, IReadOnlyL
             }
             else
             {
-                errors[$"{field}[{i}]"] = [$"'{value}' is not known; expected {expected}"];
+                errors[$"{field}[{i}]"] = [$"'{(value is { Length: > 40 } ? value[..40] + "…" : value)}' is not known; expected {expected}"];
             }
             i++;
         }
-        if (result.Count > Guard.MaxListLength) errors[field] = [$"has {result.Count} entries; at most {Guard.MaxListLength} are allowed"];
         return result;
     }
 }

@@ -7,6 +7,14 @@ namespace Matchmaker.Engine.Delivery;
 /// <summary>Which network targets a subscription may name: https everywhere; http only to loopback when allowed; private networks only when allowed.</summary>
 public sealed record TargetPolicy(bool AllowLoopbackHttp, bool AllowPrivateNetworks);
 
+/// <summary>Resolves host names for the target checks and the connections; a seam so tests can return any address.</summary>
+public class HostResolver
+{
+    public static readonly HostResolver System = new();
+
+    public virtual Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
+}
+
 /// <summary>
 /// Checks subscription targets. The syntax is checked when a subscription is saved; in the production mode the host
 /// is also resolved then, and every connection checks the address it actually reaches (a name that later resolves to
@@ -32,7 +40,7 @@ public static partial class DeliveryTargets
         if (!string.IsNullOrEmpty(uri.UserInfo)) return "must not carry a user name or password";
         if (!string.IsNullOrEmpty(uri.Fragment)) return "must not have a fragment (#...)";
         if (uri.Scheme == "http" && !(policy.AllowLoopbackHttp && IsLoopbackHost(uri))) return "must use https";
-        if (!policy.AllowPrivateNetworks && IPAddress.TryParse(Host(uri), out var literal) && IsForbidden(literal))
+        if (!policy.AllowPrivateNetworks && IPAddress.TryParse(Host(uri), out var literal) && IsForbidden(literal) && !(policy.AllowLoopbackHttp && IPAddress.IsLoopback(literal)))
         {
             return "points to a private, loopback or link-local address, which this service does not call";
         }
@@ -47,15 +55,15 @@ public static partial class DeliveryTargets
         };
     }
 
-    /// <summary>Resolves the host (production mode): the reason when it cannot be resolved or any address is private, else null.</summary>
-    public static async Task<string?> CheckResolvedAsync(string target, TargetPolicy policy, CancellationToken cancellationToken)
+    /// <summary>Resolves the host (unless private targets are allowed): the reason when it cannot be resolved or any address is private, else null.</summary>
+    public static async Task<string?> CheckResolvedAsync(string target, TargetPolicy policy, CancellationToken cancellationToken, HostResolver? resolver = null)
     {
         if (policy.AllowPrivateNetworks || !Uri.TryCreate(target, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")) return null;
         if (policy.AllowLoopbackHttp && IsLoopbackHost(uri)) return null;
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(Host(uri), cancellationToken);
+            addresses = IPAddress.TryParse(Host(uri), out var literal) ? [literal] : await (resolver ?? HostResolver.System).ResolveAsync(Host(uri), cancellationToken);
         }
         catch (SocketException)
         {
@@ -72,7 +80,7 @@ public static partial class DeliveryTargets
     /// <summary>The host as DNS and address parsing want it: punycode for names, no brackets around IPv6 literals.</summary>
     private static string Host(Uri uri) => uri.IdnHost.Trim('[', ']');
 
-    /// <summary>Addresses a public service must not be made to call: loopback, private, link-local, CGNAT, multicast, unspecified.</summary>
+    /// <summary>Addresses a public service must not be made to call: loopback, private, link-local, CGNAT, multicast, unspecified, and IPv6 prefixes that embed IPv4 ones.</summary>
     public static bool IsForbidden(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
@@ -80,6 +88,14 @@ public static partial class DeliveryTargets
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal) return true;
+            // Prefixes that carry an IPv4 address a gateway or the host's stack may reach (a private one included):
+            // NAT64 64:ff9b::/96 and its local-use 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32, and the
+            // deprecated IPv4-compatible ::/96. A webhook has no reason to use any of them.
+            var v6 = address.GetAddressBytes();
+            if (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b) return true;
+            if (v6[0] == 0x20 && v6[1] == 0x02) return true;
+            if (v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x00 && v6[3] == 0x00) return true;
+            if (v6.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0) return true;
             return false;
         }
         var b = address.GetAddressBytes();

@@ -70,18 +70,35 @@ internal static partial class Guard
         return text;
     }
 
+    /// <summary>
+    /// How many entries a list may carry before duplicates are removed. Counted first, so a huge list is refused
+    /// before any entry is checked; loaders that repeat entries (keywords, aliases) stay within it.
+    /// </summary>
+    public const int MaxRawListLength = 4 * MaxListLength;
+
     public static IReadOnlyList<string> Distinct(IEnumerable<string>? values, string field, Func<string, string, string> check)
     {
         if (values is null) return [];
+        // Count first (without enumerating a collection), then check and de-duplicate with a set: linear, bounded work.
+        if (!values.TryGetNonEnumeratedCount(out var count))
+        {
+            values = values.Take(MaxRawListLength + 1).ToList();
+            count = ((List<string>)values).Count;
+        }
+        if (count > MaxRawListLength) throw new DomainValidationException(field, $"has {count} entries; at most {MaxListLength} are allowed");
         var result = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
         foreach (var v in values)
         {
             var item = check(v, $"{field}[{i}]");
-            if (!result.Contains(item, StringComparer.Ordinal)) result.Add(item);
+            if (seen.Add(item))
+            {
+                result.Add(item);
+                if (result.Count > MaxListLength) throw new DomainValidationException(field, $"has more than {MaxListLength} different entries; at most {MaxListLength} are allowed");
+            }
             i++;
         }
-        if (result.Count > MaxListLength) throw new DomainValidationException(field, $"has {result.Count} entries; at most {MaxListLength} are allowed");
         return result;
     }
 

@@ -26,6 +26,69 @@ public sealed class DeliverySecurityTests
         Assert.Throws<ArgumentException>(() => new DeliveryTokens("short"));
     }
 
+    private sealed class MovableTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void Links_expire_after_their_lifetime()
+    {
+        var time = new MovableTime(new DateTimeOffset(2026, 1, 5, 8, 0, 0, TimeSpan.Zero));
+        var tokens = new DeliveryTokens("a-test-key-of-at-least-thirty-two-characters", null, time, TimeSpan.FromDays(90));
+        var list = tokens.ForList("dg_0123456789abcdef");
+        var unsubscribe = tokens.ForUnsubscribe("sub_0123456789abcdef");
+
+        time.Now = time.Now.AddDays(90);
+        Assert.True(tokens.TryReadList(list, out _));
+        Assert.True(tokens.TryReadUnsubscribe(unsubscribe, out _));
+        time.Now = time.Now.AddSeconds(1);
+        Assert.False(tokens.TryReadList(list, out _));
+        Assert.False(tokens.TryReadUnsubscribe(unsubscribe, out _));
+
+        // The expiry is signed: moving it forward breaks the link.
+        var parts = list.Split('.');
+        Assert.False(tokens.TryReadList($"{parts[0]}.{long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) + 86_400 * 365}.{parts[2]}", out _));
+    }
+
+    [Fact]
+    public void After_rotating_the_link_key_old_links_and_sealed_secrets_still_work_and_only_the_new_key_signs()
+    {
+        const string oldKey = "the-old-link-key-0123456789abcdefghijkl", newKey = "the-new-link-key-0123456789abcdefghijkl";
+        var before = new DeliveryTokens(oldKey);
+        var oldList = before.ForList("dg_0123456789abcdef");
+        var oldSecret = new SubscriptionSecrets(before).Seal("sub_1", "whsec_kept");
+
+        var rotated = new DeliveryTokens(newKey, [oldKey]);
+        Assert.True(rotated.TryReadList(oldList, out var digest));
+        Assert.Equal("dg_0123456789abcdef", digest);
+        var secrets = new SubscriptionSecrets(rotated);
+        Assert.Equal("whsec_kept", secrets.Open("sub_1", oldSecret));
+        Assert.Equal("whsec_kept", new SubscriptionSecrets(new DeliveryTokens(newKey)).Open("sub_1", secrets.Seal("sub_1", "whsec_kept")));
+
+        // New links and seals use the new key only; a ring without the old key no longer reads the old ones.
+        Assert.False(before.TryReadList(rotated.ForList("dg_0123456789abcdef"), out _));
+        Assert.Equal(SubscriptionSecrets.Unreadable, new SubscriptionSecrets(before).Open("sub_1", secrets.Seal("sub_1", "whsec_kept")));
+        Assert.False(new DeliveryTokens(newKey).TryReadList(oldList, out _));
+        Assert.Equal(SubscriptionSecrets.Unreadable, new SubscriptionSecrets(new DeliveryTokens(newKey)).Open("sub_1", oldSecret));
+    }
+
+    [Fact]
+    public void Unsubscribe_links_from_before_expiry_still_unsubscribe_but_old_list_links_do_not_open()
+    {
+        const string key = "a-test-key-of-at-least-thirty-two-characters";
+        // The earlier format: {id}.{first 128 bits of HMAC-SHA256(key, purpose:id)}.
+        static string Legacy(string purpose, string id) => $"{id}.{System.Buffers.Text.Base64Url.EncodeToString(
+            System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{purpose}:{id}"))[..16])}";
+        var tokens = new DeliveryTokens(key);
+
+        Assert.True(tokens.TryReadUnsubscribe(Legacy("unsubscribe", "sub_0123456789abcdef"), out var subscription));
+        Assert.Equal("sub_0123456789abcdef", subscription);
+        Assert.False(tokens.TryReadList(Legacy("list", "dg_0123456789abcdef"), out _));
+    }
+
     [Fact]
     public void The_embedded_mode_generates_one_link_key_and_keeps_it()
     {
@@ -152,5 +215,87 @@ public sealed class DeliverySecurityTests
         Assert.IsType<ForbiddenTargetException>(refused.InnerException);
         await Task.Delay(200);
         Assert.False(accepted.IsCompleted); // nothing connected
+    }
+
+    /// <summary>A resolver that answers every name with the given addresses, as a hostile DNS zone would.</summary>
+    private sealed class FixedResolver(params IPAddress[] addresses) : HostResolver
+    {
+        public override Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Task.FromResult(addresses);
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::a00:1")] // NAT64 of 10.0.0.1
+    [InlineData("64:ff9b::7f00:1")] // NAT64 of 127.0.0.1
+    [InlineData("64:ff9b:1::a00:1")] // local-use NAT64
+    [InlineData("2002:a00:1::1")] // 6to4 of 10.0.0.1
+    [InlineData("2002:c0a8:101::1")] // 6to4 of 192.168.1.1
+    [InlineData("::a00:1")] // IPv4-compatible 10.0.0.1
+    [InlineData("::7f00:1")] // IPv4-compatible 127.0.0.1
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo
+    public async Task Names_resolving_to_ipv6_forms_of_ipv4_addresses_are_refused_when_saved_and_when_connecting(string address)
+    {
+        var resolver = new FixedResolver(IPAddress.Parse(address));
+
+        var saved = await DeliveryTargets.CheckResolvedAsync("https://hooks.example.cn/matchmaker", Production, CancellationToken.None, resolver);
+        Assert.Contains("private", saved);
+        Assert.NotNull(DeliveryTargets.Check(DeliveryChannel.Webhook, $"https://[{address}]/matchmaker", Production));
+
+        using var handler = new SocketsHttpHandler { UseProxy = false, ConnectCallback = (c, t) => HttpMessageSender.ConnectAsync(c, Production, t, resolver) };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("https://hooks.example.cn/matchmaker", new StringContent("{}")));
+        Assert.IsType<ForbiddenTargetException>(refused.InnerException);
+    }
+
+    [Fact]
+    public async Task A_public_address_from_the_resolver_passes_the_save_check()
+    {
+        Assert.Null(await DeliveryTargets.CheckResolvedAsync("https://hooks.example.cn/matchmaker", Production, CancellationToken.None,
+            new FixedResolver(IPAddress.Parse("2400:3200::1"), IPAddress.Parse("203.119.80.1"))));
+    }
+
+    /// <summary>A receiver that answers with the given head, then streams filler without end until the client goes.</summary>
+    private static async Task ServeEndlessAsync(TcpListener listener, string head, string bodyStart)
+    {
+        using var connection = await listener.AcceptTcpClientAsync();
+        var stream = connection.GetStream();
+        var request = new byte[64 * 1024];
+        _ = await stream.ReadAsync(request); // the request head (its small body may follow; the answer does not wait for it)
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + "Content-Length: 1000000000\r\n\r\n"));
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(bodyStart));
+        var filler = Encoding.ASCII.GetBytes(new string(' ', 16 * 1024));
+        try
+        {
+            for (var i = 0; i < 60_000; i++) await stream.WriteAsync(filler);
+        }
+        catch (IOException)
+        {
+            // The sender stopped reading and closed: what the cap is for.
+        }
+    }
+
+    private sealed class TimedClients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new() { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    [Theory]
+    [InlineData(DeliveryChannel.Webhook, "HTTP/1.1 500 Internal db at 10.0.0.7 said no\r\n", "<html>internal stack trace</html>", "HTTP 500")]
+    [InlineData(DeliveryChannel.DingTalk, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", "{\"errcode\":310000,\"errmsg\":\"internal note from the robot\",\"pad\":\"", "robot error 310000")]
+    public async Task Remote_answers_are_read_only_up_to_a_cap_and_never_echoed(DeliveryChannel channel, string head, string bodyStart, string expected)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serving = ServeEndlessAsync(listener, head, bodyStart);
+        var target = channel == DeliveryChannel.DingTalk ? $"http://127.0.0.1:{port}/robot/send?access_token=t" : $"http://127.0.0.1:{port}/hook";
+        var subscription = DeliveryStoreContract.NewSubscription("org", channel) with { Target = target, Secret = channel == DeliveryChannel.Webhook ? "whsec_x" : null };
+        var message = new OutboxMessage(1, "msg_1", subscription.Id, channel == DeliveryChannel.Webhook ? MessageKind.Webhook : MessageKind.WeeklyList, "k",
+            new MessageContent("s", null, null, "{}"), MessageStatus.Pending, 0, 0, null, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null);
+
+        var result = await new HttpMessageSender(new TimedClients(), TimeProvider.System).SendAsync(subscription, message, CancellationToken.None);
+
+        Assert.Equal(expected, result.Error);
+        Assert.NotEqual(AttemptOutcome.Sent, result.Outcome);
+        await serving;
     }
 }

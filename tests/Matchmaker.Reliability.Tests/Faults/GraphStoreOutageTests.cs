@@ -54,6 +54,9 @@ public sealed class GraphStoreOutageTests
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
                 var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
                 Assert.Equal("The graph store is unavailable.", problem.GetProperty("title").GetString());
+                // The cause stays in the log: no file name or store text in the answer, a trace id to find it by.
+                Assert.DoesNotContain("graph database", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+                Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
                 Assert.NotNull(refused.Headers.RetryAfter);
             }
             // The store was not recreated empty in its place.

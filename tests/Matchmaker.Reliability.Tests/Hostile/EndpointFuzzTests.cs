@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
@@ -9,8 +10,8 @@ namespace Matchmaker.Reliability.Tests.Hostile;
 
 /// <summary>
 /// Property: whatever arrives at any endpoint (hostile route values, query parameters and bodies, in any media
-/// type), the service answers in time, never with a server error, every refusal is a ProblemDetails, and a refused
-/// write changes nothing. CsCheck prints the seed of a failing case; set CsCheck_Seed to replay it.
+/// type), with any kind of key (admin, read, feedback, plan, bound, widget), the service answers in time, never with a
+/// server error, every refusal is a ProblemDetails, and a refused write changes nothing. CsCheck prints the seed of a failing case; set CsCheck_Seed to replay it.
 /// </summary>
 public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output) : IClassFixture<InProcessApi>
 {
@@ -33,11 +34,29 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
     {
         var endpoints = EndpointShape.Read(api.Services);
         Assert.True(endpoints.Count >= 15, $"only {endpoints.Count} endpoints found in the routing table");
-        var client = api.CreateAdminClient();
+        var admin = api.CreateAdminClient();
+        // Every kind of key sends hostile input too: their refusals (403 from a policy or a handler) must be as clean.
+        var keys = new List<(string Name, HttpClient Client)> { ("admin", admin) };
+        foreach (var (name, scopes, organization) in new (string, string[], string?)[]
+        {
+            ("read", ["read"], null), ("feedback", ["feedback"], null), ("plan", ["plan"], null),
+            ("read+feedback bound", ["read", "feedback"], "fuzz-target"), ("widget bound", ["widget"], "fuzz-target"),
+        })
+        {
+            var created = await admin.PostAsJsonAsync("/api/v1/keys", new { name = $"fuzz {name}", scopes, organizationId = organization });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var keyClient = api.CreateClient();
+            keyClient.DefaultRequestHeaders.Add("X-Api-Key", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+            keys.Add((name, keyClient));
+        }
         var statuses = new Dictionary<string, SortedSet<int>>();
 
-        await Gen.Int[0, endpoints.Count - 1].SelectMany(i => CaseFor(endpoints[i])).SampleAsync(async c =>
+        // Half the cases with the admin key (they reach the handlers), half spread over the others.
+        var keyIndex = Gen.Frequency((keys.Count - 1, Gen.Const(0)), (keys.Count - 1, Gen.Int[1, keys.Count - 1]));
+        await Gen.Select(Gen.Int[0, endpoints.Count - 1].SelectMany(i => CaseFor(endpoints[i])), keyIndex).SampleAsync(async t =>
         {
+            var (c, k) = t;
+            var client = keys[k].Client;
             var before = c.Endpoint.Writes ? await api.StateAsync() : null;
             using var request = new HttpRequestMessage(new HttpMethod(c.Endpoint.Method), new Uri(c.Target, UriKind.Relative));
             if (c.Body is not null)
@@ -73,7 +92,7 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
                 if (status == 400) Assert.True(problem.TryGetProperty("errors", out _) || problem.TryGetProperty("detail", out _), $"400 without a reason: {body}");
                 if (before is not null) Assert.True(before == await api.StateAsync(), $"refused with {status} but the stored state changed: {body}");
             }
-        }, iter: RequestsPerEndpoint * endpoints.Count, threads: 1, print: c => c.ToString());
+        }, iter: RequestsPerEndpoint * endpoints.Count, threads: 1, print: t => $"[{keys[t.Item2].Name} key] {t.Item1}");
 
         foreach (var (endpoint, seen) in statuses.OrderBy(s => s.Key, StringComparer.Ordinal)) output.WriteLine($"{endpoint}: {string.Join(", ", seen)}");
         Assert.Equal(endpoints.Select(e => e.ToString()).ToHashSet(), statuses.Keys.ToHashSet());
