@@ -23,6 +23,10 @@ public sealed partial class DefaultPortBrowserTests
     [GeneratedRegex(@"mm_[0-9a-f]+_[A-Za-z0-9_-]{43}")]
     private static partial Regex Token();
 
+    // Not attached to a terminal, the first start writes its generated token to a file readable by the user only and logs where.
+    [GeneratedRegex(@"written to (\S+first-admin-key\.txt)")]
+    private static partial Regex TokenFile();
+
     [GeneratedRegex(@"https?://[^\s)\]]+/lists/[A-Za-z0-9_.\-]+")]
     private static partial Regex ListLink();
 
@@ -286,6 +290,10 @@ public sealed partial class DefaultPortBrowserTests
                         for (var i = 0; i < 100 && api.AdminToken.Length == 0; i++)
                         {
                             api.AdminToken = Token().Match(api.Output).Value;
+                            if (api.AdminToken.Length == 0 && TokenFile().Match(api.Output) is { Success: true } file && File.Exists(file.Groups[1].Value))
+                            {
+                                api.AdminToken = Token().Match(await File.ReadAllTextAsync(file.Groups[1].Value)).Value;
+                            }
                             if (api.AdminToken.Length == 0) await Task.Delay(100);
                         }
                         if (api.AdminToken.Length > 0) return api;

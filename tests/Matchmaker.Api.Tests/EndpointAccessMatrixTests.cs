@@ -56,6 +56,8 @@ public sealed class EndpointAccessMatrixTests(MatchmakerApiFactory factory) : IC
         ["POST /api/v1/organizations/import"] = "admin",
         ["GET /api/v1/organizations/{id}/recommendations/"] = "read",
         ["GET /api/v1/organizations/{id}/recommendations/{candidateId}"] = "read",
+        ["POST /api/v1/organizations/{id}/recommendations/query"] = "read",
+        ["GET /metrics"] = "admin",
         ["POST /api/v1/organizations/{id}/feedback"] = "feedback",
         ["GET /api/v1/organizations/{id}/feedback"] = "feedback",
         ["GET /api/v1/organizations/{id}/mutual-interest"] = "feedback",

@@ -1,6 +1,7 @@
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -41,7 +42,7 @@ public static class RecommendationQueryEndpoints
                 (an empty text is refused); bodies over 32 KB get 413.
                 """)
             .Accepts<RecommendationQueryRequest>("application/json")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .WithRequestBodyLimit(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Produces<RecommendationQueryResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
