@@ -58,7 +58,7 @@ public sealed partial class DefaultPortBrowserTests
                 new { channel = "wecom", target = $"{site.Origin}/cgi-bin/webhook/send?key={wecomKey}", language = "zh" });
             Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
             var widgetKey = (await (await admin.PostAsJsonAsync("/api/v1/keys",
-                    new { name = "partner page widget", scopes = new[] { "read" }, organizationId = "tongji-auto", allowedOrigins = new[] { site.Origin } }))
+                    new { name = "partner page widget", scopes = new[] { "widget" }, organizationId = "tongji-auto", allowedOrigins = new[] { site.Origin } }))
                 .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             var document = await admin.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
             // HEAD through the real server: the GET's headers, no body.

@@ -38,8 +38,8 @@ public sealed class TextMatcher : IDisposable
             if (snapshot.ProjectTexts[p] is not { } text) continue;
             foreach (var code in text.TopicCodes)
             {
-                Bucket(byTopic, code).Add(p);
-                if (DestinationOf(code) is { } destination) Bucket(byDestination, destination).Add(p);
+                Bucket(byTopic, WithoutYear(code)).Add(p);
+                if (DestinationOf(code) is { } destination) Bucket(byDestination, WithoutYear(destination)).Add(p);
             }
         }
         _projectsByTopic = byTopic.ToDictionary(kv => kv.Key, kv => kv.Value.Distinct().ToArray(), StringComparer.Ordinal);
@@ -91,6 +91,10 @@ public sealed class TextMatcher : IDisposable
         return parts.Length > 1 ? string.Join('-', parts, 0, parts.Length - 1) : null;
     }
 
+    /// <summary>A topic code without its year segments (<c>HORIZON-CL5-2021-D2-01-11</c> → <c>HORIZON-CL5-D2-01-11</c>).</summary>
+    public static string WithoutYear(string code) =>
+        string.Join('-', code.Split('-').Where(part => !(part.Length == 4 && part.All(char.IsAsciiDigit))));
+
     /// <summary>Fills <paramref name="signals"/> for the context's current query (cleared first).</summary>
     internal void Prepare(QueryContext context, TextSignals signals)
     {
@@ -126,13 +130,16 @@ public sealed class TextMatcher : IDisposable
                 }
             }
         }
-        foreach (var code in q.Topics)
+        // Topics and destinations are matched without their year: a work programme's calls come back year after year
+        // under the same numbers (HORIZON-CL5-2024-D2-01-11 continues HORIZON-CL5-2023-D2-01-11), and a query's
+        // own year is never in the past projects.
+        foreach (var code in q.Topics.Select(WithoutYear).Distinct(StringComparer.Ordinal))
         {
             signals.HasTopics = true;
             Credit(signals, g, _projectsByTopic.GetValueOrDefault(code), signals.Topic);
         }
         // One destination counted once even when several query topics share it.
-        foreach (var destination in q.Topics.Select(DestinationOf).OfType<string>().Distinct(StringComparer.Ordinal))
+        foreach (var destination in q.Topics.Select(DestinationOf).OfType<string>().Select(WithoutYear).Distinct(StringComparer.Ordinal))
         {
             Credit(signals, g, _projectsByDestination.GetValueOrDefault(destination), signals.Destination);
         }

@@ -43,6 +43,22 @@ public sealed class TextMatchingTests : IDisposable
         new(_g.Id("q"), [_g.SectorIndexOf("s")], 2024) { Text = text, Topics = topics };
 
     [Theory]
+    [InlineData("HORIZON-CL5-2021-D2-01-11", "HORIZON-CL5-D2-01-11")]
+    [InlineData("G60-2023-NEV", "G60-NEV")]
+    [InlineData("ERC-2022-STG", "ERC-STG")]
+    [InlineData("CALL-ONE-07", "CALL-ONE-07")]
+    public void Topics_are_matched_without_their_year(string topic, string yearless) =>
+        Assert.Equal(yearless, TextMatcher.WithoutYear(topic));
+
+    [Fact]
+    public void A_query_topic_of_a_later_year_matches_the_same_topic_of_earlier_years()
+    {
+        var b = Features(Query(null, "G60-2025-NEV-03"), _g.Id("b"));
+        Assert.Equal(1, b[(int)PairFeature.TopicProjects]);
+        Assert.Equal(2, b[(int)PairFeature.TopicDestinationProjects]);
+    }
+
+    [Theory]
     [InlineData("HORIZON-CL5-2021-D2-01-11", "HORIZON-CL5-2021-D2")]
     [InlineData("G60-2023-NEV-03", "G60-2023-NEV")]
     [InlineData("ERC-2022-STG", "ERC-2022-STG")]
@@ -78,8 +94,8 @@ public sealed class TextMatchingTests : IDisposable
         var b = Features(query, _g.Id("b"));
         var c = Features(query, _g.Id("c"));
         Assert.Equal(1, b[(int)PairFeature.TopicProjects]);
-        // Destination G60-2023-NEV: p1 only (p2 is G60-2021-NEV).
-        Assert.Equal(1, b[(int)PairFeature.TopicDestinationProjects]);
+        // Destinations are matched without their year: G60-NEV holds p1 (G60-2023-NEV-03) and p2 (G60-2021-NEV-07).
+        Assert.Equal(2, b[(int)PairFeature.TopicDestinationProjects]);
         Assert.Equal(0, c[(int)PairFeature.TopicProjects]);
         Assert.Equal(0, c[(int)PairFeature.TopicDestinationProjects]);
         // No text: the query-text columns stay 0.
