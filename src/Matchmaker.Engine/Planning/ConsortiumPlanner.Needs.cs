@@ -27,16 +27,14 @@ public sealed partial class ConsortiumPlanner
             {
                 var query = text.Index.Analyze(request.Challenge);
                 var kept = query.Terms.ToHashSet(StringComparer.Ordinal);
-                // In the challenge's order, each term shown as the challenge wrote it first ("batteri" as "batteries").
+                // In the challenge's order, each term shown as the challenge wrote it first (the stem "battery" as "batteries").
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var word in TextAnalyzer.Shared.Analyze(request.Challenge))
                 {
                     if (!kept.Contains(word.Term) || !seen.Add(word.Term)) continue;
-                    // The index's count first: a term that too many profiles hold, need tags aside, is dropped before its holders are listed.
-                    var inProfiles = text.Index.ProfileFrequency(word.Term);
-                    if (inProfiles == 0 || inProfiles - NeedTagged(word.Term) > limit) continue;
-                    var holders = Holders(text.Index, word.Term);
-                    if (Informative(holders.Length)) items.Add(new NeedItem(word.Surface, [word.Term], null, Idf(holders.Length), InText: true) { Holders = holders });
+                    // Counted before the holders are listed: most uninformative terms cost no look-up.
+                    var holding = text.Index.ProfileFrequency(word.Term) - _needOnly.GetValueOrDefault(word.Term, []).Length;
+                    if (Informative(holding)) items.Add(new NeedItem(word.Surface, [word.Term], null, Idf(holding), InText: true) { Holders = Holders(text.Index, word.Term) });
                 }
             }
         }
@@ -60,27 +58,15 @@ public sealed partial class ConsortiumPlanner
         return items.ToArray();
     }
 
-    private int NeedTagged(string term) => _needTagTerms.TryGetValue(term, out var list) ? list.Count : 0;
-
     /// <summary>
     /// The organizations that cover a challenge term, ascending: those whose text profile holds it (the index's
     /// postings), less those in whose profile only their own need tags hold it.
     /// </summary>
     private int[] Holders(TextIndex index, string term)
     {
-        var holders = index.OrganizationsHolding(term).ToHashSet();
-        if (_needTagTerms.TryGetValue(term, out var needing))
-        {
-            foreach (var (o, count) in needing)
-            {
-                if (!holders.Contains(o)) continue;
-                var (own, projects) = index.Occurrences(o, term);
-                if (projects == 0 && own <= count) holders.Remove(o);
-            }
-        }
-        var result = holders.ToArray();
-        Array.Sort(result);
-        return result;
+        var holders = index.OrganizationsHolding(term);
+        if (!_needOnly.TryGetValue(term, out var needing)) return holders;
+        return holders.Where(o => Array.BinarySearch(needing, o) < 0).ToArray();
     }
 
     /// <summary>Per organization, the weighted share of the need items it covers (for the shortlist prior); null without needs.</summary>

@@ -130,9 +130,9 @@ public sealed partial class ConsortiumPlanner
     private readonly WorkspacePool _workspaces;
     private readonly MatchExplainer? _explainer;
     private readonly TextMatcher? _text;
-    // Per term of the text index: the organizations whose need tags hold it, with how often. A text profile holds its
-    // organization's need tags too, but needing a term is not covering it.
-    private readonly Dictionary<string, List<(int Organization, int Count)>> _needTagTerms = new(StringComparer.Ordinal);
+    // Per term of the text index: the organizations whose text profile holds it only through their own need tags,
+    // ascending. A profile holds its organization's need tags too, but needing a term is not covering it.
+    private readonly Dictionary<string, int[]> _needOnly = new(StringComparer.Ordinal);
     private readonly byte[] _rolesPlayed;
     private readonly int _year;
 
@@ -158,9 +158,9 @@ public sealed partial class ConsortiumPlanner
         _features = new PairFeatureExtractor(capabilities, text: _text);
         _workspaces = new WorkspacePool(_stats);
         _explainer = model is null ? null : new MatchExplainer(snapshot, model, capabilities, _text);
-        if (_text is not null)
+        if (_text is { } textMatcher)
         {
-            var needTerms = new Dictionary<string, int>[snapshot.OrganizationCount];
+            var needOnly = new List<string>?[snapshot.OrganizationCount];
             Parallel.For(0, snapshot.OrganizationCount, o =>
             {
                 if (snapshot.Details[o] is not { Needs.Count: > 0 } details) return;
@@ -170,17 +170,23 @@ public sealed partial class ConsortiumPlanner
                 {
                     counts[word.Term] = counts.GetValueOrDefault(word.Term) + 1;
                 }
-                needTerms[o] = counts;
-            });
-            for (var o = 0; o < needTerms.Length; o++)
-            {
-                if (needTerms[o] is not { } counts) continue;
                 foreach (var (term, count) in counts)
                 {
-                    if (!_needTagTerms.TryGetValue(term, out var list)) _needTagTerms[term] = list = [];
-                    list.Add((o, count));
+                    // Held elsewhere: by a project's text, or more often in its own text than its need tags say.
+                    var (own, projects) = textMatcher.Index.Occurrences(o, term);
+                    if (own > 0 && own <= count && projects == 0) (needOnly[o] ??= []).Add(term);
+                }
+            });
+            var byTerm = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (var o = 0; o < needOnly.Length; o++)
+            {
+                foreach (var term in needOnly[o] ?? [])
+                {
+                    if (!byTerm.TryGetValue(term, out var list)) byTerm[term] = list = [];
+                    list.Add(o);
                 }
             }
+            foreach (var (term, list) in byTerm) _needOnly[term] = list.ToArray();
         }
         _year = snapshot.ProjectCount == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
         _rolesPlayed = new byte[snapshot.OrganizationCount];

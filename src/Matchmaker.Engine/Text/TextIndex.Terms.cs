@@ -34,16 +34,16 @@ public sealed partial class TextIndex
     }
 
     /// <summary>
-    /// Every organization whose profile holds <paramref name="term"/>, in no particular order, each once: read from the
-    /// profile index's postings, so it costs the term's document frequency, not the number of organizations.
+    /// Every organization whose profile holds <paramref name="term"/>, ascending, each once: read from the profile
+    /// index's postings, so it costs the term's document frequency, not the number of organizations.
     /// </summary>
-    public IReadOnlyList<int> OrganizationsHolding(string term)
+    public int[] OrganizationsHolding(string term)
     {
         ArgumentNullException.ThrowIfNull(term);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var id = _vocabulary.IdOf(term);
         if (id < 0 || id >= _profileDocFrequency.Length || _profileDocFrequency[id] == 0) return [];
-        var found = new HashSet<int>(_profileDocFrequency[id]);
+        var found = new List<int>(_profileDocFrequency[id]);
         foreach (var leaf in _profileReader.Leaves)
         {
             var atomic = leaf.AtomicReader;
@@ -61,6 +61,13 @@ public sealed partial class TextIndex
                 }
             }
         }
-        return found.ToArray();
+        // One organization may hold the term in several fields: sorted, then each kept once.
+        found.Sort();
+        var distinct = 0;
+        for (var i = 0; i < found.Count; i++)
+        {
+            if (i == 0 || found[i] != found[i - 1]) found[distinct++] = found[i];
+        }
+        return found.GetRange(0, distinct).ToArray();
     }
 }

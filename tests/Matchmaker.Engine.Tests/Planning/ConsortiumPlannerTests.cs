@@ -218,7 +218,7 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
     }
 
     [Fact]
-    public void A_challenge_is_covered_by_members_whose_capabilities_meet_it()
+    public void A_challenge_is_covered_by_members_whose_text_profiles_hold_its_terms()
     {
         var slots = new[] { new SlotRequest(ConsortiumRole.Research), new SlotRequest(ConsortiumRole.Academia) };
         var covering = PlanOf(Request(lead: "baolong-auto", challenge: "hydrogen fuel cells 氢燃料电池", slots: slots, weights: new ObjectiveWeights(0.2, 0.1, 0.7)));
