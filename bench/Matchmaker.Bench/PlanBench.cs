@@ -100,8 +100,13 @@ internal static class PlanBench
         var model = RankerTrainer.Train(rows, options, $"synthetic graph, labels from {cut}", 1, DateTimeOffset.UnixEpoch);
         Console.WriteLine($"model: {model.Trees.TreeCount} trees, trained on {rows.Queries:N0} queries / {rows.Rows.Count:N0} rows ({clock.Elapsed.TotalSeconds:F1} s)");
 
+        // The snapshot's text matching, as the service shares it between its rankers and the planner: the challenge is
+        // the lead's query text (the model here has no text columns, so fit does not change by it) and coverage's needs.
         clock.Restart();
-        var planner = new ConsortiumPlanner(snapshot, model, plannerOptions);
+        var text = TextMatcher.Build(snapshot);
+        Console.WriteLine($"text index: {text?.Index.TermCount ?? 0:N0} terms ({clock.Elapsed.TotalSeconds:F1} s), once per snapshot");
+        clock.Restart();
+        var planner = new ConsortiumPlanner(snapshot, model, plannerOptions, text: text);
         Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, fit over all scored {plannerOptions.FitOverAllScored}, fit by kind {plannerOptions.FitByKind}, past team in fit {plannerOptions.PastTeamInFit}, grown from the team {plannerOptions.GrowFromTeam}, cohesion by shape {plannerOptions.CohesionByShape}");
         Console.WriteLine($"planner for this snapshot and model (statistics, term index): {clock.Elapsed.TotalSeconds:F1} s, once per snapshot");
 
@@ -121,6 +126,7 @@ internal static class PlanBench
         var cpu = new List<double>();
         var refused = 0;
         long alternatives = 0;
+        double needs = 0, coverage = 0;
         Console.WriteLine($"{plans} plans one after another per run, {runs} runs; 3 alternatives asked each; a quarter with allowed cities, a quarter with a per-city cap");
         for (var run = 0; run < runs; run++)
         {
@@ -129,13 +135,19 @@ internal static class PlanBench
             var cpuBefore = process.TotalProcessorTime;
             refused = 0;
             alternatives = 0;
+            needs = coverage = 0;
             for (var i = 0; i < plans; i++)
             {
                 var started = Stopwatch.GetTimestamp();
                 var outcome = planner.Plan(requests[i], $"bench-{i}", DateTimeOffset.UnixEpoch);
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (outcome.Plan is null) refused++;
-                else alternatives += outcome.Plan.Alternatives.Count;
+                else
+                {
+                    alternatives += outcome.Plan.Alternatives.Count;
+                    needs += outcome.Plan.Objective.Needs.Count;
+                    coverage += outcome.Plan.Alternatives[0].Parts.Coverage;
+                }
             }
             process.Refresh();
             // A plan runs on one thread: the process's CPU time per plan is what a plan costs when a core is free
@@ -150,7 +162,7 @@ internal static class PlanBench
                 $"  run {run + 1}: median {medians[^1]:F1} ms, p95 {p95s[^1]:F1} ms, p99 {p99s[^1]:F1} ms, max {sorted[^1]:F1} ms, CPU {cpu[^1]:F1} ms per plan; load average {LoadAverage()}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{alternatives / (double)Math.Max(1, plans - refused):F2} alternatives given per plan on average, {refused} refused"));
+            $"{alternatives / (double)Math.Max(1, plans - refused):F2} alternatives given per plan on average, {refused} refused; coverage needs per plan {needs / Math.Max(1, plans - refused):F2}, coverage part of the first team {coverage / Math.Max(1, plans - refused):F3} (means)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"latency of one plan, medians over the runs: median {Machine.Median(medians):F1} ms, p95 {Machine.Median(p95s):F1} ms (target < 200 ms), p99 {Machine.Median(p99s):F1} ms; CPU time {Machine.Median(cpu):F1} ms per plan"));
         Console.WriteLine($"peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");

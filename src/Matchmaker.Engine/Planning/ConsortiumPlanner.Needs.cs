@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Text;
 
@@ -7,40 +6,44 @@ namespace Matchmaker.Engine.Planning;
 /// <summary>The needs a plan's coverage counts, and who covers them.</summary>
 public sealed partial class ConsortiumPlanner
 {
-    [GeneratedRegex(@"[A-Za-z][A-Za-z0-9]*", RegexOptions.CultureInvariant)]
-    private static partial Regex LatinWord();
-
     /// <summary>
-    /// The need items of a plan: every informative term of the challenge text (or, without one, each need tag of
-    /// the lead), plus the sub-field. Terms nobody offers, or that over <see cref="PlannerOptions.MaxTermShare"/>
-    /// of organizations offer, are left out. Weight: ln(1 + organizations / organizations offering).
+    /// The need items of a plan: every informative term of the challenge as the text index analyzes it (the terms of
+    /// its <see cref="TextQuery"/>, in the order the challenge writes them), or, without a challenge, each need tag of
+    /// the lead; plus the sub-field. A challenge term is held by the organizations whose text profile (own text and
+    /// projects' texts, <see cref="Holders"/>) holds it, a tag's terms by those whose capabilities do. Terms nobody
+    /// holds, or that over <see cref="PlannerOptions.MaxTermShare"/> of organizations hold, are left out. Weight:
+    /// ln(1 + organizations / organizations holding).
     /// </summary>
     private NeedItem[] NeedsOf(PlanRequest request, int lead)
     {
         var n = _g.OrganizationCount;
         var limit = Math.Max(5, _options.MaxTermShare * n);
-        float Idf(int offering) => MathF.Log(1 + (float)n / offering);
-        bool Informative(string term) => _terms.OfferedBy(term).Count is > 0 and var df && df <= limit;
+        float Idf(int holding) => MathF.Log(1 + (float)n / holding);
+        bool Informative(int holding) => holding > 0 && holding <= limit;
         var items = new List<NeedItem>();
         if (!string.IsNullOrWhiteSpace(request.Challenge))
         {
-            // Surface forms for stemmed English terms ("batteri" is shown as "batteries").
-            var surface = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (Match word in LatinWord().Matches(request.Challenge))
+            if (_text is { } text)
             {
-                foreach (var term in TextAnalysis.Terms(word.Value)) surface.TryAdd(term, word.Value.ToLowerInvariant());
-            }
-            foreach (var term in TextAnalysis.Terms(request.Challenge).Distinct(StringComparer.Ordinal).Where(Informative))
-            {
-                items.Add(new NeedItem(surface.GetValueOrDefault(term, term), [term], null, Idf(_terms.OfferedBy(term).Count)));
+                var query = text.Index.Analyze(request.Challenge);
+                var kept = query.Terms.ToHashSet(StringComparer.Ordinal);
+                // In the challenge's order, each term shown as the challenge wrote it first (the stem "battery" as "batteries").
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var word in TextAnalyzer.Shared.Analyze(request.Challenge))
+                {
+                    if (!kept.Contains(word.Term) || !seen.Add(word.Term)) continue;
+                    // Counted before the holders are listed: most uninformative terms cost no look-up.
+                    var holding = text.Index.ProfileFrequency(word.Term) - _needOnly.GetValueOrDefault(word.Term, []).Length;
+                    if (Informative(holding)) items.Add(new NeedItem(word.Surface, [word.Term], null, Idf(holding), InText: true) { Holders = Holders(text.Index, word.Term) });
+                }
             }
         }
         else
         {
             foreach (var (tag, terms) in _terms.Needs(lead))
             {
-                var useful = terms.Where(Informative).ToArray();
-                if (useful.Length > 0) items.Add(new NeedItem(tag, useful, null, useful.Average(t => Idf(_terms.OfferedBy(t).Count))));
+                var useful = terms.Where(t => Informative(_terms.OfferedBy(t).Count)).ToArray();
+                if (useful.Length > 0) items.Add(new NeedItem(tag, useful, null, useful.Average(t => Idf(_terms.OfferedBy(t).Count)), InText: false));
             }
         }
         if (request.SubField is { } subField)
@@ -49,10 +52,21 @@ public sealed partial class ConsortiumPlanner
             if (declaring > 0)
             {
                 var name = G60Catalog.Sectors.SelectMany(s => s.SubFields).FirstOrDefault(f => f.Code == subField);
-                items.Add(new NeedItem(name is null ? subField : $"{name.NameZh} ({subField})", [], subField, Idf(declaring)));
+                items.Add(new NeedItem(name is null ? subField : $"{name.NameZh} ({subField})", [], subField, Idf(declaring), InText: false));
             }
         }
         return items.ToArray();
+    }
+
+    /// <summary>
+    /// The organizations that cover a challenge term, ascending: those whose text profile holds it (the index's
+    /// postings), less those in whose profile only their own need tags hold it.
+    /// </summary>
+    private int[] Holders(TextIndex index, string term)
+    {
+        var holders = index.OrganizationsHolding(term);
+        if (!_needOnly.TryGetValue(term, out var needing)) return holders;
+        return holders.Where(o => Array.BinarySearch(needing, o) < 0).ToArray();
     }
 
     /// <summary>Per organization, the weighted share of the need items it covers (for the shortlist prior); null without needs.</summary>
@@ -76,7 +90,7 @@ public sealed partial class ConsortiumPlanner
             }
             foreach (var term in item.Terms)
             {
-                foreach (var o in _terms.OfferedBy(term)) Credit(o);
+                foreach (var o in item.InText ? item.Holders : _terms.OfferedBy(term)) Credit(o);
             }
             if (item.SubField is { } subField)
             {
@@ -98,7 +112,9 @@ public sealed partial class ConsortiumPlanner
             var item = needs[i];
             var covered = item.SubField is { } subField
                 ? _g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true
-                : item.Terms.Any(offers.Contains);
+                : item.InText
+                    ? Array.BinarySearch(item.Holders, o) >= 0
+                    : item.Terms.Any(offers.Contains);
             if (covered) result.Add(i);
         }
         return result.ToArray();

@@ -88,15 +88,16 @@ public sealed record CohesionLevels
 /// (an exact flow check, <see cref="SlotFeasibility"/>);</item>
 /// <item>scores the lead's candidates (the matching engine's candidate generation, plus for every slot the
 /// organizations that most likely fill it: activity in the fields, declared fields, the challenge's terms) with
-/// the ranking model, and keeps the best few per slot;</item>
+/// the ranking model on the lead's query carrying the challenge as its text, and keeps the best few per slot;</item>
 /// <item>computes what the objective needs for those: fit = σ(z) of the lead's model score (z standardized over
 /// the plan's shortlisted candidates, since LambdaRank scores order but are not calibrated); cohesion of two
 /// candidates, the closest past work between them in the graph (<see cref="CohesionLevels"/>): 1 when the two were
 /// members together of a past project of the lead in the call's fields that the lead led, 0.4 of another past project
 /// of the lead (each past project of the lead times its shape match with the requested team), 0.15 of a joint project
-/// in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie, 0 otherwise; and which need items (terms of the challenge,
-/// or the lead's need tags, and the sub-field) each candidate's capabilities cover, weighted by inverse document
-/// frequency;</item>
+/// in the fields without the lead, 0.05 of one elsewhere, 0.5 for a typed tie, 0 otherwise; and which need items each
+/// candidate covers, weighted by inverse document frequency: the challenge's informative terms held by its text
+/// profile (own text and projects' texts, through the <see cref="TextIndex"/>), or without a challenge the lead's
+/// need tags its capabilities hold, and the sub-field;</item>
 /// <item>runs <see cref="TeamSearch"/> on that <see cref="PlanningProblem"/> and explains every member.</item>
 /// </list>
 /// Without a trained model a transparent heuristic score stands in for the model's (see <see cref="HeuristicScore"/>).
@@ -128,10 +129,18 @@ public sealed partial class ConsortiumPlanner
     private readonly PairFeatureExtractor _features;
     private readonly WorkspacePool _workspaces;
     private readonly MatchExplainer? _explainer;
+    private readonly TextMatcher? _text;
+    // Per term of the text index: the organizations whose text profile holds it only through their own need tags,
+    // ascending. A profile holds its organization's need tags too, but needing a term is not covering it.
+    private readonly Dictionary<string, int[]> _needOnly = new(StringComparer.Ordinal);
     private readonly byte[] _rolesPlayed;
     private readonly int _year;
 
-    public ConsortiumPlanner(GraphSnapshot snapshot, RankingModel? model, PlannerOptions? options = null, SnapshotStats? stats = null)
+    /// <param name="text">
+    /// The snapshot's text matching (the service passes the one its rankers share, <see cref="TextMatchers"/>); when
+    /// null the planner builds its own from the snapshot, which stays null for a snapshot without any text.
+    /// </param>
+    public ConsortiumPlanner(GraphSnapshot snapshot, RankingModel? model, PlannerOptions? options = null, SnapshotStats? stats = null, TextMatcher? text = null)
     {
         _g = snapshot;
         _model = model;
@@ -139,13 +148,46 @@ public sealed partial class ConsortiumPlanner
         _stats = stats ?? new SnapshotStats(snapshot);
         if (!ReferenceEquals(_stats.Snapshot, snapshot)) throw new ArgumentException("the statistics are of another snapshot", nameof(stats));
         if (!_options.Cohesion.Valid) throw new ArgumentException("cohesion levels lie in [0, 1]", nameof(options));
+        if (text is not null && !ReferenceEquals(text.Snapshot, snapshot)) throw new ArgumentException("the text matcher is of another snapshot", nameof(text));
+        _text = text ?? TextMatcher.Build(snapshot);
         _terms = new CapabilityIndex(snapshot);
-        // Candidates and features see capabilities exactly as the model was trained with them (none when no one states a need).
+        // Candidates, features and reasons see capabilities and text exactly as the product's ranker does (none when
+        // no one states a need; text columns 0 when the snapshot has no text), so fit is that model's score.
         var capabilities = _terms.HasAny ? _terms : null;
-        _generator = new CandidateGenerator(null, capabilities);
-        _features = new PairFeatureExtractor(capabilities);
+        _generator = new CandidateGenerator(null, capabilities, _text);
+        _features = new PairFeatureExtractor(capabilities, text: _text);
         _workspaces = new WorkspacePool(_stats);
-        _explainer = model is null ? null : new MatchExplainer(snapshot, model, capabilities);
+        _explainer = model is null ? null : new MatchExplainer(snapshot, model, capabilities, _text);
+        if (_text is { } textMatcher)
+        {
+            var needOnly = new List<string>?[snapshot.OrganizationCount];
+            Parallel.For(0, snapshot.OrganizationCount, o =>
+            {
+                if (snapshot.Details[o] is not { Needs.Count: > 0 } details) return;
+                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+                // Tags read as words, as the profile's own text reads them ("venture-funding": "venture funding").
+                foreach (var word in TextAnalyzer.Shared.Analyze(string.Join('\n', details.Needs.Select(t => t.Replace('-', ' ')))))
+                {
+                    counts[word.Term] = counts.GetValueOrDefault(word.Term) + 1;
+                }
+                foreach (var (term, count) in counts)
+                {
+                    // Held elsewhere: by a project's text, or more often in its own text than its need tags say.
+                    var (own, projects) = textMatcher.Index.Occurrences(o, term);
+                    if (own > 0 && own <= count && projects == 0) (needOnly[o] ??= []).Add(term);
+                }
+            });
+            var byTerm = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (var o = 0; o < needOnly.Length; o++)
+            {
+                foreach (var term in needOnly[o] ?? [])
+                {
+                    if (!byTerm.TryGetValue(term, out var list)) byTerm[term] = list = [];
+                    list.Add(o);
+                }
+            }
+            foreach (var (term, list) in byTerm) _needOnly[term] = list.ToArray();
+        }
         _year = snapshot.ProjectCount == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
         _rolesPlayed = new byte[snapshot.OrganizationCount];
         var members = snapshot.ProjectMembers;
@@ -240,8 +282,15 @@ public sealed partial class ConsortiumPlanner
         public Prepared? Ungrown { get; init; }
     }
 
-    /// <summary>A need the coverage part counts: a challenge term, a need tag of the lead, or the sub-field.</summary>
-    private sealed record NeedItem(string Display, string[] Terms, string? SubField, float Weight);
+    /// <summary>
+    /// A need the coverage part counts: a challenge term (<c>InText</c>: terms of the text index, held by
+    /// text profiles), a need tag of the lead (terms of the capability index), or the sub-field.
+    /// </summary>
+    private sealed record NeedItem(string Display, string[] Terms, string? SubField, float Weight, bool InText)
+    {
+        /// <summary>For a challenge term, the organizations that cover it, ascending.</summary>
+        public int[] Holders { get; init; } = [];
+    }
 
     private (Prepared? Prepared, PlanRefusal? Refusal) Prepare(PlanRequest request)
     {
@@ -274,7 +323,8 @@ public sealed partial class ConsortiumPlanner
 
         var sectors = request.Sectors.Select(g.SectorIndexOf).Where(s => s >= 0).Distinct().ToArray();
         if (sectors.Length == 0) sectors = g.OrganizationSectors[lead].ToArray();
-        var query = new MatchQuery(lead, sectors, _year) { Id = request.LeadId };
+        // The challenge is the query's text: fit reads it through the model's text columns, as an on-demand query does.
+        var query = new MatchQuery(lead, sectors, _year) { Id = request.LeadId, Text = string.IsNullOrWhiteSpace(request.Challenge) ? null : request.Challenge };
         var needs = NeedsOf(request, lead);
         var notes = new List<string>();
         if (request.Slots is not { Count: > 0 }) notes.Add($"Default slots: {string.Join(", ", slots.Select(s => s.Describe()))}.");
@@ -602,12 +652,14 @@ public sealed partial class ConsortiumPlanner
     /// <summary>
     /// The stand-in for the model before one is trained: ln(1 + joint projects) + Adamic-Adar + 2 × (candidate meets
     /// the asker's needs) + (asker meets the candidate's) + ½ ln(1 + candidate's projects in the fields) + 0.2 if in
-    /// the same city.
+    /// the same city + 2 × the profile's BM25 match with the challenge relative to the best (as the heuristic ranker
+    /// adds for a query with text; 0 without a challenge).
     /// </summary>
     public static float HeuristicScore(ReadOnlySpan<float> f) =>
         MathF.Log(1 + f[(int)PairFeature.JointProjects]) + f[(int)PairFeature.AdamicAdar]
         + 2 * f[(int)PairFeature.CandidateMeetsQueryNeeds] + f[(int)PairFeature.QueryMeetsCandidateNeeds]
-        + 0.5f * MathF.Log(1 + f[(int)PairFeature.CandidateProjectsInSectors]) + 0.2f * f[(int)PairFeature.SameCity];
+        + 0.5f * MathF.Log(1 + f[(int)PairFeature.CandidateProjectsInSectors]) + 0.2f * f[(int)PairFeature.SameCity]
+        + 2 * f[(int)PairFeature.TextProfileRelative];
 
     /// <summary>
     /// fit(m) = σ(z) of the lead's model score, z standardized over the shortlisted candidates (or every scored one),

@@ -9,9 +9,10 @@ namespace Matchmaker.Engine.Planning;
 /// The planner for the current snapshot (<see cref="SnapshotSource"/>) and the current model
 /// (<see cref="ModelRegistry"/>), built once per pair and shared by every request: a plan never builds a
 /// snapshot or loads a model. A new snapshot or a promoted model makes the next request build a new planner;
-/// requests already running keep the one they got.
+/// requests already running keep the one they got. The planner reads the challenge through the snapshot's text
+/// matcher from <see cref="TextMatchers"/>, the one the rankers of the same snapshot share.
 /// </summary>
-public sealed class PlannerSource(SnapshotSource snapshots, ModelRegistry registry, ILogger<PlannerSource> logger)
+public sealed class PlannerSource(SnapshotSource snapshots, ModelRegistry registry, TextMatchers texts, ILogger<PlannerSource> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Built? _current;
@@ -35,8 +36,9 @@ public sealed class PlannerSource(SnapshotSource snapshots, ModelRegistry regist
                 model = _model.Value.Model;
             }
             var started = TimeProvider.System.GetTimestamp();
-            // Statistics and the term index take a while on a large graph: off the request thread's synchronous path.
-            var planner = await Task.Run(() => new ConsortiumPlanner(snapshot, model), cancellationToken);
+            // Statistics, the term index and (when no ranker built it yet) the text index take a while on a large
+            // graph: off the request thread's synchronous path.
+            var planner = await Task.Run(() => new ConsortiumPlanner(snapshot, model, text: texts.For(snapshot)), cancellationToken);
             logger.LogInformation("Consortium planner ready for {Organizations} organizations with {Model} in {Seconds:F2} s",
                 snapshot.OrganizationCount, planner.ModelVersion, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
             _current = new Built(snapshot, version, planner);

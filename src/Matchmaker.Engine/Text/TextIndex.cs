@@ -27,7 +27,7 @@ namespace Matchmaker.Engine.Text;
 /// made. Safe for concurrent queries; <see cref="Update"/> calls must not run concurrently with each other.
 /// </para>
 /// </summary>
-public sealed class TextIndex : IDisposable
+public sealed partial class TextIndex : IDisposable
 {
     private const int Own = 0, Recent = 1, Older = 2;
     private static readonly string[] FieldNames = ["own", "recent", "older"];

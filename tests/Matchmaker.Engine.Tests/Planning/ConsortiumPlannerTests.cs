@@ -218,13 +218,14 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
     }
 
     [Fact]
-    public void A_challenge_is_covered_by_members_whose_capabilities_meet_it()
+    public void A_challenge_is_covered_by_members_whose_text_profiles_hold_its_terms()
     {
         var slots = new[] { new SlotRequest(ConsortiumRole.Research), new SlotRequest(ConsortiumRole.Academia) };
         var covering = PlanOf(Request(lead: "baolong-auto", challenge: "hydrogen fuel cells 氢燃料电池", slots: slots, weights: new ObjectiveWeights(0.2, 0.1, 0.7)));
         var fitOnly = PlanOf(Request(lead: "baolong-auto", challenge: "hydrogen fuel cells 氢燃料电池", slots: slots, weights: new ObjectiveWeights(1, 0, 0)));
 
-        Assert.Equal(["hydrogen", "fuel", "cells", "氢", "燃料", "电池"], covering.Objective.Needs);
+        // 电池 (battery) is left out: more than a quarter of the demo graph's text profiles hold it (its projects' texts).
+        Assert.Equal(["hydrogen", "fuel", "cells", "氢", "燃料"], covering.Objective.Needs);
         var best = covering.Alternatives[0];
         Assert.True(best.Parts.Coverage >= 0.75, $"coverage {best.Parts.Coverage}");
         Assert.True(best.Parts.Coverage >= fitOnly.Alternatives[0].Parts.Coverage);
