@@ -37,8 +37,15 @@ public sealed class MetricsTests(MatchmakerApiFactory factory) : IClassFixture<M
         Assert.True(Value(after, "matchmaker_recompute_pairs_total") > Value(before, "matchmaker_recompute_pairs_total"));
         Assert.True(Value(after, "matchmaker_recompute_runs_published_total") >= Value(before, "matchmaker_recompute_runs_published_total") + 1);
         Assert.True(Value(after, "matchmaker_recompute_shard_duration_seconds_count") > Value(before, "matchmaker_recompute_shard_duration_seconds_count"));
-        // Requests are counted and timed by route (ASP.NET Core's own instrument).
-        Assert.True(Value(after, "http_server_request_duration_seconds_count", "http_route=\"/api/v1/recompute/runs/{runId}\"") > 0);
+        // Requests are counted and timed by route (ASP.NET Core's own instrument). A request is recorded when the server
+        // has finished with it, which may come after the client read the answer: scrape again until it shows.
+        var routed = Value(after, "http_server_request_duration_seconds_count", "http_route=\"/api/v1/recompute/runs/{runId}\"");
+        for (var i = 0; i < 50 && routed == 0; i++)
+        {
+            await Task.Delay(100);
+            routed = Value(await ScrapeAsync(), "http_server_request_duration_seconds_count", "http_route=\"/api/v1/recompute/runs/{runId}\"");
+        }
+        Assert.True(routed > 0, "no request to /api/v1/recompute/runs/{runId} in the metrics");
 
         var read = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "metrics reader", scopes = new[] { "read" } });
         var readKey = (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;

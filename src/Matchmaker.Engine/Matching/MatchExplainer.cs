@@ -274,10 +274,6 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         return count;
     }
 
-    /// <summary>A project as people name it: its title (or id when it has none) and year.</summary>
-    public string ProjectLabel(int project) =>
-        $"{snapshot.ProjectTexts[project]?.Title ?? snapshot.ProjectIds[project]} ({snapshot.ProjectYears[project]})";
-
     private MatchReason? Describe(string kind, float weight, MatchQuery query, ScoredCandidate candidate, TextQuery? textQuery)
     {
         var a = query.Organization;
@@ -287,24 +283,8 @@ public sealed class MatchExplainer(GraphSnapshot snapshot, RankingModel model, C
         {
             case "text-match":
             {
-                if (text is null || textQuery is null) return null;
-                var projects = text.Index.BestProjects(textQuery, b, 2);
-                var terms = text.Index.MatchedTerms(textQuery, b, 6);
-                if (projects.Count == 0 && terms.Count == 0) return null;
-                var titles = projects.Select(p => ProjectLabel(p.Project)).ToArray();
-                var zh = new List<string>();
-                var en = new List<string>();
-                if (titles.Length > 0)
-                {
-                    zh.Add($"其项目与你的描述相符：{string.Join("；", titles.Select(t => $"《{t}》"))}");
-                    en.Add($"its projects match your text: {string.Join("; ", titles.Select(t => $"\"{t}\""))}");
-                }
-                if (terms.Count > 0)
-                {
-                    zh.Add($"匹配词：{string.Join("、", terms)}");
-                    en.Add($"matched terms: {string.Join(", ", terms)}");
-                }
-                return new MatchReason(kind, weight, string.Join("；", zh), string.Join("; ", en), [.. titles, .. terms]);
+                if (text is null || textQuery is null || text.Evidence(textQuery, b) is not { } evidence) return null;
+                return new MatchReason(kind, weight, evidence.Zh, evidence.En, evidence.Evidence);
             }
             case "similar-work":
             {

@@ -91,6 +91,32 @@ public sealed class TextMatcher : IDisposable
         return parts.Length > 1 ? string.Join('-', parts, 0, parts.Length - 1) : null;
     }
 
+    /// <summary>
+    /// What a candidate's profile shares with a query's text, as people read it: its two past projects best matching
+    /// the text (title and year) and up to six matched words; null when nothing matches. Chinese, English and the
+    /// evidence (titles, then words).
+    /// </summary>
+    public (string Zh, string En, IReadOnlyList<string> Evidence)? Evidence(TextQuery query, int candidate)
+    {
+        var projects = Index.BestProjects(query, candidate, 2)
+            .Select(p => $"{Snapshot.ProjectTexts[p.Project]?.Title ?? Snapshot.ProjectIds[p.Project]} ({Snapshot.ProjectYears[p.Project]})").ToArray();
+        var terms = Index.MatchedTerms(query, candidate, 6);
+        if (projects.Length == 0 && terms.Count == 0) return null;
+        var zh = new List<string>();
+        var en = new List<string>();
+        if (projects.Length > 0)
+        {
+            zh.Add($"其项目与你的描述相符：{string.Join("；", projects.Select(t => $"《{t}》"))}");
+            en.Add($"its projects match your text: {string.Join("; ", projects.Select(t => $"\"{t}\""))}");
+        }
+        if (terms.Count > 0)
+        {
+            zh.Add($"匹配词：{string.Join("、", terms)}");
+            en.Add($"matched terms: {string.Join(", ", terms)}");
+        }
+        return (string.Join("；", zh), string.Join("; ", en), [.. projects, .. terms]);
+    }
+
     /// <summary>A topic code without its year segments (<c>HORIZON-CL5-2021-D2-01-11</c> → <c>HORIZON-CL5-D2-01-11</c>).</summary>
     public static string WithoutYear(string code) =>
         string.Join('-', code.Split('-').Where(part => !(part.Length == 4 && part.All(char.IsAsciiDigit))));

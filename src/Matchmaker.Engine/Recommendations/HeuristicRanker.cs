@@ -133,24 +133,8 @@ internal sealed class HeuristicRanker : IPartnerRanker
     /// <summary>What the candidate's profile shares with the query's text: its best matching projects and the matched words.</summary>
     private IEnumerable<Reason> TextReason(Text.TextQuery? query, int candidate)
     {
-        if (_text is null || query is null) yield break;
-        var projects = _text.Index.BestProjects(query, candidate, 2)
-            .Select(p => $"{_snapshot.ProjectTexts[p.Project]?.Title ?? _snapshot.ProjectIds[p.Project]} ({_snapshot.ProjectYears[p.Project]})").ToList();
-        var terms = _text.Index.MatchedTerms(query, candidate, 6);
-        if (projects.Count == 0 && terms.Count == 0) yield break;
-        var zh = new List<string>();
-        var en = new List<string>();
-        if (projects.Count > 0)
-        {
-            zh.Add($"其项目与你的描述相符：{string.Join("；", projects.Select(t => $"《{t}》"))}");
-            en.Add($"its projects match your text: {string.Join("; ", projects.Select(t => $"\"{t}\""))}");
-        }
-        if (terms.Count > 0)
-        {
-            zh.Add($"匹配词：{string.Join("、", terms)}");
-            en.Add($"matched terms: {string.Join(", ", terms)}");
-        }
-        yield return new Reason("text-match", string.Join("；", zh), string.Join("; ", en), [.. projects, .. terms]);
+        if (_text is null || query is null || _text.Evidence(query, candidate) is not { } evidence) yield break;
+        yield return new Reason("text-match", evidence.Zh, evidence.En, evidence.Evidence);
     }
 
     /// <summary>The candidate needs something the organization offers: the match is wanted on both sides.</summary>
