@@ -25,27 +25,10 @@ public sealed class RecomputeMergeTests(MatchmakerApiFactory factory) : IClassFi
     private async Task<List<string>> RunIdsAsync() =>
         (await _admin.GetFromJsonAsync<JsonElement[]>("/api/v1/recompute/runs?limit=100"))!.Select(r => r.GetProperty("id").GetString()!).ToList();
 
-    /// <summary>
-    /// The first start recomputes, trains a model and, when it is promoted, recomputes again on its own (not through
-    /// the endpoint): wait until that has happened, so that the runs the test counts are the endpoint's only.
-    /// </summary>
-    private async Task WaitForStartUpWorkAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        while (true)
-        {
-            var model = await _admin.GetAsync("/api/v1/models/current");
-            var runs = (await _admin.GetFromJsonAsync<JsonElement[]>("/api/v1/recompute/runs?limit=100"))!;
-            if (model.StatusCode == HttpStatusCode.OK && runs.Length >= 2 && runs.All(r => r.GetProperty("status").GetString() != "running")) return;
-            if (DateTime.UtcNow > deadline) Assert.Fail("the first start's recompute and training did not finish");
-            await Task.Delay(250);
-        }
-    }
-
     [Fact]
     public async Task Concurrent_full_run_requests_join_the_run_in_flight_and_a_stuck_one_does_not_block()
     {
-        await WaitForStartUpWorkAsync();
+        await StartUpWork.WaitAsync(_admin);
         // Stored as started a minute from now, so that it is the newest run in flight whatever the service's own
         // first run is doing; no job will finish it.
         var inFlight = await StoreRunningRunAsync(TimeSpan.FromMinutes(-1));

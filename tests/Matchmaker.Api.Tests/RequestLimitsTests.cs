@@ -84,6 +84,7 @@ public sealed class RequestLimitsTests(MatchmakerApiFactory factory) : IClassFix
     [InlineData("/api/v1/organizations", 256 * 1024)]
     public async Task A_body_over_the_endpoints_limit_is_413_with_or_without_a_length_and_changes_nothing(string path, int limit)
     {
+        await StartUpWork.WaitAsync(_admin);
         var keysBefore = await _admin.GetStringAsync("/api/v1/keys");
         var runsBefore = await NewestRunAsync();
         // A JSON string just over the limit: the body is well-formed, only too large.
