@@ -166,13 +166,16 @@ public static class HorizonCommand
         };
         if (testText is not null && queryText != QueryTextMode.None) methods.Add(new("text-bm25", (q, s) => baselines.TextBm25(testText, q, s)));
         var results = new List<(string Name, RankingMetrics Metrics)> { ("learned", default!) };
+        var methodSeconds = new List<string>();
         foreach (var method in methods)
         {
+            var started = clock.Elapsed.TotalSeconds;
             results.Add((method.Name, ProtocolEvaluator.Evaluate(g.OrganizationCount, queries, (q, s) =>
             {
                 method.Scorer(q, s);
                 if (newPartners) TimeSplit.RemovePreviousPartners(g, q, s);
             })));
+            methodSeconds.Add(string.Create(CultureInfo.InvariantCulture, $"{method.Name} {clock.Elapsed.TotalSeconds - started:F1} s"));
         }
         var heuristicsSeconds = clock.Elapsed.TotalSeconds;
         if (skipLearned)
@@ -250,7 +253,7 @@ public static class HorizonCommand
         var (recall, reciprocal) = (evaluation.Recall, evaluation.Reciprocal);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  phases: load {loadSeconds:F1} s, text index {indexSeconds:F1} s, heuristics {heuristicsSeconds - loadSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
+            $"  phases: load {loadSeconds:F1} s, text index {indexSeconds:F1} s, reference methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s ({string.Join(", ", methodSeconds)}), training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
         if (reciprocalTop > 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
