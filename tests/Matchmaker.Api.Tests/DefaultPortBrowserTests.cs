@@ -265,6 +265,7 @@ public sealed partial class DefaultPortBrowserTests
                 WorkingDirectory = Path.GetDirectoryName(dll)!,
             };
             start.ArgumentList.Add(dll);
+            Matchmaker.Tests.Shared.ServiceEnvironment.ClearInherited(start);
             foreach (var inherited in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "Urls" }) start.Environment.Remove(inherited);
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
             start.Environment["Storage__SqlitePath"] = Path.Combine(dataDirectory, "matchmaker.db");

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Matchmaker.Api.Tests;
@@ -45,12 +46,27 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-        builder.UseSetting("Storage:SqlitePath", DatabasePath);
-        builder.UseSetting("Models:Directory", Path.Combine(_directory, "models"));
-        builder.UseSetting("Import:MaxBodyBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Import:MaxRows", "1000");
-        if (BootstrapAdminKey is not null) builder.UseSetting("Auth:BootstrapAdminKey", BootstrapAdminKey);
-        builder.UseSetting("RateLimits:PermitsPerMinute", PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Added last, so these win over every other source, an operator's environment variables included (plain or
+        // with the Matchmaker__ prefix): the tests' outcome must not depend on the shell that runs them.
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Mode"] = "Embedded",
+            ["Graph:Provider"] = "Sqlite",
+            ["Storage:SqlitePath"] = DatabasePath,
+            ["Storage:ListsSqlitePath"] = ListsDatabasePath,
+            ["Models:Directory"] = Path.Combine(_directory, "models"),
+            ["Import:MaxBodyBytes"] = (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Import:MaxRows"] = "1000",
+            // Blank is unset: the service then makes its first key itself, as on a fresh embedded install.
+            ["Auth:BootstrapAdminKey"] = BootstrapAdminKey ?? "",
+            ["RateLimits:PermitsPerMinute"] = PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
+        ConfigureSettings(builder);
+    }
+
+    /// <summary>Further settings of a derived factory, applied after the base's.</summary>
+    protected virtual void ConfigureSettings(IWebHostBuilder builder)
+    {
     }
 
     protected override void Dispose(bool disposing)

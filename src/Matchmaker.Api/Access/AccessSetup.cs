@@ -12,7 +12,7 @@ public static class AccessSetup
     {
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
-            .Validate(o => o.BootstrapAdminKey is null || o.BootstrapAdminKey.Trim().Length >= 32,
+            .Validate(o => string.IsNullOrWhiteSpace(o.BootstrapAdminKey) || o.BootstrapAdminKey.Trim().Length >= 32,
                 "Auth:BootstrapAdminKey must be at least 32 characters (use a long random value).")
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)

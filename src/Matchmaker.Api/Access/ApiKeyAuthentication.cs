@@ -152,6 +152,6 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>Compares hashes of both so that neither the content nor the length of the configured key leaks through timing.</summary>
     private static bool IsBootstrapKey(string token, string? configured) =>
-        !string.IsNullOrEmpty(configured)
+        !string.IsNullOrWhiteSpace(configured)
         && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
 }

@@ -52,6 +52,7 @@ internal sealed class ApiProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(ApiDll)!,
         };
         start.ArgumentList.Add(ApiDll);
+        Matchmaker.Tests.Shared.ServiceEnvironment.ClearInherited(start);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
