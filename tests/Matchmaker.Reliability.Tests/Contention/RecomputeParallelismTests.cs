@@ -19,11 +19,19 @@ public sealed class RecomputeParallelismTests
     {
         // Threads on hand at once: on a busy two-core machine the pool otherwise adds them one per half second, and a
         // shard could finish before a second thread joined it, which would fail the control below for the wrong reason.
+        // The pool's minimum is the process's: it is put back afterwards, for the other tests of this process.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 8), io);
-        Assert.Equal(1, await MostConcurrentListsAsync(maxDegreeOfParallelism: 1));
-        // The control: with room for more the same two shards do compute side by side.
-        Assert.True(await MostConcurrentListsAsync(maxDegreeOfParallelism: 4) >= 2);
+        try
+        {
+            Assert.Equal(1, await MostConcurrentListsAsync(maxDegreeOfParallelism: 1));
+            // The control: with room for more the same two shards do compute side by side.
+            Assert.True(await MostConcurrentListsAsync(maxDegreeOfParallelism: 4) >= 2);
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(workers, io);
+        }
     }
 
     private static async Task<int> MostConcurrentListsAsync(int? maxDegreeOfParallelism)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,15 +37,22 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
     {
         builder.UseEnvironment("Production");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("Logging:LogLevel:Matchmaker.Requests", "Warning");
-        builder.UseSetting("Storage:SqlitePath", DatabasePath);
-        builder.UseSetting("Models:Directory", Path.Combine(_directory, "models"));
-        builder.UseSetting("Models:MinimumTrainingQueries", "1000000000");
-        builder.UseSetting("Import:MaxBodyBytes", ImportMaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Import:MaxRows", "1000");
-        builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
-        builder.UseSetting("RateLimits:PermitsPerMinute", "1000000");
+        // Added last, so these win over every other source, an operator's environment variables included.
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Matchmaker.Requests"] = "Warning",
+            ["Storage:Mode"] = "Embedded",
+            ["Graph:Provider"] = "Sqlite",
+            ["Storage:SqlitePath"] = DatabasePath,
+            ["Storage:ListsSqlitePath"] = ListsPath,
+            ["Models:Directory"] = Path.Combine(_directory, "models"),
+            ["Models:MinimumTrainingQueries"] = "1000000000",
+            ["Import:MaxBodyBytes"] = ImportMaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Import:MaxRows"] = "1000",
+            ["Auth:BootstrapAdminKey"] = AdminKey,
+            ["RateLimits:PermitsPerMinute"] = "1000000",
+        }));
     }
 
     /// <summary>Starts the service and waits for the first lists, so that reads reach the list code.</summary>
