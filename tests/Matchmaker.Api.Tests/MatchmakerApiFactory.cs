@@ -48,7 +48,7 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         // Added last, so these win over every other source, an operator's environment variables included (plain or
         // with the Matchmaker__ prefix): the tests' outcome must not depend on the shell that runs them.
-        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Storage:Mode"] = "Embedded",
             ["Graph:Provider"] = "Sqlite",
@@ -60,13 +60,10 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
             // Blank is unset: the service then makes its first key itself, as on a fresh embedded install.
             ["Auth:BootstrapAdminKey"] = BootstrapAdminKey ?? "",
             ["RateLimits:PermitsPerMinute"] = PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }));
-        ConfigureSettings(builder);
-    }
-
-    /// <summary>Further settings of a derived factory, applied after the base's.</summary>
-    protected virtual void ConfigureSettings(IWebHostBuilder builder)
-    {
+        };
+        // As host settings too, for what start-up reads before the configuration is complete (the storage mode).
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
     }
 
     protected override void Dispose(bool disposing)

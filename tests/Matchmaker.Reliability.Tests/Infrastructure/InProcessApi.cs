@@ -38,7 +38,7 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseEnvironment("Production");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // Added last, so these win over every other source, an operator's environment variables included.
-        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Matchmaker.Requests"] = "Warning",
@@ -52,7 +52,10 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
             ["Import:MaxRows"] = "1000",
             ["Auth:BootstrapAdminKey"] = AdminKey,
             ["RateLimits:PermitsPerMinute"] = "1000000",
-        }));
+        };
+        // As host settings too, for what start-up reads before the configuration is complete (the storage mode).
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
     }
 
     /// <summary>Starts the service and waits for the first lists, so that reads reach the list code.</summary>
