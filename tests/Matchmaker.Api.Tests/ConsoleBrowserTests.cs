@@ -179,9 +179,23 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.True(await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#recs li.rec').length") > 0);
         Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#recs button.accept, #recs button.decline, #recs select').length"));
         Assert.True(await page.EvaluateExpressionAsync<bool>("document.querySelector('#plan-box').hidden"));
-        // The same page with the admin key shows both, so their absence above is the key's scopes.
-        await page.ScreenshotAsync(Screenshot("read-only"), new ScreenshotOptions { FullPage = true });
         Assert.Equal(token, await page.EvaluateExpressionAsync<string>("sessionStorage.getItem('matchmaker-console-key')"));
+
+        // The text box ranks partners for a text now (read scope), as the on-demand endpoint does.
+        const string text = "碳纤维复合材料用于低空飞行器机身 / carbon-fibre composites for drone airframes";
+        using var reader = fixture.ClientWithKey(token);
+        var ranked = await (await reader.PostAsJsonAsync("/api/v1/organizations/tongji-auto/recommendations/query", new { text, limit = 10 }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var expected = ranked.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()!).ToArray();
+        Assert.NotEmpty(expected);
+        await page.TypeAsync("#query-text", text);
+        await page.ClickAsync("#query-form button[type=submit]");
+        await page.WaitForSelectorAsync("#query-clear:not([hidden])", Wait);
+        Assert.Equal(expected, await ShownCandidates(page));
+        Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#recs button.decline').length"));
+        await page.ScreenshotAsync(Screenshot("read-only"), new ScreenshotOptions { FullPage = true });
+
+        // The same console with the admin key shows both, so their absence above is the key's scopes.
         await using var full = await OpenAsync(browser, MatchmakerApiFactory.AdminKey, "同济", "tongji-auto");
         Assert.True(await full.EvaluateExpressionAsync<int>("document.querySelectorAll('#recs button.decline').length") > 0);
         Assert.False(await full.EvaluateExpressionAsync<bool>("document.querySelector('#plan-box').hidden"));
