@@ -157,7 +157,8 @@
     if (challenge) body.challenge = challenge;
     status(t('正在规划…', 'Planning…'));
     const r = await api('POST', '/api/v1/consortia/plans', body);
-    if (r.status === 403) { state.canPlan = false; $('plan-box').hidden = true; status(t('此密钥不能规划', 'This key cannot plan'), true); return; }
+    // A plan key bound to another organization may still plan for its own: hide planning here only.
+    if (r.status === 403) { $('plan-box').hidden = true; status(t('此密钥不能为该机构规划', 'This key cannot plan for this organization'), true); return; }
     if (!r.ok) { status(problem(r), true); return; }
     state.plan = r.data;
     status('');
