@@ -58,6 +58,8 @@ app.UseRouting();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// The console at / is static files (wwwroot): anonymous, like Swagger UI; every call it makes carries the pasted key.
+app.UseConsoleFiles();
 // The server is the address the document was fetched from, so generated clients call the service that served it.
 app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
 {

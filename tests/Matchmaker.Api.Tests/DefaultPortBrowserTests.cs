@@ -36,6 +36,7 @@ public sealed partial class DefaultPortBrowserTests
         var root = RepositoryRoot();
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
         Assert.Contains($"<{Base}/swagger>", readme);
+        Assert.Contains($"<{Base}/>", readme);
         Assert.Contains($"<{Base}/jobs>", readme);
         Assert.Contains("dotnet run --project src/Matchmaker.Api", readme);
         // dotnet run takes the address from launchSettings.json, the built app from appsettings.json: both say the README's.
@@ -82,6 +83,17 @@ public sealed partial class DefaultPortBrowserTests
                 await page.ScreenshotAsync(Path.Combine(artifacts, "swagger.png"), new ScreenshotOptions { FullPage = false });
                 Assert.Contains("Matchmaker API", title);
                 Assert.Equal(operations, blocks);
+            }
+
+            // The console at / loads without a key and takes the admin token pasted into it.
+            await using (var page = await browser.NewPageAsync())
+            {
+                var response = await page.GoToAsync($"{Base}/", WaitUntilNavigation.Load);
+                Assert.Equal(HttpStatusCode.OK, response.Status);
+                await page.TypeAsync("#key", api.AdminToken);
+                await page.ClickAsync("#key-form button[type=submit]");
+                await page.WaitForSelectorAsync("body[data-ready=true]", new WaitForSelectorOptions { Timeout = 30_000 });
+                Assert.False(await page.EvaluateExpressionAsync<bool>("document.querySelector('#search-box').hidden"));
             }
 
             // The dashboard asks for credentials, then lets the admin key in and triggers the weekly lists.
