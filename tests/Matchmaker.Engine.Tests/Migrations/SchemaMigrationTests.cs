@@ -33,6 +33,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0002_project_texts.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Plans.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Plans.0002_plan_quota.sql",
     ];
 
     private static readonly string[] ServiceTables =
@@ -174,6 +175,7 @@ public sealed class PostgresSchemaMigrationTests(PostgresFixture postgres) : ICl
         "Matchmaker.Engine.Migrations.Postgres.Feedback.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Plans.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Postgres.Plans.0002_plan_quota.sql",
         "Matchmaker.Engine.Migrations.Postgres.Recommendations.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Recommendations.0002_change_intents.sql",
     ];
