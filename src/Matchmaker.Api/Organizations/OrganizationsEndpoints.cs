@@ -142,8 +142,10 @@ public static class OrganizationsEndpoints
         HttpRequest request, IGraphStore store, ChangeNotifier changes, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         var organization = (await ReadOrganizationAsync(request, options.Value, cancellationToken)).ToDomain();
-        // Creation must not silently replace (PUT is the way to replace): the store creates only when the id is free, in one step.
-        if (!await changes.WriteAsync([organization.Id], structural: false, () => store.CreateOrganizationAsync(organization, cancellationToken), cancellationToken))
+        // Creation must not silently replace (PUT is the way to replace): the store creates only when the id is free, in one
+        // step. The read before it only spares a taken id a change record (and its recompute).
+        if (await store.GetOrganizationAsync(organization.Id, cancellationToken) is not null
+            || !await changes.WriteAsync([organization.Id], structural: false, () => store.CreateOrganizationAsync(organization, cancellationToken), cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The organization already exists.",
                 detail: $"An organization with id '{organization.Id}' exists; use PUT /api/v1/organizations/{organization.Id} to replace it.");
@@ -170,6 +172,7 @@ public static class OrganizationsEndpoints
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, IGraphStore store, ChangeNotifier changes, CancellationToken cancellationToken)
     {
+        if (await store.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
         // Its former partners' lists change too: take them before the ties are gone.
         var snapshotPartners = (await store.GetTiesAsync(id, cancellationToken)).SelectMany(t => new[] { t.From, t.To });
         if (!await changes.WriteAsync(snapshotPartners.Append(id).Distinct().ToList(), structural: true,
