@@ -75,6 +75,8 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
     public async Task RecomputeChanged(CancellationToken cancellationToken)
     {
         var changes = await store.TakeChangedAsync(cancellationToken);
+        // Changes of writes still in progress are taken when their writes end; this one comes back for those whose end is never recorded.
+        if (changes.HeldBack > 0) jobs.Schedule<RecomputeJobs>(Queue, j => j.RecomputeChanged(CancellationToken.None), ChangeNotifier.WriteHold + TimeSpan.FromSeconds(5));
         try
         {
             DeliveryJobs.AfterRun(jobs, await service.RecomputeOrganizationsAsync(changes, cancellationToken));

@@ -143,6 +143,10 @@ public static class StorageSetup
             services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });
             services.AddSingleton<IPlanStore>(sp => new SqlitePlanStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
+        services.AddOptions<PlanOptions>().BindConfiguration(PlanOptions.Section)
+            .Validate(o => o.MaxSavedPerKey is >= 1 and <= 1_000_000 && o.RetentionDays is >= 1 and <= 3650,
+                "Plans:MaxSavedPerKey must be 1-1,000,000 and Plans:RetentionDays 1-3,650.")
+            .ValidateOnStart();
         // Weekly lists name the roles the organization's newest saved plan leaves out (docs/planner.md).
         services.AddSingleton<IPlanGapSource>(sp => new SavedPlanGaps(sp.GetRequiredService<IPlanStore>()));
 

@@ -3,6 +3,7 @@ using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Planning;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Api.Consortia;
 
@@ -77,7 +78,7 @@ public static class ConsortiaEndpoints
 
     internal static async Task<Results<Created<ConsortiumPlan>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> Create(
         CreatePlanRequest body, HttpContext http, PlannerSource planners, IPlanStore plans, TimeProvider time, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        IOptions<PlanOptions> limits, CancellationToken cancellationToken)
     {
         var (request, errors) = Validate(body);
         if (request is null) return TypedResults.ValidationProblem(errors, title: "The request was refused; nothing was planned.");
@@ -97,7 +98,16 @@ public static class ConsortiaEndpoints
             return TypedResults.Problem(problem);
         }
         var plan = outcome.Plan!;
-        await plans.SaveAsync(plan, ApiKeyClaims.KeyIdOf(http.User)!, cancellationToken);
+        var (max, days) = (limits.Value.MaxSavedPerKey, limits.Value.RetentionDays);
+        var saved = await plans.SaveWithinQuotaAsync(plan, ApiKeyClaims.KeyIdOf(http.User)!, max, plan.CreatedAt.AddDays(-days), cancellationToken);
+        if (!saved.Saved)
+        {
+            // The key's oldest plan expires first and frees a place: that is when to come back.
+            var frees = saved.OldestKept!.Value.AddDays(days);
+            http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling((frees - plan.CreatedAt).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "This key keeps the most saved plans allowed.",
+                detail: $"A key keeps at most {max} plans (Plans:MaxSavedPerKey), each for {days} days (Plans:RetentionDays); its oldest expires at {frees:u}. Nothing was saved.");
+        }
         loggers.CreateLogger("Matchmaker.Consortia").LogInformation("Planned {PlanId} for {Lead}: {Alternatives} alternatives, best {Score}",
             plan.Id, plan.LeadId, plan.Alternatives.Count, plan.Alternatives[0].Score);
         return TypedResults.Created($"/api/v1/consortia/plans/{plan.Id}", plan);

@@ -142,14 +142,14 @@ public static class OrganizationsEndpoints
         HttpRequest request, IGraphStore store, ChangeNotifier changes, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         var organization = (await ReadOrganizationAsync(request, options.Value, cancellationToken)).ToDomain();
-        // Creation must not silently replace; PUT is the way to replace.
-        if (await store.GetOrganizationAsync(organization.Id, cancellationToken) is not null)
+        // Creation must not silently replace (PUT is the way to replace): the store creates only when the id is free, in one
+        // step. The read before it only spares a taken id a change record (and its recompute).
+        if (await store.GetOrganizationAsync(organization.Id, cancellationToken) is not null
+            || !await changes.WriteAsync([organization.Id], structural: false, () => store.CreateOrganizationAsync(organization, cancellationToken), cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The organization already exists.",
                 detail: $"An organization with id '{organization.Id}' exists; use PUT /api/v1/organizations/{organization.Id} to replace it.");
         }
-        await store.UpsertOrganizationAsync(organization, cancellationToken);
-        await changes.OrganizationsChangedAsync([organization.Id], structural: false, cancellationToken);
         return TypedResults.CreatedAtRoute(OrganizationRecord.FromDomain(organization), "GetOrganization", new { id = organization.Id });
     }
 
@@ -162,17 +162,21 @@ public static class OrganizationsEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [$"'{record.Id}' differs from the id in the path '{id}'"] });
         }
         var organization = (record with { Id = id }).ToDomain();
-        await store.UpsertOrganizationAsync(organization, cancellationToken);
-        await changes.OrganizationsChangedAsync([organization.Id], structural: false, cancellationToken);
+        await changes.WriteAsync([organization.Id], structural: false, async () =>
+        {
+            await store.UpsertOrganizationAsync(organization, cancellationToken);
+            return true;
+        }, cancellationToken);
         return TypedResults.Ok(OrganizationRecord.FromDomain(organization));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, IGraphStore store, ChangeNotifier changes, CancellationToken cancellationToken)
     {
+        if (await store.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
         // Its former partners' lists change too: take them before the ties are gone.
         var snapshotPartners = (await store.GetTiesAsync(id, cancellationToken)).SelectMany(t => new[] { t.From, t.To });
-        if (!await store.DeleteOrganizationAsync(id, cancellationToken)) return NotFound(id);
-        await changes.OrganizationsChangedAsync(snapshotPartners.Append(id).Distinct().ToList(), structural: true, cancellationToken);
+        if (!await changes.WriteAsync(snapshotPartners.Append(id).Distinct().ToList(), structural: true,
+                () => store.DeleteOrganizationAsync(id, cancellationToken), cancellationToken)) return NotFound(id);
         return TypedResults.NoContent();
     }
 
@@ -208,10 +212,10 @@ public static class OrganizationsEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The import has too many rows.",
                 detail: $"The import carries {batch.RowCount:N0} rows; at most {limits.MaxRows:N0} are accepted per request. Split it into several imports.");
         }
-        var summary = await store.ImportAsync(batch, cancellationToken);
-        await changes.OrganizationsChangedAsync(batch.Organizations.Select(o => o.Id)
+        var summary = await changes.WriteAsync(batch.Organizations.Select(o => o.Id)
             .Concat(batch.Projects.SelectMany(p => p.Members.Select(m => m.OrganizationId)))
-            .Concat(batch.Ties.SelectMany(t => new[] { t.From, t.To })).Distinct().ToList(), structural: batch.Projects.Count + batch.Ties.Count > 0, cancellationToken);
+            .Concat(batch.Ties.SelectMany(t => new[] { t.From, t.To })).Distinct().ToList(), structural: batch.Projects.Count + batch.Ties.Count > 0,
+            () => store.ImportAsync(batch, cancellationToken), cancellationToken);
         return TypedResults.Ok(summary);
     }
 

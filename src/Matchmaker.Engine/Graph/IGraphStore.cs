@@ -19,6 +19,9 @@ public interface IGraphStore
     /// <summary>Creates or replaces the organization. Its projects and ties are kept.</summary>
     Task UpsertOrganizationAsync(Organization organization, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates the organization if no organization has its id, in one step (of two concurrent creates one wins). False when the id is taken.</summary>
+    Task<bool> CreateOrganizationAsync(Organization organization, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the organization with its project memberships and ties. False when it did not exist.</summary>
     Task<bool> DeleteOrganizationAsync(string id, CancellationToken cancellationToken = default);
 

@@ -27,6 +27,37 @@ public sealed class SqlitePlanStore(string databasePath) : IPlanStore
             ("$plan", JsonSerializer.Serialize(plan, WireJson.Options)));
     }
 
+    public async Task<PlanSaveResult> SaveWithinQuotaAsync(ConsortiumPlan plan, string keyId, int maxPerKey, DateTimeOffset keepSince, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // Immediate: the count and the insert hold the write lock together, so two saves cannot both pass a full quota.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await Sql.ExecuteAsync(connection, transaction, "DELETE FROM consortium_plans WHERE created_at < $since", cancellationToken,
+            ("$since", SqliteFile.Time(keepSince)));
+        await using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            count.CommandText = "SELECT count(*), min(created_at) FROM consortium_plans WHERE key_id = $key";
+            count.Parameters.AddWithValue("$key", keyId);
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetInt64(0) >= maxPerKey)
+            {
+                var oldest = SqliteFile.ParseTime(reader.GetString(1));
+                await reader.DisposeAsync();
+                await transaction.CommitAsync(cancellationToken);
+                return new PlanSaveResult(false, oldest);
+            }
+        }
+        await Sql.ExecuteAsync(connection, transaction, """
+            INSERT INTO consortium_plans (id, key_id, lead_id, created_at, plan) VALUES ($id, $key, $lead, $created, $plan)
+            """, cancellationToken,
+            ("$id", plan.Id), ("$key", keyId), ("$lead", plan.LeadId), ("$created", SqliteFile.Time(plan.CreatedAt)),
+            ("$plan", JsonSerializer.Serialize(plan, WireJson.Options)));
+        await transaction.CommitAsync(cancellationToken);
+        return new PlanSaveResult(true, null);
+    }
+
     public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

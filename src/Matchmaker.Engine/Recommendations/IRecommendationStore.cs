@@ -55,9 +55,30 @@ public interface IRecommendationStore
     /// <param name="structural">True when projects or ties changed (or organizations were deleted), which needs a snapshot rebuild; false for attribute edits, which are patched.</param>
     Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes (and clears) every recorded change, and lets the next change schedule a new job.</summary>
+    /// <summary>
+    /// Records, before a graph write, that organizations are about to change. The graph and this store are two
+    /// databases (Neo4j and PostgreSQL, or two SQLite files), so the change is recorded first: a write is never
+    /// applied without its change record. The record is held back from <see cref="TakeChangedAsync"/> (so that a
+    /// recompute does not read the graph before the write) until <see cref="EndChangeAsync"/> or until
+    /// <paramref name="due"/>, whichever comes first; recomputing an organization whose write failed changes nothing.
+    /// </summary>
+    Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends a change begun by <see cref="BeginChangeAsync"/>, whether its write was applied or failed: the record
+    /// becomes takeable. Returns true as <see cref="MarkChangedAsync"/> does, for the caller that schedules the recompute.
+    /// </summary>
+    Task<bool> EndChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes (and clears) every recorded change not held back by a write in progress, and lets the next change
+    /// schedule a new job. <see cref="ChangeSet.HeldBack"/> counts the changes left.
+    /// </summary>
     Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>Organizations changed since the last recompute; <see cref="Structural"/> when any change touched projects or ties.</summary>
-public sealed record ChangeSet(IReadOnlyList<string> OrganizationIds, bool Structural);
+/// <summary>
+/// Organizations changed since the last recompute; <see cref="Structural"/> when any change touched projects or ties;
+/// <see cref="HeldBack"/> changes whose writes were still in progress (taken by a later job).
+/// </summary>
+public sealed record ChangeSet(IReadOnlyList<string> OrganizationIds, bool Structural, int HeldBack = 0);

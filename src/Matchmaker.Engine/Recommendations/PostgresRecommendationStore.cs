@@ -176,6 +176,45 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         return flipped == 1;
     }
 
+    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO rec_changes AS c (org_id, changed_at, structural, pending, due_ms) SELECT unnest(@ids), @now, @structural, 1, @due
+            ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = c.structural OR excluded.structural,
+                pending = c.pending + 1, due_ms = greatest(c.due_ms, excluded.due_ms)
+            """;
+        command.Parameters.AddWithValue("ids", organizationIds.Distinct().ToArray());
+        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        command.Parameters.AddWithValue("structural", structural);
+        command.Parameters.AddWithValue("due", due.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> EndChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            // The row may be gone (taken after its due time): it is recorded again, takeable.
+            command.CommandText = """
+                INSERT INTO rec_changes AS c (org_id, changed_at, structural, pending, due_ms) SELECT unnest(@ids), @now, @structural, 0, 0
+                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = c.structural OR excluded.structural,
+                    pending = greatest(c.pending - 1, 0)
+                """;
+            command.Parameters.AddWithValue("ids", organizationIds.Distinct().ToArray());
+            command.Parameters.AddWithValue("now", now.ToUniversalTime());
+            command.Parameters.AddWithValue("structural", structural);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return flipped == 1;
+    }
+
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

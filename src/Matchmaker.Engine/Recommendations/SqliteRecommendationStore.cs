@@ -300,6 +300,39 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
         return flipped == 1;
     }
 
+    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenChangesAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var id in organizationIds.Distinct())
+        {
+            await Sql.ExecuteAsync(connection, transaction, """
+                INSERT INTO rec_changes (org_id, changed_at, structural, pending, due_ms) VALUES ($id, $now, $structural, 1, $due)
+                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = max(structural, excluded.structural),
+                    pending = pending + 1, due_ms = max(due_ms, excluded.due_ms)
+                """, cancellationToken, ("$id", id), ("$now", SqliteFile.Time(now)), ("$structural", structural ? 1 : 0), ("$due", due.ToUnixTimeMilliseconds()));
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> EndChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenChangesAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var id in organizationIds.Distinct())
+        {
+            // The row may be gone (taken after its due time): it is recorded again, takeable.
+            await Sql.ExecuteAsync(connection, transaction, """
+                INSERT INTO rec_changes (org_id, changed_at, structural, pending, due_ms) VALUES ($id, $now, $structural, 0, 0)
+                ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = max(structural, excluded.structural),
+                    pending = max(pending - 1, 0)
+                """, cancellationToken, ("$id", id), ("$now", SqliteFile.Time(now)), ("$structural", structural ? 1 : 0));
+        }
+        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return flipped == 1;
+    }
+
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
@@ -391,7 +424,8 @@ internal static class Sql
         await using (var take = connection.CreateCommand())
         {
             take.Transaction = transaction;
-            take.CommandText = "DELETE FROM rec_changes RETURNING org_id, structural";
+            // A literal number, not a parameter: the same text runs on both engines, whose parameter names differ.
+            take.CommandText = $"DELETE FROM rec_changes WHERE pending = 0 OR due_ms <= {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} RETURNING org_id, structural";
             await using var reader = await take.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -401,7 +435,9 @@ internal static class Sql
             }
         }
         ids.Sort(StringComparer.Ordinal);
-        return new ChangeSet(ids, structural);
+        await using var left = Command(connection, transaction, "SELECT count(*) FROM rec_changes", []);
+        var heldBack = Convert.ToInt32(await left.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return new ChangeSet(ids, structural, heldBack);
     }
 
     /// <summary>Whether the query returns any row.</summary>

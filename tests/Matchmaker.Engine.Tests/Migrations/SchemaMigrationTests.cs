@@ -26,12 +26,14 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     private static readonly string[] ServiceScripts =
     [
         "Matchmaker.Engine.Migrations.Sqlite.Changes.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Changes.0002_change_intents.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Delivery.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Feedback.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0002_project_texts.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Plans.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Plans.0002_plan_quota.sql",
     ];
 
     private static readonly string[] ServiceTables =
@@ -173,7 +175,9 @@ public sealed class PostgresSchemaMigrationTests(PostgresFixture postgres) : ICl
         "Matchmaker.Engine.Migrations.Postgres.Feedback.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Plans.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Postgres.Plans.0002_plan_quota.sql",
         "Matchmaker.Engine.Migrations.Postgres.Recommendations.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Postgres.Recommendations.0002_change_intents.sql",
     ];
 
     private static readonly string[] Tables =

@@ -88,6 +88,29 @@ public abstract class PlanStoreContract
         Assert.Empty(await store.ListByLeadAsync($"nobody-{lead}", 10));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListByLeadAsync(lead, 0));
     }
+
+    [Fact]
+    public async Task Concurrent_saves_by_one_key_keep_exactly_its_quota_and_saving_deletes_expired_plans()
+    {
+        var store = await CreateStoreAsync();
+        var key = $"key-{Guid.NewGuid():N}";
+        var day = new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+        await store.SaveAsync(Plan($"plan-old-{key}", createdAt: day.AddDays(-40)), $"other-{key}");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+            store.SaveWithinQuotaAsync(Plan($"plan-{i}-{key}", createdAt: day.AddMinutes(i)), key, 3, day.AddDays(-30)))));
+
+        Assert.Equal(3, results.Count(r => r.Saved));
+        var kept = Enumerable.Range(0, 8).Where(i => results[i].Saved).ToList();
+        // A refusal comes after the three saves (they hold the key's lock in turn), so it names the oldest of them.
+        Assert.All(results.Where(r => !r.Saved), r => Assert.Equal(day.AddMinutes(kept.Min()), r.OldestKept));
+        foreach (var i in Enumerable.Range(0, 8))
+        {
+            Assert.Equal(results[i].Saved, await store.FindAsync($"plan-{i}-{key}", key) is not null);
+        }
+        // Another key's plan made before the retention's start was deleted by the saves.
+        Assert.Null(await store.FindAsync($"plan-old-{key}", $"other-{key}"));
+    }
 }
 
 public sealed class SqlitePlanStoreTests : PlanStoreContract, IDisposable

@@ -239,4 +239,27 @@ public abstract class RecommendationStoreContract
         Assert.Equal([ids[1]], next.OrganizationIds);
         Assert.False(next.Structural);
     }
+
+    [Fact]
+    public async Task A_change_begun_before_its_write_is_held_back_until_the_write_ends_or_its_hold_passes()
+    {
+        var store = await CreateStoreAsync();
+        await store.TakeChangedAsync();
+        var (writing, abandoned) = (Id("chg"), Id("chg"));
+        var now = DateTimeOffset.UtcNow;
+
+        await store.BeginChangeAsync([writing], structural: true, now, now.AddMinutes(2));
+        await store.BeginChangeAsync([abandoned], structural: false, now.AddMinutes(-3), now.AddMinutes(-1));
+        var during = await store.TakeChangedAsync();
+        var scheduled = await store.EndChangeAsync([writing], structural: false, now);
+        var after = await store.TakeChangedAsync();
+
+        Assert.Equal([abandoned], during.OrganizationIds);
+        Assert.False(during.Structural);
+        Assert.Equal(1, during.HeldBack);
+        Assert.True(scheduled);
+        Assert.Equal([writing], after.OrganizationIds);
+        Assert.True(after.Structural);
+        Assert.Equal(0, after.HeldBack);
+    }
 }

@@ -52,6 +52,13 @@ public sealed class Neo4jGraphStore : IGraphStore
         SET o = row
         """, "rows");
 
+    /// <summary>CREATE, not MERGE: the uniqueness constraint on the id refuses a second organization with it.</summary>
+    internal static readonly Neo4jStatement CreateOrganization = new("organization.create", """
+        UNWIND $rows AS row
+        CREATE (o:Organization)
+        SET o = row
+        """, "rows");
+
     internal static readonly Neo4jStatement DeleteOrganization = new("organization.delete", """
         MATCH (o:Organization {id: $id})
         DETACH DELETE o
@@ -168,7 +175,7 @@ public sealed class Neo4jGraphStore : IGraphStore
     /// <summary>Every statement the adapter sends besides the schema (<see cref="Neo4jScript.Schema"/>): the linter test checks them all.</summary>
     public static IReadOnlyList<Neo4jStatement> Statements { get; } =
     [
-        Ping, AwaitIndexes, GetOrganization, SearchOrganizations, UpsertOrganizations, DeleteOrganization, ExportOrganizations,
+        Ping, AwaitIndexes, GetOrganization, SearchOrganizations, UpsertOrganizations, CreateOrganization, DeleteOrganization, ExportOrganizations,
         GetProject, UpsertProjects, DeleteProject, ExportProjects, .. UpsertTies.Values, .. DeleteTies.Values, GetTies, ExportTies,
         MissingOrganizations, Count,
     ];
@@ -282,6 +289,20 @@ public sealed class Neo4jGraphStore : IGraphStore
     {
         // MERGE then SET of the whole record: repeating it changes nothing, so it may be retried.
         using var _ = await _api.RunAsync(UpsertOrganizations, w => WriteOrganizationRows(w, [organization], 0, 1), Neo4jRetry.Idempotent, cancellationToken);
+    }
+
+    public async Task<bool> CreateOrganizationAsync(Organization organization, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            // Not retried once sent: a retry of a create that was applied would meet its own organization.
+            using var _ = await _api.RunAsync(CreateOrganization, w => WriteOrganizationRows(w, [organization], 0, 1), Neo4jRetry.IfNotApplied, cancellationToken);
+            return true;
+        }
+        catch (GraphConflictException)
+        {
+            return false;
+        }
     }
 
     public async Task<bool> DeleteOrganizationAsync(string id, CancellationToken cancellationToken = default)

@@ -132,6 +132,23 @@ public sealed class SqliteGraphStore : IGraphStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<bool> CreateOrganizationAsync(Organization organization, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO organizations (id, kind, city, sectors, sub_fields, search_text, record)
+            VALUES ($id, $kind, $city, $sectors, $subFields, $searchText, $record)
+            ON CONFLICT (id) DO NOTHING
+            """;
+        foreach (var name in new[] { "$id", "$kind", "$city", "$sectors", "$subFields", "$searchText", "$record" })
+        {
+            command.Parameters.Add(name, SqliteType.Text);
+        }
+        BindOrganization(command, organization);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task<bool> DeleteOrganizationAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
