@@ -5,62 +5,14 @@ using PuppeteerSharp;
 
 namespace Matchmaker.Api.Tests;
 
-/// <summary>The service on a real Kestrel port (a browser needs one), its first lists computed, for the console tests.</summary>
-public sealed class ConsoleFixture : IAsyncLifetime
-{
-    public MatchmakerApiFactory Factory { get; } = new();
-    public string ApiBase { get; private set; } = "";
-
-    public Task InitializeAsync()
-    {
-        var port = DeliveryFixture.FreePort();
-        ApiBase = $"http://127.0.0.1:{port}";
-        Factory.UseKestrel(port);
-        Factory.StartServer();
-        return Task.CompletedTask;
-    }
-
-    public HttpClient ClientWithKey(string token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(ApiBase), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", token);
-        return client;
-    }
-
-    /// <summary>
-    /// The first start computes every list, trains a model and recomputes with it; wait for all of that, so that the
-    /// list a test reads through the API is the one the page shows.
-    /// </summary>
-    public async Task WaitForListsAsync()
-    {
-        using var admin = ClientWithKey(MatchmakerApiFactory.AdminKey);
-        await StartUpWork.WaitAsync(admin);
-    }
-
-    public async Task DisposeAsync() => await Factory.DisposeAsync();
-}
-
 /// <summary>
 /// The coordinators' console at <c>/</c> driven in headless Chromium (Debian's package, scripts/setup/30-chromium.sh):
 /// paste a key, search, open an organization, give feedback, plan. Each test writes its screenshot to
 /// docs/screenshots/console-*.png.
 /// </summary>
-public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+public sealed class ConsoleBrowserTests(KestrelApiFixture fixture) : IClassFixture<KestrelApiFixture>
 {
-    private static string Chromium() =>
-        new[] { Environment.GetEnvironmentVariable("MATCHMAKER_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
-            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
-        ?? throw new InvalidOperationException("Chromium was not found: run scripts/setup/30-chromium.sh (Debian package chromium) or set MATCHMAKER_CHROMIUM.");
-
-    private static Task<IBrowser> LaunchAsync() => Puppeteer.LaunchAsync(new LaunchOptions
-    {
-        Headless = true,
-        ExecutablePath = Chromium(),
-        // Root in a container has no user namespace sandbox; the pages are our own.
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN"],
-        DefaultViewport = new ViewPortOptions { Width = 1100, Height = 900 },
-        Timeout = 60_000,
-    });
+    private static Task<IBrowser> LaunchAsync() => HeadlessChromium.LaunchAsync(1100, 900);
 
     private static readonly WaitForSelectorOptions Wait = new() { Timeout = 30_000 };
 
@@ -97,8 +49,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     [Fact]
     public async Task Search_recommendations_and_a_decline_with_a_reason_removes_the_candidate()
     {
-        await fixture.WaitForListsAsync();
-        using var admin = fixture.ClientWithKey(MatchmakerApiFactory.AdminKey);
+        await fixture.WaitForStartUpWorkAsync();
+        using var admin = fixture.Client(MatchmakerApiFactory.AdminKey);
         var served = await admin.GetFromJsonAsync<JsonElement>("/api/v1/organizations/donghua-mse/recommendations?limit=10");
         var expected = served.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()!).ToArray();
         Assert.True(expected.Length >= 2);
@@ -138,7 +90,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_plan_draws_three_teams_side_by_side_and_stacks_them_at_a_phone_width()
     {
-        await fixture.WaitForListsAsync();
+        await fixture.WaitForStartUpWorkAsync();
         await using var browser = await LaunchAsync();
         await using var page = await OpenAsync(browser, MatchmakerApiFactory.AdminKey, "Baolong", "baolong-auto");
         await page.TypeAsync("#challenge", "多传感器融合 / sensor fusion, venture funding");
@@ -167,8 +119,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_read_only_key_sees_the_list_without_feedback_buttons_or_planning()
     {
-        await fixture.WaitForListsAsync();
-        using var admin = fixture.ClientWithKey(MatchmakerApiFactory.AdminKey);
+        await fixture.WaitForStartUpWorkAsync();
+        using var admin = fixture.Client(MatchmakerApiFactory.AdminKey);
         var created = await admin.PostAsJsonAsync("/api/v1/keys", new { name = "console read-only", scopes = new[] { "read" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
@@ -183,7 +135,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
 
         // The text box ranks partners for a text now (read scope), as the on-demand endpoint does.
         const string text = "碳纤维复合材料用于低空飞行器机身 / carbon-fibre composites for drone airframes";
-        using var reader = fixture.ClientWithKey(token);
+        using var reader = fixture.Client(token);
         var ranked = await (await reader.PostAsJsonAsync("/api/v1/organizations/tongji-auto/recommendations/query", new { text, limit = 10 }))
             .Content.ReadFromJsonAsync<JsonElement>();
         var expected = ranked.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("candidateId").GetString()!).ToArray();

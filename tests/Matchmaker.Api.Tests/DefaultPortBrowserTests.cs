@@ -214,21 +214,7 @@ public sealed partial class DefaultPortBrowserTests
         }
     }
 
-    private static string Chromium() =>
-        new[] { Environment.GetEnvironmentVariable("MATCHMAKER_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
-            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
-        ?? throw new InvalidOperationException("Chromium was not found: run scripts/setup/30-chromium.sh (Debian package chromium) or set MATCHMAKER_CHROMIUM.");
-
-    private static Task<IBrowser> LaunchAsync() => Puppeteer.LaunchAsync(new LaunchOptions
-    {
-        Headless = true,
-        ExecutablePath = Chromium(),
-        // Root in a container has no user namespace sandbox; the pages are our own.
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN"],
-        DefaultViewport = new ViewPortOptions { Width = 1100, Height = 1000 },
-        Timeout = 60_000,
-        ProtocolTimeout = 90_000,
-    });
+    private static Task<IBrowser> LaunchAsync() => HeadlessChromium.LaunchAsync(1100, 1000, protocolTimeout: 90_000);
 
     private static string Artifacts()
     {

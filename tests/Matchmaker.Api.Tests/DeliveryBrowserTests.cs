@@ -19,20 +19,7 @@ public sealed partial class DeliveryBrowserTests(DeliveryFixture fixture)
     [GeneratedRegex(@"https?://\S+/lists/[A-Za-z0-9_.\-]+")]
     private static partial Regex ListLink();
 
-    private static string Chromium() =>
-        new[] { Environment.GetEnvironmentVariable("MATCHMAKER_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
-            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
-        ?? throw new InvalidOperationException("Chromium was not found: run scripts/setup/30-chromium.sh (Debian package chromium) or set MATCHMAKER_CHROMIUM.");
-
-    private static Task<IBrowser> LaunchAsync() => Puppeteer.LaunchAsync(new LaunchOptions
-    {
-        Headless = true,
-        ExecutablePath = Chromium(),
-        // Root in a container has no user namespace sandbox; the pages are our own.
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN"],
-        DefaultViewport = new ViewPortOptions { Width = 900, Height = 1000 },
-        Timeout = 60_000,
-    });
+    private static Task<IBrowser> LaunchAsync() => HeadlessChromium.LaunchAsync(900, 1000);
 
     [Fact]
     public async Task The_list_page_from_the_email_shows_the_candidates_in_chromium()

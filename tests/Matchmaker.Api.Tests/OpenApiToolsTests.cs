@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace Matchmaker.Api.Tests;
 
-/// <summary>The service on a real Kestrel port, so that Node programs can call it.</summary>
+/// <summary>The service on a real Kestrel port, so that Node programs and browsers can call it.</summary>
 public sealed class KestrelApiFixture : IAsyncLifetime
 {
     public MatchmakerApiFactory Factory { get; } = new();
@@ -27,6 +27,16 @@ public sealed class KestrelApiFixture : IAsyncLifetime
         var client = new HttpClient { BaseAddress = new Uri(ApiBase), Timeout = TimeSpan.FromSeconds(60) };
         if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
+    }
+
+    /// <summary>
+    /// The first start computes every list, trains a model and recomputes with it; wait for all of that, so that the
+    /// list a test reads through the API is the one a page shows.
+    /// </summary>
+    public async Task WaitForStartUpWorkAsync()
+    {
+        using var admin = Client();
+        await StartUpWork.WaitAsync(admin);
     }
 
     public async Task DisposeAsync() => await Factory.DisposeAsync();
