@@ -17,7 +17,7 @@ internal static class TextIndexBench
     public static int Run(string[] args)
     {
         var options = new BenchArgs(args);
-        var dataDir = options.Positional().FirstOrDefault() ?? DefaultDataDirectory();
+        var dataDir = options.Positional().FirstOrDefault() ?? BenchData.DefaultDirectory("cordis-horizon");
         if (dataDir is null || !File.Exists(Path.Combine(dataDir, "projects.tsv.gz")))
         {
             Console.Error.WriteLine("text-index: give the cordis-horizon data directory (projects.tsv.gz, participations.tsv.gz)");
@@ -174,16 +174,6 @@ internal static class TextIndexBench
         Console.WriteLine($"{name} | {Machine.Median(sorted):F1} | {p95:F1} | {sorted[^1]:F1}");
     }
 
-    private static string? DefaultDataDirectory()
-    {
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) continue;
-            var data = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "cordis-horizon"));
-            return Directory.Exists(data) ? data : null;
-        }
-        return null;
-    }
 
     /// <summary>
     /// A minimal reader of the cordis-horizon TSV files, for this bench only: tab-separated, one header row, no

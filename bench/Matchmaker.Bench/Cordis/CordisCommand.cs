@@ -172,7 +172,7 @@ public static class CordisCommand
             }
         }
         // Without an argument: the data beside the repository (../shared/data/cordis-h2020), when it is there.
-        dataDir ??= DefaultDataDirectory();
+        dataDir ??= BenchData.DefaultDirectory("cordis-h2020");
         if (dataDir is null)
         {
             Console.Error.WriteLine("usage: Matchmaker.Bench cordis <data-dir> --test-year 2019 [--track all|new-partners|consortium] [--json FILE]");
@@ -441,16 +441,6 @@ public static class CordisCommand
         return best;
     }
 
-    private static string? DefaultDataDirectory()
-    {
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) continue;
-            var data = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "cordis-h2020"));
-            return Directory.Exists(data) ? data : null;
-        }
-        return null;
-    }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 

@@ -131,7 +131,7 @@ public static class HorizonCommand
                     break;
             }
         }
-        dataDir ??= DefaultDataDirectory();
+        dataDir ??= BenchData.DefaultDirectory("cordis-horizon");
         if (dataDir is null || testYear is not { } year)
         {
             Console.Error.WriteLine(Usage);
@@ -294,16 +294,6 @@ public static class HorizonCommand
 
     private static string Name(QueryTextMode mode) => mode.ToString().ToLowerInvariant();
 
-    private static string? DefaultDataDirectory()
-    {
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) continue;
-            var data = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "cordis-horizon"));
-            return Directory.Exists(data) ? data : null;
-        }
-        return null;
-    }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
