@@ -132,8 +132,11 @@ public sealed record FeedbackState(
 public sealed record FeedbackPage(IReadOnlyList<FeedbackEntry> Items, long? NextBefore);
 
 /// <summary>
-/// Feedback on recommendations: an append-only log (who said what about whom, when), read back as the current
-/// state per pair. Two adapters, SQLite (embedded) and PostgreSQL (production), held to one contract test suite.
+/// Feedback on recommendations: an append-only log (who said what about whom, when) and, written in the same
+/// transaction, the latest entry per (organization, candidate) pair, from which the current state is read (lists,
+/// widget, pairs, digests, training) at a cost of the pairs, not of the log's length. "Latest" is the highest
+/// <see cref="FeedbackEntry.Sequence"/>, whatever the entries' times. Two adapters, SQLite (embedded) and PostgreSQL
+/// (production), held to one contract test suite.
 /// </summary>
 public interface IFeedbackStore
 {
@@ -147,7 +150,10 @@ public interface IFeedbackStore
 
     Task<FeedbackState> GetStateAsync(string organizationId, CancellationToken cancellationToken = default);
 
-    /// <summary>Organizations on either side of feedback with a sequence above <paramref name="afterSequence"/>, and the highest sequence seen.</summary>
+    /// <summary>
+    /// Organizations on either side of a pair whose latest feedback has a sequence above <paramref name="afterSequence"/>
+    /// (the same organizations as the log entries above it), and the highest sequence seen.
+    /// </summary>
     Task<(IReadOnlyCollection<string> Organizations, long MaxSequence)> InvolvedSinceAsync(long afterSequence, CancellationToken cancellationToken = default);
 
     /// <summary>The latest feedback on every pair, for training (one entry per organization and candidate).</summary>

@@ -6,7 +6,10 @@ using Npgsql;
 
 namespace Matchmaker.Engine.Feedback;
 
-/// <summary>The embedded feedback store: one append-only table in the service's SQLite file.</summary>
+/// <summary>
+/// The embedded feedback store in the service's SQLite file: the append-only log (<c>feedback</c>, for the feedback
+/// log endpoint and history) and the latest entry per pair (<c>feedback_latest</c>, for every state read and training).
+/// </summary>
 public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
 {
     private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
@@ -20,13 +23,20 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
     public async Task<FeedbackEntry> AddAsync(NewFeedback feedback, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // The log entry and the pair's latest feedback in one transaction: the state reads never see one without the other.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at)
             VALUES ($org, $candidate, $action, $reason, $comment, $by, $at) RETURNING seq
             """;
         FeedbackRows.Bind(command, "$", feedback, SqliteFile.Time(feedback.At));
         var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        command.CommandText = FeedbackRows.UpsertLatest("$");
+        FeedbackRows.AddParameter(command, "$seq", seq);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return FeedbackRows.Entry(seq, feedback);
     }
 
@@ -45,9 +55,9 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
     public async Task<FeedbackState> GetStateAsync(string organizationId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var given = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback WHERE organization_id = $org ORDER BY seq",
+        var given = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback_latest WHERE organization_id = $org ORDER BY seq",
             r => SqliteFile.ParseTime(r.GetString(7)), cancellationToken, ("$org", organizationId));
-        var received = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback WHERE candidate_id = $org ORDER BY seq",
+        var received = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback_latest WHERE candidate_id = $org ORDER BY seq",
             r => SqliteFile.ParseTime(r.GetString(7)), cancellationToken, ("$org", organizationId));
         return FeedbackRows.State(organizationId, given, received);
     }
@@ -55,7 +65,7 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
     public async Task<(IReadOnlyCollection<string> Organizations, long MaxSequence)> InvolvedSinceAsync(long afterSequence, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await FeedbackRows.InvolvedAsync(connection, "SELECT seq, organization_id, candidate_id FROM feedback WHERE seq > $after",
+        return await FeedbackRows.InvolvedAsync(connection, "SELECT seq, organization_id, candidate_id FROM feedback_latest WHERE seq > $after",
             cancellationToken, ("$after", afterSequence));
     }
 
@@ -63,8 +73,7 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await FeedbackRows.ReadAsync(connection, $"""
-            SELECT {FeedbackRows.Columns} FROM feedback
-            WHERE seq IN (SELECT MAX(seq) FROM feedback GROUP BY organization_id, candidate_id) ORDER BY seq
+            SELECT {FeedbackRows.Columns} FROM feedback_latest ORDER BY seq
             """, r => SqliteFile.ParseTime(r.GetString(7)), cancellationToken);
     }
 
@@ -85,13 +94,22 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
     public async Task<FeedbackEntry> AddAsync(NewFeedback feedback, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // The log entry and the pair's latest feedback in one transaction. Sequences are taken in one order and
+        // committed in another; the upsert's condition keeps the highest sequence whichever commits last (a second
+        // writer of the pair waits for the first one's row lock, then sees its row).
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at)
             VALUES (@org, @candidate, @action, @reason, @comment, @by, @at) RETURNING seq
             """;
         FeedbackRows.Bind(command, "@", feedback, feedback.At.ToUniversalTime());
         var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        command.CommandText = FeedbackRows.UpsertLatest("@");
+        FeedbackRows.AddParameter(command, "seq", seq);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return FeedbackRows.Entry(seq, feedback);
     }
 
@@ -110,9 +128,9 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
     public async Task<FeedbackState> GetStateAsync(string organizationId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var given = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback WHERE organization_id = @org ORDER BY seq",
+        var given = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback_latest WHERE organization_id = @org ORDER BY seq",
             Time, cancellationToken, ("org", organizationId));
-        var received = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback WHERE candidate_id = @org ORDER BY seq",
+        var received = await FeedbackRows.ReadAsync(connection, $"SELECT {FeedbackRows.Columns} FROM feedback_latest WHERE candidate_id = @org ORDER BY seq",
             Time, cancellationToken, ("org", organizationId));
         return FeedbackRows.State(organizationId, given, received);
     }
@@ -120,7 +138,7 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
     public async Task<(IReadOnlyCollection<string> Organizations, long MaxSequence)> InvolvedSinceAsync(long afterSequence, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await FeedbackRows.InvolvedAsync(connection, "SELECT seq, organization_id, candidate_id FROM feedback WHERE seq > @after",
+        return await FeedbackRows.InvolvedAsync(connection, "SELECT seq, organization_id, candidate_id FROM feedback_latest WHERE seq > @after",
             cancellationToken, ("after", afterSequence));
     }
 
@@ -128,8 +146,7 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await FeedbackRows.ReadAsync(connection, $"""
-            SELECT DISTINCT ON (organization_id, candidate_id) {FeedbackRows.Columns} FROM feedback
-            ORDER BY organization_id, candidate_id, seq DESC
+            SELECT {FeedbackRows.Columns} FROM feedback_latest ORDER BY seq
             """, Time, cancellationToken);
     }
 
@@ -151,6 +168,20 @@ internal static class FeedbackRows
         Add(command, prefix + "by", f.GivenBy);
         Add(command, prefix + "at", at);
     }
+
+    /// <summary>
+    /// Makes the entry just logged (same parameters, plus <c>seq</c>) the pair's latest unless a higher sequence is
+    /// already there: latest is the highest sequence, as the log's fold always took it.
+    /// </summary>
+    public static string UpsertLatest(string p) => $"""
+        INSERT INTO feedback_latest (organization_id, candidate_id, seq, action, reason, comment, given_by, at)
+        VALUES ({p}org, {p}candidate, {p}seq, {p}action, {p}reason, {p}comment, {p}by, {p}at)
+        ON CONFLICT (organization_id, candidate_id) DO UPDATE SET seq = excluded.seq, action = excluded.action, reason = excluded.reason,
+            comment = excluded.comment, given_by = excluded.given_by, at = excluded.at
+        WHERE excluded.seq > feedback_latest.seq
+        """;
+
+    public static void AddParameter(DbCommand command, string name, object value) => Add(command, name, value);
 
     public static FeedbackEntry Entry(long seq, NewFeedback f) =>
         new(seq, f.OrganizationId, f.CandidateId, f.Action, f.Reason, f.Comment, f.GivenBy, f.At);

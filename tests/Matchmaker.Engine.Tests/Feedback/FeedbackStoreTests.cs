@@ -10,6 +10,12 @@ public abstract class FeedbackStoreContract
 {
     protected abstract Task<IFeedbackStore> CreateStoreAsync();
 
+    /// <summary>Runs SQL on the store's database, to look past the store or to make a database as older code left it.</summary>
+    protected abstract Task ExecuteAsync(string sql);
+
+    /// <summary>A database holding only the feedback log as the store made it before the latest-per-pair table, then migrated.</summary>
+    protected abstract Task<IFeedbackStore> CreateStoreFromLogOnlyAsync(IEnumerable<NewFeedback> log);
+
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
 
     private static NewFeedback F(string org, string candidate, FeedbackAction action, int minutes, DeclineReason? reason = null, string? comment = null) =>
@@ -91,6 +97,77 @@ public abstract class FeedbackStoreContract
     }
 
     [Fact]
+    public async Task State_reads_come_from_the_latest_feedback_per_pair_not_from_the_log()
+    {
+        var store = await CreateStoreAsync();
+        // Latest means the highest sequence, as the log was folded before: a later entry wins even when its time is
+        // earlier than the one it replaces, or the same.
+        await store.AddAsync(F("org-a", "org-b", FeedbackAction.Decline, 10, DeclineReason.TooFar));
+        var acceptB = await store.AddAsync(F("org-a", "org-b", FeedbackAction.Accept, 0, comment: "改主意了"));
+        await store.AddAsync(F("org-a", "org-c", FeedbackAction.Accept, 5));
+        var formedC = await store.AddAsync(F("org-a", "org-c", FeedbackAction.Formed, 5));
+        var fromB = await store.AddAsync(F("org-b", "org-a", FeedbackAction.Contacted, 7));
+
+        // The log is history only: with it emptied behind the store's back, every state read is unchanged.
+        await ExecuteAsync("DELETE FROM feedback");
+
+        var a = await store.GetStateAsync("org-a");
+        Assert.Equal(acceptB, a.Given["org-b"]);
+        Assert.Equal(formedC, a.Given["org-c"]);
+        Assert.Equal(["org-b"], a.InterestedInUs.Keys);
+        Assert.Equal(["org-b"], a.Mutual);
+        Assert.Equal(fromB.Sequence, a.Version);
+        var c = await store.GetStateAsync("org-c");
+        Assert.Equal(["org-a"], c.InterestedInUs.Keys);
+        Assert.Empty(c.Given);
+        Assert.Equal([acceptB, formedC, fromB], await store.LatestPerPairAsync());
+        var (involved, max) = await store.InvolvedSinceAsync(0);
+        Assert.Equal(["org-a", "org-b", "org-c"], involved.Order(StringComparer.Ordinal));
+        Assert.Equal(fromB.Sequence, max);
+        Assert.Equal(["org-a", "org-b"], (await store.InvolvedSinceAsync(formedC.Sequence)).Organizations.Order(StringComparer.Ordinal));
+        // The feedback log endpoint reads the log itself.
+        Assert.Empty((await store.ListAsync("org-a", null, null, 10)).Items);
+    }
+
+    [Fact]
+    public async Task Concurrent_feedback_on_one_pair_leaves_the_entry_with_the_highest_sequence_as_latest()
+    {
+        var store = await CreateStoreAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            var written = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+                store.AddAsync(F("org-a", "org-b", i % 2 == 0 ? FeedbackAction.Accept : FeedbackAction.Decline, round,
+                    i % 2 == 0 ? null : DeclineReason.Other, $"round {round} writer {i}")))));
+            var highest = written.MaxBy(e => e.Sequence)!;
+            Assert.Equal(highest, (await store.GetStateAsync("org-a")).Given["org-b"]);
+            Assert.Equal([highest], await store.LatestPerPairAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Migrating_a_log_only_database_fills_the_latest_feedback_per_pair_from_the_log()
+    {
+        var store = await CreateStoreFromLogOnlyAsync([
+            F("org-a", "org-b", FeedbackAction.Decline, 10, DeclineReason.TooFar, "太远"),
+            F("org-a", "org-b", FeedbackAction.Accept, 0, comment: "后来接受"),
+            F("org-a", "org-c", FeedbackAction.Accept, 5),
+            F("org-a", "org-c", FeedbackAction.Decline, 5, DeclineReason.NoCapacity),
+            F("org-c", "org-a", FeedbackAction.Formed, 6),
+        ]);
+
+        var a = await store.GetStateAsync("org-a");
+        Assert.Equal((FeedbackAction.Accept, "后来接受", T0), (a.Given["org-b"].Action, a.Given["org-b"].Comment, a.Given["org-b"].At));
+        Assert.Equal((FeedbackAction.Decline, DeclineReason.NoCapacity), (a.Given["org-c"].Action, a.Given["org-c"].Reason));
+        Assert.Equal(["org-c"], a.InterestedInUs.Keys);
+        Assert.Equal(5, a.Version);
+        Assert.Equal([2L, 4L, 5L], (await store.LatestPerPairAsync()).Select(e => e.Sequence));
+        // Feedback after the migration goes on from the log's sequence.
+        var next = await store.AddAsync(F("org-a", "org-c", FeedbackAction.Contacted, 8));
+        Assert.Equal(6, next.Sequence);
+        Assert.Equal(FeedbackAction.Contacted, (await store.GetStateAsync("org-a")).Given["org-c"].Action);
+    }
+
+    [Fact]
     public void Feedback_rules_are_enforced_before_anything_is_stored()
     {
         Assert.Equal("reason", Assert.Throws<DomainValidationException>(() => F("org-a", "org-b", FeedbackAction.Decline, 0)).Field);
@@ -107,10 +184,45 @@ public sealed class SqliteFeedbackStoreTests : FeedbackStoreContract, IDisposabl
 
     protected override async Task<IFeedbackStore> CreateStoreAsync()
     {
-        var store = new SqliteFeedbackStore(Path.Combine(_directory, $"app-{Guid.NewGuid():N}.db"));
+        _path = Path.Combine(_directory, $"app-{Guid.NewGuid():N}.db");
+        var store = new SqliteFeedbackStore(_path);
         await store.InitializeAsync();
         return store;
     }
+
+    private string _path = "";
+
+    protected override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task<IFeedbackStore> CreateStoreFromLogOnlyAsync(IEnumerable<NewFeedback> log)
+    {
+        _path = Path.Combine(_directory, $"old-{Guid.NewGuid():N}.db");
+        // The log as the store wrote it before versioned migrations (tests/.../Data/schema-v0 has the same table).
+        var sql = new System.Text.StringBuilder("""
+            CREATE TABLE feedback (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, candidate_id TEXT NOT NULL,
+                action TEXT NOT NULL, reason TEXT, comment TEXT, given_by TEXT NOT NULL, at TEXT NOT NULL);
+            """);
+        foreach (var f in log)
+        {
+            sql.Append($"INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at) VALUES ({Quote(f.OrganizationId)}, {Quote(f.CandidateId)}, "
+                + $"{Quote(FeedbackCodes.ToCode(f.Action))}, {Quote(f.Reason is { } r ? FeedbackCodes.ToCode(r) : null)}, {Quote(f.Comment)}, {Quote(f.GivenBy)}, "
+                + $"{Quote(f.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture))});");
+        }
+        await ExecuteAsync(sql.ToString());
+        var store = new SqliteFeedbackStore(_path);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    internal static string Quote(string? value) => value is null ? "NULL" : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     public void Dispose()
     {
@@ -124,7 +236,38 @@ public sealed class PostgresFeedbackStoreTests(PostgresFixture postgres) : Feedb
 {
     protected override async Task<IFeedbackStore> CreateStoreAsync()
     {
-        var store = new PostgresFeedbackStore(NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync()));
+        _dataSource = NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync());
+        var store = new PostgresFeedbackStore(_dataSource);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private NpgsqlDataSource? _dataSource;
+
+    protected override async Task ExecuteAsync(string sql)
+    {
+        await using var command = _dataSource!.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task<IFeedbackStore> CreateStoreFromLogOnlyAsync(IEnumerable<NewFeedback> log)
+    {
+        _dataSource = NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync());
+        var q = SqliteFeedbackStoreTests.Quote;
+        // The log as the store created it before versioned migrations.
+        var sql = new System.Text.StringBuilder("""
+            CREATE TABLE feedback (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, organization_id text NOT NULL, candidate_id text NOT NULL,
+                action text NOT NULL, reason text, comment text, given_by text NOT NULL, at timestamptz NOT NULL);
+            """);
+        foreach (var f in log)
+        {
+            sql.Append($"INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at) VALUES ({q(f.OrganizationId)}, {q(f.CandidateId)}, "
+                + $"{q(FeedbackCodes.ToCode(f.Action))}, {q(f.Reason is { } r ? FeedbackCodes.ToCode(r) : null)}, {q(f.Comment)}, {q(f.GivenBy)}, "
+                + $"{q(f.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture))});");
+        }
+        await ExecuteAsync(sql.ToString());
+        var store = new PostgresFeedbackStore(_dataSource);
         await store.InitializeAsync();
         return store;
     }

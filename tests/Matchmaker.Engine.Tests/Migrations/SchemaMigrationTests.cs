@@ -29,6 +29,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         "Matchmaker.Engine.Migrations.Sqlite.Changes.0002_change_intents.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Delivery.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Feedback.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Feedback.0002_feedback_latest.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0002_project_texts.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Keys.0001_initial.sql",
@@ -39,7 +40,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     private static readonly string[] ServiceTables =
     [
         "api_keys", "consortium_plans", "delivery_attempts", "delivery_digests", "delivery_messages", "delivery_shown",
-        "delivery_subscriptions", "feedback", "organizations", "project_members", "projects", "rec_changes", "rec_flags",
+        "delivery_subscriptions", "feedback", "feedback_latest", "organizations", "project_members", "projects", "rec_changes", "rec_flags",
         "schema_versions", "ties",
     ];
 
@@ -173,6 +174,7 @@ public sealed class PostgresSchemaMigrationTests(PostgresFixture postgres) : ICl
     [
         "Matchmaker.Engine.Migrations.Postgres.Delivery.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Feedback.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Postgres.Feedback.0002_feedback_latest.sql",
         "Matchmaker.Engine.Migrations.Postgres.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Plans.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Plans.0002_plan_quota.sql",
@@ -183,7 +185,7 @@ public sealed class PostgresSchemaMigrationTests(PostgresFixture postgres) : ICl
     private static readonly string[] Tables =
     [
         "api_keys", "consortium_plans", "delivery_attempts", "delivery_digests", "delivery_messages", "delivery_shown",
-        "delivery_subscriptions", "feedback", "rec_changes", "rec_flags", "rec_lists", "rec_runs", "rec_serving", "rec_shards", "schema_versions",
+        "delivery_subscriptions", "feedback", "feedback_latest", "rec_changes", "rec_flags", "rec_lists", "rec_runs", "rec_serving", "rec_shards", "schema_versions",
     ];
 
     private static async Task InitializeEveryStoreAsync(NpgsqlDataSource dataSource)
