@@ -77,6 +77,54 @@ public sealed partial class DeliveryEmailTests(DeliveryFixture fixture)
     }
 
     [Fact]
+    public async Task Revoking_a_subscriptions_links_makes_its_sent_links_answer_410_and_changes_nothing_else()
+    {
+        await fixture.WaitForListAsync("tongji-auto");
+        var address = NewAddress("revoke");
+        var created = await fixture.SubscribeAsync("tongji-auto", new { channel = "email", target = address, language = "zh" });
+        var subscriptionId = created.GetProperty("subscription").GetProperty("id").GetString()!;
+        var otherAddress = NewAddress("kept");
+        var other = await fixture.SubscribeAsync("tongji-auto", new { channel = "email", target = otherAddress, language = "zh" });
+        await RunWeeklyJobAsync();
+        var text = TextOf((await fixture.Smtp.WaitForAsync(address, 1)).Single());
+        var otherText = TextOf((await fixture.Smtp.WaitForAsync(otherAddress, 1)).Single());
+        var list = ListLink().Match(text).Value;
+        var unsubscribe = UnsubscribeLink().Match(text).Value;
+        using var browser = fixture.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(list)).StatusCode);
+
+        // A key bound to another organization cannot revoke them.
+        var outsider = await fixture.Admin.PostAsJsonAsync("/api/v1/keys", new { name = "outsider", scopes = new[] { "feedback" }, organizationId = "donghua-mse" });
+        var outsiderClient = fixture.ClientWithKey((await outsider.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await outsiderClient.PostAsync($"/api/v1/organizations/tongji-auto/subscriptions/{subscriptionId}/revoke-links", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(list)).StatusCode);
+
+        var revoke = await fixture.Admin.PostAsync($"/api/v1/organizations/tongji-auto/subscriptions/{subscriptionId}/revoke-links", null);
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        var revoked = await revoke.Content.ReadFromJsonAsync<JsonElement>();
+        var newUnsubscribe = revoked.GetProperty("unsubscribeUrl").GetString()!;
+        Assert.NotEqual(unsubscribe, newUnsubscribe);
+        Assert.Equal("active", revoked.GetProperty("status").GetString());
+
+        // Every link sent before answers 410 with a ProblemDetails, and the POST unsubscribes nobody.
+        foreach (var answer in new[] { await browser.GetAsync(list), await browser.GetAsync(unsubscribe), await browser.PostAsync(unsubscribe, null) })
+        {
+            Assert.Equal(HttpStatusCode.Gone, answer.StatusCode);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("Link no longer valid.", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        }
+        Assert.Equal("active", (await SubscriptionAsync("tongji-auto", subscriptionId)).GetProperty("status").GetString());
+
+        // The new link works; the other subscription's links were not touched.
+        Assert.Contains("<form method=\"post\"", await browser.GetStringAsync(newUnsubscribe));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(ListLink().Match(otherText).Value)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(UnsubscribeLink().Match(otherText).Value)).StatusCode);
+        Assert.Equal(0, (await SubscriptionAsync("tongji-auto", other.GetProperty("subscription").GetProperty("id").GetString()!)).GetProperty("consecutiveFailures").GetInt32());
+    }
+
+    private static string TextOf(MimeMessage mail) => Assert.IsType<MultipartAlternative>(mail.Body).OfType<TextPart>().Single(p => p.IsPlain).Text;
+
+    [Fact]
     public async Task Running_the_weekly_job_twice_in_a_week_sends_each_list_once()
     {
         await fixture.WaitForListAsync("donghua-mse");

@@ -66,6 +66,7 @@ public sealed class EndpointAccessMatrixTests(MatchmakerApiFactory factory) : IC
         ["GET /api/v1/organizations/{id}/subscriptions/{subscriptionId}"] = "feedback",
         ["PUT /api/v1/organizations/{id}/subscriptions/{subscriptionId}"] = "feedback",
         ["DELETE /api/v1/organizations/{id}/subscriptions/{subscriptionId}"] = "feedback",
+        ["POST /api/v1/organizations/{id}/subscriptions/{subscriptionId}/revoke-links"] = "feedback",
         ["GET /api/v1/organizations/{id}/subscriptions/{subscriptionId}/deliveries"] = "feedback",
         ["POST /api/v1/recompute/runs/"] = "admin",
         ["GET /api/v1/recompute/runs/"] = "read",

@@ -26,17 +26,24 @@ public static class ListPagesEndpoints
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ListPage(
         string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, CancellationToken cancellationToken)
     {
-        if (!tokens.TryReadList(token, out var digestId) || await store.GetDigestAsync(digestId, cancellationToken) is not { } digest) return LinkNotFound();
-        return Page(http, DigestRenderer.Page(digest, delivery.UnsubscribeUrl(digest.SubscriptionId)));
+        if (!tokens.TryReadList(token, out var digestId, out var linkVersion) || await store.GetDigestAsync(digestId, cancellationToken) is not { } digest
+            || await store.GetSubscriptionAsync(digest.SubscriptionId, cancellationToken) is not { } subscription)
+        {
+            return LinkNotFound();
+        }
+        if (subscription.LinkVersion != linkVersion) return LinkRevoked();
+        return Page(http, DigestRenderer.Page(digest, delivery.UnsubscribeUrl(subscription)));
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConfirmUnsubscribe(
         string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, CancellationToken cancellationToken)
     {
-        if (!tokens.TryReadUnsubscribe(token, out var subscriptionId) || await store.GetSubscriptionAsync(subscriptionId, cancellationToken) is not { } subscription)
+        if (!tokens.TryReadUnsubscribe(token, out var subscriptionId, out var linkVersion)
+            || await store.GetSubscriptionAsync(subscriptionId, cancellationToken) is not { } subscription)
         {
             return LinkNotFound();
         }
+        if (subscription.LinkVersion != linkVersion) return LinkRevoked();
         var target = WebUtility.HtmlEncode(DeliveryTargets.Redact(subscription.Target));
         if (subscription.Status == SubscriptionStatus.Unsubscribed)
         {
@@ -49,12 +56,15 @@ public static class ListPagesEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> Unsubscribe(
-        string token, HttpContext http, DeliveryTokens tokens, DeliveryService delivery, CancellationToken cancellationToken)
+        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, CancellationToken cancellationToken)
     {
-        if (!tokens.TryReadUnsubscribe(token, out var subscriptionId) || await delivery.UnsubscribeAsync(subscriptionId, cancellationToken) is not { } subscription)
+        if (!tokens.TryReadUnsubscribe(token, out var subscriptionId, out var linkVersion)
+            || await store.GetSubscriptionAsync(subscriptionId, cancellationToken) is not { } current)
         {
             return LinkNotFound();
         }
+        if (current.LinkVersion != linkVersion) return LinkRevoked();
+        if (await delivery.UnsubscribeAsync(subscriptionId, cancellationToken) is not { } subscription) return LinkNotFound();
         var target = WebUtility.HtmlEncode(DeliveryTargets.Redact(subscription.Target));
         return Page(http, Shell("已退订 Unsubscribed", $"<p id=\"done\">{target} 已退订，不会再收到每周伙伴名单。</p><p>{target} is unsubscribed and will get no more weekly lists.</p>"));
     }
@@ -75,6 +85,11 @@ public static class ListPagesEndpoints
         button{font-size:16px;padding:8px 18px;border-radius:6px;border:1px solid #9b1c1c;background:#fff;color:#9b1c1c}</style></head>
         <body><h1>{{title}}</h1>{{body}}</body></html>
         """;
+
+    /// <summary>A genuine link of a subscription whose links were revoked since it was sent.</summary>
+    private static ProblemHttpResult LinkRevoked() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Link no longer valid.",
+            detail: "The links of this subscription were revoked; the links in the latest message work.");
 
     private static ProblemHttpResult LinkNotFound() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Link not found.", detail: "This link is not valid, or what it pointed to was deleted.");

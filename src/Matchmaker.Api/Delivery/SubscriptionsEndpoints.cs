@@ -30,7 +30,7 @@ public sealed record SubscriptionResponse(
     public static SubscriptionResponse From(Subscription s, DeliveryService delivery) => new(
         s.Id, s.OrganizationId, DeliveryCodes.ToCode(s.Channel), ShownTarget(s), new SubscriptionFiltersBody(s.Filters.Kinds, s.Filters.Roles, s.Filters.Sectors, s.Filters.Cities),
         DeliveryCodes.ToCode(s.Language), DeliveryCodes.ToCode(s.Status), s.StatusReason, s.ConsecutiveFailures, s.LastError, s.LastErrorAt, s.LastDeliveredAt,
-        s.CreatedAt, s.UpdatedAt, s.Secret is not null, delivery.UnsubscribeUrl(s.Id));
+        s.CreatedAt, s.UpdatedAt, s.Secret is not null, delivery.UnsubscribeUrl(s));
 }
 
 /// <summary>The new subscription; a webhook's <c>signingSecret</c> is shown here once (keep it to verify signatures).</summary>
@@ -84,6 +84,10 @@ public static class SubscriptionsEndpoints
             .WithDescription("status active resumes a paused or unsubscribed subscription and queues again what failed or waited; paused stops it. The channel cannot change.")
             .ProducesValidationProblem();
         group.MapDelete("/{subscriptionId}", Delete).WithSummary("Delete a subscription with its lists and delivery log");
+        group.MapPost("/{subscriptionId}/revoke-links", RevokeLinks)
+            .WithName("RevokeSubscriptionLinks")
+            .WithSummary("Revoke every list and unsubscribe link sent for a subscription")
+            .WithDescription("Links sent so far (in e-mails and robot messages) answer 410 from now on; the subscription and its settings stay as they are, and the unsubscribeUrl returned, like the links in later lists, works. Other subscriptions' links are not affected; changing Delivery:TokenKey revokes every link.");
         group.MapGet("/{subscriptionId}/deliveries", Deliveries)
             .WithSummary("The delivery log: each message, its status and every attempt")
             .ProducesValidationProblem();
@@ -175,6 +179,14 @@ public static class SubscriptionsEndpoints
         if (await FindAsync(store, id, subscriptionId, cancellationToken) is null) return SubscriptionNotFound(subscriptionId);
         await store.DeleteSubscriptionAsync(subscriptionId, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> RevokeLinks(
+        string id, string subscriptionId, IDeliveryStore store, DeliveryService delivery, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(store, id, subscriptionId, cancellationToken) is null) return SubscriptionNotFound(subscriptionId);
+        var revoked = await delivery.RevokeLinksAsync(subscriptionId, cancellationToken);
+        return revoked is null ? SubscriptionNotFound(subscriptionId) : TypedResults.Ok(SubscriptionResponse.From(revoked, delivery));
     }
 
     /// <param name="limit">Messages per page, 1-100 (default 20).</param>

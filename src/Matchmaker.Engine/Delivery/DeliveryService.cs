@@ -50,9 +50,21 @@ public sealed class DeliveryService(
         return $"{ISOWeek.GetYear(local)}-W{ISOWeek.GetWeekOfYear(local):00}";
     }
 
-    public string ListUrl(string digestId) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/lists/{tokens.ForList(digestId)}";
+    public string ListUrl(string digestId, int linkVersion) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/lists/{tokens.ForList(digestId, linkVersion)}";
 
-    public string UnsubscribeUrl(string subscriptionId) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/unsubscribe/{tokens.ForUnsubscribe(subscriptionId)}";
+    public string UnsubscribeUrl(Subscription subscription) =>
+        $"{options.Value.PublicBaseUrl.TrimEnd('/')}/unsubscribe/{tokens.ForUnsubscribe(subscription.Id, subscription.LinkVersion)}";
+
+    /// <summary>
+    /// Revokes every list and unsubscribe link sent for the subscription so far (they answer "no longer valid"); the
+    /// links made from now on work. Messages already composed but not yet sent carry the revoked links.
+    /// </summary>
+    public async Task<Subscription?> RevokeLinksAsync(string subscriptionId, CancellationToken cancellationToken = default)
+    {
+        var revoked = await store.RevokeLinksAsync(subscriptionId, time.GetUtcNow(), cancellationToken);
+        if (revoked is not null) logger.LogInformation("Subscription {SubscriptionId}: links revoked, now at version {LinkVersion}", subscriptionId, revoked.LinkVersion);
+        return revoked;
+    }
 
     public TargetPolicy Policy => new(options.Value.AllowLoopbackTargets, options.Value.AllowPrivateTargets ?? false);
 
@@ -145,8 +157,8 @@ public sealed class DeliveryService(
         OutboxMessage? message = null;
         if (!digest.IsEmpty)
         {
-            var listUrl = ListUrl(digest.Id);
-            var unsubscribeUrl = UnsubscribeUrl(subscription.Id);
+            var listUrl = ListUrl(digest.Id, subscription.LinkVersion);
+            var unsubscribeUrl = UnsubscribeUrl(subscription);
             var content = subscription.Channel switch
             {
                 DeliveryChannel.Email => DigestRenderer.Email(digest, listUrl, unsubscribeUrl) with { UnsubscribeUrl = unsubscribeUrl },

@@ -63,7 +63,7 @@ public abstract class DeliveryStore : IDeliveryStore
 
     private const string SubscriptionColumns = """
         id, organization_id, channel, target, filters, language, status, status_reason, secret, consecutive_failures,
-        last_error, last_error_at, last_delivered_at, created_at, updated_at
+        last_error, last_error_at, last_delivered_at, created_at, updated_at, link_version
         """;
 
     private const string MessageColumns = "seq, id, subscription_id, kind, key, content, status, attempts, retry_base, last_error, permanent, created_at, next_attempt_at, sent_at";
@@ -90,7 +90,7 @@ public abstract class DeliveryStore : IDeliveryStore
     public async Task CreateSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, $"INSERT INTO delivery_subscriptions ({SubscriptionColumns}) VALUES (@id, @org, @channel, @target, @filters, @language, @status, @reason, @secret, @failures, @error, @errorAt, @deliveredAt, @created, @updated)",
+        await ExecuteAsync(connection, null, $"INSERT INTO delivery_subscriptions ({SubscriptionColumns}) VALUES (@id, @org, @channel, @target, @filters, @language, @status, @reason, @secret, @failures, @error, @errorAt, @deliveredAt, @created, @updated, @linkVersion)",
             cancellationToken, SubscriptionParameters(s));
     }
 
@@ -142,6 +142,18 @@ public abstract class DeliveryStore : IDeliveryStore
         }
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    public async Task<Subscription?> RevokeLinksAsync(string subscriptionId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, "UPDATE delivery_subscriptions SET link_version = link_version + 1, updated_at = @updated WHERE id = @id",
+            cancellationToken, ("id", subscriptionId), ("updated", Time(now)));
+        var revoked = (await ReadSubscriptionsAsync(connection, transaction, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id", cancellationToken,
+            ("id", subscriptionId))).FirstOrDefault();
+        await transaction.CommitAsync(cancellationToken);
+        return revoked;
     }
 
     public async Task<bool> DeleteSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default)
@@ -348,6 +360,7 @@ public abstract class DeliveryStore : IDeliveryStore
         ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", SealedSecret(s)), ("failures", s.ConsecutiveFailures),
         ("error", (object?)s.LastError ?? DBNull.Value), ("errorAt", s.LastErrorAt is { } e ? Time(e) : DBNull.Value),
         ("deliveredAt", s.LastDeliveredAt is { } d ? Time(d) : DBNull.Value), ("created", Time(s.CreatedAt)), ("updated", Time(s.UpdatedAt)),
+        ("linkVersion", s.LinkVersion),
     ];
 
     private Task<List<Subscription>> ReadSubscriptionsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
@@ -361,7 +374,7 @@ public abstract class DeliveryStore : IDeliveryStore
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), WireJson.Options)!, language, status,
                 reader.IsDBNull(7) ? null : reader.GetString(7), OpenedSecret(reader.GetString(0), reader.IsDBNull(8) ? null : reader.GetString(8)), reader.GetInt32(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : ReadTime(reader, 11),
-                reader.IsDBNull(12) ? null : ReadTime(reader, 12), ReadTime(reader, 13), ReadTime(reader, 14));
+                reader.IsDBNull(12) ? null : ReadTime(reader, 12), ReadTime(reader, 13), ReadTime(reader, 14)) { LinkVersion = reader.GetInt32(15) };
         }, cancellationToken, parameters);
 
     private Task<List<OutboxMessage>> ReadMessagesAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,

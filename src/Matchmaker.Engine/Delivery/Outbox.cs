@@ -117,6 +117,12 @@ public interface IDeliveryStore
     /// </summary>
     Task<bool> UpdateSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Raises the subscription's link version, so that every list and unsubscribe link sent for it so far stops
+    /// opening. Returns the subscription with its new version, or null when it does not exist.
+    /// </summary>
+    Task<Subscription?> RevokeLinksAsync(string subscriptionId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a subscription with its lists, messages and attempts. False when it does not exist.</summary>
     Task<bool> DeleteSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default);
 

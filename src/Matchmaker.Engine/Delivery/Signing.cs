@@ -9,6 +9,9 @@ namespace Matchmaker.Engine.Delivery;
 /// Signed links that work without an API key: <c>{id}.{expires}.{mac}</c>, where expires is the Unix time in seconds
 /// after which the link is refused and mac the first 128 bits of HMAC-SHA256(key, purpose:id:expires). A list link
 /// opens one weekly list; an unsubscribe link stops one subscription. Links expire after <c>Delivery:LinkLifetimeDays</c>.
+/// A link also carries its subscription's link version (<c>{id}.v{n}.{expires}.{mac}</c>; version 0 is the form
+/// without it); the pages refuse a link whose version is not the subscription's current one, so one subscription's
+/// links can be revoked without changing the key.
 /// </summary>
 /// <remarks>
 /// A key ring: the current key signs; the current and the previous keys (<c>Delivery:PreviousTokenKeys</c>) verify
@@ -71,23 +74,42 @@ public sealed class DeliveryTokens
         return new DeliveryTokens(File.ReadAllText(generatedKeyFile), previousKeys, time, lifetime);
     }
 
-    public string ForList(string digestId) => Sign("list", digestId);
+    /// <summary>A link to a weekly list, under its subscription's link version (see <see cref="TryReadList(string?, out string, out int)"/>).</summary>
+    public string ForList(string digestId, int linkVersion = 0) => Sign("list", digestId, linkVersion);
 
-    public string ForUnsubscribe(string subscriptionId) => Sign("unsubscribe", subscriptionId);
+    public string ForUnsubscribe(string subscriptionId, int linkVersion = 0) => Sign("unsubscribe", subscriptionId, linkVersion);
 
-    public bool TryReadList(string? token, out string digestId) => TryRead("list", token, legacy: false, out digestId);
+    /// <summary>The digest id of a genuine, unexpired list link; its link version is not looked at.</summary>
+    public bool TryReadList(string? token, out string digestId) => TryReadList(token, out digestId, out _);
 
-    public bool TryReadUnsubscribe(string? token, out string subscriptionId) => TryRead("unsubscribe", token, legacy: true, out subscriptionId);
+    /// <summary>
+    /// The digest id and the link version of a genuine, unexpired list link. The page serves it only while the version
+    /// is its subscription's current one: revoking a subscription's links raises that.
+    /// </summary>
+    public bool TryReadList(string? token, out string digestId, out int linkVersion) => TryRead("list", token, legacy: false, out digestId, out linkVersion);
 
-    private string Sign(string purpose, string id)
+    public bool TryReadUnsubscribe(string? token, out string subscriptionId) => TryReadUnsubscribe(token, out subscriptionId, out _);
+
+    public bool TryReadUnsubscribe(string? token, out string subscriptionId, out int linkVersion) =>
+        TryRead("unsubscribe", token, legacy: true, out subscriptionId, out linkVersion);
+
+    // Version 0 links keep the form links had before versions ({id}.{expires}.{mac}), so the links already sent read
+    // as version 0: valid until they expire or their subscription's links are revoked. Later versions are signed in:
+    // {id}.v{n}.{expires}.{mac} over purpose:id:v{n}:expires.
+    private string Sign(string purpose, string id, int linkVersion)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(linkVersion);
         var expires = (_time.GetUtcNow() + _lifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"{id}.{expires}.{Base64Url.EncodeToString(Mac(_key, $"{purpose}:{id}:{expires}"))}";
+        var versioned = linkVersion == 0 ? id : $"{id}.v{linkVersion.ToString(CultureInfo.InvariantCulture)}";
+        return $"{versioned}.{expires}.{Base64Url.EncodeToString(Mac(_key, $"{purpose}:{Message(id, linkVersion)}:{expires}"))}";
     }
 
-    private bool TryRead(string purpose, string? token, bool legacy, out string id)
+    private static string Message(string id, int linkVersion) => linkVersion == 0 ? id : $"{id}:v{linkVersion.ToString(CultureInfo.InvariantCulture)}";
+
+    private bool TryRead(string purpose, string? token, bool legacy, out string id, out int linkVersion)
     {
         id = "";
+        linkVersion = 0;
         if (token is null || token.Length > 200) return false;
         var dot = token.LastIndexOf('.');
         if (dot <= 0) return false;
@@ -97,10 +119,20 @@ public sealed class DeliveryTokens
         var signed = token[..dot];
         var expiresDot = signed.LastIndexOf('.');
         string candidate, message;
+        var version = 0;
         if (expiresDot > 0 && long.TryParse(signed.AsSpan(expiresDot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
         {
             candidate = signed[..expiresDot];
-            message = $"{purpose}:{candidate}:{signed[(expiresDot + 1)..]}";
+            // Ids never contain a dot: a last segment v{n} is the link version (canonical digits only, n > 0).
+            var versionDot = candidate.LastIndexOf('.');
+            if (versionDot > 0)
+            {
+                var text = candidate.AsSpan(versionDot + 1);
+                if (text.Length < 2 || text[0] != 'v' || text[1] == '0'
+                    || !int.TryParse(text[1..], NumberStyles.None, CultureInfo.InvariantCulture, out version)) return false;
+                candidate = candidate[..versionDot];
+            }
+            message = $"{purpose}:{Message(candidate, version)}:{signed[(expiresDot + 1)..]}";
             if (_time.GetUtcNow().ToUnixTimeSeconds() > expires) return false;
         }
         else if (legacy)
@@ -113,6 +145,7 @@ public sealed class DeliveryTokens
         foreach (var key in _ring) matched |= CryptographicOperations.FixedTimeEquals(given[..written], Mac(key, message));
         if (!matched) return false;
         id = candidate;
+        linkVersion = version;
         return true;
     }
 

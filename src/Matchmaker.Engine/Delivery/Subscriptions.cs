@@ -159,6 +159,12 @@ public sealed record Subscription(
     DateTimeOffset UpdatedAt)
 {
     public const int MaxSecretLength = 200;
+
+    /// <summary>
+    /// The version its list and unsubscribe links are signed with; only links of the current version open. Revoking
+    /// the links raises it (<see cref="IDeliveryStore.RevokeLinksAsync"/>); settings updates leave it as it is.
+    /// </summary>
+    public int LinkVersion { get; init; }
 }
 
 /// <summary>A role slot that an organization's saved consortium plan has not filled yet.</summary>

@@ -90,6 +90,36 @@ public sealed class DeliverySecurityTests
     }
 
     [Fact]
+    public void Links_carry_their_subscriptions_link_version_signed_and_version_0_links_keep_the_form_from_before_versions()
+    {
+        const string key = "a-test-key-of-at-least-thirty-two-characters";
+        var time = new MovableTime(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
+        var tokens = new DeliveryTokens(key, null, time);
+
+        // Version 0 is the form links had before versions: {id}.{expires}.{mac} over purpose:id:expires.
+        var expires = time.Now.AddDays(120).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var beforeVersions = $"dg_0123456789abcdef.{expires}.{System.Buffers.Text.Base64Url.EncodeToString(
+            System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"list:dg_0123456789abcdef:{expires}"))[..16])}";
+        Assert.Equal(beforeVersions, tokens.ForList("dg_0123456789abcdef", 0));
+        Assert.True(tokens.TryReadList(beforeVersions, out var digest, out var version));
+        Assert.Equal(("dg_0123456789abcdef", 0), (digest, version));
+
+        var third = tokens.ForUnsubscribe("sub_0123456789abcdef", 3);
+        Assert.StartsWith("sub_0123456789abcdef.v3.", third);
+        Assert.True(tokens.TryReadUnsubscribe(third, out var subscription, out version));
+        Assert.Equal(("sub_0123456789abcdef", 3), (subscription, version));
+        Assert.True(tokens.TryReadList(tokens.ForList("dg_0123456789abcdef", 12), out _, out version));
+        Assert.Equal(12, version);
+
+        // The version is signed: changed, dropped or written another way, the link does not open.
+        Assert.False(tokens.TryReadUnsubscribe(third.Replace(".v3.", ".v4.", StringComparison.Ordinal), out _, out _));
+        Assert.False(tokens.TryReadUnsubscribe(third.Replace(".v3.", ".", StringComparison.Ordinal), out _, out _));
+        Assert.False(tokens.TryReadUnsubscribe(third.Replace(".v3.", ".v03.", StringComparison.Ordinal), out _, out _));
+        Assert.False(tokens.TryReadUnsubscribe(third.Replace(".v3.", ".v0.", StringComparison.Ordinal), out _, out _));
+        Assert.False(tokens.TryReadList(tokens.ForUnsubscribe("sub_0123456789abcdef", 3), out _, out _));
+    }
+
+    [Fact]
     public void The_embedded_mode_generates_one_link_key_and_keeps_it()
     {
         var directory = Directory.CreateTempSubdirectory("matchmaker-key-").FullName;

@@ -63,6 +63,29 @@ public abstract class DeliveryStoreContract
     }
 
     [Fact]
+    public async Task Revoking_links_raises_only_that_subscriptions_link_version_and_updates_keep_it()
+    {
+        var store = await CreateStoreAsync();
+        var org = Id("org");
+        var revokedOne = NewSubscription(org);
+        var other = NewSubscription(org, DeliveryChannel.WeCom);
+        await store.CreateSubscriptionAsync(revokedOne);
+        await store.CreateSubscriptionAsync(other);
+        Assert.Equal(0, (await store.GetSubscriptionAsync(revokedOne.Id))!.LinkVersion);
+
+        var revoked = await store.RevokeLinksAsync(revokedOne.Id, T0.AddHours(1));
+        Assert.Equal((1, T0.AddHours(1)), (revoked!.LinkVersion, revoked.UpdatedAt));
+        Assert.Equal(2, (await store.RevokeLinksAsync(revokedOne.Id, T0.AddHours(2)))!.LinkVersion);
+        Assert.Equal(0, (await store.GetSubscriptionAsync(other.Id))!.LinkVersion);
+
+        // A settings update (which carries the version it read) neither lowers nor resets it.
+        Assert.True(await store.UpdateSubscriptionAsync(revokedOne with { Target = "new@example.cn", LinkVersion = 0 }, T0.AddHours(3)));
+        Assert.Equal(2, (await store.GetSubscriptionAsync(revokedOne.Id))!.LinkVersion);
+        Assert.Equal(2, (await store.ListSubscriptionsAsync(org)).Single(s => s.Id == revokedOne.Id).LinkVersion);
+        Assert.Null(await store.RevokeLinksAsync("sub_none", T0));
+    }
+
+    [Fact]
     public async Task Signing_secrets_are_sealed_at_rest_and_open_only_with_the_same_key_and_row()
     {
         var store = await CreateStoreAsync();

@@ -28,6 +28,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         "Matchmaker.Engine.Migrations.Sqlite.Changes.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Changes.0002_change_intents.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Delivery.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Delivery.0002_link_versions.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Feedback.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Feedback.0002_feedback_latest.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0001_initial.sql",
@@ -173,6 +174,7 @@ public sealed class PostgresSchemaMigrationTests(PostgresFixture postgres) : ICl
     private static readonly string[] Scripts =
     [
         "Matchmaker.Engine.Migrations.Postgres.Delivery.0001_initial.sql",
+        "Matchmaker.Engine.Migrations.Postgres.Delivery.0002_link_versions.sql",
         "Matchmaker.Engine.Migrations.Postgres.Feedback.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Feedback.0002_feedback_latest.sql",
         "Matchmaker.Engine.Migrations.Postgres.Keys.0001_initial.sql",
