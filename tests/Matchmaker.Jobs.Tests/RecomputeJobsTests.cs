@@ -167,6 +167,77 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_full_run_over_an_empty_graph_is_refused_and_the_previous_lists_stay_served(bool onPostgres)
+    {
+        var postgresDatabase = onPostgres ? await postgres.Server.CreateDatabaseAsync() : null;
+        var share = new Dictionary<string, string?> { ["Recompute:MaxDroppedListShare"] = "0.5" };
+        string goodRunId;
+        await using (var host = await JobsHost.StartAsync(_directory, postgresDatabase, runServer: false, settings: share))
+        {
+            var service = host.Services.GetRequiredService<RecomputeService>();
+            var good = await service.PlanFullRunAsync();
+            foreach (var shard in good.Shards) await service.RunShardAsync(good.RunId, shard);
+            goodRunId = good.RunId;
+            await AssertEveryOrganizationHasAListAsync(host, goodRunId);
+        }
+        var served = await ServedOrganizationsAsync(postgresDatabase);
+        Assert.Equal(101, served.Count);
+
+        // The same service, pointed at an empty graph (a wrong database): its full run would stop serving all 101 lists.
+        var emptyGraph = new Dictionary<string, string?>(share) { ["Graph:SqlitePath"] = Path.Combine(_directory, "empty-graph.db") };
+        await using (var host = await JobsHost.StartAsync(_directory, postgresDatabase, runServer: false, loadGraph: false, settings: emptyGraph))
+        {
+            var service = host.Services.GetRequiredService<RecomputeService>();
+            var store = host.Services.GetRequiredService<IRecommendationStore>();
+            var empty = await service.PlanFullRunAsync();
+            foreach (var shard in empty.Shards) await service.RunShardAsync(empty.RunId, shard);
+
+            var run = await store.GetRunAsync(empty.RunId);
+            Assert.Equal(RunStatus.Failed, run!.Status);
+            Assert.Contains("it would stop serving 101 of the 101 lists served now", run.Error);
+            Assert.Contains("Recompute:MaxDroppedListShare", run.Error);
+            Assert.Equal(served, await ServedOrganizationsAsync(postgresDatabase));
+            foreach (var organization in served) Assert.Equal(goodRunId, (await store.GetCurrentAsync(organization))!.RunId);
+        }
+
+        // With the check off (share 1) the operator's run publishes and drops them: the setting, not the data, decided.
+        var checkOff = new Dictionary<string, string?>(emptyGraph) { ["Recompute:MaxDroppedListShare"] = "1" };
+        await using (var host = await JobsHost.StartAsync(_directory, postgresDatabase, runServer: false, loadGraph: false, settings: checkOff))
+        {
+            var service = host.Services.GetRequiredService<RecomputeService>();
+            var empty = await service.PlanFullRunAsync();
+            foreach (var shard in empty.Shards) await service.RunShardAsync(empty.RunId, shard);
+            Assert.Equal(RunStatus.Published, (await host.Services.GetRequiredService<IRecommendationStore>().GetRunAsync(empty.RunId))!.Status);
+            Assert.Empty(await ServedOrganizationsAsync(postgresDatabase));
+        }
+    }
+
+    /// <summary>The organizations whose lists are served, read past the store.</summary>
+    private async Task<List<string>> ServedOrganizationsAsync(string? postgresDatabase)
+    {
+        var rows = new List<string>();
+        if (postgresDatabase is null)
+        {
+            await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "matchmaker-lists.db")};Pooling=false");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT org_id || '|' || run_id FROM rec_serving ORDER BY org_id";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        }
+        else
+        {
+            await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgresDatabase);
+            await using var command = dataSource.CreateCommand("SELECT org_id || '|' || run_id FROM rec_serving ORDER BY org_id");
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        }
+        return rows.Select(r => r[..r.IndexOf('|', StringComparison.Ordinal)]).ToList();
+    }
+
     [Fact]
     public async Task A_cancelled_shard_writes_nothing_and_the_previous_lists_stay_served()
     {

@@ -109,6 +109,7 @@ public static class StorageSetup
             .PostConfigure(o => o.MaxDegreeOfParallelism ??= mode == StorageMode.Embedded ? Math.Max(1, Environment.ProcessorCount - 1) : null)
             .Validate(o => o.ShardSize is >= 1 and <= 1_000_000 && o.TopK is >= 1 and <= 200, "Recompute:ShardSize must be 1-1,000,000 and Recompute:TopK 1-200.")
             .Validate(o => o.MaxDegreeOfParallelism is null or (>= 1 and <= 1024), "Recompute:MaxDegreeOfParallelism must be 1-1,024.")
+            .Validate(o => o.MaxDroppedListShare is >= 0 and <= 1, "Recompute:MaxDroppedListShare must be 0-1 (1 turns the check off).")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 

@@ -53,9 +53,9 @@ internal sealed class PublishedListsWatch(IRecommendationStore inner, TimeProvid
         return Interlocked.Read(ref _generation);
     }
 
-    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, double maxDroppedShare = 1, CancellationToken cancellationToken = default)
     {
-        var published = await inner.TryPublishAsync(runId, now, cancellationToken);
+        var published = await inner.TryPublishAsync(runId, now, maxDroppedShare, cancellationToken);
         // After the commit: a reader that sees the new generation reads the new lists.
         if (published) Interlocked.Increment(ref _generation);
         return published;

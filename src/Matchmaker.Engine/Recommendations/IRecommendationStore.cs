@@ -25,10 +25,12 @@ public interface IRecommendationStore
 
     /// <summary>
     /// Switches readers to this run's lists once all its shards are written. Idempotent and safe to race: only the
-    /// first caller publishes. A full run also stops serving lists of organizations it did not compute (deleted).
-    /// Returns false when shards are missing or the run is not running.
+    /// first caller publishes. A full run also stops serving lists of organizations it did not compute (deleted),
+    /// unless that would be more than <paramref name="maxDroppedShare"/> of the lists served now (and any are): then
+    /// the run is marked failed with the reason, in the same transaction, and nothing it computed is served.
+    /// Returns false when shards are missing, the run is not running, or it was refused.
     /// </summary>
-    Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<bool> TryPublishAsync(string runId, DateTimeOffset now, double maxDroppedShare = 1, CancellationToken cancellationToken = default);
 
     Task FailRunAsync(string runId, string error, DateTimeOffset now, CancellationToken cancellationToken = default);
 
@@ -81,4 +83,13 @@ public interface IRecommendationStore
 /// Organizations changed since the last recompute; <see cref="Structural"/> when any change touched projects or ties;
 /// <see cref="HeldBack"/> changes whose writes were still in progress (taken by a later job).
 /// </summary>
+/// <summary>The reason a full run is refused for dropping too many served lists, shared by the store adapters.</summary>
+public static class PublishGuard
+{
+    public static bool Refuses(long served, long dropped, double maxDroppedShare) => served > 0 && maxDroppedShare < 1 && dropped > maxDroppedShare * served;
+
+    public static string Reason(long served, long dropped, double maxDroppedShare) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"not published: it would stop serving {dropped} of the {served} lists served now ({(double)dropped / served:P0}), more than Recompute:MaxDroppedListShare ({maxDroppedShare:P0}) allows; the previous lists stay served. Check the graph store (an empty or wrong database?), or raise the share if the organizations were really removed.");
+}
+
 public sealed record ChangeSet(IReadOnlyList<string> OrganizationIds, bool Structural, int HeldBack = 0);

@@ -87,7 +87,7 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         return progress;
     }
 
-    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, double maxDroppedShare = 1, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -98,6 +98,25 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             WHERE id = @run AND status = 'Running' AND shards_total = (SELECT count(*) FROM rec_shards WHERE run_id = @run)
             """, cancellationToken, ("run", runId), ("now", now.ToUniversalTime()));
         if (published == 0) return false;
+        if (maxDroppedShare < 1)
+        {
+            // What the delete below would drop, against what is served now: a full run over an empty or wrong graph
+            // would otherwise stop serving every list.
+            var counts = await Sql.QueryPairAsync(connection, transaction, """
+                SELECT (SELECT count(*) FROM rec_serving),
+                       (SELECT count(*) FROM rec_serving s
+                        WHERE (SELECT kind FROM rec_runs WHERE id = @run) = 'Full'
+                          AND NOT EXISTS (SELECT 1 FROM rec_lists l WHERE l.run_id = @run AND l.org_id = s.org_id)
+                          AND (SELECT started_at FROM rec_runs WHERE id = s.run_id) < (SELECT started_at FROM rec_runs WHERE id = @run))
+                """, cancellationToken, ("run", runId));
+            if (PublishGuard.Refuses(counts.First, counts.Second, maxDroppedShare))
+            {
+                await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_runs SET status = 'Failed', error = @error, finished_at = @now WHERE id = @run",
+                    cancellationToken, ("run", runId), ("error", PublishGuard.Reason(counts.First, counts.Second, maxDroppedShare)), ("now", now.ToUniversalTime()));
+                await transaction.CommitAsync(cancellationToken);
+                return false;
+            }
+        }
         await Sql.ExecuteAsync(connection, transaction, """
             INSERT INTO rec_serving AS s (org_id, run_id) SELECT org_id, run_id FROM rec_lists WHERE run_id = @run
             ON CONFLICT (org_id) DO UPDATE SET run_id = excluded.run_id

@@ -22,6 +22,14 @@ public sealed class RecomputeOptions
     /// embedded mode, whose process also answers requests, leaves them a core (see StorageSetup).
     /// </summary>
     public int? MaxDegreeOfParallelism { get; set; }
+
+    /// <summary>
+    /// The largest share (0-1) of the currently served lists a full run may stop serving when it publishes (lists of
+    /// organizations it did not compute). A run that would drop more is refused and fails with the reason; the previous
+    /// lists stay served. Guards against a full run over an empty or wrong graph (a wrong Neo4j database) wiping every
+    /// list. 1 turns the check off; it is skipped when nothing is served yet.
+    /// </summary>
+    public double MaxDroppedListShare { get; set; } = 0.5;
 }
 
 /// <summary>One shard of a full run: organizations whose ids fall in [From, To) (ordinal; null = open end).</summary>
@@ -136,7 +144,11 @@ public sealed class RecomputeService(
         if (progress.ShardsDone >= progress.ShardsTotal || await store.GetRunAsync(runId, cancellationToken) is { } now && now.ShardsDone >= now.ShardsTotal)
         {
             // The publish transaction, not this figure, decides (a late duplicate of a shard also lands here).
-            published = await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
+            published = await store.TryPublishAsync(runId, time.GetUtcNow(), options.Value.MaxDroppedListShare, cancellationToken);
+            if (!published && await store.GetRunAsync(runId, cancellationToken) is { Status: RunStatus.Failed } refused)
+            {
+                logger.LogError("Run {RunId} was not published: {Error}", runId, refused.Error);
+            }
         }
         var publishedAt = time.GetElapsedTime(started);
         MatchmakerTelemetry.RecomputedOrganizations.Add(result.Lists.Count);
@@ -239,7 +251,7 @@ public sealed class RecomputeService(
         var computed = time.GetElapsedTime(started);
         await store.WriteShardAsync(runId, result, cancellationToken);
         var written = time.GetElapsedTime(started);
-        await store.TryPublishAsync(runId, time.GetUtcNow(), cancellationToken);
+        await store.TryPublishAsync(runId, time.GetUtcNow(), options.Value.MaxDroppedListShare, cancellationToken);
         Add(new RecomputeTimings(patched.TotalSeconds, (rankerReady - patched).TotalSeconds, (computed - rankerReady).TotalSeconds,
             (written - computed).TotalSeconds, (time.GetElapsedTime(started) - written).TotalSeconds, 0, phases));
         logger.LogInformation(

@@ -192,7 +192,7 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
         return progress;
     }
 
-    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> TryPublishAsync(string runId, DateTimeOffset now, double maxDroppedShare = 1, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         // IMMEDIATE: take the write lock first, so two publishers serialize instead of both reading "running".
@@ -202,6 +202,25 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
             WHERE id = $run AND status = 'Running' AND shards_total = (SELECT count(*) FROM rec_shards WHERE run_id = $run)
             """, cancellationToken, ("$run", runId), ("$now", SqliteFile.Time(now)));
         if (published == 0) return false;
+        if (maxDroppedShare < 1)
+        {
+            // What the delete below would drop, against what is served now: a full run over an empty or wrong graph
+            // would otherwise stop serving every list.
+            var counts = await Sql.QueryPairAsync(connection, transaction, """
+                SELECT (SELECT count(*) FROM rec_serving),
+                       (SELECT count(*) FROM rec_serving
+                        WHERE (SELECT kind FROM rec_runs WHERE id = $run) = 'Full'
+                          AND NOT EXISTS (SELECT 1 FROM rec_lists l WHERE l.run_id = $run AND l.org_id = rec_serving.org_id)
+                          AND (SELECT started_at FROM rec_runs WHERE id = rec_serving.run_id) < (SELECT started_at FROM rec_runs WHERE id = $run))
+                """, cancellationToken, ("$run", runId));
+            if (PublishGuard.Refuses(counts.First, counts.Second, maxDroppedShare))
+            {
+                await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_runs SET status = 'Failed', error = $error, finished_at = $now WHERE id = $run",
+                    cancellationToken, ("$run", runId), ("$error", PublishGuard.Reason(counts.First, counts.Second, maxDroppedShare)), ("$now", SqliteFile.Time(now)));
+                await transaction.CommitAsync(cancellationToken);
+                return false;
+            }
+        }
         // A list is replaced only by a run that started later than the one serving it, so a slow full run
         // never overwrites the fresher list of an incremental run that published before it.
         await Sql.ExecuteAsync(connection, transaction, """
@@ -438,6 +457,17 @@ internal static class Sql
         await using var left = Command(connection, transaction, "SELECT count(*) FROM rec_changes", []);
         var heldBack = Convert.ToInt32(await left.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         return new ChangeSet(ids, structural, heldBack);
+    }
+
+    /// <summary>The first row's two integer columns.</summary>
+    public static async Task<(long First, long Second)> QueryPairAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException("The query returned no row.");
+        return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Whether the query returns any row.</summary>
