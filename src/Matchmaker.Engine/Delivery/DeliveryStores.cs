@@ -13,10 +13,10 @@ public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
 {
     private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
 
-    public override Task InitializeAsync(CancellationToken cancellationToken = default)
+    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Delivery);
-        return Task.CompletedTask;
+        await SealPlainValuesAsync(cancellationToken);
     }
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -36,8 +36,11 @@ public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
 /// <summary>The production delivery store on PostgreSQL, shared by every API replica and worker.</summary>
 public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : DeliveryStore
 {
-    public override Task InitializeAsync(CancellationToken cancellationToken = default) =>
-        SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Delivery, cancellationToken);
+    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Delivery, cancellationToken);
+        await SealPlainValuesAsync(cancellationToken);
+    }
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await dataSource.OpenConnectionAsync(cancellationToken);
 
@@ -60,6 +63,40 @@ public abstract class DeliveryStore : IDeliveryStore
     private object SealedSecret(Subscription s) => s.Secret is null ? DBNull.Value : Secrets?.Seal(s.Id, s.Secret) ?? (object)s.Secret;
 
     private string? OpenedSecret(string id, string? stored) => stored is null || Secrets is null ? stored : Secrets.Open(id, stored);
+
+    /// <summary>WeCom and DingTalk URLs carry the robot's key in their query: stored sealed like the secrets.</summary>
+    private static bool IsRobot(DeliveryChannel channel) => channel is DeliveryChannel.WeCom or DeliveryChannel.DingTalk;
+
+    private string SealedTarget(Subscription s) => IsRobot(s.Channel) && Secrets is not null ? Secrets.SealTarget(s.Id, s.Target) : s.Target;
+
+    private string OpenedTarget(string id, DeliveryChannel channel, string stored) => IsRobot(channel) && Secrets is not null ? Secrets.OpenTarget(id, stored) : stored;
+
+    /// <summary>
+    /// Seals the robot URLs and signing secrets stored before they were sealed (in place, each only if unchanged
+    /// meanwhile), so that no plain robot key stays in the database after an upgrade. Runs at every start; finds
+    /// nothing to do once done.
+    /// </summary>
+    protected async Task SealPlainValuesAsync(CancellationToken cancellationToken)
+    {
+        if (Secrets is null) return;
+        await using var connection = await OpenAsync(cancellationToken);
+        var plain = await ReadAsync(connection, null, """
+            SELECT id, channel, target, secret FROM delivery_subscriptions
+            WHERE (channel IN ('wecom', 'dingtalk') AND target NOT LIKE 'v1.%') OR (secret IS NOT NULL AND secret NOT LIKE 'v1.%')
+            """, r => (Id: r.GetString(0), Channel: r.GetString(1), Target: r.GetString(2), Secret: r.IsDBNull(3) ? null : r.GetString(3)), cancellationToken);
+        foreach (var row in plain)
+        {
+            var robot = DeliveryCodes.TryParseChannel(row.Channel, out var channel) && IsRobot(channel);
+            var target = robot && !SubscriptionSecrets.IsSealed(row.Target) ? Secrets.SealTarget(row.Id, row.Target) : row.Target;
+            var secret = row.Secret is { } plainSecret && !SubscriptionSecrets.IsSealed(plainSecret) ? Secrets.Seal(row.Id, plainSecret) : row.Secret;
+            // Compare-and-set: a write (or another replica starting) since the read keeps its own value.
+            var sameSecret = row.Secret is null ? "secret IS NULL" : "secret = @oldSecret";
+            await ExecuteAsync(connection, null, $"""
+                UPDATE delivery_subscriptions SET target = @target, secret = @secret WHERE id = @id AND target = @oldTarget AND {sameSecret}
+                """, cancellationToken, ("id", row.Id), ("target", target), ("secret", (object?)secret ?? DBNull.Value), ("oldTarget", row.Target),
+                ("oldSecret", (object?)row.Secret ?? ""));
+        }
+    }
 
     private const string SubscriptionColumns = """
         id, organization_id, channel, target, filters, language, status, status_reason, secret, consecutive_failures,
@@ -129,7 +166,7 @@ public abstract class DeliveryStore : IDeliveryStore
             UPDATE delivery_subscriptions SET target = @target, filters = @filters, language = @language, status = @status, status_reason = @reason,
                 secret = @secret, consecutive_failures = @failures, updated_at = @updated WHERE id = @id
             """, cancellationToken,
-            ("id", s.Id), ("target", s.Target), ("filters", JsonSerializer.Serialize(s.Filters, WireJson.Options)), ("language", DeliveryCodes.ToCode(s.Language)),
+            ("id", s.Id), ("target", SealedTarget(s)), ("filters", JsonSerializer.Serialize(s.Filters, WireJson.Options)), ("language", DeliveryCodes.ToCode(s.Language)),
             ("status", DeliveryCodes.ToCode(s.Status)), ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", SealedSecret(s)),
             ("failures", resumed ? 0 : before.ConsecutiveFailures), ("updated", Time(now)));
         if (resumed)
@@ -355,7 +392,7 @@ public abstract class DeliveryStore : IDeliveryStore
 
     private (string, object)[] SubscriptionParameters(Subscription s) =>
     [
-        ("id", s.Id), ("org", s.OrganizationId), ("channel", DeliveryCodes.ToCode(s.Channel)), ("target", s.Target),
+        ("id", s.Id), ("org", s.OrganizationId), ("channel", DeliveryCodes.ToCode(s.Channel)), ("target", SealedTarget(s)),
         ("filters", JsonSerializer.Serialize(s.Filters, WireJson.Options)), ("language", DeliveryCodes.ToCode(s.Language)), ("status", DeliveryCodes.ToCode(s.Status)),
         ("reason", (object?)s.StatusReason ?? DBNull.Value), ("secret", SealedSecret(s)), ("failures", s.ConsecutiveFailures),
         ("error", (object?)s.LastError ?? DBNull.Value), ("errorAt", s.LastErrorAt is { } e ? Time(e) : DBNull.Value),
@@ -370,7 +407,7 @@ public abstract class DeliveryStore : IDeliveryStore
             DeliveryCodes.TryParseChannel(reader.GetString(2), out var channel);
             DeliveryCodes.TryParseLanguage(reader.GetString(5), out var language);
             DeliveryCodes.TryParseStatus(reader.GetString(6), out var status);
-            return new Subscription(reader.GetString(0), reader.GetString(1), channel, reader.GetString(3),
+            return new Subscription(reader.GetString(0), reader.GetString(1), channel, OpenedTarget(reader.GetString(0), channel, reader.GetString(3)),
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), WireJson.Options)!, language, status,
                 reader.IsDBNull(7) ? null : reader.GetString(7), OpenedSecret(reader.GetString(0), reader.IsDBNull(8) ? null : reader.GetString(8)), reader.GetInt32(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : ReadTime(reader, 11),

@@ -104,6 +104,10 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
 
     public async Task<SendResult> SendAsync(Subscription subscription, OutboxMessage message, CancellationToken cancellationToken)
     {
+        if (subscription.Target == SubscriptionSecrets.Unreadable)
+        {
+            return SendResult.Permanent(null, "The subscription's robot URL cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");
+        }
         if (subscription.Secret == SubscriptionSecrets.Unreadable)
         {
             return SendResult.Permanent(null, "The subscription's signing secret cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");

@@ -5,11 +5,12 @@ using System.Text;
 namespace Matchmaker.Engine.Delivery;
 
 /// <summary>
-/// Seals subscription signing secrets (webhook secrets, DingTalk robot secrets) for storage: AES-256-GCM under a key
+/// Seals subscription signing secrets (webhook secrets, DingTalk robot secrets) and robot URLs (whose query holds the
+/// robot's key) for storage: AES-256-GCM under a key
 /// derived (HKDF-SHA256) from the link key <c>Delivery:TokenKey</c>, with the subscription id as associated data, so a
 /// copy of the database alone does not give away the secrets, and a sealed value moved to another row does not open.
 /// Stored form: <c>v1.{base64url(nonce | ciphertext | tag)}</c>. Values stored before sealing existed (no prefix) are
-/// read as they are and sealed on their next write.
+/// read as they are; the delivery store seals them when it starts (and any write seals them too).
 /// </summary>
 /// <remarks>
 /// The secrets must be readable again (the service signs with them), so they are encrypted, not hashed. A new
@@ -34,7 +35,26 @@ public sealed class SubscriptionSecrets
         _key = _ring[0];
     }
 
-    public string Seal(string subscriptionId, string secret)
+    public string Seal(string subscriptionId, string secret) => SealBound(subscriptionId, secret);
+
+    /// <summary>The secret, a legacy unsealed value as it is, or <see cref="Unreadable"/> when this key cannot open it.</summary>
+    public string Open(string subscriptionId, string stored) => OpenBound(subscriptionId, stored);
+
+    /// <summary>
+    /// Seals a robot URL (WeCom and DingTalk URLs carry the robot's key in their query). Bound to the row and to the
+    /// target column, so a sealed URL copied into the secret column, or into another row, does not open.
+    /// </summary>
+    public string SealTarget(string subscriptionId, string target) => SealBound(subscriptionId + TargetContext, target);
+
+    /// <summary>The robot URL, a legacy plain URL as it is, or <see cref="Unreadable"/>.</summary>
+    public string OpenTarget(string subscriptionId, string stored) => OpenBound(subscriptionId + TargetContext, stored);
+
+    /// <summary>Whether a stored value is sealed (values stored before sealing are not).</summary>
+    public static bool IsSealed(string? stored) => stored is not null && stored.StartsWith(Prefix, StringComparison.Ordinal);
+
+    private const string TargetContext = "\ntarget";
+
+    private string SealBound(string subscriptionId, string secret)
     {
         var plain = Encoding.UTF8.GetBytes(secret);
         var sealedBytes = new byte[NonceBytes + plain.Length + TagBytes];
@@ -45,8 +65,7 @@ public sealed class SubscriptionSecrets
         return Prefix + Base64Url.EncodeToString(sealedBytes);
     }
 
-    /// <summary>The secret, a legacy unsealed value as it is, or <see cref="Unreadable"/> when this key cannot open it.</summary>
-    public string Open(string subscriptionId, string stored)
+    private string OpenBound(string subscriptionId, string stored)
     {
         if (!stored.StartsWith(Prefix, StringComparison.Ordinal)) return stored;
         byte[] sealedBytes;

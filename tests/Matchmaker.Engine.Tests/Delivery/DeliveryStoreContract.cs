@@ -18,6 +18,9 @@ public abstract class DeliveryStoreContract
     /// <summary>The secret column as stored, read with plain SQL.</summary>
     protected abstract Task<string?> StoredSecretAsync(string subscriptionId);
 
+    /// <summary>The target column as stored, read with plain SQL.</summary>
+    protected abstract Task<string?> StoredTargetAsync(string subscriptionId);
+
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
 
     private static string Id(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..24];
@@ -111,6 +114,48 @@ public abstract class DeliveryStoreContract
         await (await CreateStoreAsync(null)).CreateSubscriptionAsync(legacy);
         Assert.Equal("whsec_legacy", await StoredSecretAsync(legacy.Id));
         Assert.Equal("whsec_legacy", (await store.GetSubscriptionAsync(legacy.Id))!.Secret);
+    }
+
+    [Fact]
+    public async Task Robot_urls_are_sealed_at_rest_and_plain_ones_left_by_older_versions_are_sealed_at_start()
+    {
+        var store = await CreateStoreAsync();
+        var robotKey = Guid.NewGuid().ToString("N");
+        var wecom = NewSubscription(Id("org"), DeliveryChannel.WeCom) with { Target = $"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={robotKey}" };
+        await store.CreateSubscriptionAsync(wecom);
+
+        var stored = await StoredTargetAsync(wecom.Id);
+        Assert.StartsWith("v1.", stored);
+        Assert.DoesNotContain(robotKey, stored, StringComparison.Ordinal);
+        Assert.Equal(wecom.Target, (await store.GetSubscriptionAsync(wecom.Id))!.Target);
+        Assert.Equal(wecom.Target, (await store.ListActiveSubscriptionsAsync([DeliveryChannel.WeCom])).Single(s => s.Id == wecom.Id).Target);
+        var moved = wecom with { Target = $"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={robotKey}-2" };
+        Assert.True(await store.UpdateSubscriptionAsync(moved, T0.AddHours(1)));
+        Assert.DoesNotContain(robotKey, await StoredTargetAsync(wecom.Id), StringComparison.Ordinal);
+        Assert.Equal(moved.Target, (await store.GetSubscriptionAsync(wecom.Id))!.Target);
+        // Bound to its row and column: not opened as another row's URL nor as a secret; another key cannot open it.
+        Assert.Equal(SubscriptionSecrets.Unreadable, Secrets.OpenTarget("sub_other", (await StoredTargetAsync(wecom.Id))!));
+        Assert.Equal(SubscriptionSecrets.Unreadable, Secrets.Open(wecom.Id, (await StoredTargetAsync(wecom.Id))!));
+        var otherKey = await CreateStoreAsync(new SubscriptionSecrets(new DeliveryTokens("another-link-key-0123456789abcdefghijklm")));
+        Assert.Equal(SubscriptionSecrets.Unreadable, (await otherKey.GetSubscriptionAsync(wecom.Id))!.Target);
+        // E-mail addresses and webhook URLs are not keys: stored as they are.
+        var email = NewSubscription(Id("org"));
+        await store.CreateSubscriptionAsync(email);
+        Assert.Equal(email.Target, await StoredTargetAsync(email.Id));
+
+        // Rows written before sealing (plain URL and secret) are sealed when a store with the key starts.
+        var legacyKey = Guid.NewGuid().ToString("N");
+        var legacy = NewSubscription(Id("org"), DeliveryChannel.DingTalk) with
+        {
+            Target = $"https://oapi.dingtalk.com/robot/send?access_token={legacyKey}", Secret = "SEC-legacy-加签",
+        };
+        await (await CreateStoreAsync(null)).CreateSubscriptionAsync(legacy);
+        Assert.Equal(legacy.Target, await StoredTargetAsync(legacy.Id));
+        var started = await CreateStoreAsync();
+        Assert.DoesNotContain(legacyKey, await StoredTargetAsync(legacy.Id), StringComparison.Ordinal);
+        Assert.StartsWith("v1.", await StoredSecretAsync(legacy.Id));
+        var read = (await started.GetSubscriptionAsync(legacy.Id))!;
+        Assert.Equal((legacy.Target, legacy.Secret), (read.Target, read.Secret));
     }
 
     [Fact]
@@ -271,6 +316,16 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreContract, IDisposabl
         return await command.ExecuteScalarAsync() as string;
     }
 
+    protected override async Task<string?> StoredTargetAsync(string subscriptionId)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT target FROM delivery_subscriptions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", subscriptionId);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -294,6 +349,13 @@ public sealed class PostgresDeliveryStoreTests(PostgresFixture postgres) : Deliv
     protected override async Task<string?> StoredSecretAsync(string subscriptionId)
     {
         await using var command = _dataSource!.CreateCommand("SELECT secret FROM delivery_subscriptions WHERE id = $1");
+        command.Parameters.AddWithValue(subscriptionId);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    protected override async Task<string?> StoredTargetAsync(string subscriptionId)
+    {
+        await using var command = _dataSource!.CreateCommand("SELECT target FROM delivery_subscriptions WHERE id = $1");
         command.Parameters.AddWithValue(subscriptionId);
         return await command.ExecuteScalarAsync() as string;
     }
