@@ -57,7 +57,7 @@ public sealed class DeliveryTokens
         if (generatedKeyFile is null) return null;
         if (!File.Exists(generatedKeyFile))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(generatedKeyFile))!);
+            SqliteFile.EnsurePrivateDirectory(Path.GetDirectoryName(Path.GetFullPath(generatedKeyFile))!);
             try
             {
                 // Readable by the service's user only: the key signs every link and seals the webhook secrets.

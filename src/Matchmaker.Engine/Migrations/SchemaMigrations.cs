@@ -54,7 +54,7 @@ public static class SchemaMigrations
     /// <returns>The scripts run now (empty when the file was up to date).</returns>
     public static IReadOnlyList<string> ApplySqlite(string connectionString, MigrationScope scope)
     {
-        SqliteFile.EnsureDirectory(connectionString);
+        SqliteFile.EnsureFile(connectionString);
         using (var connection = new SqliteConnection(connectionString))
         {
             // WAL cannot be switched on inside a transaction, and DbUp runs the scripts in one: set it first.
