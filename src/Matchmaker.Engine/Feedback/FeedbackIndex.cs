@@ -3,8 +3,9 @@ namespace Matchmaker.Engine.Feedback;
 /// <summary>
 /// Which organizations take part in any feedback, kept in memory so that reading the lists of the (many) organizations
 /// without feedback costs no query. Feedback given through this process is known at once; feedback given through
-/// other replicas within <see cref="RefreshInterval"/> (the index reads new feedback rows, with an overlap so that rows
-/// committed out of sequence order are not missed, and re-reads everything every <see cref="FullReloadInterval"/>).
+/// other replicas within <see cref="RefreshInterval"/> (the index reads the pairs whose latest feedback is new, with an
+/// overlap so that rows committed out of sequence order are not missed, and re-reads every pair every
+/// <see cref="FullReloadInterval"/>).
 /// </summary>
 public sealed class FeedbackIndex(IFeedbackStore store, TimeProvider time)
 {
