@@ -1,7 +1,6 @@
 using Hangfire;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Recommendations;
-using Matchmaker.Jobs.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Jobs;
@@ -17,7 +16,7 @@ public sealed class DigestJobs(DeliveryService delivery, IBackgroundJobClient jo
     [JobDisplayName("Compose and send the weekly lists")]
     public async Task<string> SendWeeklyDigests(CancellationToken cancellationToken)
     {
-        var zone = StorageSetup.TryFindTimeZone(schedules.Value.TimeZone) ?? TimeZoneInfo.Utc;
+        var zone = ScheduleOptions.TryFindTimeZone(schedules.Value.TimeZone) ?? TimeZoneInfo.Utc;
         var week = await delivery.ComposeWeekAsync(zone, cancellationToken);
         foreach (var id in week.MessageIds) DeliveryJobs.Enqueue(jobs, id);
         return $"{week.Week}: {week.Composed} lists with news, {week.Empty} empty, {week.MessageIds.Count} messages enqueued";

@@ -8,7 +8,7 @@ using Matchmaker.Api.Organizations;
 using Matchmaker.Api.Models;
 using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Import;
-using Matchmaker.Jobs.Hosting;
+using Matchmaker.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,10 +20,12 @@ builder.AddMatchmakerAccess();
 builder.AddMatchmakerServing();
 builder.AddMatchmakerTelemetry();
 // In the embedded mode the job server runs here; in production worker hosts run it (Jobs:RunServer=false on the API).
-if (builder.Configuration.GetValue("Jobs:RunServer", builder.Configuration.GetValue<StorageMode?>("Storage:Mode") != StorageMode.Postgres))
+if (builder.RunsJobServer())
 {
     builder.AddMatchmakerJobServer();
 }
+// After the stores are ready (StoreInitializer): the admin key, the demo graph, the recurring jobs, a first recompute.
+builder.Services.AddHostedService<FirstStartWork>();
 builder.Services.AddHealthChecks().AddCheck<GraphStoreHealthCheck>("graph-store", tags: ["ready"])
     .AddCheck<RecommendationStoreHealthCheck>("recommendation-store", tags: ["ready"]);
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
@@ -92,7 +94,6 @@ app.MapDelivery();
 app.MapJobsDashboard();
 app.MapMetrics();
 
-await app.InitializeAsync();
 app.Run();
 
 /// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>

@@ -2,7 +2,7 @@ using Hangfire;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
-using Matchmaker.Jobs.Hosting;
+using Matchmaker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

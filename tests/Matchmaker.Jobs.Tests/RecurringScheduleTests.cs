@@ -2,7 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.InMemory;
 using Hangfire.Storage;
-using Matchmaker.Jobs.Hosting;
+using Matchmaker.Hosting;
 
 namespace Matchmaker.Jobs.Tests;
 
@@ -46,5 +46,28 @@ public sealed class RecurringScheduleTests
         using var connection = storage.GetConnection();
         var digest = connection.GetRecurringJobs().Single(j => j.Id == "weekly-digest");
         Assert.Equal(new DateTime(2026, 11, 23, 8, 0, 0, DateTimeKind.Utc), digest.NextExecution);
+    }
+
+    [Fact]
+    public void The_outbox_sweep_runs_every_five_minutes_unless_configured()
+    {
+        var storage = new InMemoryStorage();
+        var manager = new RecurringJobManager(storage, JobFilterProviders.Providers, new DefaultTimeZoneResolver(), () => new DateTime(2026, 11, 22, 20, 1, 0, DateTimeKind.Utc));
+
+        StorageSetup.RegisterRecurringJobs(manager, new ScheduleOptions());
+        using (var connection = storage.GetConnection())
+        {
+            var sweep = connection.GetRecurringJobs().Single(j => j.Id == "delivery-sweep");
+            Assert.Equal("*/5 * * * *", sweep.Cron);
+            Assert.Equal(new DateTime(2026, 11, 22, 20, 5, 0, DateTimeKind.Utc), sweep.NextExecution);
+        }
+
+        StorageSetup.RegisterRecurringJobs(manager, new ScheduleOptions { DeliverySweep = "*/15 * * * *" });
+        using (var connection = storage.GetConnection())
+        {
+            var sweep = connection.GetRecurringJobs().Single(j => j.Id == "delivery-sweep");
+            Assert.Equal("*/15 * * * *", sweep.Cron);
+            Assert.Equal(new DateTime(2026, 11, 22, 20, 15, 0, DateTimeKind.Utc), sweep.NextExecution);
+        }
     }
 }

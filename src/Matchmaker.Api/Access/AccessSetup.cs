@@ -1,6 +1,6 @@
 using Hangfire;
 using Matchmaker.Engine.Access;
-using Matchmaker.Jobs.Hosting;
+using Matchmaker.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Api.Access;
@@ -53,7 +53,6 @@ public static class AccessSetup
     public static async Task EnsureAdminAccessAsync(this IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
     {
         var store = services.GetRequiredService<IApiKeyStore>();
-        await store.InitializeAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<AuthOptions>>().Value.BootstrapAdminKey)) return;
         if ((await store.ListAsync(cancellationToken)).Count > 0) return;
         if (services.GetRequiredService<IOptions<StorageOptions>>().Value.Mode != StorageMode.Embedded)

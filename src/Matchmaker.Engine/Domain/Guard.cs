@@ -5,10 +5,10 @@ namespace Matchmaker.Engine.Domain;
 /// <summary>The checks shared by the domain constructors. Each throws <see cref="DomainValidationException"/>.</summary>
 internal static partial class Guard
 {
-    public const int MaxIdLength = 64;
-    public const int MaxNameLength = 200;
-    public const int MaxTextLength = 4000;
-    public const int MaxListLength = 64;
+    public const int MaxIdLength = DomainLimits.MaxIdLength;
+    public const int MaxNameLength = DomainLimits.MaxNameLength;
+    public const int MaxTextLength = DomainLimits.MaxTextLength;
+    public const int MaxListLength = DomainLimits.MaxListLength;
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._:-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();

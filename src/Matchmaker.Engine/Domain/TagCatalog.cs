@@ -84,7 +84,7 @@ public static class TagCatalog
         new("vehicle-integration", "整车集成", "vehicle integration"),
         new("vehicle-testing", "整车测试", "vehicle testing"),
         new("venture-funding", "风险投资", "venture funding"),
-        // The synthetic generator's generic tags (src/Matchmaker.Engine/Synthetic/SyntheticGraph.cs).
+        // The synthetic generator's generic tags (src/Matchmaker.Evaluation/Synthetic/SyntheticGraph.cs).
         new("applied-research", "应用研究", "applied research"),
         new("basic-research", "基础研究", "basic research"),
         new("insurance", "保险", "insurance"),

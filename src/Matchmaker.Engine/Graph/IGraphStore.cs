@@ -9,6 +9,12 @@ namespace Matchmaker.Engine.Graph;
 /// </summary>
 public interface IGraphStore
 {
+    /// <summary>
+    /// The start-up check, before <see cref="InitializeAsync"/>: whether the store can be used at all (a server is
+    /// reachable, accepts the credentials, is recent enough). Never throws for those reasons; the message says what is wrong.
+    /// </summary>
+    Task<StoreVerification> VerifyAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Creates the schema if missing. Idempotent.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 

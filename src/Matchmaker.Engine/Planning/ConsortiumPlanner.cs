@@ -103,19 +103,6 @@ public sealed record CohesionLevels
 /// Without a trained model a transparent heuristic score stands in for the model's (see <see cref="HeuristicScore"/>).
 /// Thread-safe; builds its statistics once per snapshot.
 /// </summary>
-/// <summary>A team as compact organization ids of the snapshot, with the slot each fills.</summary>
-public sealed record PlannedTeam(int[] Members, int[] Slots);
-
-/// <summary>The planner's teams, the pairwise baseline and the shortlisted organizations for one request, or the refusal.</summary>
-/// <remarks>
-/// <see cref="Pairwise"/> ranks the candidates scored before the shortlists grow from the team (the baseline);
-/// <see cref="PairwiseOverGrown"/> ranks every scored candidate, grown ones included (the same team when nothing grew).
-/// </remarks>
-public sealed record PlannedTeams(IReadOnlyList<PlannedTeam> Teams, PlannedTeam? Pairwise, IReadOnlyList<int> Shortlisted, PlanRefusal? Refusal)
-{
-    public PlannedTeam? PairwiseOverGrown { get; init; }
-}
-
 public sealed partial class ConsortiumPlanner
 {
     public const string HeuristicVersion = "heuristic-1";
@@ -208,47 +195,18 @@ public sealed partial class ConsortiumPlanner
     }
 
     /// <summary>
-    /// For evaluations: the teams as compact organization ids with their slots, without explanations, and the
-    /// pairwise baseline on the same shortlists: each slot filled, in order, by the lead's best-scored organizations
-    /// that can fill it and are not taken yet (the same model's pair scores; no cohesion, no coverage, no search).
+    /// The search's teams for a request, before explanations, with the shortlists they were searched in: the seam
+    /// evaluations compare the planner through (baselines on the same shortlists, the exact optimum of the same
+    /// problem). <see cref="Plan"/> explains the same teams.
     /// </summary>
-    public PlannedTeams PlanTeams(PlanRequest request)
+    public PlanSearch SearchTeams(PlanRequest request)
     {
         var searched = Search(request);
-        if (searched.Refusal is { } refusal) return new PlannedTeams([], null, [], refusal);
-        var prepared = searched.Prepared!;
-        var orgs = prepared.Organizations;
-        return new PlannedTeams(searched.Teams.Select(t => new PlannedTeam(t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(), Pairwise(prepared.Ungrown ?? prepared), orgs, null)
-        {
-            PairwiseOverGrown = Pairwise(prepared),
-        };
+        return new PlanSearch(searched.Prepared is { } prepared ? ShortlistsOf(prepared) : null, searched.Teams, searched.Refusal);
     }
 
-    private static PlannedTeam Pairwise(Prepared prepared)
-    {
-        var problem = prepared.Problem;
-        var order = Enumerable.Range(0, problem.CandidateCount).OrderByDescending(c => prepared.RawFit[c]).ThenBy(c => prepared.Organizations[c]).ToArray();
-        var used = new bool[problem.CandidateCount];
-        var members = new List<int>();
-        var slots = new List<int>();
-        for (var s = 0; s < problem.SlotCount; s++)
-        {
-            var taken = 0;
-            foreach (var c in order)
-            {
-                if (taken == problem.SlotCounts[s]) break;
-                if (used[c] || !problem.Eligible(c, s)) continue;
-                used[c] = true;
-                members.Add(prepared.Organizations[c]);
-                slots.Add(s);
-                taken++;
-            }
-        }
-        return new PlannedTeam(members.ToArray(), slots.ToArray());
-    }
-
-    /// <summary>The planning problem the search runs on for a request (null when refused): lets tests compare with the exact optimum.</summary>
-    internal PlanningProblem? ProblemOf(PlanRequest request) => Prepare(request).Prepared?.Problem;
+    private static PlanShortlists ShortlistsOf(Prepared prepared) =>
+        new(prepared.Problem, prepared.Organizations, prepared.RawFit) { Ungrown = prepared.Ungrown is { } ungrown ? ShortlistsOf(ungrown) : null };
 
     private (Prepared? Prepared, IReadOnlyList<Team> Teams, PlanRefusal? Refusal) Search(PlanRequest request)
     {

@@ -16,7 +16,7 @@ internal static class Neo4jServer
 
     public const string NotConfigured =
         "MATCHMAKER_NEO4J_URI is not set: the store contract suite against a real Neo4j 5.26+ or Aura did not run "
-        + "(set it, with MATCHMAKER_NEO4J_USER/MATCHMAKER_NEO4J_PASSWORD or MATCHMAKER_NEO4J_TOKEN, before building and testing).";
+        + "(set it, with MATCHMAKER_NEO4J_USER/MATCHMAKER_NEO4J_PASSWORD or MATCHMAKER_NEO4J_TOKEN, and run the tests).";
 
     private static readonly Lazy<Task<Neo4jGraphStore>> Store = new(async () =>
     {
@@ -53,21 +53,18 @@ public sealed class Neo4jServerTests
     [Neo4jServerFact]
     public async Task Contract_suite_runs_against_the_configured_Neo4j_server()
     {
-#if NEO4J_SERVER
         var store = await Neo4jServer.GetStoreAsync();
         var verification = await store.VerifyAsync();
         Assert.True(verification.IsHealthy, verification.Message);
-#else
-        await Task.CompletedTask;
-        Assert.Fail("MATCHMAKER_NEO4J_URI is set now but was not when the tests were built, so the contract suite was not compiled in: rebuild (dotnet test without --no-build).");
-#endif
     }
 }
 
-#if NEO4J_SERVER
-/// <summary>The store contract on a real Neo4j server. Not a loopback fake: recorded exchanges prove the wire, this proves the store.</summary>
+/// <summary>
+/// The store contract on a real Neo4j server. Not a loopback fake: recorded exchanges prove the wire, this proves the
+/// store. Without MATCHMAKER_NEO4J_URI each contract test is reported as skipped, saying why.
+/// </summary>
+[RequiresEnvironmentVariable("MATCHMAKER_NEO4J_URI", Neo4jServer.NotConfigured)]
 public sealed class Neo4jGraphStoreContractTests : GraphStoreContract
 {
     protected override async Task<IGraphStore> CreateStoreAsync() => await Neo4jServer.GetStoreAsync();
 }
-#endif

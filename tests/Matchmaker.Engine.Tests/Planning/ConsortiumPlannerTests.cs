@@ -160,7 +160,7 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
             Assert.Equal(4, team.Members.Count);
             Assert.Equal(4, team.Members.Select(m => CityOf(m.OrganizationId)).Distinct().Count());
         }
-        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(narrow.ProblemOf(request)!)!.Objective, 4), plan.Alternatives[0].Score);
+        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(narrow.SearchTeams(request).Shortlists!.Problem)!.Objective, 4), plan.Alternatives[0].Score);
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         Assert.True(best.Parts.Coverage >= fitOnly.Alternatives[0].Parts.Coverage);
         // With coverage alone, the plan covers as much as any team of the shortlists can (checked exhaustively).
         var coverageOnly = Request(lead: "baolong-auto", challenge: "hydrogen fuel cells 氢燃料电池", slots: slots, weights: new ObjectiveWeights(0, 0, 1));
-        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(demo.Planner.ProblemOf(coverageOnly)!)!.Parts.Coverage, 4), PlanOf(coverageOnly).Alternatives[0].Parts.Coverage);
+        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(demo.Planner.SearchTeams(coverageOnly).Shortlists!.Problem)!.Parts.Coverage, 4), PlanOf(coverageOnly).Alternatives[0].Parts.Coverage);
         // Tongji's automotive school states hydrogen fuel cells as a capability; the reason says which needs it meets.
         var tongji = Assert.Single(best.Members, m => m.OrganizationId == "tongji-auto");
         Assert.Contains("hydrogen", tongji.CoveredNeeds);
@@ -245,7 +245,7 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         {
             var sector = demo.Snapshot.Details[demo.Snapshot.IndexOf(lead)]!.Sectors[0];
             var request = Request(lead: lead, sector: sector, slots: [new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research), new SlotRequest(ConsortiumRole.Finance), new SlotRequest(ConsortiumRole.User)]);
-            var problem = demo.Planner.ProblemOf(request)!;
+            var problem = demo.Planner.SearchTeams(request).Shortlists!.Problem;
 
             var exact = ExhaustiveSearch.Solve(problem)!;
             var plan = PlanOf(request);

@@ -238,6 +238,8 @@ public sealed class Neo4jGraphStore : IGraphStore
         }
     }
 
+    async Task<StoreVerification> IGraphStore.VerifyAsync(CancellationToken cancellationToken) => await VerifyAsync(cancellationToken);
+
     internal static bool SupportsExplicitTransactions(string version)
     {
         var parts = version.Split('.', '-');
@@ -684,4 +686,4 @@ public sealed class Neo4jGraphStore : IGraphStore
 }
 
 /// <summary>The outcome of <see cref="Neo4jGraphStore.VerifyAsync"/>: whether the store can be used, and a message for the log.</summary>
-public sealed record Neo4jVerification(bool IsHealthy, string Message, string? ServerVersion);
+public sealed record Neo4jVerification(bool IsHealthy, string Message, string? ServerVersion) : StoreVerification(IsHealthy, Message);

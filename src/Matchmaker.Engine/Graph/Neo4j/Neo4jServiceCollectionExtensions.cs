@@ -16,8 +16,8 @@ public static class Neo4jServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="Neo4jGraphStore"/> as the <see cref="IGraphStore"/>: options bound from <paramref name="section"/>
     /// (usually <c>Graph:Neo4j</c>) and validated on start, and a named HttpClient whose resilience handler retries
-    /// what is safe to retry (see <see cref="Neo4jResilience"/>). Call <see cref="Neo4jGraphStore.VerifyAsync"/> at start
-    /// to fail with a clear message when the server is unreachable or the credentials are wrong.
+    /// what is safe to retry (see <see cref="Neo4jResilience"/>). The hosts' start-up calls <see cref="IGraphStore.VerifyAsync"/>
+    /// first, to fail with a clear message when the server is unreachable or the credentials are wrong.
     /// </summary>
     public static IServiceCollection AddNeo4jGraphStore(this IServiceCollection services, IConfiguration section)
     {

@@ -26,6 +26,10 @@ public sealed class SqliteGraphStore : IGraphStore
 
     public string DatabasePath { get; }
 
+    /// <summary>An embedded file has no server to reach: initializing it is its check (the file is created if missing).</summary>
+    public Task<StoreVerification> VerifyAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new StoreVerification(true, $"SQLite file {DatabasePath}"));
+
     /// <summary>Brings the file's graph tables to the latest migration (Migrations/Sqlite/Graph).</summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default)
     {

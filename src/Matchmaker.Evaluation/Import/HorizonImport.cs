@@ -53,10 +53,10 @@ public static class HorizonImport
                 counts[sector] = counts.GetValueOrDefault(sector) + 1;
             }
             var keywords = p.Keywords.Select(k => Cut(k, Project.MaxKeywordLength, "keyword cut", Count)).Distinct(StringComparer.Ordinal).ToList();
-            if (keywords.Count > Guard.MaxListLength)
+            if (keywords.Count > DomainLimits.MaxListLength)
             {
                 Count("keywords cut to the domain's maximum");
-                keywords = keywords.Take(Guard.MaxListLength).ToList();
+                keywords = keywords.Take(DomainLimits.MaxListLength).ToList();
             }
             projects.Add(new ProjectRecord
             {
@@ -70,7 +70,7 @@ public static class HorizonImport
                 Topics = p.Topics.Count == 0 ? null : p.Topics.Take(Project.MaxTopics).Select((code, i) => new ProjectTopicRecord
                 {
                     Code = code,
-                    Title = i < p.TopicTitles.Count ? Cut(p.TopicTitles[i], Guard.MaxNameLength, "topic title cut", Count) : null,
+                    Title = i < p.TopicTitles.Count ? Cut(p.TopicTitles[i], DomainLimits.MaxNameLength, "topic title cut", Count) : null,
                 }).ToList(),
             });
         }
@@ -85,8 +85,8 @@ public static class HorizonImport
                 Count("place outside Europe (ZZ)");
                 place = OutsideEurope;
             }
-            var name = Cut(o.LegalName, Guard.MaxNameLength, "name cut", Count);
-            var shortName = o.ShortName is { } s && !string.Equals(s, o.LegalName, StringComparison.OrdinalIgnoreCase) ? Cut(s, Guard.MaxNameLength, "name cut", Count) : null;
+            var name = Cut(o.LegalName, DomainLimits.MaxNameLength, "name cut", Count);
+            var shortName = o.ShortName is { } s && !string.Equals(s, o.LegalName, StringComparison.OrdinalIgnoreCase) ? Cut(s, DomainLimits.MaxNameLength, "name cut", Count) : null;
             organizations.Add(new OrganizationRecord
             {
                 Id = OrganizationIdPrefix + o.OrgId,

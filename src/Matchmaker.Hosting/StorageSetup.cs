@@ -10,6 +10,7 @@ using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,79 +18,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Matchmaker.Jobs.Hosting;
-
-public enum StorageMode
-{
-    /// <summary>One process: SQLite for the graph and app data, Hangfire in memory, the job server inside the API.</summary>
-    Embedded,
-    /// <summary>PostgreSQL for app data and Hangfire; the API and any number of worker hosts share it.</summary>
-    Postgres,
-}
-
-public enum GraphProvider
-{
-    Sqlite,
-    Neo4j,
-}
-
-/// <summary>The <c>Storage</c> section: the one switch between the embedded and the production mode.</summary>
-public sealed class StorageOptions
-{
-    public const string Section = "Storage";
-
-    public StorageMode Mode { get; set; } = StorageMode.Embedded;
-
-    /// <summary>The SQLite file of the embedded mode (graph and app data); relative paths are under the content root.</summary>
-    public string SqlitePath { get; set; } = "data/matchmaker.db";
-
-    /// <summary>
-    /// The SQLite file of the recommendation lists in the embedded mode; defaults to one beside <see cref="SqlitePath"/>
-    /// (data/matchmaker.db: data/matchmaker-lists.db). A file of its own, so that a recompute writing lists never holds
-    /// the write lock that feedback, keys, subscriptions, plans and graph edits need.
-    /// </summary>
-    public string? ListsSqlitePath { get; set; }
-
-    /// <summary>The lists' file: <see cref="ListsSqlitePath"/>, or the service's file name with "-lists".</summary>
-    public string ListsPath => ListsSqlitePath ?? Path.Combine(Path.GetDirectoryName(SqlitePath) ?? "",
-        Path.GetFileNameWithoutExtension(SqlitePath) + "-lists" + Path.GetExtension(SqlitePath));
-
-    /// <summary>PostgreSQL connection string of the production mode (ConnectionStrings:Postgres also works).</summary>
-    public string? PostgresConnectionString { get; set; }
-}
-
-/// <summary>The <c>Graph</c> section.</summary>
-public sealed class GraphOptions
-{
-    public const string Section = "Graph";
-
-    public GraphProvider Provider { get; set; } = GraphProvider.Sqlite;
-
-    /// <summary>The SQLite graph file; defaults to the Storage:SqlitePath file.</summary>
-    public string? SqlitePath { get; set; }
-
-    /// <summary>The G60 demo graph (JSON Lines), loaded on first start when the store is empty.</summary>
-    public string SeedDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "graph", "seed");
-
-    public bool LoadDemoWhenEmpty { get; set; } = true;
-}
-
-/// <summary>Recurring schedules (cron) and their time zone.</summary>
-public sealed class ScheduleOptions
-{
-    public const string Section = "Schedules";
-
-    public string TimeZone { get; set; } = "Asia/Shanghai";
-    public string RecomputeAll { get; set; } = "0 2 * * *";
-    public string RetrainModel { get; set; } = "0 3 * * 0";
-    public string WeeklyDigest { get; set; } = "0 8 * * 1";
-}
+namespace Matchmaker.Hosting;
 
 public static class StorageSetup
 {
     /// <summary>
-    /// Registers the graph store, the recommendation store, the API key store, the plan store, the engine services and Hangfire's storage for the
-    /// configured mode. The API and the worker host both call it; only they decide whether to run a job server.
+    /// Registers the settings (bound and validated at start), the graph store, the recommendation store, the API key store,
+    /// the feedback, delivery and plan stores, the engine services and Hangfire's storage for the configured mode, and the
+    /// <see cref="StoreInitializer"/> that readies the stores at start. The API and the worker host both call it; only
+    /// they decide whether to run a job server.
     /// </summary>
     public static IHostApplicationBuilder AddMatchmakerCore(this IHostApplicationBuilder builder)
     {
@@ -100,8 +37,12 @@ public static class StorageSetup
                 "Storage:Mode is Postgres but no connection string is set (Storage:PostgresConnectionString or ConnectionStrings:Postgres).")
             .ValidateOnStart();
         services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.Section).ValidateOnStart();
-        services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section)
-            .Validate(o => TryFindTimeZone(o.TimeZone) is not null, "Schedules:TimeZone is not a known time zone id.")
+        services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
+            .PostConfigure<IOptions<StorageOptions>>((o, storage) => o.RunServer ??= storage.Value.Mode != StorageMode.Postgres)
+            .Validate(o => o.InvisibilityTimeout >= JobsOptions.MinInvisibilityTimeout && o.InvisibilityTimeout <= JobsOptions.MaxInvisibilityTimeout,
+                "Jobs:InvisibilityTimeout must be between 00:00:01 and 1.00:00:00 (one day).")
             .ValidateOnStart();
         var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         services.AddOptions<RecomputeOptions>().BindConfiguration(RecomputeOptions.Section)
@@ -184,11 +125,13 @@ public static class StorageSetup
             var options = new PostgreSqlStorageOptions
             {
                 PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200),
-                InvisibilityTimeout = sp.GetRequiredService<IConfiguration>().GetValue("Jobs:InvisibilityTimeout", TimeSpan.FromMinutes(30)),
+                InvisibilityTimeout = sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout,
                 UseSlidingInvisibilityTimeout = true,
             };
             return new PostgreSqlStorage(new PostgresConnections(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!), options);
         });
+        // First among the hosted services: the stores are ready before a job server or the web server starts.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StoreInitializer>());
         services.AddHangfire(config => config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
@@ -211,24 +154,15 @@ public static class StorageSetup
     /// <summary>Registers (or updates) the recurring jobs with their configured cron and time zone.</summary>
     public static void RegisterRecurringJobs(IRecurringJobManager manager, ScheduleOptions schedules)
     {
-        var options = new RecurringJobOptions { TimeZone = TryFindTimeZone(schedules.TimeZone)! };
+        var options = new RecurringJobOptions { TimeZone = ScheduleOptions.TryFindTimeZone(schedules.TimeZone)! };
         manager.AddOrUpdate<RecomputeJobs>("recompute-all", RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None), schedules.RecomputeAll, options);
         manager.AddOrUpdate<ModelJobs>("retrain-model", "default", j => j.RetrainModel(CancellationToken.None), schedules.RetrainModel, options);
         manager.AddOrUpdate<DigestJobs>("weekly-digest", "default", j => j.SendWeeklyDigests(CancellationToken.None), schedules.WeeklyDigest, options);
-        manager.AddOrUpdate<DeliveryJobs>("delivery-sweep", "default", j => j.Sweep(CancellationToken.None), "*/5 * * * *", options);
+        manager.AddOrUpdate<DeliveryJobs>("delivery-sweep", "default", j => j.Sweep(CancellationToken.None), schedules.DeliverySweep, options);
     }
 
-    public static TimeZoneInfo? TryFindTimeZone(string id)
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Whether this API process runs a job server (<see cref="JobsOptions.RunServer"/>), decided while composing.</summary>
+    public static bool RunsJobServer(this IHostApplicationBuilder builder) => JobsOptions.From(builder.Configuration).RunServer!.Value;
 
     private static string ResolvePath(IServiceProvider sp, string path) =>
         Path.IsPathRooted(path) ? path : Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, path);

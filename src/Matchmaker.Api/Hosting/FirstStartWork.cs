@@ -1,43 +1,29 @@
 using Hangfire;
 using Matchmaker.Api.Access;
-using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
-using Matchmaker.Engine.Graph.Neo4j;
 using Matchmaker.Engine.Matching;
-using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Hosting;
 using Matchmaker.Jobs;
-using Matchmaker.Jobs.Hosting;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Api.Hosting;
 
-public static class Startup
+/// <summary>
+/// The API's own start-up work, after the <see cref="StoreInitializer"/> has readied the stores: makes sure an admin
+/// can get in, loads the G60 demo graph into an empty store, registers the recurring jobs and, when no list was ever
+/// computed, enqueues a first full recompute. Runs in <see cref="IHostedLifecycleService.StartingAsync"/>, before
+/// the job server and the web server start, so before the server accepts requests.
+/// </summary>
+internal sealed class FirstStartWork(IServiceProvider services) : IHostedLifecycleService
 {
-    /// <summary>
-    /// Creates the schemas, makes sure an admin can get in, loads the G60 demo graph into an empty store,
-    /// registers the recurring jobs and, when no list was ever computed, enqueues a first full recompute. Runs
-    /// before the server accepts requests.
-    /// </summary>
-    public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        var services = app.Services;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Matchmaker.Startup");
         var graph = services.GetRequiredService<IGraphStore>();
         var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
-        if (graph is Neo4jGraphStore neo4j && await neo4j.VerifyAsync(cancellationToken) is { IsHealthy: false } failed)
-        {
-            // Fail the start with the reason (unreachable, wrong credentials, too old) rather than serve errors.
-            throw new InvalidOperationException($"Graph:Provider is Neo4j but the server cannot be used: {failed.Message}");
-        }
-        await graph.InitializeAsync(cancellationToken);
         var recommendations = services.GetRequiredService<IRecommendationStore>();
-        await recommendations.InitializeAsync(cancellationToken);
-        await services.GetRequiredService<IFeedbackStore>().InitializeAsync(cancellationToken);
-        await services.GetRequiredService<Matchmaker.Engine.Delivery.IDeliveryStore>().InitializeAsync(cancellationToken);
-        await services.GetRequiredService<IPlanStore>().InitializeAsync(cancellationToken);
         await services.EnsureAdminAccessAsync(logger, cancellationToken);
 
         var counts = await graph.CountAsync(cancellationToken);
@@ -82,6 +68,16 @@ public static class Startup
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>
     /// In the embedded mode the jobs live in the process's memory, so a process that was killed took its queued and
     /// running jobs with it. A run still marked running can never finish: it is marked failed (it was never published,
@@ -99,42 +95,5 @@ public static class Startup
                 interrupted.Count, string.Join(", ", interrupted.Select(r => r.Id)));
         }
         jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeChanged(CancellationToken.None));
-    }
-}
-
-/// <summary>
-/// The graph store answers. When it does not, the service is degraded, not down: the stored lists are still served
-/// (they need only the recommendation store), while searches and writes answer 503 until the store is back.
-/// </summary>
-internal sealed class GraphStoreHealthCheck(IGraphStore store) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var counts = await store.CountAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"{counts.Organizations} organizations");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return HealthCheckResult.Degraded($"graph store unavailable, the last lists are still served: {e.Message}");
-        }
-    }
-}
-
-/// <summary>The recommendation store answers: without it no list can be served, so the service is not ready.</summary>
-internal sealed class RecommendationStoreHealthCheck(IRecommendationStore store) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var runs = await store.ListRunsAsync(1, cancellationToken);
-            return HealthCheckResult.Healthy(runs.Count == 0 ? "no run yet" : $"latest run {runs[0].Id} {runs[0].Status}");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy($"recommendation store unavailable: {e.Message}");
-        }
     }
 }

@@ -6,7 +6,7 @@ namespace Matchmaker.Engine.Planning;
 /// cohesion in clusters (members of one network fit each other, strangers barely), need terms covered unevenly,
 /// sometimes a city cap and an included member. Used to judge <see cref="TeamSearch"/> against the optimum.
 /// </summary>
-internal static class RandomInstances
+public static class RandomInstances
 {
     public static PlanningProblem Create(int seed)
     {
