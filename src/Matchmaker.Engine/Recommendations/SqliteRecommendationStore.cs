@@ -333,6 +333,12 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
         return flipped == 1;
     }
 
+    public async Task<int> CountChangedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenChangesAsync(cancellationToken);
+        return await Sql.CountChangesAsync(connection, cancellationToken);
+    }
+
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
@@ -438,6 +444,13 @@ internal static class Sql
         await using var left = Command(connection, transaction, "SELECT count(*) FROM rec_changes", []);
         var heldBack = Convert.ToInt32(await left.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         return new ChangeSet(ids, structural, heldBack);
+    }
+
+    /// <summary>Organizations whose change is recorded and not yet taken by a recompute (held back ones included).</summary>
+    public static async Task<int> CountChangesAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var count = Command(connection, null, "SELECT count(*) FROM rec_changes", []);
+        return Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Whether the query returns any row.</summary>
