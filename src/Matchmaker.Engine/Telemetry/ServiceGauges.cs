@@ -14,8 +14,8 @@ namespace Matchmaker.Engine.Telemetry;
 /// incremental recompute. One instance per host, on a meter of its own (disposed with the host).
 /// </summary>
 /// <remarks>
-/// Observable instruments are read synchronously, so one collection runs the store queries once (every gauge reads
-/// the same reading, kept for a second) with a time limit. A store that does not answer leaves its figures out of
+/// Observable instruments are read synchronously, so one collection runs the store queries once, with a time limit:
+/// every gauge takes its figure from the same reading, and a gauge asking again (the next collection) gets a new one. A store that does not answer leaves its figures out of
 /// that collection instead of failing or stalling the scrape. Every gauge observes the same label sets each time
 /// (all channels, both run kinds): a series that stopped being observed would keep its last value.
 /// </remarks>
@@ -43,28 +43,29 @@ public sealed class ServiceGauges : IDisposable
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
 
-        _meter.CreateObservableGauge("matchmaker.lists.age", () => Read().ListAges, "s",
+        _meter.CreateObservableGauge("matchmaker.lists.age", () => Read(0).ListAges, "s",
             "Seconds since the latest published run of each kind (full, incremental) was published: how old the served lists are.");
-        _meter.CreateObservableGauge("matchmaker.model.version", () => Read().ModelVersion, "{version}",
+        _meter.CreateObservableGauge("matchmaker.model.version", () => Read(1).ModelVersion, "{version}",
             "The version of the ranking model in use; 0 while no model is promoted (the heuristic ranker serves).");
-        _meter.CreateObservableGauge("matchmaker.model.validation.ndcg10", () => Read().Ndcg10, "1",
+        _meter.CreateObservableGauge("matchmaker.model.validation.ndcg10", () => Read(2).Ndcg10, "1",
             "NDCG@10 of the model in use on its validation year, as measured when it was trained.");
-        _meter.CreateObservableGauge("matchmaker.recompute.run.shards_done", () => Read().ShardsDone, "{shard}",
+        _meter.CreateObservableGauge("matchmaker.recompute.run.shards_done", () => Read(3).ShardsDone, "{shard}",
             "Shards written of the latest full run (running or finished).");
-        _meter.CreateObservableGauge("matchmaker.recompute.run.shards_total", () => Read().ShardsTotal, "{shard}",
+        _meter.CreateObservableGauge("matchmaker.recompute.run.shards_total", () => Read(4).ShardsTotal, "{shard}",
             "Shards planned for the latest full run.");
-        _meter.CreateObservableGauge("matchmaker.recompute.run.organizations", () => Read().RunOrganizations, "{organization}",
+        _meter.CreateObservableGauge("matchmaker.recompute.run.organizations", () => Read(5).RunOrganizations, "{organization}",
             "Organizations whose lists the latest full run has computed so far.");
-        _meter.CreateObservableGauge("matchmaker.recompute.run.pairs_per_second", () => Read().PairsPerSecond, "{pair}/s",
+        _meter.CreateObservableGauge("matchmaker.recompute.run.pairs_per_second", () => Read(6).PairsPerSecond, "{pair}/s",
             "Pairs scored per second of shard compute time in the latest full run (summed over workers).");
-        _meter.CreateObservableGauge("matchmaker.recompute.changes.pending", () => Read().PendingChanges, "{organization}",
+        _meter.CreateObservableGauge("matchmaker.recompute.changes.pending", () => Read(7).PendingChanges, "{organization}",
             "Organizations changed and not yet taken by an incremental recompute (writes in progress included).");
-        _meter.CreateObservableGauge("matchmaker.delivery.outbox.pending", () => Read().PendingMessages, "{message}",
+        _meter.CreateObservableGauge("matchmaker.delivery.outbox.pending", () => Read(8).PendingMessages, "{message}",
             "Outbox messages waiting for a first attempt or a retry, by channel (paused subscriptions' included).");
     }
 
     private sealed record Reading(
         DateTimeOffset At,
+        HashSet<int> Taken,
         Measurement<double>[] ListAges,
         Measurement<long>[] ModelVersion,
         Measurement<double>[] Ndcg10,
@@ -75,21 +76,28 @@ public sealed class ServiceGauges : IDisposable
         Measurement<long>[] PendingChanges,
         Measurement<long>[] PendingMessages);
 
-    private Reading Read()
+    /// <summary>The reading of this collection for the given gauge: the current one, unless this gauge took from it already.</summary>
+    private Reading Read(int gauge)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (_reading is { } fresh && now - fresh.At < ReadingLifetime) return fresh;
-            using var timeout = new CancellationTokenSource(QueryTimeout);
-            _reading = new Reading(now, [], [], [], [], [], [], [], [], []);
-            // Each figure on its own: one store down does not hide the others.
-            _reading = Try(_reading, r => ReadRuns(r, now, timeout.Token));
-            _reading = Try(_reading, ReadModel);
-            _reading = Try(_reading, r => r with { PendingChanges = [new(_recommendations.CountChangedAsync(timeout.Token).GetAwaiter().GetResult())] });
-            if (_delivery is { } delivery) _reading = Try(_reading, r => r with { PendingMessages = PendingByChannel(delivery, timeout.Token) });
-            return _reading;
+            if (_reading is not { } current || now - current.At >= ReadingLifetime || current.Taken.Contains(gauge)) current = Refresh(now);
+            current.Taken.Add(gauge);
+            return current;
         }
+    }
+
+    private Reading Refresh(DateTimeOffset now)
+    {
+        using var timeout = new CancellationTokenSource(QueryTimeout);
+        var reading = new Reading(now, [], [], [], [], [], [], [], [], [], []);
+        // Each figure on its own: one store down does not hide the others.
+        reading = Try(reading, r => ReadRuns(r, now, timeout.Token));
+        reading = Try(reading, ReadModel);
+        reading = Try(reading, r => r with { PendingChanges = [new(_recommendations.CountChangedAsync(timeout.Token).GetAwaiter().GetResult())] });
+        if (_delivery is { } delivery) reading = Try(reading, r => r with { PendingMessages = PendingByChannel(delivery, timeout.Token) });
+        return _reading = reading;
     }
 
     private Reading Try(Reading reading, Func<Reading, Reading> read)
