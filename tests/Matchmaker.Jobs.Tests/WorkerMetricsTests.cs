@@ -107,6 +107,39 @@ public sealed class WorkerMetricsTests(PostgresFixture postgres) : IClassFixture
             Value(await scraper.GetStringAsync("/metrics"), "matchmaker_delivery_outcomes_total", "channel=\"webhook\"", "outcome=\"skipped\""));
     }
 
+    [Fact]
+    public async Task A_worker_sends_its_spans_over_otlp_and_a_webhook_address_stays_out_of_them()
+    {
+        using var collector = new OtlpReceiver();
+        await using var host = await JobsHost.StartAsync(_directory, runServer: false, telemetry: true, settings: new Dictionary<string, string?>
+        {
+            ["OpenTelemetry:OtlpEndpoint"] = $"http://127.0.0.1:{collector.Port}",
+            ["OpenTelemetry:OtlpProtocol"] = "http/protobuf",
+            ["OpenTelemetry:ExportIntervalMilliseconds"] = "300",
+            ["OpenTelemetry:ServiceName"] = "matchmaker-worker-test",
+            ["Delivery:AllowLoopbackTargets"] = "true",
+        });
+        var recompute = host.Services.GetRequiredService<RecomputeService>();
+        var plan = await recompute.PlanFullRunAsync();
+        foreach (var shard in plan.Shards) await recompute.RunShardAsync(plan.RunId, shard);
+        await host.Services.GetRequiredService<Matchmaker.Engine.Feedback.IFeedbackStore>().InitializeAsync();
+        var delivery = host.Services.GetRequiredService<DeliveryService>();
+        // An integrator's address with a token in its path and a key in its query, on a port nobody listens to.
+        const string secretPath = "hook-token-5f1e2d3c", secretKey = "key-9a8b7c6d";
+        await delivery.CreateSubscriptionAsync("tongji-auto", DeliveryChannel.Webhook, $"http://127.0.0.1:{FreePort()}/{secretPath}?k={secretKey}",
+            SubscriptionFilters.None, DigestLanguage.En, null);
+        var message = Assert.Single(await delivery.QueueWebhooksAsync(plan.RunId));
+        await delivery.SendAsync(message);
+
+        // Spans travel in batches: each kind is looked for on its own.
+        await collector.WaitForAsync("/v1/traces", "matchmaker-worker-test", "recompute.shard");
+        await collector.WaitForAsync("/v1/traces", "delivery.send", "webhook");
+        // The attempt's HttpClient span, with the target's origin only.
+        await collector.WaitForAsync("/v1/traces", "url.full", $"/[redacted]");
+        Assert.DoesNotContain(collector.Received, r => OtlpReceiver.Contains(r.Body, secretPath) || OtlpReceiver.Contains(r.Body, secretKey));
+        await collector.WaitForAsync("/v1/metrics", "matchmaker.delivery.outcomes", "matchmaker.recompute.pairs", "matchmaker.lists.age");
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Recommendations;
@@ -76,7 +77,8 @@ public static class TelemetrySetup
         // Spans have no local reader: they are collected only when there is somewhere to send them.
         if (otlp)
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(MatchmakerTelemetry.Name).AddHttpClientInstrumentation()
+            telemetry.WithTracing(tracing => tracing.AddSource(MatchmakerTelemetry.Name)
+                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = RedactTarget)
                 .AddOtlpExporter(exporter =>
                 {
                     Configure(exporter, options, "v1/traces");
@@ -90,6 +92,18 @@ public static class TelemetrySetup
     public static bool OtlpConfigured(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[$"{TelemetryOptions.Section}:{nameof(TelemetryOptions.OtlpEndpoint)}"])
         || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+    private static readonly HttpRequestOptionsKey<string> Neo4jStatement = new("Matchmaker.Neo4j.Statement");
+
+    /// <summary>
+    /// Webhook and robot addresses are the integrators' secrets (a token in the path, a key in the query): their spans
+    /// keep the origin only. Neo4j's Query API paths name the database and a transaction id, and stay.
+    /// </summary>
+    private static void RedactTarget(Activity activity, HttpRequestMessage request)
+    {
+        if (request.RequestUri is not { } uri || request.Options.TryGetValue(Neo4jStatement, out _)) return;
+        activity.SetTag("url.full", $"{uri.GetLeftPart(UriPartial.Authority)}/[redacted]");
+    }
 
     private static void Configure(OtlpExporterOptions exporter, TelemetryOptions options, string signalPath)
     {
