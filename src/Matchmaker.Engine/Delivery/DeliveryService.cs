@@ -262,7 +262,7 @@ public sealed class DeliveryService(
         var message = await store.TryClaimAsync(messageId, now, now + lease, cancellationToken);
         if (message is null)
         {
-            var skipped = await NotClaimedAsync(messageId, cancellationToken);
+            var skipped = await NotClaimedAsync(messageId, now, cancellationToken);
             MatchmakerTelemetry.CountDelivery(skipped.Channel ?? "unknown", "skipped");
             activity?.SetTag("matchmaker.delivery.outcome", "skipped");
             activity?.SetTag("matchmaker.delivery.note", skipped.Outcome.Note);
@@ -334,7 +334,8 @@ public sealed class DeliveryService(
         store.DueMessagesAsync(time.GetUtcNow(), 500, cancellationToken);
 
     /// <summary>Why a message was not claimed, and its subscription's channel code when known (for the outcome counter).</summary>
-    private async Task<(SendOutcome Outcome, string? Channel)> NotClaimedAsync(string messageId, CancellationToken cancellationToken)
+    /// <param name="now">The instant the claim was tried at: a message that became due since then was not due for the claim, and comes back.</param>
+    private async Task<(SendOutcome Outcome, string? Channel)> NotClaimedAsync(string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var message = await store.GetMessageAsync(messageId, cancellationToken);
         if (message is null) return (new SendOutcome(messageId, null, null, "no such message"), null);
@@ -346,7 +347,7 @@ public sealed class DeliveryService(
             await store.CancelMessageAsync(messageId, cancellationToken);
             return (new SendOutcome(messageId, MessageStatus.Cancelled, null, "the subscription was stopped"), channel);
         }
-        if (subscription.Status == SubscriptionStatus.Active && message.NextAttemptAt > time.GetUtcNow())
+        if (subscription.Status == SubscriptionStatus.Active && message.NextAttemptAt > now)
         {
             // Early: job schedulers keep whole seconds, so a scheduled attempt can fire just before it is due. Come back then.
             return (new SendOutcome(messageId, MessageStatus.Pending, message.NextAttemptAt.AddSeconds(1), "not due yet"), channel);
