@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddMatchmakerCore();
 builder.AddMatchmakerJobServer();
+builder.AddMatchmakerTelemetry();
 
 var host = builder.Build();
 var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -42,6 +42,11 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
     /// <summary>Every log line the service wrote, with its category (a real logger provider, kept in memory).</summary>
     public CollectedLogs Logs { get; } = new();
 
+    /// <summary>Settings a derived factory adds to (or changes in) the ones above; they win over every other source too.</summary>
+    protected virtual void AddSettings(IDictionary<string, string?> settings)
+    {
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -60,7 +65,11 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
             // Blank is unset: the service then makes its first key itself, as on a fresh embedded install.
             ["Auth:BootstrapAdminKey"] = BootstrapAdminKey ?? "",
             ["RateLimits:PermitsPerMinute"] = PermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // No OTLP export unless a test asks for it (blank is unset), whatever the shell's OTEL_* variables say.
+            ["OpenTelemetry:OtlpEndpoint"] = "",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
         };
+        AddSettings(settings);
         // As host settings too, for what start-up reads before the configuration is complete (the storage mode).
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));

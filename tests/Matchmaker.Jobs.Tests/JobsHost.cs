@@ -27,7 +27,8 @@ internal sealed class JobsHost : IAsyncDisposable
     public IServiceProvider Services => Host.Services;
 
     public static async Task<JobsHost> StartAsync(string directory, string? postgres = null, bool runServer = true, int shardSize = 20,
-        bool loadGraph = true, Action<IServiceCollection>? configure = null, string? serverName = null, IReadOnlyDictionary<string, string?>? settings = null)
+        bool loadGraph = true, Action<IServiceCollection>? configure = null, string? serverName = null, IReadOnlyDictionary<string, string?>? settings = null,
+        bool telemetry = false)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = directory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -43,6 +44,8 @@ internal sealed class JobsHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMatchmakerCore();
         if (runServer) builder.AddMatchmakerJobServer(serverName);
+        // As the worker's Program does: metrics and spans (a metrics port or OTLP when the settings ask for them).
+        if (telemetry) builder.AddMatchmakerTelemetry();
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         var graph = host.Services.GetRequiredService<IGraphStore>();

@@ -12,7 +12,7 @@ public static class ServiceEnvironment
     private static readonly string[] Sections =
     [
         "Matchmaker__", "Storage__", "Graph__", "Auth__", "Delivery__", "RateLimits__", "Recompute__", "Models__", "Schedules__",
-        "Jobs__", "Import__", "Serving__", "ConnectionStrings__", "OpenApi__", "OpenTelemetry__", "Logging__", "Urls",
+        "Jobs__", "Import__", "Serving__", "ConnectionStrings__", "OpenApi__", "OpenTelemetry__", "OTEL_", "Logging__", "Urls",
     ];
 
     /// <summary>Removes every inherited service setting from <paramref name="start"/>'s environment.</summary>

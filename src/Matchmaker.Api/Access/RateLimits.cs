@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Matchmaker.Engine.Telemetry;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -52,6 +53,7 @@ internal static class RateLimits
                 await next(http);
                 return;
             }
+            MatchmakerTelemetry.CountRefusal("address");
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = limits.WindowSeconds.ToString(CultureInfo.InvariantCulture);
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -96,6 +98,9 @@ internal static class RateLimits
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(limits.WindowSeconds);
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             var http = context.HttpContext;
+            // Which of the global limiter's partitions refused, as the partition key above chose it.
+            MatchmakerTelemetry.CountRefusal(ApiKeyClaims.KeyIdOf(http.User) is null ? "invalid_key"
+                : http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyClaims.Name(Matchmaker.Engine.Access.ApiScope.Widget)) ? "widget_key" : "key");
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {

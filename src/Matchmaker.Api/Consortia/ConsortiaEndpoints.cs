@@ -102,6 +102,7 @@ public static class ConsortiaEndpoints
         var saved = await plans.SaveWithinQuotaAsync(plan, ApiKeyClaims.KeyIdOf(http.User)!, max, plan.CreatedAt.AddDays(-days), cancellationToken);
         if (!saved.Saved)
         {
+            Matchmaker.Engine.Telemetry.MatchmakerTelemetry.CountRefusal("saved_plans");
             // The key's oldest plan expires first and frees a place: that is when to come back.
             var frees = saved.OldestKept!.Value.AddDays(days);
             http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling((frees - plan.CreatedAt).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

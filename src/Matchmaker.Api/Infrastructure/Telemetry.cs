@@ -1,36 +1,25 @@
 using Matchmaker.Api.Access;
-using Matchmaker.Engine.Telemetry;
+using Matchmaker.Hosting;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Matchmaker.Api.Infrastructure;
 
 /// <summary>
-/// OpenTelemetry: request rate and latency (ASP.NET Core), outgoing calls (HttpClient: webhooks, robots, Neo4j's
-/// Query API) and the service's own recompute metrics, as Prometheus text at /metrics (admin scope); traces and
-/// metrics also go over OTLP when <c>OpenTelemetry:OtlpEndpoint</c> is set.
+/// OpenTelemetry for the API: what every host has (<see cref="TelemetrySetup.AddMatchmakerTelemetry"/>: the service's
+/// metrics and spans, outgoing calls, the stores' figures, the optional metrics port, OTLP) plus request rate and
+/// latency and the rate limiter's own figures (ASP.NET Core), as Prometheus text at /metrics (admin scope).
+/// docs/monitoring.md lists every metric and span.
 /// </summary>
 internal static class Telemetry
 {
     public static WebApplicationBuilder AddMatchmakerTelemetry(this WebApplicationBuilder builder)
     {
-        var otlp = builder.Configuration["OpenTelemetry:OtlpEndpoint"];
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(builder.Configuration["OpenTelemetry:ServiceName"] ?? "matchmaker-api"))
-            .WithMetrics(metrics =>
-            {
-                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter(MatchmakerTelemetry.Name)
-                    // Each scrape sees the figures of that moment (the exporter would otherwise serve a cached page).
-                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
-                if (!string.IsNullOrWhiteSpace(otlp)) metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
-            });
-        // Traces have no local reader: they are collected only when there is somewhere to send them.
-        if (!string.IsNullOrWhiteSpace(otlp))
-        {
-            telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation()
-                .AddSource(MatchmakerTelemetry.Name).AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
-        }
+        var telemetry = TelemetrySetup.AddMatchmakerTelemetry(builder, "matchmaker-api")
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation()
+                // Each scrape sees the figures of that moment (the exporter would otherwise serve a cached page).
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        if (TelemetrySetup.OtlpConfigured(builder.Configuration)) telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation());
         return builder;
     }
 

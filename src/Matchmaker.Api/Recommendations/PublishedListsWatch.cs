@@ -95,4 +95,6 @@ internal sealed class PublishedListsWatch(IRecommendationStore inner, TimeProvid
         inner.EndChangeAsync(organizationIds, structural, now, cancellationToken);
 
     public Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default) => inner.TakeChangedAsync(cancellationToken);
+
+    public Task<int> CountChangedAsync(CancellationToken cancellationToken = default) => inner.CountChangedAsync(cancellationToken);
 }

@@ -7,6 +7,7 @@ using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -264,12 +265,32 @@ public sealed class DeliveryService(
     /// </summary>
     public async Task<SendOutcome> SendAsync(string messageId, CancellationToken cancellationToken = default)
     {
+        // One span per turn: an attempt, or the decision not to make one. The target stays out of it (webhook URLs and
+        // robot keys are secrets of their own); the subscription and message ids identify it.
+        using var activity = MatchmakerTelemetry.Source.StartActivity("delivery.send");
+        activity?.SetTag("matchmaker.message_id", messageId);
         var now = time.GetUtcNow();
         var lease = TimeSpan.FromSeconds(Math.Max(options.Value.HttpTimeoutSeconds, options.Value.Smtp.TimeoutSeconds) * 3 + 60);
         var message = await store.TryClaimAsync(messageId, now, now + lease, cancellationToken);
-        if (message is null) return await NotClaimedAsync(messageId, cancellationToken);
+        if (message is null)
+        {
+            var skipped = await NotClaimedAsync(messageId, now, cancellationToken);
+            MatchmakerTelemetry.CountDelivery(skipped.Channel ?? "unknown", "skipped");
+            activity?.SetTag("matchmaker.delivery.outcome", "skipped");
+            activity?.SetTag("matchmaker.delivery.note", skipped.Outcome.Note);
+            return skipped.Outcome;
+        }
         var subscription = await store.GetSubscriptionAsync(message.SubscriptionId, cancellationToken);
-        if (subscription is null) return new SendOutcome(messageId, null, null, "the subscription was deleted");
+        if (subscription is null)
+        {
+            MatchmakerTelemetry.CountDelivery("unknown", "skipped");
+            activity?.SetTag("matchmaker.delivery.outcome", "skipped");
+            return new SendOutcome(messageId, null, null, "the subscription was deleted");
+        }
+        var channel = DeliveryCodes.ToCode(subscription.Channel);
+        activity?.SetTag("matchmaker.subscription_id", subscription.Id);
+        activity?.SetTag("matchmaker.delivery.channel", channel);
+        activity?.SetTag("matchmaker.delivery.attempt", message.Attempts + 1);
         var sender = senders.FirstOrDefault(s => s.Handles(subscription.Channel)) ?? throw new InvalidOperationException($"No sender handles {subscription.Channel}.");
         var clock = Stopwatch.StartNew();
         SendResult result;
@@ -295,6 +316,11 @@ public sealed class DeliveryService(
         var after = await store.RecordAttemptAsync(new AttemptResult(
             new DeliveryAttempt(message.Id, attempt, time.GetUtcNow(), result.Outcome, result.StatusCode, result.Error, clock.ElapsedMilliseconds),
             status, next, options.Value.PauseAfterFailures), cancellationToken);
+        var counted = status switch { MessageStatus.Sent => "sent", MessageStatus.Pending => "retried", _ => "failed" };
+        MatchmakerTelemetry.CountDelivery(channel, counted);
+        activity?.SetTag("matchmaker.delivery.outcome", counted);
+        if (result.StatusCode is { } code) activity?.SetTag("matchmaker.delivery.status_code", code);
+        if (status != MessageStatus.Sent) activity?.SetStatus(ActivityStatusCode.Error, DeliveryTargets.RedactAddresses(result.Error));
         var target = DeliveryTargets.Redact(subscription.Target);
         switch (status)
         {
@@ -319,24 +345,27 @@ public sealed class DeliveryService(
     public Task<IReadOnlyList<string>> DueMessagesAsync(CancellationToken cancellationToken = default) =>
         store.DueMessagesAsync(time.GetUtcNow(), 500, cancellationToken);
 
-    private async Task<SendOutcome> NotClaimedAsync(string messageId, CancellationToken cancellationToken)
+    /// <summary>Why a message was not claimed, and its subscription's channel code when known (for the outcome counter).</summary>
+    /// <param name="now">The instant the claim was tried at: a message that became due since then was not due for the claim, and comes back.</param>
+    private async Task<(SendOutcome Outcome, string? Channel)> NotClaimedAsync(string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var message = await store.GetMessageAsync(messageId, cancellationToken);
-        if (message is null) return new SendOutcome(messageId, null, null, "no such message");
-        if (message.Status != MessageStatus.Pending) return new SendOutcome(messageId, message.Status, null, $"already {message.Status}");
+        if (message is null) return (new SendOutcome(messageId, null, null, "no such message"), null);
         var subscription = await store.GetSubscriptionAsync(message.SubscriptionId, cancellationToken);
+        var channel = subscription is null ? null : DeliveryCodes.ToCode(subscription.Channel);
+        if (message.Status != MessageStatus.Pending) return (new SendOutcome(messageId, message.Status, null, $"already {message.Status}"), channel);
         if (subscription is null || subscription.Status == SubscriptionStatus.Unsubscribed)
         {
             await store.CancelMessageAsync(messageId, cancellationToken);
-            return new SendOutcome(messageId, MessageStatus.Cancelled, null, "the subscription was stopped");
+            return (new SendOutcome(messageId, MessageStatus.Cancelled, null, "the subscription was stopped"), channel);
         }
-        if (subscription.Status == SubscriptionStatus.Active && message.NextAttemptAt > time.GetUtcNow())
+        if (subscription.Status == SubscriptionStatus.Active && message.NextAttemptAt > now)
         {
             // Early: job schedulers keep whole seconds, so a scheduled attempt can fire just before it is due. Come back then.
-            return new SendOutcome(messageId, MessageStatus.Pending, message.NextAttemptAt.AddSeconds(1), "not due yet");
+            return (new SendOutcome(messageId, MessageStatus.Pending, message.NextAttemptAt.AddSeconds(1), "not due yet"), channel);
         }
         // Paused (resuming queues it again) or held by another worker (which records the attempt).
-        return new SendOutcome(messageId, MessageStatus.Pending, null, "not claimable now");
+        return (new SendOutcome(messageId, MessageStatus.Pending, null, "not claimable now"), channel);
     }
 
     private static DigestItem Item(RecommendedPartner i, bool mutual, bool repeated) =>

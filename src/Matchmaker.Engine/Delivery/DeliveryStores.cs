@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Migrations;
@@ -381,6 +382,21 @@ public abstract class DeliveryStore : IDeliveryStore
             WHERE m.status = 'pending' AND m.next_attempt_at <= @now AND (m.lease_until IS NULL OR m.lease_until < @now) AND s.status = 'active'
             ORDER BY m.seq LIMIT @limit
             """, r => r.GetString(0), cancellationToken, ("now", Time(now)), ("limit", limit));
+    }
+
+    public async Task<IReadOnlyDictionary<DeliveryChannel, long>> CountPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await ReadAsync(connection, null, """
+            SELECT s.channel, count(*) FROM delivery_messages m JOIN delivery_subscriptions s ON s.id = m.subscription_id
+            WHERE m.status = 'pending' GROUP BY s.channel
+            """, r => (Channel: r.GetString(0), Count: Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)), cancellationToken);
+        var counts = new Dictionary<DeliveryChannel, long>();
+        foreach (var (code, count) in rows)
+        {
+            if (DeliveryCodes.TryParseChannel(code, out var channel)) counts[channel] = count;
+        }
+        return counts;
     }
 
     public async Task<bool> CancelMessageAsync(string messageId, CancellationToken cancellationToken = default)

@@ -175,6 +175,9 @@ public interface IDeliveryStore
     /// <summary>Pending messages of active subscriptions that are due and not held by a worker (to enqueue again after a lost job).</summary>
     Task<IReadOnlyList<string>> DueMessagesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Pending messages (waiting for their first attempt or a retry, paused subscriptions' included) by their subscription's channel.</summary>
+    Task<IReadOnlyDictionary<DeliveryChannel, long>> CountPendingAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Marks a message cancelled (its subscription was unsubscribed before its turn). False unless it was pending.</summary>
     Task<bool> CancelMessageAsync(string messageId, CancellationToken cancellationToken = default);
 }

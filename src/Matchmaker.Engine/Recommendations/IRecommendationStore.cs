@@ -77,6 +77,9 @@ public interface IRecommendationStore
     /// schedule a new job. <see cref="ChangeSet.HeldBack"/> counts the changes left.
     /// </summary>
     Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Organizations whose change is recorded and not yet taken by a recompute (writes in progress included): the incremental recompute's backlog.</summary>
+    Task<int> CountChangedAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Matching.Evaluation;
+using Matchmaker.Engine.Telemetry;
 using Matchmaker.Engine.Text;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,21 @@ public sealed class ModelTrainingService(
     SnapshotSource snapshots, ModelRegistry registry, ModelOptions options, TimeProvider time, ILogger<ModelTrainingService> logger, IFeedbackStore? feedback = null)
 {
     public async Task<TrainingOutcome> RetrainAsync(CancellationToken cancellationToken = default)
+    {
+        using var activity = MatchmakerTelemetry.Source.StartActivity("model.train");
+        var outcome = await TrainAsync(cancellationToken);
+        var result = outcome.Promotion is null ? "skipped" : outcome.Promotion.Promoted ? "promoted" : "kept_aside";
+        MatchmakerTelemetry.Trainings.Add(1, new KeyValuePair<string, object?>(MatchmakerTelemetry.Tags.Result, result));
+        activity?.SetTag("matchmaker.result", result);
+        if (outcome.Promotion is { } promotion)
+        {
+            activity?.SetTag("matchmaker.model_version", promotion.CandidateVersion);
+            activity?.SetTag("matchmaker.validation.ndcg10", promotion.Candidate.Ndcg10);
+        }
+        return outcome;
+    }
+
+    private async Task<TrainingOutcome> TrainAsync(CancellationToken cancellationToken)
     {
         var full = await snapshots.GetAsync(cancellationToken);
         if (full.ProjectCount == 0) return Skip("the graph has no projects to learn from");

@@ -234,6 +234,12 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         return flipped == 1;
     }
 
+    public async Task<int> CountChangedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await Sql.CountChangesAsync(connection, cancellationToken);
+    }
+
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

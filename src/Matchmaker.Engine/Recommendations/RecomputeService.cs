@@ -90,6 +90,7 @@ public sealed class RecomputeService(
     /// <summary>Plans a full run: creates it in the store with one shard per <see cref="RecomputeOptions.ShardSize"/> organizations.</summary>
     public async Task<RunPlan> PlanFullRunAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = MatchmakerTelemetry.Source.StartActivity("recompute.plan");
         snapshots.Invalidate(); // a full run starts from the store as it is now
         var snapshot = await snapshots.GetAsync(cancellationToken);
         var ranker = RankerFor(snapshot);
@@ -105,6 +106,8 @@ public sealed class RecomputeService(
         var runId = NewRunId("full");
         await store.CreateRunAsync(new RecomputeRun(runId, RunKind.Full, RunStatus.Running, ranker.ModelVersion, time.GetUtcNow(), null,
             shards.Count, 0, 0, 0, 0, null), cancellationToken);
+        activity?.SetTag("matchmaker.run_id", runId);
+        activity?.SetTag("matchmaker.shards", shards.Count);
         logger.LogInformation("Planned full recompute {RunId}: {Organizations} organizations in {Shards} shards, model {Model}",
             runId, ids.Length, shards.Count, ranker.ModelVersion);
         return new RunPlan(runId, shards);
@@ -125,6 +128,7 @@ public sealed class RecomputeService(
         using var activity = MatchmakerTelemetry.Source.StartActivity("recompute.shard");
         activity?.SetTag("matchmaker.run_id", runId);
         activity?.SetTag("matchmaker.shard", shard.Index);
+        activity?.SetTag("matchmaker.shards", run.ShardsTotal);
         var started = time.GetTimestamp();
         var snapshot = await snapshots.GetAsync(cancellationToken);
         var snapshotReady = time.GetElapsedTime(started);
@@ -151,10 +155,11 @@ public sealed class RecomputeService(
             }
         }
         var publishedAt = time.GetElapsedTime(started);
-        MatchmakerTelemetry.RecomputedOrganizations.Add(result.Lists.Count);
-        MatchmakerTelemetry.RecomputedPairs.Add(result.PairsScored);
+        Count(RunKind.Full, result, published);
         MatchmakerTelemetry.ShardDuration.Record(publishedAt.TotalSeconds);
-        if (published) MatchmakerTelemetry.PublishedRuns.Add(1);
+        activity?.SetTag("matchmaker.organizations", result.Lists.Count);
+        activity?.SetTag("matchmaker.pairs", result.PairsScored);
+        activity?.SetTag("matchmaker.published", published);
         var timings = new RecomputeTimings(snapshotReady.TotalSeconds, (selected - snapshotReady).TotalSeconds, (computed - selected).TotalSeconds,
             (written - computed).TotalSeconds, (publishedAt - written).TotalSeconds, 0, phases);
         Add(timings);
@@ -215,6 +220,9 @@ public sealed class RecomputeService(
     {
         var organizationIds = changes.OrganizationIds;
         if (organizationIds.Count == 0) return null;
+        using var activity = MatchmakerTelemetry.Source.StartActivity("recompute.incremental");
+        activity?.SetTag("matchmaker.changed", organizationIds.Count);
+        activity?.SetTag("matchmaker.structural", changes.Structural);
         var started = time.GetTimestamp();
         GraphSnapshot snapshot;
         var changed = new List<Organization>();
@@ -251,7 +259,11 @@ public sealed class RecomputeService(
         var computed = time.GetElapsedTime(started);
         await store.WriteShardAsync(runId, result, cancellationToken);
         var written = time.GetElapsedTime(started);
-        await store.TryPublishAsync(runId, time.GetUtcNow(), options.Value.MaxDroppedListShare, cancellationToken);
+        var published = await store.TryPublishAsync(runId, time.GetUtcNow(), options.Value.MaxDroppedListShare, cancellationToken);
+        Count(RunKind.Incremental, result, published);
+        activity?.SetTag("matchmaker.run_id", runId);
+        activity?.SetTag("matchmaker.organizations", result.Lists.Count);
+        activity?.SetTag("matchmaker.pairs", result.PairsScored);
         Add(new RecomputeTimings(patched.TotalSeconds, (rankerReady - patched).TotalSeconds, (computed - rankerReady).TotalSeconds,
             (written - computed).TotalSeconds, (time.GetElapsedTime(started) - written).TotalSeconds, 0, phases));
         logger.LogInformation(
@@ -259,6 +271,14 @@ public sealed class RecomputeService(
             runId, organizationIds.Count, result.Lists.Count, time.GetElapsedTime(started).TotalMilliseconds, patched.TotalMilliseconds,
             (rankerReady - patched).TotalMilliseconds, (computed - rankerReady).TotalMilliseconds, (time.GetElapsedTime(started) - computed).TotalMilliseconds);
         return await store.GetRunAsync(runId, cancellationToken);
+    }
+
+    private static void Count(RunKind kind, ShardResult result, bool published)
+    {
+        var tag = new KeyValuePair<string, object?>(MatchmakerTelemetry.Tags.Kind, kind == RunKind.Full ? "full" : "incremental");
+        MatchmakerTelemetry.RecomputedOrganizations.Add(result.Lists.Count, tag);
+        MatchmakerTelemetry.RecomputedPairs.Add(result.PairsScored, tag);
+        if (published) MatchmakerTelemetry.PublishedRuns.Add(1, tag);
     }
 
     /// <summary>Scores the organizations on the cores the options allow; the lists come back in compact-id order.</summary>

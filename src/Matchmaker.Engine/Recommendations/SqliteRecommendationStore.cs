@@ -352,6 +352,12 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
         return flipped == 1;
     }
 
+    public async Task<int> CountChangedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenChangesAsync(cancellationToken);
+        return await Sql.CountChangesAsync(connection, cancellationToken);
+    }
+
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
@@ -468,6 +474,13 @@ internal static class Sql
         if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException("The query returned no row.");
         return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
             Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Organizations whose change is recorded and not yet taken by a recompute (held back ones included).</summary>
+    public static async Task<int> CountChangesAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var count = Command(connection, null, "SELECT count(*) FROM rec_changes", []);
+        return Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Whether the query returns any row.</summary>

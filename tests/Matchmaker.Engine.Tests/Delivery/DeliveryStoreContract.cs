@@ -271,6 +271,32 @@ public abstract class DeliveryStoreContract
     }
 
     [Fact]
+    public async Task Pending_messages_are_counted_by_channel_until_sent_or_cancelled_paused_ones_included()
+    {
+        var store = await CreateStoreAsync();
+        Assert.Empty(await store.CountPendingAsync());
+        var email = NewSubscription(Id("org"));
+        var hook = NewSubscription(Id("org"), DeliveryChannel.Webhook);
+        var paused = NewSubscription(Id("org"), DeliveryChannel.Webhook, SubscriptionStatus.Paused);
+        foreach (var s in new[] { email, hook, paused }) await store.CreateSubscriptionAsync(s);
+        var mail = await store.AddMessageAsync(NewMessage(email.Id, Id("key"), T0));
+        var first = await store.AddMessageAsync(NewMessage(hook.Id, Id("key"), T0));
+        await store.AddMessageAsync(NewMessage(hook.Id, Id("key"), T0.AddMinutes(5)));
+        await store.AddMessageAsync(NewMessage(paused.Id, Id("key"), T0));
+
+        var counts = await store.CountPendingAsync();
+        Assert.Equal(2, counts.Count);
+        Assert.Equal((1, 3), (counts[DeliveryChannel.Email], counts[DeliveryChannel.Webhook]));
+
+        Assert.NotNull(await store.TryClaimAsync(first.Id, T0, T0.AddMinutes(1)));
+        await store.RecordAttemptAsync(Attempt(first, 1, AttemptOutcome.Sent, MessageStatus.Sent, T0));
+        Assert.True(await store.CancelMessageAsync(mail.Id));
+        counts = await store.CountPendingAsync();
+        Assert.Equal(2, counts[DeliveryChannel.Webhook]);
+        Assert.False(counts.ContainsKey(DeliveryChannel.Email));
+    }
+
+    [Fact]
     public async Task Paused_subscriptions_have_no_due_messages_and_deleting_one_removes_its_lists_and_messages()
     {
         var store = await CreateStoreAsync();

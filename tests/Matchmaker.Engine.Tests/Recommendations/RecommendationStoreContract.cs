@@ -262,4 +262,27 @@ public abstract class RecommendationStoreContract
         Assert.True(after.Structural);
         Assert.Equal(0, after.HeldBack);
     }
+
+    [Fact]
+    public async Task The_change_backlog_counts_each_organization_once_held_back_ones_included_until_taken()
+    {
+        var store = await CreateStoreAsync();
+        await store.TakeChangedAsync();
+        Assert.Equal(0, await store.CountChangedAsync());
+        var (a, b, writing) = (Id("chg"), Id("chg"), Id("chg"));
+        var now = DateTimeOffset.UtcNow;
+
+        await store.MarkChangedAsync([a, b], structural: false, now);
+        await store.MarkChangedAsync([a], structural: true, now);
+        await store.BeginChangeAsync([writing], structural: false, now, now.AddMinutes(2));
+        var backlog = await store.CountChangedAsync();
+        await store.TakeChangedAsync();
+        var left = await store.CountChangedAsync();
+        await store.EndChangeAsync([writing], structural: false, now);
+        await store.TakeChangedAsync();
+
+        Assert.Equal(3, backlog);
+        Assert.Equal(1, left); // the write in progress
+        Assert.Equal(0, await store.CountChangedAsync());
+    }
 }

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Matchmaker.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 
@@ -106,7 +108,36 @@ internal sealed class Neo4jQueryApi
         }
     }
 
+    /// <summary>
+    /// One call of the Query API under a client span named after the statement (a fixed set of names: the span's name
+    /// says which operation, the HttpClient span below it each attempt). Only the server, database and statement name
+    /// are recorded: never credentials, parameters or Neo4j's error text (which may quote values).
+    /// </summary>
     private async Task<Neo4jResult> SendAsync(HttpMethod method, Uri uri, Neo4jStatement? statement, Action<Utf8JsonWriter>? parameters,
+        string? affinity, Neo4jRetry retry, string name, CancellationToken cancellationToken)
+    {
+        using var activity = MatchmakerTelemetry.Source.StartActivity($"neo4j {name}", ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("db.system.name", "neo4j");
+            activity.SetTag("db.namespace", _options.Database);
+            activity.SetTag("db.operation.name", name);
+            activity.SetTag("server.address", uri.Host);
+            activity.SetTag("server.port", uri.Port);
+        }
+        try
+        {
+            return await SendCoreAsync(method, uri, statement, parameters, affinity, retry, name, cancellationToken);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.SetTag("error.type", e.GetType().Name);
+            activity.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<Neo4jResult> SendCoreAsync(HttpMethod method, Uri uri, Neo4jStatement? statement, Action<Utf8JsonWriter>? parameters,
         string? affinity, Neo4jRetry retry, string name, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, uri);
