@@ -60,10 +60,26 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
         Assert.Equal(["accept", "decline"], history.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()));
     }
 
+    /// <summary>Two organizations each in the other's served list (bound keys name only candidates they were shown).</summary>
+    private async Task<(string A, string B)> MutuallyListedPairAsync()
+    {
+        foreach (var a in new[] { "hf-hanchu-battery", "baolong-auto", "tongji-auto", "sues-air", "suda-mcce", "zjxu-lai" })
+        {
+            var listOfA = await PublishedLists.WaitForListAsync(_admin, a, "?limit=100&includeExistingPartners=true");
+            foreach (var b in Ids(listOfA))
+            {
+                var listOfB = await PublishedLists.WaitForListAsync(_admin, b, "?limit=100&includeExistingPartners=true");
+                if (Ids(listOfB).Contains(a)) return (a, b);
+            }
+        }
+        Assert.Fail("no two organizations of the demo graph list each other");
+        return default;
+    }
+
     [Fact]
     public async Task Mutual_interest_is_visible_to_both_sides_only_once_both_accepted()
     {
-        const string a = "hf-hanchu-battery", b = "wh-chiyuan-auto";
+        var (a, b) = await MutuallyListedPairAsync();
         var clientA = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], a));
         var clientB = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], b));
 

@@ -78,7 +78,8 @@ public static class FeedbackEndpoints
     }
 
     internal static async Task<Results<Created<FeedbackItem>, ValidationProblem, ProblemHttpResult>> Give(
-        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, FeedbackIndex index, IGraphStore graph, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, FeedbackIndex index, IGraphStore graph, IRecommendationStore lists,
+        Matchmaker.Engine.Planning.IPlanStore plans, TimeProvider time, CancellationToken cancellationToken)
     {
         var mediaType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType != "application/json")
@@ -107,9 +108,16 @@ public static class FeedbackEndpoints
             ApiKeyClaims.KeyIdOf(http.User) ?? "unknown", time.GetUtcNow());
 
         if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
+        // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
+        var bound = CandidateReach.IsBound(http);
+        var notACandidate = new Dictionary<string, string[]> { ["candidateId"] = [$"is not among the candidates shown to '{id}' (its list, its feedback, its plans)"] };
+        if (bound && !(await CandidateReach.OfAsync(id, lists, index, plans, cancellationToken)).Contains(entry.CandidateId))
+        {
+            return TypedResults.ValidationProblem(notACandidate);
+        }
         if (await graph.GetOrganizationAsync(entry.CandidateId, cancellationToken) is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
+            return TypedResults.ValidationProblem(bound ? notACandidate : new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
         }
         var stored = await feedback.AddAsync(entry, cancellationToken);
         index.Record(stored);

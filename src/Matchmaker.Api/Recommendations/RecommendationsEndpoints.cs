@@ -148,14 +148,17 @@ public static class RecommendationsEndpoints
     }
 
     internal static async Task<Results<Ok<PairRecommendation>, ValidationProblem, ProblemHttpResult>> Pair(
-        string id, string candidateId, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback, TimeProvider time,
-        CancellationToken cancellationToken)
+        string id, string candidateId, HttpContext http, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback,
+        Matchmaker.Engine.Planning.IPlanStore plans, TimeProvider time, CancellationToken cancellationToken)
     {
         if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });
+        // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
+        var bound = CandidateReach.IsBound(http);
+        if (bound && !(await CandidateReach.OfAsync(id, store, feedback, plans, cancellationToken)).Contains(candidateId)) return NotACandidate(id, candidateId);
         var explained = await recompute.ExplainPairAsync(id, candidateId, cancellationToken);
         if (explained is not { } result)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
+            return bound ? NotACandidate(id, candidateId) : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
                 detail: $"No organization has id '{id}' or '{candidateId}' in the current graph.");
         }
         var list = await store.GetCurrentAsync(id, cancellationToken);
@@ -170,6 +173,11 @@ public static class RecommendationsEndpoints
             state.Given.TryGetValue(candidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(candidateId), state.IsDeclined(candidateId),
             list?.Items.FirstOrDefault(i => i.CandidateId == candidateId)?.Rank, strength, strength is { } st ? MatchStrength.Level(st) : null));
     }
+
+    /// <summary>What a bound key gets for an id it has not been shown, whether or not an organization has it.</summary>
+    internal static ProblemHttpResult NotACandidate(string id, string candidateId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Candidate not found.",
+            detail: $"The candidate is not among those shown to '{id}' (its list, its feedback, its plans).");
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
 }
