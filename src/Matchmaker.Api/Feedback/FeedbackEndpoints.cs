@@ -73,7 +73,7 @@ public static class FeedbackEndpoints
             .RequireAuthorization(AccessPolicies.Feedback)
             .WithName("MutualInterest")
             .WithSummary("Organizations with mutual interest")
-            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side.");
+            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side, and interest in a candidate the organization had not been shown (in its served list) counts on neither side.");
         return app;
     }
 
@@ -119,6 +119,15 @@ public static class FeedbackEndpoints
         {
             return TypedResults.ValidationProblem(bound ? notACandidate : new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
         }
+        // Shown: in the organization's served list now, or shown when earlier feedback on it was given. Only such
+        // interest reveals mutual interest and becomes a training label (see NewFeedback.Shown).
+        var list = await lists.GetCurrentAsync(id, cancellationToken);
+        var state = await index.GetStateAsync(id, cancellationToken);
+        entry = entry with
+        {
+            Shown = list?.Items.Any(i => i.CandidateId == entry.CandidateId) == true
+                || (state.Given.TryGetValue(entry.CandidateId, out var earlier) && earlier.Shown),
+        };
         var stored = await feedback.AddAsync(entry, cancellationToken);
         index.Record(stored);
         return TypedResults.Created($"/api/v1/organizations/{id}/feedback?candidateId={Uri.EscapeDataString(stored.CandidateId)}", FeedbackItem.Of(stored));

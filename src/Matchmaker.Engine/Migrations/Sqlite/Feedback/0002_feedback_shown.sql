@@ -1,0 +1,3 @@
+-- Whether the candidate had been shown to the organization when the feedback was given (1 or 0). Feedback from
+-- before the column existed cannot be told apart: it counts as shown, as it did.
+ALTER TABLE feedback ADD COLUMN shown INTEGER NOT NULL DEFAULT 1;
