@@ -31,11 +31,31 @@ public static class CandidateReach
         // Only feedback this organization gave: interest others showed in it stays hidden (it is one-sided until returned).
         var state = await feedback.GetStateAsync(organizationId, cancellationToken);
         reach.UnionWith(state.Given.Keys);
-        foreach (var plan in await plans.ListByLeadAsync(organizationId, RecentPlans, cancellationToken))
-        {
-            foreach (var team in plan.Alternatives) reach.UnionWith(team.Members.Select(m => m.OrganizationId));
-        }
+        reach.UnionWith(await PlanMembersAsync(organizationId, plans, cancellationToken));
         reach.Remove(organizationId);
         return reach;
+    }
+
+    /// <summary>
+    /// Whether the organization may name <paramref name="candidateId"/>, given its current list and feedback state
+    /// (read once by the caller, which needs them too); its plans are read only when those do not decide.
+    /// </summary>
+    public static async Task<bool> ReachesAsync(string organizationId, string candidateId, RecommendationList? list, FeedbackState state, IPlanStore plans,
+        CancellationToken cancellationToken)
+    {
+        if (candidateId == organizationId) return false;
+        if (list is not null && list.Items.Any(i => i.CandidateId == candidateId)) return true;
+        if (state.Given.ContainsKey(candidateId)) return true;
+        return (await PlanMembersAsync(organizationId, plans, cancellationToken)).Contains(candidateId);
+    }
+
+    private static async Task<HashSet<string>> PlanMembersAsync(string organizationId, IPlanStore plans, CancellationToken cancellationToken)
+    {
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var plan in await plans.ListByLeadAsync(organizationId, RecentPlans, cancellationToken))
+        {
+            foreach (var team in plan.Alternatives) members.UnionWith(team.Members.Select(m => m.OrganizationId));
+        }
+        return members;
     }
 }

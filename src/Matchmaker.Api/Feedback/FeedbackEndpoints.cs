@@ -108,10 +108,12 @@ public static class FeedbackEndpoints
             ApiKeyClaims.KeyIdOf(http.User) ?? "unknown", time.GetUtcNow());
 
         if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
+        var list = await lists.GetCurrentAsync(id, cancellationToken);
+        var state = await index.GetStateAsync(id, cancellationToken);
         // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
         var bound = CandidateReach.IsBound(http);
         var notACandidate = new Dictionary<string, string[]> { ["candidateId"] = [$"is not among the candidates shown to '{id}' (its list, its feedback, its plans)"] };
-        if (bound && !(await CandidateReach.OfAsync(id, lists, index, plans, cancellationToken)).Contains(entry.CandidateId))
+        if (bound && !await CandidateReach.ReachesAsync(id, entry.CandidateId, list, state, plans, cancellationToken))
         {
             return TypedResults.ValidationProblem(notACandidate);
         }
@@ -121,8 +123,6 @@ public static class FeedbackEndpoints
         }
         // Shown: in the organization's served list now, or shown when earlier feedback on it was given. Only such
         // interest reveals mutual interest and becomes a training label (see NewFeedback.Shown).
-        var list = await lists.GetCurrentAsync(id, cancellationToken);
-        var state = await index.GetStateAsync(id, cancellationToken);
         entry = entry with
         {
             Shown = list?.Items.Any(i => i.CandidateId == entry.CandidateId) == true

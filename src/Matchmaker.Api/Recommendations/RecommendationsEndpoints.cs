@@ -61,7 +61,7 @@ public static class RecommendationsEndpoints
         group.MapGet("/{candidateId}", Pair)
             .WithName("ExplainPair")
             .WithSummary("Score and explain one candidate for an organization, on demand")
-            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it.")
+            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it. A key bound to the organization names only candidates it has been shown (its list, its feedback, its plans): any other id, existing or not, is 404 \"Candidate not found.\".")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -166,17 +166,17 @@ public static class RecommendationsEndpoints
         Matchmaker.Engine.Planning.IPlanStore plans, TimeProvider time, CancellationToken cancellationToken)
     {
         if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });
+        var list = await store.GetCurrentAsync(id, cancellationToken);
+        var state = await feedback.GetStateAsync(id, cancellationToken);
         // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
         var bound = CandidateReach.IsBound(http);
-        if (bound && !(await CandidateReach.OfAsync(id, store, feedback, plans, cancellationToken)).Contains(candidateId)) return NotACandidate(id, candidateId);
+        if (bound && !await CandidateReach.ReachesAsync(id, candidateId, list, state, plans, cancellationToken)) return NotACandidate(id);
         var explained = await recompute.ExplainPairAsync(id, candidateId, cancellationToken);
         if (explained is not { } result)
         {
-            return bound ? NotACandidate(id, candidateId) : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
+            return bound ? NotACandidate(id) : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
                 detail: $"No organization has id '{id}' or '{candidateId}' in the current graph.");
         }
-        var list = await store.GetCurrentAsync(id, cancellationToken);
-        var state = await feedback.GetStateAsync(id, cancellationToken);
         var pair = result.Pair;
         // The rank the list endpoint serves it at: declined candidates hidden, existing partners only beside an existing partner.
         var served = list?.Items.Where(i => !state.IsDeclined(i.CandidateId) && (!i.ExistingPartner || pair.ExistingPartner)).ToList();
@@ -189,7 +189,7 @@ public static class RecommendationsEndpoints
     }
 
     /// <summary>What a bound key gets for an id it has not been shown, whether or not an organization has it.</summary>
-    internal static ProblemHttpResult NotACandidate(string id, string candidateId) =>
+    internal static ProblemHttpResult NotACandidate(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Candidate not found.",
             detail: $"The candidate is not among those shown to '{id}' (its list, its feedback, its plans).");
 
