@@ -29,7 +29,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         "Matchmaker.Engine.Migrations.Sqlite.Changes.0002_change_intents.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Delivery.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Feedback.0001_initial.sql",
-        "Matchmaker.Engine.Migrations.Sqlite.Feedback.0002_feedback_shown.sql",
+        "Matchmaker.Engine.Migrations.Sqlite.Feedback.0003_feedback_shown.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Graph.0002_project_texts.sql",
         "Matchmaker.Engine.Migrations.Sqlite.Keys.0001_initial.sql",
@@ -174,7 +174,7 @@ public sealed class PostgresSchemaMigrationTests(PostgresFixture postgres) : ICl
     [
         "Matchmaker.Engine.Migrations.Postgres.Delivery.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Feedback.0001_initial.sql",
-        "Matchmaker.Engine.Migrations.Postgres.Feedback.0002_feedback_shown.sql",
+        "Matchmaker.Engine.Migrations.Postgres.Feedback.0003_feedback_shown.sql",
         "Matchmaker.Engine.Migrations.Postgres.Keys.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Plans.0001_initial.sql",
         "Matchmaker.Engine.Migrations.Postgres.Plans.0002_plan_quota.sql",

@@ -182,7 +182,7 @@ public sealed class Neo4jGraphStore : IGraphStore
     [
         Ping, AwaitIndexes, GetOrganization, SearchOrganizations, UpsertOrganizations, CreateOrganization, DeleteOrganization, ExportOrganizations,
         GetProject, UpsertProjects, DeleteProject, ExportProjects, .. UpsertTies.Values, .. DeleteTies.Values, GetTies, ExportTies,
-        MissingOrganizations, Count,
+        MissingOrganizations, Count, Probe,
     ];
 
     private readonly Neo4jQueryApi _api;
