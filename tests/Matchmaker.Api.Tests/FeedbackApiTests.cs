@@ -60,10 +60,26 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
         Assert.Equal(["accept", "decline"], history.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()));
     }
 
+    /// <summary>Two organizations each in the other's served list (bound keys name only candidates they were shown).</summary>
+    private async Task<(string A, string B)> MutuallyListedPairAsync()
+    {
+        foreach (var a in new[] { "hf-hanchu-battery", "baolong-auto", "tongji-auto", "sues-air", "suda-mcce", "zjxu-lai" })
+        {
+            var listOfA = await PublishedLists.WaitForListAsync(_admin, a, "?limit=100&includeExistingPartners=true");
+            foreach (var b in Ids(listOfA))
+            {
+                var listOfB = await PublishedLists.WaitForListAsync(_admin, b, "?limit=100&includeExistingPartners=true");
+                if (Ids(listOfB).Contains(a)) return (a, b);
+            }
+        }
+        Assert.Fail("no two organizations of the demo graph list each other");
+        return default;
+    }
+
     [Fact]
     public async Task Mutual_interest_is_visible_to_both_sides_only_once_both_accepted()
     {
-        const string a = "hf-hanchu-battery", b = "wh-chiyuan-auto";
+        var (a, b) = await MutuallyListedPairAsync();
         var clientA = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], a));
         var clientB = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], b));
 
@@ -79,6 +95,50 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
         Assert.Equal("contacted", itemA.GetProperty("theirAction").GetString());
         Assert.False(string.IsNullOrEmpty(itemA.GetProperty("candidate").GetProperty("nameZh").GetString()));
         Assert.Equal(a, Assert.Single(seenByB.GetProperty("items").EnumerateArray()).GetProperty("candidateId").GetString());
+    }
+
+    [Fact]
+    public async Task Accepting_a_candidate_never_shown_reveals_no_mutual_interest_on_either_side()
+    {
+        // c lists p and p does not list c: c's interest in p is real, p's accept of c is blind (a probe accepts every id).
+        string? c = null, p = null;
+        foreach (var org in new[] { "tongji-auto", "sues-air", "suda-mcce", "baolong-auto", "zjxu-lai" })
+        {
+            var listOfOrg = Ids(await PublishedLists.WaitForListAsync(_admin, org, "?limit=100&includeExistingPartners=true"));
+            foreach (var candidate in listOfOrg)
+            {
+                if (Ids(await PublishedLists.WaitForListAsync(_admin, candidate, "?limit=100&includeExistingPartners=true")).Contains(org)) continue;
+                (c, p) = (org, candidate);
+                break;
+            }
+            if (c is not null) break;
+        }
+        Assert.NotNull(c);
+        var clientC = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], c));
+        var prober = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], null)); // unbound: may name any id
+        Assert.Equal(HttpStatusCode.Created, (await clientC.PostAsJsonAsync($"/api/v1/organizations/{c}/feedback", new { candidateId = p, action = "accept" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await prober.PostAsJsonAsync($"/api/v1/organizations/{p}/feedback", new { candidateId = c, action = "accept" })).StatusCode);
+
+        Assert.Empty((await prober.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{p}/mutual-interest")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await clientC.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{c}/mutual-interest")).GetProperty("items").EnumerateArray());
+        Assert.False((await prober.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{p}/recommendations/{c}")).GetProperty("mutualInterest").GetBoolean());
+        var listed = (await clientC.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{c}/recommendations?limit=100&includeExistingPartners=true"))
+            .GetProperty("items").EnumerateArray().Single(i => i.GetProperty("candidateId").GetString() == p);
+        Assert.False(listed.GetProperty("mutualInterest").GetBoolean());
+        // The blind accept is kept in the log, marked as not shown.
+        var log = await prober.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{p}/feedback?candidateId={c}");
+        Assert.Equal("accept", Assert.Single(log.GetProperty("items").EnumerateArray()).GetProperty("action").GetString());
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT organization_id, shown FROM feedback WHERE (organization_id = $c AND candidate_id = $p) OR (organization_id = $p AND candidate_id = $c) ORDER BY organization_id = $c DESC";
+        command.Parameters.AddWithValue("$c", c);
+        command.Parameters.AddWithValue("$p", p);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((c, 1L), (reader.GetString(0), reader.GetInt64(1)));
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((p, 0L), (reader.GetString(0), reader.GetInt64(1)));
     }
 
     [Theory]

@@ -15,7 +15,19 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-bootstrap-admin-key-0123456789abcdef";
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-api-").FullName;
+    private readonly string _directory;
+    private readonly bool _ownsDirectory;
+
+    public MatchmakerApiFactory() : this(Directory.CreateTempSubdirectory("matchmaker-api-").FullName, ownsDirectory: true)
+    {
+    }
+
+    /// <summary>A service on the files of <paramref name="directory"/>: a later factory on the same folder is a restart. It is deleted on dispose only when owned.</summary>
+    protected MatchmakerApiFactory(string directory, bool ownsDirectory)
+    {
+        _directory = directory;
+        _ownsDirectory = ownsDirectory;
+    }
 
     public string DatabasePath => Path.Combine(_directory, "matchmaker.db");
 
@@ -79,6 +91,7 @@ public class MatchmakerApiFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (!_ownsDirectory) return;
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 }

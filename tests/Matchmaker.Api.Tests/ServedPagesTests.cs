@@ -7,6 +7,7 @@ using System.Text.Json;
 using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Recommendations;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matchmaker.Api.Tests;
 
@@ -256,12 +257,103 @@ public sealed class ServedPageCacheTests
 
         var gzip = cache.Body(page, PageCoding.Gzip);
         Assert.Same(gzip, cache.Body(page, PageCoding.Gzip));
-        Assert.Equal(before + gzip.Length, cache.Bytes);
+        // Each body is charged its bytes and its array's header (a few dozen bytes).
+        Assert.InRange(cache.Bytes - before, gzip.Length, gzip.Length + 64);
         Assert.Equal(json, PageCodings.Decompress(gzip, PageCoding.Gzip));
+        var withGzip = cache.Bytes;
         var identity = cache.Body(page, PageCoding.Identity);
         Assert.Equal(json, identity);
-        Assert.Equal(before + gzip.Length + json.Length, cache.Bytes);
+        Assert.InRange(cache.Bytes - withGzip, json.Length, json.Length + 64);
         Assert.Equal(json, PageCodings.Decompress(cache.Body(page, PageCoding.Brotli), PageCoding.Brotli));
+    }
+}
+
+/// <summary>The page cache's bound holds under concurrent additions, and each entry is charged at least its bytes.</summary>
+public sealed class ServedPageCacheBoundTests
+{
+    [Fact]
+    public async Task A_cache_of_n_bytes_never_holds_more_even_while_pages_and_codings_are_added_concurrently()
+    {
+        const long bound = 64 * 1024;
+        var cache = new ServedPageCache(bound);
+        var added = new System.Collections.Concurrent.ConcurrentBag<(string Organization, string Query)>();
+        long highest = 0;
+        using var done = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested) highest = Math.Max(highest, cache.Bytes);
+        });
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            var random = new Random(17 + w);
+            for (var i = 0; i < 600; i++)
+            {
+                var organization = $"org-{w}-{i}-" + new string('x', random.Next(0, 60));
+                var query = new string('q', random.Next(0, 200));
+                var body = new byte[random.Next(100, 6000)];
+                random.NextBytes(body);
+                var page = new CachedPage(1, 0, $"\"{i}\"", PageCoding.Identity, body);
+                cache.Add(organization, query, page);
+                added.Add((organization, query));
+                // Another coding asked for later adds a body to the page.
+                if (random.Next(3) == 0) cache.Body(page, random.Next(2) == 0 ? PageCoding.Gzip : PageCoding.Brotli);
+                Assert.True(cache.Bytes <= bound, $"{cache.Bytes} bytes held");
+            }
+        })).ToArray();
+        await Task.WhenAll(writers);
+        done.Cancel();
+        await sampler;
+
+        Assert.True(highest <= bound, $"{highest} bytes held at some point");
+        Assert.True(highest > bound / 2, $"{highest}: the cache was used");
+        // What it charges is at least what the entries really hold: their bodies and the key's characters (two bytes each).
+        long held = 0;
+        foreach (var (organization, query) in added)
+        {
+            if (cache.Find(organization, query, 1, 0) is not { } page) continue;
+            held += 2L * (organization.Length + query.Length);
+            foreach (var coding in new[] { PageCoding.Identity, PageCoding.Gzip, PageCoding.Brotli }) held += page.Body(coding)?.Length ?? 0;
+        }
+        Assert.True(held > 0);
+        Assert.InRange(cache.Bytes, held, bound);
+    }
+}
+
+/// <summary>List pages are cached under the query as understood: order, case, spelled-out defaults and unknown parameters make no new entry.</summary>
+public sealed class ServedPageKeyTests : IDisposable
+{
+    private readonly MatchmakerApiFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task The_same_query_in_another_order_case_or_with_unknown_parameters_is_one_cache_entry()
+    {
+        const string org = "tongji-auto";
+        var admin = _factory.CreateAdminClient();
+        await PublishedLists.WaitForListAsync(admin, org);
+        var cache = _factory.Services.GetRequiredService<ServedPageCache>();
+        cache.Clear();
+
+        async Task<string> ETagAsync(string query)
+        {
+            var response = await admin.GetAsync($"/api/v1/organizations/{org}/recommendations{query}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return response.Headers.ETag!.Tag;
+        }
+
+        var first = await ETagAsync("?a=1&b=2");
+        Assert.Equal(1, cache.Count);
+        Assert.Equal(first, await ETagAsync("?b=2&a=1&junk=x"));
+        Assert.Equal(first, await ETagAsync(""));
+        Assert.Equal(first, await ETagAsync("?LIMIT=20&includeExistingPartners=false"));
+        Assert.Equal(1, cache.Count);
+
+        var filtered = await ETagAsync("?kind=enterprise&limit=5");
+        Assert.NotEqual(first, filtered);
+        Assert.Equal(filtered, await ETagAsync("?limit=5&Kind=ENTERPRISE&x=y"));
+        Assert.Equal(filtered, await ETagAsync("?limit=5&kind=enterprise&includeExistingPartners=false"));
+        Assert.Equal(2, cache.Count);
     }
 }
 

@@ -12,8 +12,8 @@ public static class AccessSetup
     {
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
-            .Validate(o => string.IsNullOrWhiteSpace(o.BootstrapAdminKey) || o.BootstrapAdminKey.Trim().Length >= 32,
-                "Auth:BootstrapAdminKey must be at least 32 characters (use a long random value).")
+            .Validate(o => BootstrapKeys.Weakness(o.BootstrapAdminKey) is null,
+                "Auth:BootstrapAdminKey is too weak: it needs at least 32 characters, at least 10 different ones and no repeated block; make one with `openssl rand -base64 32`.")
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .Validate(o => o.PermitsPerMinute is >= 1 and <= 1_000_000 && o.WindowSeconds is >= 1 and <= 3600 && o.AddressPermitsPerWindow is null or >= 1,
@@ -53,7 +53,13 @@ public static class AccessSetup
     public static async Task EnsureAdminAccessAsync(this IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
     {
         var store = services.GetRequiredService<IApiKeyStore>();
-        if (!string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<AuthOptions>>().Value.BootstrapAdminKey)) return;
+        if (services.GetRequiredService<IOptions<AuthOptions>>().Value.BootstrapAdminKey is { } configured && !string.IsNullOrWhiteSpace(configured))
+        {
+            // Listed and revocable like any key (DELETE /api/v1/keys/{id}); a revoked one stays refused though configured.
+            var bootstrap = await services.GetRequiredService<ApiKeyService>().RecordBootstrapAsync(configured, cancellationToken);
+            logger.LogInformation("The configured bootstrap admin key has id {KeyId}", bootstrap.Id);
+            return;
+        }
         if ((await store.ListAsync(cancellationToken)).Count > 0) return;
         if (services.GetRequiredService<IOptions<StorageOptions>>().Value.Mode != StorageMode.Embedded)
         {

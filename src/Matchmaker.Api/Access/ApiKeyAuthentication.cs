@@ -31,9 +31,6 @@ public static class ApiKeyClaims
     public const string Organization = "mm:org";
     public const string Origin = "mm:origin";
 
-    /// <summary>The id under which the configured bootstrap key appears (rate limits, logs).</summary>
-    public const string BootstrapKeyId = "bootstrap";
-
     public static string? KeyIdOf(ClaimsPrincipal user) => user.FindFirst(KeyId)?.Value;
 
     public static string? OrganizationOf(ClaimsPrincipal user) => user.FindFirst(Organization)?.Value;
@@ -66,7 +63,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         ApiKey? key;
         if (IsBootstrapKey(token, auth.Value.BootstrapAdminKey))
         {
-            key = BootstrapKey;
+            // Revocable like any key: its record in the store says whether it was revoked.
+            key = await keys.BootstrapAsync(auth.Value.BootstrapAdminKey!, Context.RequestAborted);
         }
         else
         {
@@ -82,8 +80,6 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// check, so requests with the key share its (never modified) principal instead of building one each.
     /// </summary>
     private static readonly ConditionalWeakTable<ApiKey, AuthenticationTicket> Tickets = new();
-
-    private static readonly ApiKey BootstrapKey = new(ApiKeyClaims.BootstrapKeyId, "bootstrap (configuration)", [ApiScope.Admin], null, DateTimeOffset.MinValue, null, []);
 
     private static AuthenticationTicket Ticket(ApiKey key)
     {

@@ -75,7 +75,7 @@ internal static class RateLimits
         // Runs after authentication: each key has its own window. Requests that present a token the store does not
         // accept are counted per client address, so hammering with bad keys is throttled too; requests with no
         // token at all (health, Swagger, plain 401s) are not counted.
-        // Partitions are named by the key id itself (lower-case hex, or "bootstrap") and by "address:" and the address, which
+        // Partitions are named by the key id itself (lower-case hex, or "bootstrap-" and hex) and by "address:" and the address, which
         // never look alike; the window's options are made once. Nothing is allocated per request on the key path.
         var window = new FixedWindowRateLimiterOptions
         {

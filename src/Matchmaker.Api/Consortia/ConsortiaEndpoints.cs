@@ -78,12 +78,28 @@ public static class ConsortiaEndpoints
 
     internal static async Task<Results<Created<ConsortiumPlan>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> Create(
         CreatePlanRequest body, HttpContext http, PlannerSource planners, IPlanStore plans, TimeProvider time, ILoggerFactory loggers,
-        IOptions<PlanOptions> limits, CancellationToken cancellationToken)
+        IOptions<PlanOptions> limits, Matchmaker.Engine.Recommendations.IRecommendationStore lists, Matchmaker.Engine.Feedback.FeedbackIndex feedback,
+        CancellationToken cancellationToken)
     {
         var (request, errors) = Validate(body);
         if (request is null) return TypedResults.ValidationProblem(errors, title: "The request was refused; nothing was planned.");
         // A bound key plans for its own organization only; the answer does not say whether the other one exists.
         if (ApiKeyClaims.OrganizationOf(http.User) is { } bound && !string.Equals(bound, request.LeadId, StringComparison.Ordinal)) return TypedResults.Forbid();
+        if (CandidateReach.IsBound(http))
+        {
+            // A bound key names only organizations it has been shown: an include it has not been shown gets the
+            // answer an id no organization has gets; such an exclude is left out either way (it changes nothing
+            // the key could tell apart).
+            var reach = await CandidateReach.OfAsync(request.LeadId, lists, feedback, plans, cancellationToken);
+            var unseen = new Dictionary<string, string[]>();
+            for (var i = 0; i < request.Constraints.Include.Count; i++)
+            {
+                if (!reach.Contains(request.Constraints.Include[i]))
+                    unseen[$"constraints.include[{i}]"] = [$"is not among the organizations shown to '{request.LeadId}' (its list, its feedback, its plans)"];
+            }
+            if (unseen.Count > 0) return TypedResults.ValidationProblem(unseen, title: "The request was refused; nothing was planned.");
+            request = request with { Constraints = request.Constraints with { Exclude = request.Constraints.Exclude.Where(reach.Contains).ToArray() } };
+        }
 
         var planner = await planners.GetAsync(cancellationToken);
         var outcome = planner.Plan(request, $"plan-{Guid.NewGuid():N}", time.GetUtcNow());

@@ -73,12 +73,13 @@ public static class FeedbackEndpoints
             .RequireAuthorization(AccessPolicies.Feedback)
             .WithName("MutualInterest")
             .WithSummary("Organizations with mutual interest")
-            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side.");
+            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side, and interest in a candidate the organization had not been shown (in its served list) counts on neither side.");
         return app;
     }
 
     internal static async Task<Results<Created<FeedbackItem>, ValidationProblem, ProblemHttpResult>> Give(
-        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, FeedbackIndex index, IGraphStore graph, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, HttpContext http, IFeedbackStore feedback, FeedbackIndex index, IGraphStore graph, IRecommendationStore lists,
+        Matchmaker.Engine.Planning.IPlanStore plans, TimeProvider time, CancellationToken cancellationToken)
     {
         var mediaType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType != "application/json")
@@ -107,10 +108,26 @@ public static class FeedbackEndpoints
             ApiKeyClaims.KeyIdOf(http.User) ?? "unknown", time.GetUtcNow());
 
         if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
+        var list = await lists.GetCurrentAsync(id, cancellationToken);
+        var state = await index.GetStateAsync(id, cancellationToken);
+        // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
+        var bound = CandidateReach.IsBound(http);
+        var notACandidate = new Dictionary<string, string[]> { ["candidateId"] = [$"is not among the candidates shown to '{id}' (its list, its feedback, its plans)"] };
+        if (bound && !await CandidateReach.ReachesAsync(id, entry.CandidateId, list, state, plans, cancellationToken))
+        {
+            return TypedResults.ValidationProblem(notACandidate);
+        }
         if (await graph.GetOrganizationAsync(entry.CandidateId, cancellationToken) is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
+            return TypedResults.ValidationProblem(bound ? notACandidate : new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
         }
+        // Shown: in the organization's served list now, or shown when earlier feedback on it was given. Only such
+        // interest reveals mutual interest and becomes a training label (see NewFeedback.Shown).
+        entry = entry with
+        {
+            Shown = list?.Items.Any(i => i.CandidateId == entry.CandidateId) == true
+                || (state.Given.TryGetValue(entry.CandidateId, out var earlier) && earlier.Shown),
+        };
         var stored = await feedback.AddAsync(entry, cancellationToken);
         index.Record(stored);
         return TypedResults.Created($"/api/v1/organizations/{id}/feedback?candidateId={Uri.EscapeDataString(stored.CandidateId)}", FeedbackItem.Of(stored));

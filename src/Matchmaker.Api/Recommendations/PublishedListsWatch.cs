@@ -21,6 +21,8 @@ internal sealed class PublishedListsWatch(IRecommendationStore inner, TimeProvid
     /// The current generation. Read it before reading a list: a list read afterwards is at least as new as the
     /// generation says, so a page tagged with it is never newer than its tag claims.
     /// </summary>
+    public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
+
     public async ValueTask<long> GetGenerationAsync(CancellationToken cancellationToken)
     {
         var checkedAt = Interlocked.Read(ref _checkedAt);

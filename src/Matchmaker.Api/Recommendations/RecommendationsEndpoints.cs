@@ -61,7 +61,7 @@ public static class RecommendationsEndpoints
         group.MapGet("/{candidateId}", Pair)
             .WithName("ExplainPair")
             .WithSummary("Score and explain one candidate for an organization, on demand")
-            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it.")
+            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it. A key bound to the organization names only candidates it has been shown (its list, its feedback, its plans): any other id, existing or not, is 404 \"Candidate not found.\".")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -82,9 +82,12 @@ public static class RecommendationsEndpoints
         HttpContext http, PublishedListsWatch lists, ServedPageCache pages, IGraphStore graph, FeedbackIndex feedback, CancellationToken cancellationToken)
     {
         Dictionary<string, string[]>? errors = null;
-        if (kind is not null && !Codes.TryParseKind(kind, out _)) (errors ??= new())["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
-        if (sector is not null && G60Catalog.FindSector(sector) is null) (errors ??= new())["sector"] = [$"'{sector}' is not a sector"];
-        if (city is not null && G60Catalog.FindCity(city) is null) (errors ??= new())["city"] = [$"'{city}' is not a city"];
+        OrganizationKind parsedKind = default;
+        if (kind is not null && !Codes.TryParseKind(kind, out parsedKind)) (errors ??= new())["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
+        var parsedSector = sector is null ? null : G60Catalog.FindSector(sector);
+        if (sector is not null && parsedSector is null) (errors ??= new())["sector"] = [$"'{sector}' is not a sector"];
+        var parsedCity = city is null ? null : G60Catalog.FindCity(city);
+        if (city is not null && parsedCity is null) (errors ??= new())["city"] = [$"'{city}' is not a city"];
         if (minScore is { } m && (double.IsNaN(m) || double.IsInfinity(m))) (errors ??= new())["minScore"] = ["must be a finite number"];
         if (limit is < 1 or > MaxPageSize) (errors ??= new())["limit"] = [$"must be between 1 and {MaxPageSize}"];
         var offset = 0;
@@ -98,7 +101,13 @@ public static class RecommendationsEndpoints
         // rendered once per run (generation of the served lists), feedback version and query string, and kept.
         var state = await feedback.GetStateAsync(id, cancellationToken);
         var generation = await lists.GetGenerationAsync(cancellationToken);
-        var query = http.Request.QueryString.Value ?? "";
+        // The page's key is the query as understood, not as written: the same filters in another order, case or
+        // spelling of a default, or with parameters this endpoint does not know, are one page (and one ETag), so a
+        // client cannot fill the cache with copies of a page by varying the query string.
+        kind = kind is null ? null : parsedKind.ToCode();
+        sector = parsedSector?.Code;
+        city = parsedCity?.Code;
+        var query = PageKey(kind, sector, city, minScore, includeExistingPartners == true, limit ?? 20, offset);
         // Brotli or gzip when the client accepts them, compressed once per page. A compressed body carries the page's tag
         // as a weak tag (as nginx does), so a validator never names two different byte sequences; If-None-Match compares
         // weakly, so a client holding the page in any coding gets its 304.
@@ -131,6 +140,11 @@ public static class RecommendationsEndpoints
         return TypedResults.Bytes(pages.Body(page, coding), "application/json; charset=utf-8");
     }
 
+    /// <summary>The canonical form of a list query: every known parameter, defaults written out, codes as the catalogue spells them.</summary>
+    internal static string PageKey(string? kind, string? sector, string? city, double? minScore, bool includeExistingPartners, int limit, int offset) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"kind={kind}&sector={sector}&city={city}&minScore={(minScore is { } m ? (m == 0 ? 0 : m).ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}&all={(includeExistingPartners ? 1 : 0)}&limit={limit}&offset={offset}");
+
     /// <summary>If-None-Match with the weak comparison RFC 9110 asks for: a tag matches with or without W/, and * matches.</summary>
     private static bool IsNotModified(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
     {
@@ -148,18 +162,21 @@ public static class RecommendationsEndpoints
     }
 
     internal static async Task<Results<Ok<PairRecommendation>, ValidationProblem, ProblemHttpResult>> Pair(
-        string id, string candidateId, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback, TimeProvider time,
-        CancellationToken cancellationToken)
+        string id, string candidateId, HttpContext http, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback,
+        Matchmaker.Engine.Planning.IPlanStore plans, TimeProvider time, CancellationToken cancellationToken)
     {
         if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });
+        var list = await store.GetCurrentAsync(id, cancellationToken);
+        var state = await feedback.GetStateAsync(id, cancellationToken);
+        // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
+        var bound = CandidateReach.IsBound(http);
+        if (bound && !await CandidateReach.ReachesAsync(id, candidateId, list, state, plans, cancellationToken)) return NotACandidate(id);
         var explained = await recompute.ExplainPairAsync(id, candidateId, cancellationToken);
         if (explained is not { } result)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
+            return bound ? NotACandidate(id) : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.",
                 detail: $"No organization has id '{id}' or '{candidateId}' in the current graph.");
         }
-        var list = await store.GetCurrentAsync(id, cancellationToken);
-        var state = await feedback.GetStateAsync(id, cancellationToken);
         var pair = result.Pair;
         // The rank the list endpoint serves it at: declined candidates hidden, existing partners only beside an existing partner.
         var served = list?.Items.Where(i => !state.IsDeclined(i.CandidateId) && (!i.ExistingPartner || pair.ExistingPartner)).ToList();
@@ -170,6 +187,11 @@ public static class RecommendationsEndpoints
             state.Given.TryGetValue(candidateId, out var given) ? FeedbackCodes.ToCode(given.Action) : null, state.IsMutual(candidateId), state.IsDeclined(candidateId),
             list?.Items.FirstOrDefault(i => i.CandidateId == candidateId)?.Rank, strength, strength is { } st ? MatchStrength.Level(st) : null));
     }
+
+    /// <summary>What a bound key gets for an id it has not been shown, whether or not an organization has it.</summary>
+    internal static ProblemHttpResult NotACandidate(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Candidate not found.",
+            detail: $"The candidate is not among those shown to '{id}' (its list, its feedback, its plans).");
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
 }

@@ -10,7 +10,7 @@ public sealed class ServingOptions
 
     /// <summary>
     /// Memory for rendered list pages, in MiB (0 turns the cache off). A page is about 16 KB as JSON, 3 KB in Brotli and
-    /// 4 KB in gzip; each is kept in the codings clients asked for.
+    /// 4 KB in gzip; each is kept in the codings clients asked for, and charged with its key, tags and objects.
     /// </summary>
     public int PageCacheMegabytes { get; set; } = 512;
 }
@@ -25,16 +25,21 @@ internal enum PageCoding
 
 /// <summary>
 /// One rendered page: valid for one generation of the served lists and one feedback version of its organization, for
-/// one query string. It keeps its body only in the codings clients asked for (a page asked for in Brotli keeps about 2 KB
+/// one query. It keeps its body only in the codings clients asked for (a page asked for in Brotli keeps about 2 KB
 /// instead of 16); another coding is made from a kept one when first asked for.
 /// </summary>
 internal sealed class CachedPage
 {
     private readonly byte[]?[] _bodies = new byte[]?[3];
-    private long _size;
 
-    /// <summary>What an entry costs besides its bodies (key, tag, object headers), roughly.</summary>
-    public const int Overhead = 256;
+    /// <summary>
+    /// What an entry costs besides its bodies and strings, on a 64-bit runtime: this object (about 72 bytes), its array
+    /// of bodies (48) and the dictionary's node with its key (about 40), rounded up.
+    /// </summary>
+    public const int Overhead = 160;
+
+    /// <summary>A byte array's header on a 64-bit runtime: a body of n bytes takes n + 24.</summary>
+    public const int ArrayOverhead = 24;
 
     public CachedPage(long generation, long feedbackVersion, string etag, PageCoding coding, byte[] body)
     {
@@ -43,7 +48,6 @@ internal sealed class CachedPage
         ETag = etag;
         WeakETag = "W/" + etag;
         _bodies[(int)coding] = body;
-        _size = body.Length + Overhead;
     }
 
     public long Generation { get; }
@@ -55,12 +59,27 @@ internal sealed class CachedPage
 
     public string WeakETag { get; }
 
-    public long Size => Interlocked.Read(ref _size);
-
     /// <summary>When the page was last added or found (the cache's use counter): eviction takes the least recent first.</summary>
     public long LastUsed;
 
+    /// <summary>What the cache charged for it (set and changed under the cache's write lock; 0 while outside the cache).</summary>
+    public long Cost { get; set; }
+
+    /// <summary>In the cache now (set under the cache's write lock): a body made for a page no longer in it is not kept.</summary>
+    public bool InCache { get; set; }
+
     public byte[]? Body(PageCoding coding) => Volatile.Read(ref _bodies[(int)coding]);
+
+    /// <summary>The bytes its bodies take, headers included.</summary>
+    public long BodyBytes()
+    {
+        long bytes = 0;
+        foreach (var coding in (ReadOnlySpan<PageCoding>)[PageCoding.Identity, PageCoding.Gzip, PageCoding.Brotli])
+        {
+            if (Body(coding) is { } body) bytes += body.Length + ArrayOverhead;
+        }
+        return bytes;
+    }
 
     /// <summary>The JSON: the kept identity body, or a kept compressed one decompressed.</summary>
     public byte[] Json()
@@ -70,35 +89,39 @@ internal sealed class CachedPage
         return PageCodings.Decompress(Body(PageCoding.Gzip)!, PageCoding.Gzip);
     }
 
-    /// <summary>Keeps the body unless another request made it first; returns the kept one and the bytes added.</summary>
-    public (byte[] Body, long Added) Keep(PageCoding coding, byte[] body)
-    {
-        var existing = Interlocked.CompareExchange(ref _bodies[(int)coding], body, null);
-        if (existing is not null) return (existing, 0);
-        Interlocked.Add(ref _size, body.Length);
-        return (body, body.Length);
-    }
+    /// <summary>Keeps a body in a coding it had none in (the cache calls it under its write lock).</summary>
+    public void Keep(PageCoding coding, byte[] body) => Volatile.Write(ref _bodies[(int)coding], body);
 }
 
 /// <summary>
-/// Rendered list pages in memory, keyed by organization and query string, bounded by <see cref="ServingOptions.PageCacheMegabytes"/>.
-/// A page is used only while its generation (<see cref="PublishedListsWatch"/>) and its organization's feedback version are
-/// current, so a publish or a feedback replaces it on the next read; past the bound, the least recently used entries are
-/// evicted (a use stamp per page, sorted when a sweep runs).
+/// Rendered list pages in memory, keyed by organization and canonical query (<see cref="RecommendationsEndpoints.PageKey"/>),
+/// bounded by <see cref="ServingOptions.PageCacheMegabytes"/>. A page is used only while its generation
+/// (<see cref="PublishedListsWatch"/>) and its organization's feedback version are current, so a publish or a feedback
+/// replaces it on the next read. Each entry is charged what it takes in memory (its bodies, key and tags as strings,
+/// and the objects around them), and the cache never holds more than its bound, not even for a moment: room is made
+/// (least recently used entries first) before a page or a body is added. Reads take no lock; additions take one, as a
+/// page is rendered once and read many times.
 /// </summary>
 internal sealed class ServedPageCache(long limitBytes)
 {
     private readonly ConcurrentDictionary<(string Organization, string Query), CachedPage> _pages = new();
-    private readonly Lock _sweep = new();
+    private readonly Lock _write = new();
     private long _bytes;
     private long _clock;
 
     public bool Enabled => limitBytes > 0;
 
-    /// <summary>Bytes held (bodies plus a fixed overhead per entry).</summary>
+    /// <summary>Bytes charged for the entries held.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
     public int Count => _pages.Count;
+
+    /// <summary>A string's size on a 64-bit runtime: a 22-byte header and two bytes per character, rounded up to 8.</summary>
+    public static long StringBytes(string value) => (22 + 2L * value.Length + 7) & ~7L;
+
+    /// <summary>What an entry for the page takes: its bodies, the key's and the tags' strings, and the objects around them.</summary>
+    public static long EntryCost(string organizationId, string query, CachedPage page) =>
+        page.BodyBytes() + StringBytes(organizationId) + StringBytes(query) + StringBytes(page.ETag) + StringBytes(page.WeakETag) + CachedPage.Overhead;
 
     public CachedPage? Find(string organizationId, string query, long generation, long feedbackVersion)
     {
@@ -113,76 +136,80 @@ internal sealed class ServedPageCache(long limitBytes)
 
     public void Add(string organizationId, string query, CachedPage page)
     {
-        if (!Enabled || page.Size > limitBytes / 4) return;
-        page.LastUsed = Interlocked.Increment(ref _clock);
+        if (!Enabled) return;
+        var cost = EntryCost(organizationId, query, page);
+        if (cost > limitBytes / 4) return;
         var key = (organizationId, query);
-        while (true)
+        lock (_write)
         {
+            if (page.InCache) return;
             if (_pages.TryGetValue(key, out var old))
             {
                 // A newer page (a later generation or feedback version) is never replaced by an older one.
                 if (old.Generation > page.Generation || (old.Generation == page.Generation && old.FeedbackVersion >= page.FeedbackVersion)) return;
-                if (_pages.TryUpdate(key, page, old))
-                {
-                    Interlocked.Add(ref _bytes, page.Size - old.Size);
-                    break;
-                }
+                Remove(key, old);
             }
-            else if (_pages.TryAdd(key, page))
-            {
-                Interlocked.Add(ref _bytes, page.Size);
-                break;
-            }
+            MakeRoom(cost, keep: null);
+            page.Cost = cost;
+            page.InCache = true;
+            page.LastUsed = Interlocked.Increment(ref _clock);
+            _pages[key] = page;
+            Interlocked.Add(ref _bytes, cost);
         }
-        if (Bytes > limitBytes) Trim();
     }
 
     /// <summary>The page's body in the coding, compressed now when no request asked for that coding before.</summary>
     public byte[] Body(CachedPage page, PageCoding coding)
     {
         if (page.Body(coding) is { } body) return body;
-        var (kept, added) = page.Keep(coding, PageCodings.Compress(page.Json(), coding));
-        if (added > 0)
+        var made = PageCodings.Compress(page.Json(), coding);
+        lock (_write)
         {
+            if (page.Body(coding) is { } kept) return kept;
+            var added = made.Length + CachedPage.ArrayOverhead;
+            // A page that left the cache, or would outgrow an entry's share, answers this request without keeping it.
+            if (!page.InCache || page.Cost + added > limitBytes / 4) return made;
+            MakeRoom(added, keep: page);
+            page.Keep(coding, made);
+            page.Cost += added;
             Interlocked.Add(ref _bytes, added);
-            if (Bytes > limitBytes) Trim();
+            return made;
         }
-        return kept;
     }
 
-    /// <summary>Evicts the least recently used entries until the cache is at 80 % of its bound.</summary>
-    private void Trim()
+    /// <summary>
+    /// Under the write lock: evicts the least recently used entries (never <paramref name="keep"/>) until
+    /// <paramref name="needed"/> more bytes fit, down to 80 % of the bound so that a sweep (one sort) serves many additions.
+    /// </summary>
+    private void MakeRoom(long needed, CachedPage? keep)
     {
-        if (!_sweep.TryEnter()) return; // a sweep is running; it brings the cache down for everyone
-        try
+        if (Bytes + needed <= limitBytes) return;
+        var target = Math.Min(limitBytes * 8 / 10, limitBytes - needed);
+        var entries = _pages.ToArray();
+        var stamps = new long[entries.Length];
+        for (var i = 0; i < entries.Length; i++) stamps[i] = Volatile.Read(ref entries[i].Value.LastUsed);
+        Array.Sort(stamps, entries);
+        foreach (var entry in entries)
         {
-            var target = limitBytes * 8 / 10;
-            // One sort per sweep, and a sweep frees a fifth of the bound: a few operations per page added.
-            var entries = _pages.ToArray();
-            var stamps = new long[entries.Length];
-            for (var i = 0; i < entries.Length; i++) stamps[i] = Volatile.Read(ref entries[i].Value.LastUsed);
-            Array.Sort(stamps, entries);
-            foreach (var entry in entries)
-            {
-                if (Bytes <= target) break;
-                if (_pages.TryRemove(entry)) Interlocked.Add(ref _bytes, -entry.Value.Size);
-            }
-            // Bodies added to pages after they left the cache were counted but never taken off again: count afresh.
-            long held = 0;
-            foreach (var entry in _pages) held += entry.Value.Size;
-            Interlocked.Exchange(ref _bytes, held);
+            if (Bytes <= target) break;
+            if (!ReferenceEquals(entry.Value, keep)) Remove(entry.Key, entry.Value);
         }
-        finally
-        {
-            _sweep.Exit();
-        }
+    }
+
+    private void Remove((string, string) key, CachedPage page)
+    {
+        if (!_pages.TryRemove(new KeyValuePair<(string, string), CachedPage>(key, page))) return;
+        page.InCache = false;
+        Interlocked.Add(ref _bytes, -page.Cost);
     }
 
     /// <summary>Drops every page (tests and administrators; pages are otherwise replaced as they go stale).</summary>
     public void Clear()
     {
-        _pages.Clear();
-        Interlocked.Exchange(ref _bytes, 0);
+        lock (_write)
+        {
+            foreach (var entry in _pages) Remove(entry.Key, entry.Value);
+        }
     }
 }
 

@@ -41,6 +41,39 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider time)
     public async Task<ApiKey?> AuthenticateAsync(string token, CancellationToken cancellationToken = default)
     {
         if (!ApiKeyTokens.TryParse(token, out var keyId, out var secret)) return null;
+        var stored = await LookUpAsync(keyId, cancellationToken);
+        // The secret is checked on every request, against the hash the store holds.
+        if (stored is null || !ApiKeyTokens.Matches(secret, stored.SecretHash) || stored.Key.IsRevoked) return null;
+        return stored.Key;
+    }
+
+    /// <summary>
+    /// The configured bootstrap key, whose token is checked by the caller against configuration: its record (made by
+    /// <see cref="RecordBootstrapAsync"/>) says whether it was revoked. Null when revoked.
+    /// </summary>
+    public async Task<ApiKey?> BootstrapAsync(string configuredToken, CancellationToken cancellationToken = default)
+    {
+        var key = BootstrapKeys.Of(configuredToken);
+        var stored = await LookUpAsync(key.Id, cancellationToken);
+        if (stored is { Key.IsRevoked: true }) return null;
+        // Without a record (not made yet, as before this start) the key is configured and not revoked.
+        return stored?.Key ?? key;
+    }
+
+    /// <summary>
+    /// Stores a record of the configured bootstrap key (once per key value; nothing when it exists), so that it is
+    /// listed with the other keys and can be revoked like them. Its stored hash is of a random secret: no token
+    /// of the mm_ form ever matches it.
+    /// </summary>
+    public async Task<ApiKey> RecordBootstrapAsync(string configuredToken, CancellationToken cancellationToken = default)
+    {
+        var key = BootstrapKeys.Of(configuredToken) with { CreatedAt = time.GetUtcNow() };
+        await store.CreateAsync(key, ApiKeyTokens.Hash(ApiKeyTokens.NewSecret()), cancellationToken);
+        return key;
+    }
+
+    private async Task<StoredApiKey?> LookUpAsync(string keyId, CancellationToken cancellationToken)
+    {
         StoredApiKey? stored;
         if (_checked.TryGetValue(keyId, out var known) && time.GetElapsedTime(known.ReadAt) < CheckInterval)
         {
@@ -58,9 +91,7 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider time)
                 else _checked[keyId] = new Checked(stored, readAt);
             }
         }
-        // The secret is checked on every request, against the hash the store holds.
-        if (stored is null || !ApiKeyTokens.Matches(secret, stored.SecretHash) || stored.Key.IsRevoked) return null;
-        return stored.Key;
+        return stored;
     }
 
     /// <summary>Revokes the key in the store and forgets it here; false when it does not exist or was already revoked.</summary>
@@ -79,5 +110,41 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider time)
                 _checked.TryRemove(keyId, out _);
             }
         }
+    }
+}
+
+/// <summary>
+/// The admin key set in configuration (<c>Auth:BootstrapAdminKey</c>): its id is derived from the key's hash, so a
+/// revocation applies to that value only and a new value configured later is a new, active key.
+/// </summary>
+public static class BootstrapKeys
+{
+    public const string IdPrefix = "bootstrap-";
+    public const string Name = "bootstrap (configuration)";
+
+    public static string IdOf(string configuredToken) =>
+        IdPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(configuredToken)))[..12];
+
+    public static ApiKey Of(string configuredToken) => new(IdOf(configuredToken), Name, [ApiScope.Admin], null, DateTimeOffset.MinValue, null, []);
+
+    /// <summary>
+    /// Why a configured key is too weak to guard every endpoint, or null when it is not: fewer than 32 characters,
+    /// fewer than 10 different characters, or one block repeated (<c>abcdabcd...</c>, <c>0123456789abcdef</c> twice).
+    /// </summary>
+    public static string? Weakness(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured)) return null;
+        var key = configured.Trim();
+        if (key.Length < 32) return $"it has {key.Length} characters; at least 32 are needed";
+        var distinct = key.Distinct().Count();
+        if (distinct < 10) return $"it uses {distinct} different characters; at least 10 are needed";
+        for (var period = 1; period <= key.Length / 2; period++)
+        {
+            if (key.Length % period != 0) continue;
+            var repeated = true;
+            for (var i = period; i < key.Length && repeated; i++) repeated = key[i] == key[i - period];
+            if (repeated) return $"it repeats a block of {period} characters";
+        }
+        return null;
     }
 }

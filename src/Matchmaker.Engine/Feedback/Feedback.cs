@@ -99,11 +99,20 @@ public sealed record NewFeedback
     /// <summary>The API key that gave it (its id, never its secret).</summary>
     public string GivenBy { get; }
     public DateTimeOffset At { get; }
+
+    /// <summary>
+    /// The candidate had been shown to the organization when it was given: it was in the organization's served list
+    /// then, or an earlier feedback on it was shown. Interest in a candidate never shown (anyone can accept every
+    /// id, to see who accepted back) is kept in the log but counts toward no mutual interest and is no training label.
+    /// </summary>
+    public bool Shown { get; init; } = true;
 }
 
 /// <summary>Recorded feedback. <see cref="Sequence"/> orders all feedback (later feedback on a pair supersedes earlier).</summary>
+/// <see cref="Shown"/>: see <see cref="NewFeedback.Shown"/>.
 public sealed record FeedbackEntry(
-    long Sequence, string OrganizationId, string CandidateId, FeedbackAction Action, DeclineReason? Reason, string? Comment, string GivenBy, DateTimeOffset At);
+    long Sequence, string OrganizationId, string CandidateId, FeedbackAction Action, DeclineReason? Reason, string? Comment, string GivenBy, DateTimeOffset At,
+    bool Shown = true);
 
 /// <summary>
 /// An organization's feedback as it stands: its latest feedback per candidate, and who is interested in it (their
@@ -122,9 +131,14 @@ public sealed record FeedbackState(
     /// <summary>The organization declined the candidate (and has not changed its mind since).</summary>
     public bool IsDeclined(string candidateId) => Given.TryGetValue(candidateId, out var e) && e.Action == FeedbackAction.Decline;
 
-    /// <summary>Both sides' latest feedback about each other says interested.</summary>
+    /// <summary>
+    /// Both sides' latest feedback about each other says interested, each about a candidate it had been shown: an
+    /// organization that accepts every id learns nothing from the ones it was never shown, and its blind accepts
+    /// make no one else see mutual interest either.
+    /// </summary>
     public bool IsMutual(string candidateId) =>
-        Given.TryGetValue(candidateId, out var e) && FeedbackCodes.IsInterest(e.Action) && InterestedInUs.ContainsKey(candidateId);
+        Given.TryGetValue(candidateId, out var e) && FeedbackCodes.IsInterest(e.Action) && e.Shown
+        && InterestedInUs.TryGetValue(candidateId, out var theirs) && theirs.Shown;
 
     public IEnumerable<string> Mutual => Given.Keys.Where(IsMutual);
 }

@@ -28,10 +28,10 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at)
-            VALUES ($org, $candidate, $action, $reason, $comment, $by, $at) RETURNING seq
+            INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at, shown)
+            VALUES ($org, $candidate, $action, $reason, $comment, $by, $at, $shown) RETURNING seq
             """;
-        FeedbackRows.Bind(command, "$", feedback, SqliteFile.Time(feedback.At));
+        FeedbackRows.Bind(command, "$", feedback, SqliteFile.Time(feedback.At), feedback.Shown ? 1 : 0);
         var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         command.CommandText = FeedbackRows.UpsertLatest("$");
         FeedbackRows.AddParameter(command, "$seq", seq);
@@ -101,10 +101,10 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at)
-            VALUES (@org, @candidate, @action, @reason, @comment, @by, @at) RETURNING seq
+            INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at, shown)
+            VALUES (@org, @candidate, @action, @reason, @comment, @by, @at, @shown) RETURNING seq
             """;
-        FeedbackRows.Bind(command, "@", feedback, feedback.At.ToUniversalTime());
+        FeedbackRows.Bind(command, "@", feedback, feedback.At.ToUniversalTime(), feedback.Shown);
         var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         command.CommandText = FeedbackRows.UpsertLatest("@");
         FeedbackRows.AddParameter(command, "seq", seq);
@@ -156,10 +156,11 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
 /// <summary>The column layout and the folding into current state, the same for both adapters.</summary>
 internal static class FeedbackRows
 {
-    public const string Columns = "seq, organization_id, candidate_id, action, reason, comment, given_by, at";
+    public const string Columns = "seq, organization_id, candidate_id, action, reason, comment, given_by, at, shown";
 
-    public static void Bind(DbCommand command, string prefix, NewFeedback f, object at)
+    public static void Bind(DbCommand command, string prefix, NewFeedback f, object at, object shown)
     {
+        Add(command, prefix + "shown", shown);
         Add(command, prefix + "org", f.OrganizationId);
         Add(command, prefix + "candidate", f.CandidateId);
         Add(command, prefix + "action", FeedbackCodes.ToCode(f.Action));
@@ -174,17 +175,17 @@ internal static class FeedbackRows
     /// already there: latest is the highest sequence, as the log's fold always took it.
     /// </summary>
     public static string UpsertLatest(string p) => $"""
-        INSERT INTO feedback_latest (organization_id, candidate_id, seq, action, reason, comment, given_by, at)
-        VALUES ({p}org, {p}candidate, {p}seq, {p}action, {p}reason, {p}comment, {p}by, {p}at)
+        INSERT INTO feedback_latest (organization_id, candidate_id, seq, action, reason, comment, given_by, at, shown)
+        VALUES ({p}org, {p}candidate, {p}seq, {p}action, {p}reason, {p}comment, {p}by, {p}at, {p}shown)
         ON CONFLICT (organization_id, candidate_id) DO UPDATE SET seq = excluded.seq, action = excluded.action, reason = excluded.reason,
-            comment = excluded.comment, given_by = excluded.given_by, at = excluded.at
+            comment = excluded.comment, given_by = excluded.given_by, at = excluded.at, shown = excluded.shown
         WHERE excluded.seq > feedback_latest.seq
         """;
 
     public static void AddParameter(DbCommand command, string name, object value) => Add(command, name, value);
 
     public static FeedbackEntry Entry(long seq, NewFeedback f) =>
-        new(seq, f.OrganizationId, f.CandidateId, f.Action, f.Reason, f.Comment, f.GivenBy, f.At);
+        new(seq, f.OrganizationId, f.CandidateId, f.Action, f.Reason, f.Comment, f.GivenBy, f.At, f.Shown);
 
     public static async Task<List<FeedbackEntry>> ReadAsync(DbConnection connection, string sql, Func<DbDataReader, DateTimeOffset> time,
         CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
@@ -200,7 +201,7 @@ internal static class FeedbackRows
             DeclineReason? reason = reader.IsDBNull(4) ? null
                 : FeedbackCodes.TryParseReason(reader.GetString(4), out var r) ? r : throw new InvalidDataException($"Unknown decline reason '{reader.GetString(4)}'.");
             entries.Add(new FeedbackEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), action, reason,
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6), time(reader)));
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6), time(reader), Convert.ToBoolean(reader.GetValue(8), System.Globalization.CultureInfo.InvariantCulture)));
         }
         return entries;
     }

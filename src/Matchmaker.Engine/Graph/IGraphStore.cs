@@ -62,6 +62,12 @@ public interface IGraphStore
     IAsyncEnumerable<Tie> ExportTiesAsync(CancellationToken cancellationToken = default);
 
     Task<GraphCounts> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The cheapest question that proves the store answers (readiness probes ask it every few seconds): one row at
+    /// most, no count. Throws <see cref="GraphStoreUnavailableException"/> as the other calls do.
+    /// </summary>
+    Task PingAsync(CancellationToken cancellationToken = default) => CountAsync(cancellationToken);
 }
 
 public sealed record GraphCounts(long Organizations, long Projects, long Memberships, long Ties);

@@ -16,6 +16,9 @@ public interface IRecommendationStore
 
     Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>The cheapest question that proves lists can be read (readiness probes ask it every few seconds): one row at most.</summary>
+    Task PingAsync(CancellationToken cancellationToken = default) => ListRunsAsync(1, cancellationToken);
+
     /// <summary>
     /// Writes one shard's lists. Idempotent: writing the same shard again replaces its rows and counts it once,
     /// so a shard delivered twice (Hangfire delivers at least once) leaves exactly the same state.

@@ -132,11 +132,16 @@ public sealed class ModelTrainingService(
         return new TrainingOutcome(true, message, promotion);
     }
 
-    /// <summary>The latest feedback per pair, grouped by the organization that gave it, in the snapshot's compact ids.</summary>
+    /// <summary>
+    /// The latest feedback per pair, grouped by the organization that gave it, in the snapshot's compact ids. Feedback
+    /// on candidates the organization had never been shown is left out: accepting every id is how one-sided interest
+    /// would be probed, and such blind labels say nothing about the lists the model ranks.
+    /// </summary>
     public static async Task<List<LabelledQuery>> LabelledQueriesAsync(GraphSnapshot snapshot, IFeedbackStore feedback, CancellationToken cancellationToken)
     {
         var latest = await feedback.LatestPerPairAsync(cancellationToken);
         return latest
+            .Where(e => e.Shown)
             .Select(e => (Organization: snapshot.IndexOf(e.OrganizationId), Candidate: snapshot.IndexOf(e.CandidateId), Grade: FeedbackCodes.Grade(e.Action)))
             .Where(e => e.Organization >= 0 && e.Candidate >= 0) // organizations deleted since
             .GroupBy(e => e.Organization)

@@ -33,6 +33,12 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         return (await ReadRunsAsync(connection, null, "WHERE r.id = @id", cancellationToken, ("id", runId))).FirstOrDefault();
     }
 
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Sql.ExistsAsync(connection, null, "SELECT 1 FROM rec_serving LIMIT 1", cancellationToken);
+    }
+
     public async Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

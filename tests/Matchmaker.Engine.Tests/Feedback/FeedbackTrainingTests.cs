@@ -50,6 +50,32 @@ public sealed class FeedbackTrainingTests : IDisposable
         Assert.Equal(1, formed.Features[(int)PairFeature.CommonPartners]);
     }
 
+    [Fact]
+    public async Task Feedback_on_candidates_never_shown_is_kept_but_is_no_label_and_reveals_no_mutual_interest()
+    {
+        var store = new SqliteFeedbackStore(Path.Combine(_directory, "probe.db"));
+        await store.InitializeAsync();
+        // c was in a's list; e and g were not (a accepted them blind, as a probe accepts every id).
+        await store.AddAsync(new NewFeedback("a", "c", FeedbackAction.Accept, null, null, "k", T0) { Shown = true });
+        await store.AddAsync(new NewFeedback("a", "e", FeedbackAction.Formed, null, null, "k", T0) { Shown = false });
+        await store.AddAsync(new NewFeedback("a", "g", FeedbackAction.Accept, null, null, "k", T0) { Shown = false });
+        // e and c really are interested in a, a having been in their lists.
+        await store.AddAsync(new NewFeedback("e", "a", FeedbackAction.Accept, null, null, "k", T0) { Shown = true });
+        await store.AddAsync(new NewFeedback("c", "a", FeedbackAction.Contacted, null, null, "k", T0) { Shown = true });
+
+        var labelled = await ModelTrainingService.LabelledQueriesAsync(G, store, CancellationToken.None);
+        var ofA = labelled.Single(q => q.Organization == G.Id("a"));
+        Assert.Equal([G.Id("c")], ofA.Grades.Keys);
+        Assert.Equal(new[] { G.Id("a"), G.Id("c"), G.Id("e") }.Order(), labelled.Select(q => q.Organization).Order()); // c's and e's labels are shown ones
+
+        var stateOfA = await store.GetStateAsync("a");
+        Assert.Equal(3, stateOfA.Given.Count); // every feedback is kept in the log
+        Assert.False(stateOfA.Given["e"].Shown);
+        Assert.Equal(["c"], stateOfA.Mutual); // e's real interest is not revealed to a's blind accept
+        Assert.Empty((await store.GetStateAsync("e")).Mutual); // nor is a's blind accept shown to e as mutual
+        Assert.Equal(["a"], (await store.GetStateAsync("c")).Mutual);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

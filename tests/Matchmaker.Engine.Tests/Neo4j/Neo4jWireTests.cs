@@ -512,6 +512,30 @@ public sealed class Neo4jWireTests
     }
 
     [Fact]
+    public async Task The_readiness_probe_asks_for_one_row_and_counts_nothing()
+    {
+        await using var server = RecordedNeo4jServer.Start(Query(Neo4jGraphStore.Probe, "{}", """["one"]""", "[[1]]"));
+        var store = Neo4jTestStores.Create(server.BaseUrl);
+
+        await store.PingAsync();
+
+        server.AssertAllExchanged();
+        var request = Assert.Single(server.Received);
+        RecordedNeo4jServer.AssertBody("OPTIONAL MATCH (o:Organization) WITH o LIMIT 1 RETURN 1 AS one", "{}", request.Body);
+    }
+
+    [Fact]
+    public async Task A_probe_the_server_cannot_answer_is_an_unavailable_store()
+    {
+        await using var server = RecordedNeo4jServer.Start(QueryStatus(Neo4jGraphStore.Probe, "{}", 404));
+        var store = Neo4jTestStores.Create(server.BaseUrl);
+
+        var error = await Assert.ThrowsAsync<GraphStoreUnavailableException>(() => store.PingAsync());
+
+        Assert.Contains("has no Query API", error.Message);
+    }
+
+    [Fact]
     public async Task A_server_without_the_query_api_is_explained()
     {
         await using var server = RecordedNeo4jServer.Start(QueryStatus(Neo4jGraphStore.Count, "{}", 404));

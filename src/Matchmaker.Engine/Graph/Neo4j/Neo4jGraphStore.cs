@@ -165,6 +165,11 @@ public sealed class Neo4jGraphStore : IGraphStore
         RETURN collect(id) AS missing
         """, "ids");
 
+    /// <summary>The readiness probe: one organization at most, no count.</summary>
+    internal static readonly Neo4jStatement Probe = new("graph.ping", """
+        OPTIONAL MATCH (o:Organization) WITH o LIMIT 1 RETURN 1 AS one
+        """);
+
     internal static readonly Neo4jStatement Count = new("graph.count", """
         RETURN COUNT { (:Organization) } AS organizations,
                COUNT { (:Project) } AS projects,
@@ -177,7 +182,7 @@ public sealed class Neo4jGraphStore : IGraphStore
     [
         Ping, AwaitIndexes, GetOrganization, SearchOrganizations, UpsertOrganizations, CreateOrganization, DeleteOrganization, ExportOrganizations,
         GetProject, UpsertProjects, DeleteProject, ExportProjects, .. UpsertTies.Values, .. DeleteTies.Values, GetTies, ExportTies,
-        MissingOrganizations, Count,
+        MissingOrganizations, Count, Probe,
     ];
 
     private readonly Neo4jQueryApi _api;
@@ -536,6 +541,11 @@ public sealed class Neo4jGraphStore : IGraphStore
             if (page.Count < Options.ExportPageSize) yield break;
             (afterFrom, afterTo, afterType) = (page[^1].From, page[^1].To, RelationshipType(page[^1].Type));
         }
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        using var _ = await _api.RunAsync(Probe, null, Neo4jRetry.Idempotent, cancellationToken);
     }
 
     public async Task<GraphCounts> CountAsync(CancellationToken cancellationToken = default)

@@ -403,6 +403,22 @@ public sealed class SqliteGraphStore : IGraphStore
         while (await reader.ReadAsync(cancellationToken)) yield return ReadTie(reader);
     }
 
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        // Opening checks that the file is still in its folder; one row of one table proves it is the graph's file.
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM organizations LIMIT 1";
+        try
+        {
+            await command.ExecuteScalarAsync(cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            throw new GraphStoreUnavailableException($"The graph database '{Path.GetFileName(DatabasePath)}' cannot be read: {e.Message}", e);
+        }
+    }
+
     public async Task<GraphCounts> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
