@@ -70,4 +70,36 @@ public sealed class PlanQuotaTests
         Assert.Equal(HttpStatusCode.NotFound, (await planner.GetAsync($"{Plans}/{firstId}")).StatusCode);
         Assert.Equal(2, await PlansOfKeyAsync(factory.DatabasePath, keyId));
     }
+
+    [Fact]
+    public async Task An_expired_plan_is_not_found_by_its_key_before_any_save_deletes_it()
+    {
+        using var factory = new ConfiguredApiFactory(("Plans:RetentionDays", "30"));
+        var admin = factory.CreateAdminClient();
+        var created = await admin.PostAsJsonAsync(Plans, Body());
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"{Plans}/{id}")).StatusCode);
+
+        await using (var connection = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE consortium_plans SET created_at = $old WHERE id = $id";
+            command.Parameters.AddWithValue("$old", DateTimeOffset.UtcNow.AddDays(-31).UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$id", id);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var expired = await admin.GetAsync($"{Plans}/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        Assert.Equal("application/problem+json", expired.Content.Headers.ContentType?.MediaType);
+        // Still in the file (no plan was saved since): the read, not the deletion, hides it.
+        await using var check = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
+        await check.OpenAsync();
+        await using var count = check.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM consortium_plans WHERE id = $id";
+        count.Parameters.AddWithValue("$id", id);
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
+    }
 }

@@ -130,8 +130,10 @@ public static class ConsortiaEndpoints
         return TypedResults.Created($"/api/v1/consortia/plans/{plan.Id}", plan);
     }
 
-    internal static async Task<Results<Ok<ConsortiumPlan>, ProblemHttpResult>> Get(string planId, HttpContext http, IPlanStore plans, CancellationToken cancellationToken) =>
-        await plans.FindAsync(planId, ApiKeyClaims.KeyIdOf(http.User)!, cancellationToken) is { } plan
+    internal static async Task<Results<Ok<ConsortiumPlan>, ProblemHttpResult>> Get(string planId, HttpContext http, IPlanStore plans, IOptions<PlanOptions> limits,
+        TimeProvider time, CancellationToken cancellationToken) =>
+        // An expired plan is gone for its key at once, though it is deleted only when the next plan is saved.
+        await plans.FindAsync(planId, ApiKeyClaims.KeyIdOf(http.User)!, time.GetUtcNow().AddDays(-limits.Value.RetentionDays), cancellationToken) is { } plan
             ? TypedResults.Ok(plan)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Plan not found.", detail: $"This key has no plan with id '{planId}'.");
 

@@ -18,8 +18,11 @@ public interface IPlanStore
     /// </summary>
     Task<PlanSaveResult> SaveWithinQuotaAsync(ConsortiumPlan plan, string keyId, int maxPerKey, DateTimeOffset keepSince, CancellationToken cancellationToken = default);
 
-    /// <summary>The plan, or null when no plan has this id or another key made it (the two look the same).</summary>
-    Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The plan, or null when no plan has this id, another key made it, or it was made before <paramref name="keepSince"/>
+    /// (expired, though not yet deleted: deletion happens when a plan is saved). The three look the same.
+    /// </summary>
+    Task<ConsortiumPlan?> FindAsync(string planId, string keyId, DateTimeOffset? keepSince = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The newest plans (at most <paramref name="limit"/>, newest first; ties by id) with <paramref name="leadId"/> as

@@ -68,11 +68,12 @@ public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore
         return new PlanSaveResult(true, null);
     }
 
-    public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default)
+    public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, DateTimeOffset? keepSince = null, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT plan::text FROM consortium_plans WHERE id = @id AND key_id = @key");
+        await using var command = dataSource.CreateCommand("SELECT plan::text FROM consortium_plans WHERE id = @id AND key_id = @key AND created_at >= @since");
         command.Parameters.AddWithValue("id", planId);
         command.Parameters.AddWithValue("key", keyId);
+        command.Parameters.AddWithValue("since", (keepSince ?? DateTimeOffset.UnixEpoch).ToUniversalTime());
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ConsortiumPlan>(json, WireJson.Options) : null;
     }
 

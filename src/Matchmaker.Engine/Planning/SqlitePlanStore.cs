@@ -58,13 +58,15 @@ public sealed class SqlitePlanStore(string databasePath) : IPlanStore
         return new PlanSaveResult(true, null);
     }
 
-    public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, CancellationToken cancellationToken = default)
+    public async Task<ConsortiumPlan?> FindAsync(string planId, string keyId, DateTimeOffset? keepSince = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT plan FROM consortium_plans WHERE id = $id AND key_id = $key";
+        // created_at is ISO 8601 in UTC with a fixed width, so text order is time order.
+        command.CommandText = "SELECT plan FROM consortium_plans WHERE id = $id AND key_id = $key AND created_at >= $since";
         command.Parameters.AddWithValue("$id", planId);
         command.Parameters.AddWithValue("$key", keyId);
+        command.Parameters.AddWithValue("$since", SqliteFile.Time(keepSince ?? DateTimeOffset.UnixEpoch));
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ConsortiumPlan>(json, WireJson.Options) : null;
     }
 

@@ -55,6 +55,21 @@ public abstract class PlanStoreContract
     }
 
     [Fact]
+    public async Task A_plan_made_before_the_kept_period_is_not_found_though_not_yet_deleted()
+    {
+        var store = await CreateStoreAsync();
+        var madeAt = new DateTimeOffset(2026, 1, 5, 1, 30, 0, TimeSpan.Zero);
+        var plan = Plan($"plan-{Guid.NewGuid():N}", createdAt: madeAt);
+        await store.SaveAsync(plan, "key-a");
+
+        Assert.Null(await store.FindAsync(plan.Id, "key-a", keepSince: madeAt.AddSeconds(1)));
+        // Made exactly at the start of the kept period: still kept (deletion takes what is strictly older).
+        Assert.NotNull(await store.FindAsync(plan.Id, "key-a", keepSince: madeAt));
+        Assert.NotNull(await store.FindAsync(plan.Id, "key-a", keepSince: madeAt.AddDays(-1)));
+        Assert.NotNull(await store.FindAsync(plan.Id, "key-a"));
+    }
+
+    [Fact]
     public async Task A_plan_is_never_overwritten_by_another_with_its_id()
     {
         var store = await CreateStoreAsync();
