@@ -67,6 +67,8 @@ internal sealed class PublishedListsWatch(IRecommendationStore inner, TimeProvid
 
     public Task CreateRunAsync(RecomputeRun run, CancellationToken cancellationToken = default) => inner.CreateRunAsync(run, cancellationToken);
 
+    public Task<IAsyncDisposable> HoldFullRunPlanningAsync(CancellationToken cancellationToken = default) => inner.HoldFullRunPlanningAsync(cancellationToken);
+
     public Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => inner.GetRunAsync(runId, cancellationToken);
 
     public Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default) => inner.ListRunsAsync(limit, cancellationToken);

@@ -40,17 +40,14 @@ public static class RecomputeEndpoints
     /// <summary>A full run older than this that still says running is taken as stuck: a new request plans a new run.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromHours(12);
 
-    /// <summary>Serializes the check for a run in flight and the planning on this process, so concurrent requests join one run.</summary>
-    private static readonly SemaphoreSlim Planning = new(1, 1);
-
     internal static async Task<AcceptedAtRoute<RunResponse>> Trigger(
         RecomputeService service, IRecommendationStore store, IBackgroundJobClient jobs, TimeProvider time, CancellationToken cancellationToken)
     {
-        await Planning.WaitAsync(cancellationToken);
-        try
+        // Requests repeated (a retrying client, a double click, a cross-site page, another replica's caller) join the
+        // run in flight instead of each starting a whole recompute: the check and the planning are one turn, taken in
+        // the store so that API replicas sharing it take turns too.
+        await using (await store.HoldFullRunPlanningAsync(cancellationToken))
         {
-            // Requests repeated (a retrying client, a double click, a cross-site page) join the run in flight instead of
-            // each starting a whole recompute.
             var inFlight = (await store.ListRunsAsync(20, cancellationToken))
                 .FirstOrDefault(r => r.Kind == RunKind.Full && r.Status == RunStatus.Running && time.GetUtcNow() - r.StartedAt < InFlightWindow);
             if (inFlight is not null) return TypedResults.AcceptedAtRoute(RunResponse.From(inFlight), "GetRecomputeRun", new { runId = inFlight.Id });
@@ -58,10 +55,6 @@ public static class RecomputeEndpoints
             RecomputeJobs.EnqueueShards(jobs, plan);
             var run = await store.GetRunAsync(plan.RunId, cancellationToken);
             return TypedResults.AcceptedAtRoute(RunResponse.From(run!), "GetRecomputeRun", new { runId = plan.RunId });
-        }
-        finally
-        {
-            Planning.Release();
         }
     }
 

@@ -14,6 +14,14 @@ public interface IRecommendationStore
 
     Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The right to decide whether to plan a full run, held until disposed: requests for a full run take it in turn
+    /// on every process that shares this store, so one that arrives while another is planning finds that run and
+    /// joins it instead of planning a second. SQLite: per file, in this process (one embedded process per file);
+    /// PostgreSQL: a transaction-scoped advisory lock, across API replicas, released if the holder's connection dies.
+    /// </summary>
+    Task<IAsyncDisposable> HoldFullRunPlanningAsync(CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<RecomputeRun>> ListRunsAsync(int limit, CancellationToken cancellationToken = default);
 
     /// <summary>The cheapest question that proves lists can be read (readiness probes ask it every few seconds): one row at most.</summary>

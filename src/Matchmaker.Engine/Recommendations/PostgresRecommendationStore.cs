@@ -27,6 +27,41 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             ("id", run.Id), ("kind", run.Kind.ToString()), ("model", run.ModelVersion), ("started", run.StartedAt.ToUniversalTime()), ("shards", run.ShardsTotal));
     }
 
+    /// <summary>The advisory lock's key (an arbitrary constant, the same in every process of one database).</summary>
+    internal const long FullRunPlanningLock = 0x4D4D_5052_554E; // "MMPRUN"
+
+    public async Task<IAsyncDisposable> HoldFullRunPlanningAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            // Transaction-scoped: ending the transaction (or losing the connection) releases it, and a pooled
+            // connection can never be handed back still holding it.
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction);
+            command.Parameters.AddWithValue("key", FullRunPlanningLock);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new PlanningHold(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class PlanningHold(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        private int _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            try { await transaction.RollbackAsync(); }
+            finally { await connection.DisposeAsync(); }
+        }
+    }
+
     public async Task<RecomputeRun?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -23,6 +23,28 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
 {
     private readonly string _connectionString;
     private readonly string _changesConnectionString;
+    private readonly string _gateKey;
+
+    /// <summary>One planning gate per lists file in this process (an embedded service is one process per file).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> PlanningGates = new(StringComparer.Ordinal);
+
+    public async Task<IAsyncDisposable> HoldFullRunPlanningAsync(CancellationToken cancellationToken = default)
+    {
+        var gate = PlanningGates.GetOrAdd(_gateKey, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new GateHold(gate);
+    }
+
+    private sealed class GateHold(SemaphoreSlim gate) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
 
     /// <summary>Every table in one file.</summary>
     public SqliteRecommendationStore(string databasePath) : this(databasePath, databasePath)
@@ -34,6 +56,7 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
     public SqliteRecommendationStore(string listsPath, string changesPath)
     {
         _connectionString = SqliteFile.ConnectionString(listsPath);
+        _gateKey = Path.GetFullPath(listsPath);
         _changesConnectionString = SqliteFile.ConnectionString(changesPath);
     }
 

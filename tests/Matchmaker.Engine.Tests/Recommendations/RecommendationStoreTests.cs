@@ -8,6 +8,27 @@ public sealed class SqliteRecommendationStoreTests : RecommendationStoreContract
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("matchmaker-rec-").FullName;
 
+    [Fact]
+    public async Task Full_run_planning_is_held_in_turn_by_stores_on_one_file_and_separately_per_file()
+    {
+        var first = new SqliteRecommendationStore(Path.Combine(_directory, "app.db"));
+        var sameFile = new SqliteRecommendationStore(Path.Combine(_directory, ".", "app.db"));
+        var otherFile = new SqliteRecommendationStore(Path.Combine(_directory, "other.db"));
+
+        var held = await first.HoldFullRunPlanningAsync();
+        var waiting = sameFile.HoldFullRunPlanningAsync();
+        Assert.False(waiting.IsCompleted);
+        await using (await otherFile.HoldFullRunPlanningAsync()) { } // another file's turn is its own
+
+        await held.DisposeAsync();
+        await held.DisposeAsync(); // a second dispose releases nothing more
+        var taken = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        var next = first.HoldFullRunPlanningAsync();
+        Assert.False(next.IsCompleted);
+        await taken.DisposeAsync();
+        await (await next.WaitAsync(TimeSpan.FromSeconds(30))).DisposeAsync();
+    }
+
     protected override async Task<IRecommendationStore> CreateStoreAsync()
     {
         var store = new SqliteRecommendationStore(Path.Combine(_directory, "app.db"));
@@ -90,6 +111,40 @@ public sealed class PostgresRecommendationStoreTests(PostgresFixture postgres) :
         var store = new PostgresRecommendationStore(NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync()));
         await store.InitializeAsync();
         return store;
+    }
+
+    [Fact]
+    public async Task Full_run_planning_is_held_in_turn_by_stores_of_two_processes_on_one_database()
+    {
+        var connectionString = await postgres.Server.CreateDatabaseAsync();
+        // Two data sources: two connection pools, as two API replicas would have.
+        await using var firstSource = NpgsqlDataSource.Create(connectionString);
+        await using var secondSource = NpgsqlDataSource.Create(connectionString);
+        var first = new PostgresRecommendationStore(firstSource);
+        var second = new PostgresRecommendationStore(secondSource);
+        await first.InitializeAsync();
+
+        var held = await first.HoldFullRunPlanningAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var waiting = second.HoldFullRunPlanningAsync(timeout.Token);
+        // The server shows the second holder waiting for the advisory lock the first one holds.
+        await using (var observer = NpgsqlDataSource.Create(connectionString))
+        {
+            long waiters = 0;
+            while (waiters == 0)
+            {
+                timeout.Token.ThrowIfCancellationRequested();
+                await using var command = observer.CreateCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+                waiters = (long)(await command.ExecuteScalarAsync(timeout.Token))!;
+            }
+        }
+        Assert.False(waiting.IsCompleted);
+
+        await held.DisposeAsync();
+        await using var taken = await waiting;
+        // Released with its holder: the first store can take it again once the second lets go.
+        await taken.DisposeAsync();
+        await using var again = await first.HoldFullRunPlanningAsync(timeout.Token);
     }
 }
 
