@@ -5,18 +5,21 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-results="$(mktemp -d "${TMPDIR:-/tmp}/matchmaker-test-results.XXXXXX")"
-trap 'rm -rf "$results"' EXIT
+# The TRX files stay for CI and people to read after the run (one per test project); earlier runs' are removed first.
+results="${MATCHMAKER_TEST_RESULTS:-$PWD/TestResults}"
+rm -rf "$results" && mkdir -p "$results"
 
 for setup in scripts/setup/*.sh; do
   [ -e "$setup" ] || continue
-  bash "$setup" || { echo "setup step $setup failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+  # A failed set-up step is reported as what it is; the last line counts it as the one failure (no test ran).
+  bash "$setup" || { echo "setup step $setup failed: no test ran" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 done
 
-dotnet restore Matchmaker.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
-dotnet build Matchmaker.sln --no-restore --configuration Release --verbosity quiet -nologo || { echo "0 passed, 1 failed"; exit 1; }
+dotnet restore Matchmaker.sln --verbosity quiet || { echo "restore failed: no test ran" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+dotnet build Matchmaker.sln --no-restore --configuration Release --verbosity quiet -nologo || { echo "build failed: no test ran" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 dotnet test Matchmaker.sln --no-build --configuration Release --nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 10min --blame-hang-dump-type none "$@"
 status=$?
 
 passed=0; failed=0; skipped=0; files=0
