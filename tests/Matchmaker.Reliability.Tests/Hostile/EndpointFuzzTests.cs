@@ -139,14 +139,22 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
                 var plain = new byte[body.Length];
                 Array.Fill(plain, (byte)'a');
                 plain[0] = plain[^1] = (byte)'"';
-                var carried = await AllocatedAsync(() => SendAndCheckAsync(c with { Body = plain }, admin, [], chunked));
+                // Each the least of two sends: a buffer pool's one-off growth (a new buffer of up to 2 MB on a thread
+                // that had none) can fall into any single measurement.
+                var carried = long.MaxValue;
+                var sent = long.MaxValue;
                 var status = 0;
                 var answer = "";
-                var grown = await AllocatedAsync(async () => (status, answer) = await SendAndCheckAsync(c, admin, statuses, chunked)) - carried;
+                for (var attempt = 0; attempt < 2; attempt++)
+                {
+                    carried = Math.Min(carried, await AllocatedAsync(() => SendAndCheckAsync(c with { Body = plain }, admin, [], chunked)));
+                    sent = Math.Min(sent, await AllocatedAsync(async () => (status, answer) = await SendAndCheckAsync(c, admin, statuses, chunked)));
+                    Assert.True(status is 413 or 400 or 401 or 403 or 404 or 405 or 415, $"{c} {(chunked ? "chunked" : "with length")} answered {status}: {answer}");
+                }
+                var grown = sent - carried;
                 requests++;
                 total += grown;
                 largest = Math.Max(largest, grown);
-                Assert.True(status is 413 or 400 or 401 or 403 or 404 or 405 or 415, $"{c} {(chunked ? "chunked" : "with length")} answered {status}: {answer}");
                 Assert.True(grown < AllocationBoundPerRequest, $"{c} {(chunked ? "chunked" : "with length")} allocated {grown:N0} bytes beyond carrying the body (bound {AllocationBoundPerRequest:N0}), answered {status}");
             }
         }
