@@ -185,6 +185,11 @@ public static class StorageSetup
                 PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200),
                 InvisibilityTimeout = sp.GetRequiredService<IConfiguration>().GetValue("Jobs:InvisibilityTimeout", TimeSpan.FromMinutes(30)),
                 UseSlidingInvisibilityTimeout = true,
+                // Hangfire's locks are rows: one left by a worker killed while it changed a job's state (taken only for
+                // that moment) kept any other worker from finishing the job until the row aged past this (10 minutes by
+                // default), so a killed worker's shard stalled its run. The longest lock held on purpose is a
+                // DisableConcurrentExecution job's (planning a run, pruning lists: seconds).
+                DistributedLockTimeout = sp.GetRequiredService<IConfiguration>().GetValue("Jobs:DistributedLockTimeout", TimeSpan.FromMinutes(1)),
             };
             return new PostgreSqlStorage(new PostgresConnections(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!), options);
         });

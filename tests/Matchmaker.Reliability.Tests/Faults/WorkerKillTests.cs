@@ -39,6 +39,8 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
             ["Models:MinimumTrainingQueries"] = "1000000000",
             // A shard whose worker died is taken again this long after the worker's last heartbeat on it.
             ["Jobs:InvisibilityTimeout"] = "00:00:10",
+            // A job-store lock the killed worker held (changing a job's state) is taken over this long after it was taken.
+            ["Jobs:DistributedLockTimeout"] = "00:00:15",
             ["Recompute:ShardSize"] = ShardSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
@@ -187,6 +189,11 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
         {
             lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
         }
-        return "unfinished jobs:\n" + string.Join('\n', lines);
+        await reader.CloseAsync();
+        await using var locks = new NpgsqlCommand("SELECT resource, acquired FROM hangfire.lock ORDER BY acquired", connection);
+        await using var held = await locks.ExecuteReaderAsync();
+        var heldLines = new List<string>();
+        while (await held.ReadAsync()) heldLines.Add($"{held.GetValue(0)} | {held.GetValue(1)}");
+        return "unfinished jobs:\n" + string.Join('\n', lines) + "\njob store locks:\n" + string.Join('\n', heldLines);
     }
 }
