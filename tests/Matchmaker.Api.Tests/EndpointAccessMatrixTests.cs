@@ -308,7 +308,14 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixApiFactory factory) : 
         }
         async Task<string> PlanAsync(HttpClient client, string lead)
         {
-            var created = await client.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = lead, sector = "new-materials", slots = new[] { new { role = "academia" } } });
+            // The planner reads a graph snapshot: an organization just created is in it once the snapshot is rebuilt.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            HttpResponseMessage created;
+            while ((created = await client.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = lead, sector = "new-materials", slots = new[] { new { role = "academia" } } }))
+                .StatusCode == HttpStatusCode.BadRequest && DateTime.UtcNow < deadline && (await created.Content.ReadAsStringAsync()).Contains("no organization has id", StringComparison.Ordinal))
+            {
+                await Task.Delay(200);
+            }
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
             return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         }
