@@ -19,6 +19,14 @@ public sealed class JobsOptions
     /// </summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// PostgreSQL mode: a job-store lock left by a killed process is taken over this long after it was taken. Hangfire's
+    /// locks are rows, and one left by a worker killed while it changed a job's state keeps every other worker from
+    /// finishing that job until then (Hangfire's default, 10 minutes, stalled a run). The longest lock held on purpose
+    /// is a DisableConcurrentExecution job's (planning a run, pruning lists: seconds).
+    /// </summary>
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     internal static readonly TimeSpan MinInvisibilityTimeout = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan MaxInvisibilityTimeout = TimeSpan.FromDays(1);
 

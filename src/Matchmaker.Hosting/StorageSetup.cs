@@ -43,6 +43,8 @@ public static class StorageSetup
             .PostConfigure<IOptions<StorageOptions>>((o, storage) => o.RunServer ??= storage.Value.Mode != StorageMode.Postgres)
             .Validate(o => o.InvisibilityTimeout >= JobsOptions.MinInvisibilityTimeout && o.InvisibilityTimeout <= JobsOptions.MaxInvisibilityTimeout,
                 "Jobs:InvisibilityTimeout must be between 00:00:01 and 1.00:00:00 (one day).")
+            .Validate(o => o.DistributedLockTimeout >= JobsOptions.MinInvisibilityTimeout && o.DistributedLockTimeout <= JobsOptions.MaxInvisibilityTimeout,
+                "Jobs:DistributedLockTimeout must be between 00:00:01 and 1.00:00:00 (one day).")
             .ValidateOnStart();
         var mode = builder.Configuration.GetValue<StorageMode?>($"{StorageOptions.Section}:Mode") ?? StorageMode.Embedded;
         services.AddOptions<RecomputeOptions>().BindConfiguration(RecomputeOptions.Section)
@@ -127,6 +129,8 @@ public static class StorageSetup
                 PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(200),
                 InvisibilityTimeout = sp.GetRequiredService<IOptions<JobsOptions>>().Value.InvisibilityTimeout,
                 UseSlidingInvisibilityTimeout = true,
+                // A lock left by a killed process must not stall a run for Hangfire's default 10 minutes (JobsOptions).
+                DistributedLockTimeout = sp.GetRequiredService<IOptions<JobsOptions>>().Value.DistributedLockTimeout,
             };
             return new PostgreSqlStorage(new PostgresConnections(sp.GetRequiredService<IOptions<StorageOptions>>().Value.PostgresConnectionString!), options);
         });

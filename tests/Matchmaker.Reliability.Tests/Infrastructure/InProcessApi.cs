@@ -74,33 +74,89 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
     }
 
     /// <summary>
-    /// A hash of everything a request may write: the graph (organizations, projects, memberships, ties), feedback,
-    /// keys (with revocations) and full runs. Background incremental runs are left out: they follow accepted writes.
+    /// What background work rewrites on its own after an accepted write, so that a hash taken around one request must
+    /// not see it: recomputes take recorded changes (rec_changes, the scheduling flag) and write, publish and prune
+    /// lists (rec_lists, rec_shards, rec_serving, the incremental runs and every run's status). A request can only
+    /// start a full run, so of the runs only the full runs' ids are hashed. Every other table of both files is hashed
+    /// whole, tables added later included.
     /// </summary>
-    public async Task<string> StateAsync()
+    private static readonly Dictionary<string, string?> Background = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["rec_changes"] = null,
+        ["rec_flags"] = null,
+        ["rec_lists"] = null,
+        ["rec_shards"] = null,
+        ["rec_serving"] = null,
+        ["rec_runs"] = "SELECT id FROM {0}.rec_runs WHERE kind = 'Full'",
+    };
+
+    /// <summary>
+    /// A hash of every table of the service's and the lists' SQLite files (read from sqlite_master, so a table added
+    /// later is covered without listing it): the graph, feedback, keys, subscriptions, deliveries, plans, full runs,
+    /// the migration journal. <see cref="Background"/> lists what follows accepted writes on its own. Returned with
+    /// each table's own hash, so a failure can name the table that changed.
+    /// </summary>
+    public async Task<State> StateAsync()
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "ATTACH DATABASE $lists AS lists";
-        command.Parameters.AddWithValue("$lists", ListsPath);
-        await command.ExecuteNonQueryAsync();
-        command.Parameters.Clear();
-        command.CommandText = """
-            SELECT
-              (SELECT group_concat(id || record, '|') FROM (SELECT id, record FROM organizations ORDER BY id)),
-              (SELECT group_concat(id || coalesce(title, '') || year || sector || coalesce(sub_field, ''), '|') FROM (SELECT * FROM projects ORDER BY id)),
-              (SELECT group_concat(project_id || org_id || role || ordinal, '|') FROM (SELECT * FROM project_members ORDER BY project_id, org_id)),
-              (SELECT group_concat(from_id || to_id || type || coalesce(year, ''), '|') FROM (SELECT * FROM ties ORDER BY from_id, to_id, type)),
-              (SELECT count(*) || ':' || coalesce(max(seq), 0) FROM feedback),
-              (SELECT group_concat(id || coalesce(revoked_at, ''), '|') FROM (SELECT id, revoked_at FROM api_keys ORDER BY id)),
-              (SELECT count(*) FROM lists.rec_runs WHERE kind = 'Full')
-            """;
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        var state = new StringBuilder();
-        for (var i = 0; i < reader.FieldCount; i++) state.Append(reader.IsDBNull(i) ? "-" : reader.GetValue(i)).Append('\n');
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(state.ToString())));
+        await using (var attach = connection.CreateCommand())
+        {
+            attach.CommandText = "ATTACH DATABASE $lists AS lists";
+            attach.Parameters.AddWithValue("$lists", ListsPath);
+            await attach.ExecuteNonQueryAsync();
+        }
+        // One read transaction over both files: the hash is of one moment.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var tables = new List<(string Schema, string Name)>();
+        foreach (var schema in new[] { "main", "lists" })
+        {
+            await using var list = connection.CreateCommand();
+            list.Transaction = transaction;
+            list.CommandText = $"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tables.Add((schema, reader.GetString(0)));
+        }
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (schema, name) in tables)
+        {
+            var query = Background.TryGetValue(name, out var projection)
+                ? projection is null ? null : string.Format(System.Globalization.CultureInfo.InvariantCulture, projection, schema)
+                : $"SELECT * FROM {schema}.\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+            if (query is null) continue;
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = query;
+            await using var reader = await command.ExecuteReaderAsync();
+            // Rows sorted by their text, so that the hash does not depend on the order SQLite returns them in.
+            var rows = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                var row = new StringBuilder();
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    var value = reader.IsDBNull(i) ? "\u0000null" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                    row.Append(value).Append('\u001f');
+                }
+                rows.Add(row.ToString());
+            }
+            rows.Sort(StringComparer.Ordinal);
+            hashes[$"{schema}.{name}"] = rows.Count + ":" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001e', rows))))[..16];
+        }
+        return new State(hashes);
+    }
+
+    /// <summary>The tables hashed, each with its row count and hash.</summary>
+    public sealed record State(SortedDictionary<string, string> Tables)
+    {
+        public bool Equals(State? other) => other is not null && Tables.SequenceEqual(other.Tables);
+
+        public override int GetHashCode() => Tables.Count;
+
+        /// <summary>The tables whose hash differs, for a failure message.</summary>
+        public string Diff(State after) => string.Join(", ", Tables.Keys.Union(after.Tables.Keys)
+            .Where(t => Tables.GetValueOrDefault(t) != after.Tables.GetValueOrDefault(t))
+            .Select(t => $"{t} {Tables.GetValueOrDefault(t) ?? "absent"} -> {after.Tables.GetValueOrDefault(t) ?? "absent"}"));
     }
 
     Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
