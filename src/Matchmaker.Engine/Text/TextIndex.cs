@@ -98,9 +98,10 @@ public sealed partial class TextIndex : IDisposable
 
         // Analysis (the costly part) runs in parallel; interning is sequential, in index order, so ids are deterministic.
         var projectWords = new WordCounts[projectCount];
-        Parallel.For(0, projectCount, p => projectWords[p] = WordCounts.Of(snapshot.ProjectTexts[p]?.FullText));
+        Parallel.For(0, projectCount, p => projectWords[p] = WordCounts.Of(snapshot.ProjectTexts[p]?.FullText, options.Analysis));
+        BuildTrace?.Invoke($"project analysis {clock.Elapsed.TotalSeconds:F1} s");
         var ownWords = new WordCounts[n];
-        Parallel.For(0, n, o => ownWords[o] = WordCounts.Of(OwnText.Of(snapshot.Details[o])));
+        Parallel.For(0, n, o => ownWords[o] = WordCounts.Of(OwnText.Of(snapshot.Details[o]), options.Analysis));
         var vocabulary = new Vocabulary();
         var surfaces = new Dictionary<(int Id, string Surface), int>();
         var projectBags = new TermBag[projectCount];
@@ -119,15 +120,23 @@ public sealed partial class TextIndex : IDisposable
             var terms = vocabulary.Count;
             var fields = new[] { new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] } };
             var profileDocFrequency = new int[terms];
-            var merger = new BagMerger(terms);
-            for (var o = 0; o < n; o++)
+            // Counted per thread, then added up: integer sums, so the same statistics in any order.
+            Parallel.For(0, n, () => new StatisticsPart(terms), (o, _, part) =>
             {
-                var (r, old) = shared.ProjectFields(snapshot, o, merger);
-                fields[Own].Apply(own[o], +1);
-                fields[Recent].Apply(r, +1);
-                fields[Older].Apply(old, +1);
-                foreach (var id in shared.ProfileWeights(snapshot, o, own[o], merger).Ids) profileDocFrequency[id]++;
-            }
+                var (r, old) = shared.ProjectFields(snapshot, o, part.Merger);
+                part.Fields[Own].Apply(own[o], +1);
+                part.Fields[Recent].Apply(r, +1);
+                part.Fields[Older].Apply(old, +1);
+                foreach (var id in shared.ProfileWeights(snapshot, o, own[o], part.Merger).Ids) part.ProfileDocFrequency[id]++;
+                return part;
+            }, part =>
+            {
+                lock (fields)
+                {
+                    for (var f = 0; f < fields.Length; f++) fields[f].Add(part.Fields[f]);
+                    for (var id = 0; id < terms; id++) profileDocFrequency[id] += part.ProfileDocFrequency[id];
+                }
+            });
 
             BuildTrace?.Invoke($"profile statistics {clock.Elapsed.TotalSeconds:F1} s");
             var vectorIds = new int[n][];
@@ -180,7 +189,7 @@ public sealed partial class TextIndex : IDisposable
             var own = new TermBag[n];
             Array.Copy(_own, own, oldN);
             for (var o = oldN; o < n; o++) own[o] = TermBag.Empty;
-            foreach (var o in changed) own[o] = WordCounts.Of(OwnText.Of(newSnapshot.Details[o])).Intern(vocabulary, surfaces);
+            foreach (var o in changed) own[o] = WordCounts.Of(OwnText.Of(newSnapshot.Details[o]), _options.Analysis).Intern(vocabulary, surfaces);
             // Terms already known keep the surface chosen by the build; new terms take theirs from the changed texts.
             surfaces = surfaces.Where(s => s.Key.Id >= firstNewTerm).ToDictionary();
             WordCounts.ChooseSurfaces(vocabulary, surfaces);
@@ -494,6 +503,14 @@ public sealed partial class TextIndex : IDisposable
         return count;
     }
 
+    /// <summary>One thread's share of the profile statistics of a build.</summary>
+    private sealed class StatisticsPart(int terms)
+    {
+        public FieldStats[] Fields { get; } = [new() { DocFrequency = new int[terms] }, new() { DocFrequency = new int[terms] }, new() { DocFrequency = new int[terms] }];
+        public int[] ProfileDocFrequency { get; } = new int[terms];
+        public BagMerger Merger { get; } = new(terms);
+    }
+
     /// <summary>
     /// What an index and the indexes updated from it share: the project bags and the project index (projects do
     /// not change by a patch), the profile index's directory and writer. Released when the last index is disposed.
@@ -544,12 +561,16 @@ public sealed partial class TextIndex : IDisposable
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
 
-        // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used.
+        // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used. Segments are never merged:
+        // the index lives as long as its snapshot, scores read the exact statistics of ProfileStatistics (not the
+        // segments'), and merging cost a build more than the extra segments cost a search.
         private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
         {
             Similarity = Similarity,
             OpenMode = OpenMode.CREATE,
-            RAMBufferSizeMB = 128,
+            RAMBufferSizeMB = 512,
+            MergePolicy = NoMergePolicy.NO_COMPOUND_FILES,
+            UseCompoundFile = false,
         };
 
         /// <summary>True when some project's text holds the term.</summary>
