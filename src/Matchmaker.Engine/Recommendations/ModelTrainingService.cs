@@ -19,6 +19,14 @@ public sealed class ModelOptions
 
     /// <summary>Fewer training queries than this and no model is trained (the heuristic ranker stays in use).</summary>
     public int MinimumTrainingQueries { get; set; } = 20;
+
+    /// <summary>
+    /// At most this many queries (projects) per label year and in the validation year, spread evenly over the year's
+    /// projects. A query with text costs a BM25 pass over every profile: at 100k organizations a year holds about
+    /// 23,000 projects, which took training past an hour; the real graphs measured (CORDIS H2020, Horizon Europe)
+    /// hold fewer than this per year, so they train on every project. 0 keeps every query.
+    /// </summary>
+    public int MaxQueriesPerYear { get; set; } = 3_000;
 }
 
 public sealed record TrainingOutcome(bool Trained, string Message, Promotion? Promotion);
@@ -136,8 +144,18 @@ public sealed class ModelTrainingService(
         return index.HasAny ? index : null;
     }
 
-    private static List<MatchQuery> Queries(GraphSnapshot before, GraphSnapshot full, int year) =>
-        TimeSplit.Queries(before, full.ProjectsOf(year).Select(p => new TimeSplit.FutureProject(p.Id, p.Year, p.Sectors, p.Lead, p.Members).WithText(p.Text))).ToList();
+    private List<MatchQuery> Queries(GraphSnapshot before, GraphSnapshot full, int year) =>
+        Spread(TimeSplit.Queries(before, full.ProjectsOf(year).Select(p => new TimeSplit.FutureProject(p.Id, p.Year, p.Sectors, p.Lead, p.Members).WithText(p.Text))).ToList(),
+            options.MaxQueriesPerYear);
+
+    /// <summary>At most <paramref name="max"/> of the queries, evenly spaced in their order (all of them when they are fewer).</summary>
+    internal static List<MatchQuery> Spread(List<MatchQuery> queries, int max)
+    {
+        if (max <= 0 || queries.Count <= max) return queries;
+        var kept = new List<MatchQuery>(max);
+        for (var k = 0; k < max; k++) kept.Add(queries[(int)((long)k * queries.Count / max)]);
+        return kept;
+    }
 
     private TrainingOutcome Skip(string why)
     {
