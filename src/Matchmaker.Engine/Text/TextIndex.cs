@@ -53,6 +53,8 @@ public sealed partial class TextIndex : IDisposable
     private readonly ProfileSearcher _profileSearcher;
     private readonly int[] _organizationDocs;
     private readonly float[] _fieldBoosts;
+    private readonly float[] _idf;
+    private readonly double[] _squaredNorms;
     private readonly ConditionalWeakTable<TextQuery, float[]> _projectScores = new();
     private int _disposed;
 
@@ -71,6 +73,11 @@ public sealed partial class TextIndex : IDisposable
         _vectorWeights = vectorWeights;
         _profileReader = profileReader;
         _fieldBoosts = [options.OwnBoost, options.RecentBoost, options.OlderBoost];
+        // Per term once, not per comparison: ProfileSimilarity reads it for every term of both vectors.
+        _idf = new float[profileDocFrequency.Length];
+        for (var id = 0; id < _idf.Length; id++) _idf[id] = SharedParts.Idf(profileDocFrequency[id], snapshot.OrganizationCount);
+        _squaredNorms = new double[snapshot.OrganizationCount];
+        Array.Fill(_squaredNorms, double.NaN);
         var statistics = new ProfileStatistics(
             new Dictionary<string, FieldStats> { [FieldNames[Own]] = fields[Own], [FieldNames[Recent]] = fields[Recent], [FieldNames[Older]] = fields[Older] },
             vocabulary, snapshot.OrganizationCount);
@@ -408,24 +415,15 @@ public sealed partial class TextIndex : IDisposable
         if (ia.Length == 0 || ib.Length == 0) return 0;
         var wa = _vectorWeights[a];
         var wb = _vectorWeights[b];
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < ia.Length; i++)
-        {
-            var x = wa[i] * Idf(ia[i]);
-            na += x * x;
-        }
-        for (var j = 0; j < ib.Length; j++)
-        {
-            var y = wb[j] * Idf(ib[j]);
-            nb += y * y;
-        }
+        double dot = 0, na = SquaredNorm(a), nb = SquaredNorm(b);
+        var idfs = _idf;
         for (int i = 0, j = 0; i < ia.Length && j < ib.Length;)
         {
             if (ia[i] < ib[j]) i++;
             else if (ia[i] > ib[j]) j++;
             else
             {
-                var idf = Idf(ia[i]);
+                var idf = idfs[ia[i]];
                 dot += wa[i] * wb[j] * idf * idf;
                 i++;
                 j++;
@@ -441,7 +439,27 @@ public sealed partial class TextIndex : IDisposable
         _shared.Release();
     }
 
-    private float Idf(int id) => SharedParts.Idf(_profileDocFrequency[id], _snapshot.OrganizationCount);
+    private float Idf(int id) => _idf[id];
+
+    /// <summary>
+    /// The squared length of the organization's TF-IDF vector, computed on first use and kept: a recompute compares
+    /// every organization with about a thousand candidates. Racing threads write the same value.
+    /// </summary>
+    private double SquaredNorm(int o)
+    {
+        var known = Volatile.Read(ref _squaredNorms[o]);
+        if (!double.IsNaN(known)) return known;
+        var ids = _vectorIds[o];
+        var weights = _vectorWeights[o];
+        double norm = 0;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var x = weights[i] * _idf[ids[i]];
+            norm += x * x;
+        }
+        Volatile.Write(ref _squaredNorms[o], norm);
+        return norm;
+    }
 
     private void CheckOrganization(int organization)
     {
