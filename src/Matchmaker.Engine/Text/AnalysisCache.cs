@@ -22,6 +22,7 @@ public sealed class AnalysisCache(long maxCharacters = AnalysisCache.DefaultMaxC
     public static AnalysisCache Shared { get; } = new();
 
     private readonly ConcurrentDictionary<string, AnalyzedWord[]> _pieces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
     private long _characters;
     private long _hits;
     private long _misses;
@@ -43,6 +44,12 @@ public sealed class AnalysisCache(long maxCharacters = AnalysisCache.DefaultMaxC
         Interlocked.Increment(ref _misses);
         var key = piece.ToString();
         words = analyze(key);
+        // The analyzer makes new strings for every token: kept once each, the cache holds a vocabulary, not a corpus.
+        for (var i = 0; i < words.Length; i++)
+        {
+            var term = _strings.GetOrAdd(words[i].Term, words[i].Term);
+            words[i] = new AnalyzedWord(term, words[i].Surface == words[i].Term ? term : _strings.GetOrAdd(words[i].Surface, words[i].Surface));
+        }
         if (!_pieces.TryAdd(key, words)) return words;
         if (Interlocked.Add(ref _characters, key.Length) > MaxCharacters)
         {
@@ -52,6 +59,7 @@ public sealed class AnalysisCache(long maxCharacters = AnalysisCache.DefaultMaxC
                 if (Interlocked.Read(ref _characters) > MaxCharacters)
                 {
                     _pieces.Clear();
+                    _strings.Clear();
                     Interlocked.Exchange(ref _characters, 0);
                 }
             }
@@ -64,6 +72,7 @@ public sealed class AnalysisCache(long maxCharacters = AnalysisCache.DefaultMaxC
         lock (_pieces)
         {
             _pieces.Clear();
+            _strings.Clear();
             Interlocked.Exchange(ref _characters, 0);
         }
     }
