@@ -38,6 +38,9 @@ static int Usage()
                      [--max-query-terms 128] [--recent-boost 2]
               build and query times of the text index (BM25, Lucene.Net) on the Horizon Europe projects before the test year
               (CORDIS, European Commission), copied --copies times; the data defaults to ../shared/data/cordis-horizon
+          text-index --organizations 100000 [--seed 60] [--runs 1] [--slices 2] [--no-reuse]
+              the build's phases on the synthetic corridor graph, then the builds of training's time slices after it
+              (--no-reuse: every text analyzed anew, without the analysis cache)
           text-query [--organizations 100000] [--queries 300] [--limit 20] [--threads 1]
               on-demand queries with text on the synthetic corridor graph: p50/p95/p99 latency of the ranked, explained list
           plan [--organizations 100000] [--plans 300] [--runs 3] [--instances 1000] [--search-only]

@@ -17,6 +17,7 @@ internal static class TextIndexBench
     public static int Run(string[] args)
     {
         var options = new BenchArgs(args);
+        if (options.Get("--organizations") is not null) return Synthetic(options);
         var dataDir = options.Positional().FirstOrDefault() ?? BenchData.DefaultDirectory("cordis-horizon");
         if (dataDir is null || !File.Exists(Path.Combine(dataDir, "projects.tsv.gz")))
         {
@@ -161,6 +162,51 @@ internal static class TextIndexBench
             Console.WriteLine($"update of {changed.Length} organizations: {clock.Elapsed.TotalMilliseconds:F0} ms (a full build: {Machine.Median(buildSeconds):F1} s)");
         }
         index.Dispose();
+        return 0;
+    }
+
+    /// <summary>
+    /// `text-index --organizations N [--seed 60] [--runs 1] [--slices 2]`: the phases of a build on the synthetic
+    /// corridor graph (what a full recompute indexes), then the builds of the time slices a training run indexes (the
+    /// graph before its last year, before the year ahead of it, ...), one after the other.
+    /// </summary>
+    private static int Synthetic(BenchArgs options)
+    {
+        var organizations = options.GetInt("--organizations", 100_000);
+        var seed = options.GetInt("--seed", 60);
+        var runs = options.GetInt("--runs", 1);
+        var slices = options.GetInt("--slices", 2);
+        // --no-reuse: every text analyzed anew, as before the analysis cache.
+        var indexOptions = new TextIndexOptions { Analysis = options.Has("--no-reuse") ? null : new AnalysisCache() };
+        Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
+        var clock = Stopwatch.StartNew();
+        var snapshot = GraphSnapshot.Build(Engine.Synthetic.SyntheticGraph.Generate(new Engine.Synthetic.SyntheticGraph.Options { Organizations = organizations, Seed = seed }));
+        var texts = snapshot.ProjectTexts.Where(t => t is not null).Select(t => t!.FullText).ToArray();
+        var distinct = texts.Distinct(StringComparer.Ordinal).Count();
+        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {texts.Length:N0} project texts " +
+                          $"({distinct:N0} distinct, {texts.Sum(t => (long)t.Length) / 1e6:F1} M characters) in {clock.Elapsed.TotalSeconds:F1} s");
+        TextIndex.BuildTrace = phase => Console.WriteLine($"  build: {phase}");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var seconds = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            clock.Restart();
+            using var index = TextIndex.Build(snapshot, indexOptions);
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            Console.WriteLine($"build {run + 1}: {seconds[^1]:F1} s, {index.TermCount:N0} terms");
+        }
+        Console.WriteLine($"build: median {Machine.Median(seconds):F1} s of {runs}; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s");
+        var last = snapshot.ProjectYears.Max();
+        clock.Restart();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var s = 0; s < slices; s++)
+        {
+            var before = snapshot.Before(last - s);
+            var sliceClock = Stopwatch.StartNew();
+            using var index = TextIndex.Build(before, indexOptions);
+            Console.WriteLine($"slice before {last - s}: {before.ProjectCount:N0} projects, {sliceClock.Elapsed.TotalSeconds:F1} s");
+        }
+        Console.WriteLine($"{slices} slices: {clock.Elapsed.TotalSeconds:F1} s; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s");
         return 0;
     }
 

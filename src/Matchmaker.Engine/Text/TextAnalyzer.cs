@@ -33,6 +33,14 @@ public sealed class TextAnalyzer
 
     private readonly Analyzer _chinese = new ChineseRuns();
     private readonly Analyzer _other = new OtherRuns();
+    private readonly Func<string, AnalyzedWord[]> _analyzeChinese;
+    private readonly Func<string, AnalyzedWord[]> _analyzeOther;
+
+    public TextAnalyzer()
+    {
+        _analyzeChinese = piece => Words(_chinese, piece);
+        _analyzeOther = piece => Words(_other, piece);
+    }
 
     /// <summary>English stop words: Lucene's list plus common English function words.</summary>
     public static CharArraySet EnglishStopWords { get; } = Words("""
@@ -65,7 +73,15 @@ public sealed class TextAnalyzer
     }
 
     /// <summary>Appends the words of <paramref name="text"/> to <paramref name="words"/>.</summary>
-    public void Analyze(string? text, List<AnalyzedWord> words)
+    public void Analyze(string? text, List<AnalyzedWord> words) => Analyze(text, words, null);
+
+    /// <summary>
+    /// Appends the words of <paramref name="text"/> to <paramref name="words"/>, reusing from <paramref name="cache"/>
+    /// the words of every piece (a Chinese run, or a line of another run) analyzed before: the same words as
+    /// without a cache, since no step of the analysis reads across a run or a line break (the standard tokenizer
+    /// always breaks at one, and every later filter reads one token).
+    /// </summary>
+    public void Analyze(string? text, List<AnalyzedWord> words, AnalysisCache? cache)
     {
         if (string.IsNullOrWhiteSpace(text)) return;
         for (var i = 0; i < text.Length;)
@@ -73,9 +89,34 @@ public sealed class TextAnalyzer
             var chinese = IsChinese(text[i]);
             var j = i + 1;
             while (j < text.Length && IsChinese(text[j]) == chinese) j++;
-            Run(chinese ? _chinese : _other, i == 0 && j == text.Length ? text : text[i..j], words);
+            if (cache is null) Run(chinese ? _chinese : _other, i == 0 && j == text.Length ? text : text[i..j], words);
+            else if (chinese) Cached(text.AsSpan(i, j - i), _analyzeChinese, words, cache);
+            else
+            {
+                // Lines of the run: a project's title, summary and keywords are lines of its text and recur on their own.
+                for (var k = i; k < j;)
+                {
+                    var end = text.AsSpan(k, j - k).IndexOfAny('\n', '\r');
+                    var stop = end < 0 ? j : k + end;
+                    if (stop > k) Cached(text.AsSpan(k, stop - k), _analyzeOther, words, cache);
+                    k = stop + 1;
+                }
+            }
             i = j;
         }
+    }
+
+    private static void Cached(ReadOnlySpan<char> piece, Func<string, AnalyzedWord[]> analyze, List<AnalyzedWord> words, AnalysisCache cache)
+    {
+        if (piece.IsWhiteSpace()) return;
+        words.AddRange(cache.GetOrAdd(piece, analyze));
+    }
+
+    private static AnalyzedWord[] Words(Analyzer analyzer, string piece)
+    {
+        var words = new List<AnalyzedWord>();
+        Run(analyzer, piece, words);
+        return words.ToArray();
     }
 
     private static void Run(Analyzer analyzer, string text, List<AnalyzedWord> words)

@@ -75,12 +75,12 @@ internal sealed class Vocabulary
 /// <summary>Word counts of a text before interning: (stem, surface) → count.</summary>
 internal sealed class WordCounts : Dictionary<(string Term, string Surface), int>
 {
-    public static WordCounts Of(string? text)
+    public static WordCounts Of(string? text, AnalysisCache? cache = null)
     {
         var counts = new WordCounts();
         if (string.IsNullOrWhiteSpace(text)) return counts;
         var words = new List<AnalyzedWord>();
-        TextAnalyzer.Shared.Analyze(text, words);
+        TextAnalyzer.Shared.Analyze(text, words, cache);
         foreach (var w in words)
         {
             ref var c = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, (w.Term, w.Surface), out _);
@@ -165,6 +165,15 @@ internal sealed class FieldStats
         };
         Array.Copy(DocFrequency, copy.DocFrequency, DocFrequency.Length);
         return copy;
+    }
+
+    /// <summary>Adds the statistics of other documents (counted apart, over the same term ids).</summary>
+    public void Add(FieldStats other)
+    {
+        for (var id = 0; id < other.DocFrequency.Length; id++) DocFrequency[id] += other.DocFrequency[id];
+        SumTotalTermFrequency += other.SumTotalTermFrequency;
+        SumDocFrequency += other.SumDocFrequency;
+        DocCount += other.DocCount;
     }
 
     /// <summary>Adds (sign +1) or removes (-1) one document's bag.</summary>

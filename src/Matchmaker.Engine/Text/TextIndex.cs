@@ -53,6 +53,8 @@ public sealed partial class TextIndex : IDisposable
     private readonly ProfileSearcher _profileSearcher;
     private readonly int[] _organizationDocs;
     private readonly float[] _fieldBoosts;
+    private readonly float[] _idf;
+    private readonly double[] _squaredNorms;
     private readonly ConditionalWeakTable<TextQuery, float[]> _projectScores = new();
     private int _disposed;
 
@@ -71,6 +73,11 @@ public sealed partial class TextIndex : IDisposable
         _vectorWeights = vectorWeights;
         _profileReader = profileReader;
         _fieldBoosts = [options.OwnBoost, options.RecentBoost, options.OlderBoost];
+        // Per term once, not per comparison: ProfileSimilarity reads it for every term of both vectors.
+        _idf = new float[profileDocFrequency.Length];
+        for (var id = 0; id < _idf.Length; id++) _idf[id] = SharedParts.Idf(profileDocFrequency[id], snapshot.OrganizationCount);
+        _squaredNorms = new double[snapshot.OrganizationCount];
+        Array.Fill(_squaredNorms, double.NaN);
         var statistics = new ProfileStatistics(
             new Dictionary<string, FieldStats> { [FieldNames[Own]] = fields[Own], [FieldNames[Recent]] = fields[Recent], [FieldNames[Older]] = fields[Older] },
             vocabulary, snapshot.OrganizationCount);
@@ -98,9 +105,10 @@ public sealed partial class TextIndex : IDisposable
 
         // Analysis (the costly part) runs in parallel; interning is sequential, in index order, so ids are deterministic.
         var projectWords = new WordCounts[projectCount];
-        Parallel.For(0, projectCount, p => projectWords[p] = WordCounts.Of(snapshot.ProjectTexts[p]?.FullText));
+        Parallel.For(0, projectCount, p => projectWords[p] = WordCounts.Of(snapshot.ProjectTexts[p]?.FullText, options.Analysis));
+        BuildTrace?.Invoke($"project analysis {clock.Elapsed.TotalSeconds:F1} s");
         var ownWords = new WordCounts[n];
-        Parallel.For(0, n, o => ownWords[o] = WordCounts.Of(OwnText.Of(snapshot.Details[o])));
+        Parallel.For(0, n, o => ownWords[o] = WordCounts.Of(OwnText.Of(snapshot.Details[o]), options.Analysis));
         var vocabulary = new Vocabulary();
         var surfaces = new Dictionary<(int Id, string Surface), int>();
         var projectBags = new TermBag[projectCount];
@@ -119,15 +127,23 @@ public sealed partial class TextIndex : IDisposable
             var terms = vocabulary.Count;
             var fields = new[] { new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] } };
             var profileDocFrequency = new int[terms];
-            var merger = new BagMerger(terms);
-            for (var o = 0; o < n; o++)
+            // Counted per thread, then added up: integer sums, so the same statistics in any order.
+            Parallel.For(0, n, () => new StatisticsPart(terms), (o, _, part) =>
             {
-                var (r, old) = shared.ProjectFields(snapshot, o, merger);
-                fields[Own].Apply(own[o], +1);
-                fields[Recent].Apply(r, +1);
-                fields[Older].Apply(old, +1);
-                foreach (var id in shared.ProfileWeights(snapshot, o, own[o], merger).Ids) profileDocFrequency[id]++;
-            }
+                var (r, old) = shared.ProjectFields(snapshot, o, part.Merger);
+                part.Fields[Own].Apply(own[o], +1);
+                part.Fields[Recent].Apply(r, +1);
+                part.Fields[Older].Apply(old, +1);
+                foreach (var id in shared.ProfileWeights(snapshot, o, own[o], part.Merger).Ids) part.ProfileDocFrequency[id]++;
+                return part;
+            }, part =>
+            {
+                lock (fields)
+                {
+                    for (var f = 0; f < fields.Length; f++) fields[f].Add(part.Fields[f]);
+                    for (var id = 0; id < terms; id++) profileDocFrequency[id] += part.ProfileDocFrequency[id];
+                }
+            });
 
             BuildTrace?.Invoke($"profile statistics {clock.Elapsed.TotalSeconds:F1} s");
             var vectorIds = new int[n][];
@@ -180,7 +196,7 @@ public sealed partial class TextIndex : IDisposable
             var own = new TermBag[n];
             Array.Copy(_own, own, oldN);
             for (var o = oldN; o < n; o++) own[o] = TermBag.Empty;
-            foreach (var o in changed) own[o] = WordCounts.Of(OwnText.Of(newSnapshot.Details[o])).Intern(vocabulary, surfaces);
+            foreach (var o in changed) own[o] = WordCounts.Of(OwnText.Of(newSnapshot.Details[o]), _options.Analysis).Intern(vocabulary, surfaces);
             // Terms already known keep the surface chosen by the build; new terms take theirs from the changed texts.
             surfaces = surfaces.Where(s => s.Key.Id >= firstNewTerm).ToDictionary();
             WordCounts.ChooseSurfaces(vocabulary, surfaces);
@@ -399,24 +415,15 @@ public sealed partial class TextIndex : IDisposable
         if (ia.Length == 0 || ib.Length == 0) return 0;
         var wa = _vectorWeights[a];
         var wb = _vectorWeights[b];
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < ia.Length; i++)
-        {
-            var x = wa[i] * Idf(ia[i]);
-            na += x * x;
-        }
-        for (var j = 0; j < ib.Length; j++)
-        {
-            var y = wb[j] * Idf(ib[j]);
-            nb += y * y;
-        }
+        double dot = 0, na = SquaredNorm(a), nb = SquaredNorm(b);
+        var idfs = _idf;
         for (int i = 0, j = 0; i < ia.Length && j < ib.Length;)
         {
             if (ia[i] < ib[j]) i++;
             else if (ia[i] > ib[j]) j++;
             else
             {
-                var idf = Idf(ia[i]);
+                var idf = idfs[ia[i]];
                 dot += wa[i] * wb[j] * idf * idf;
                 i++;
                 j++;
@@ -432,7 +439,27 @@ public sealed partial class TextIndex : IDisposable
         _shared.Release();
     }
 
-    private float Idf(int id) => SharedParts.Idf(_profileDocFrequency[id], _snapshot.OrganizationCount);
+    private float Idf(int id) => _idf[id];
+
+    /// <summary>
+    /// The squared length of the organization's TF-IDF vector, computed on first use and kept: a recompute compares
+    /// every organization with about a thousand candidates. Racing threads write the same value.
+    /// </summary>
+    private double SquaredNorm(int o)
+    {
+        var known = Volatile.Read(ref _squaredNorms[o]);
+        if (!double.IsNaN(known)) return known;
+        var ids = _vectorIds[o];
+        var weights = _vectorWeights[o];
+        double norm = 0;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var x = weights[i] * _idf[ids[i]];
+            norm += x * x;
+        }
+        Volatile.Write(ref _squaredNorms[o], norm);
+        return norm;
+    }
 
     private void CheckOrganization(int organization)
     {
@@ -494,6 +521,14 @@ public sealed partial class TextIndex : IDisposable
         return count;
     }
 
+    /// <summary>One thread's share of the profile statistics of a build.</summary>
+    private sealed class StatisticsPart(int terms)
+    {
+        public FieldStats[] Fields { get; } = [new() { DocFrequency = new int[terms] }, new() { DocFrequency = new int[terms] }, new() { DocFrequency = new int[terms] }];
+        public int[] ProfileDocFrequency { get; } = new int[terms];
+        public BagMerger Merger { get; } = new(terms);
+    }
+
     /// <summary>
     /// What an index and the indexes updated from it share: the project bags and the project index (projects do
     /// not change by a patch), the profile index's directory and writer. Released when the last index is disposed.
@@ -544,12 +579,16 @@ public sealed partial class TextIndex : IDisposable
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
 
-        // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used.
+        // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used. Segments are never merged:
+        // the index lives as long as its snapshot, scores read the exact statistics of ProfileStatistics (not the
+        // segments'), and merging cost a build more than the extra segments cost a search.
         private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
         {
             Similarity = Similarity,
             OpenMode = OpenMode.CREATE,
-            RAMBufferSizeMB = 128,
+            RAMBufferSizeMB = 512,
+            MergePolicy = NoMergePolicy.NO_COMPOUND_FILES,
+            UseCompoundFile = false,
         };
 
         /// <summary>True when some project's text holds the term.</summary>

@@ -28,6 +28,11 @@ public sealed record TextIndexOptions
     public bool QueryTermFrequency { get; init; }
     /// <summary>Terms kept per profile vector for <see cref="TextIndex.ProfileSimilarity"/>.</summary>
     public int ProfileTerms { get; init; } = 200;
+    /// <summary>
+    /// Where a build takes the analyzed words of the text pieces it has seen before (the same words a fresh analysis
+    /// gives); <see cref="AnalysisCache.Shared"/> by default, null to analyze every text anew.
+    /// </summary>
+    public AnalysisCache? Analysis { get; init; } = AnalysisCache.Shared;
 
     internal void Validate()
     {
