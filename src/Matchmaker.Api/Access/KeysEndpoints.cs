@@ -30,9 +30,7 @@ public static class KeysEndpoints
             .WithTags("Keys")
             .RequireAuthorization(AccessPolicies.Admin)
             .WithRequestBodyLimit(MaxBodyBytes)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesCommonProblems();
 
         group.MapPost("/", Create)
             .WithSummary("Create an API key")

@@ -45,10 +45,7 @@ public static class ConsortiaEndpoints
             .RequireAuthorization(AccessPolicies.Plan)
             .OrganizationCheckedByHandler()
             .WithRequestBodyLimit(MaxBodyBytes)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesCommonProblems(StatusCodes.Status500InternalServerError);
 
         group.MapPost("/", Create)
             .WithName("CreateConsortiumPlan")

@@ -67,10 +67,7 @@ public static class SubscriptionsEndpoints
             .RequireAuthorization(AccessPolicies.Feedback)
             .ScopedToOrganization()
             .WithRequestBodyLimit(MaxBodyBytes)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesCommonProblems(StatusCodes.Status404NotFound);
 
         group.MapPost("/", Create)
             .ProducesProblem(StatusCodes.Status409Conflict)

@@ -42,11 +42,7 @@ public static class FeedbackEndpoints
         var group = app.MapGroup("/api/v1/organizations/{id}")
             .WithTags("Feedback")
             .ScopedToOrganization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesCommonProblems(StatusCodes.Status404NotFound, StatusCodes.Status500InternalServerError);
 
         group.MapPost("/feedback", Give)
             .RequireAuthorization(AccessPolicies.Feedback)

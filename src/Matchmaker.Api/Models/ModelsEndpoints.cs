@@ -1,4 +1,5 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Matching;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,10 +20,7 @@ public static class ModelsEndpoints
             .MapGet("/current", Current)
             .WithSummary("The ranking model in use: version, when it was trained, on what data, and its validation metrics")
             .WithDescription("404 while no model has been trained and promoted; lists are then ranked by the heuristic ranker.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesCommonProblems(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -35,11 +35,7 @@ public static class OrganizationsEndpoints
             .WithTags("Organizations")
             // Reads need the read scope, writes admin; a bound key passes only on endpoints scoped to its own organization.
             .RequireAuthorization(AccessPolicies.Read)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesCommonProblems(StatusCodes.Status500InternalServerError, StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/", Search)
             .WithSummary("Search organizations")

@@ -44,10 +44,7 @@ public static class RecommendationsEndpoints
             .WithTags("Recommendations")
             .RequireAuthorization(AccessPolicies.Read)
             .ScopedToOrganization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesCommonProblems(StatusCodes.Status500InternalServerError);
 
         group.MapGet("/", List)
             .WithName("ListRecommendations")

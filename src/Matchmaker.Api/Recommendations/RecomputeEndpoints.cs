@@ -1,5 +1,6 @@
 using Hangfire;
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,9 +22,7 @@ public static class RecomputeEndpoints
         var group = app.MapGroup("/api/v1/recompute/runs")
             .WithTags("Recompute")
             .RequireAuthorization(AccessPolicies.Read)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesCommonProblems();
 
         group.MapPost("/", Trigger)
             .RequireAuthorization(AccessPolicies.Admin)
