@@ -13,17 +13,6 @@ namespace Matchmaker.Api.Organizations;
 /// <summary>A page of organizations; pass <c>nextCursor</c> as <c>cursor</c> to read the next one.</summary>
 public sealed record OrganizationPageResponse(IReadOnlyList<OrganizationRecord> Items, string? NextCursor);
 
-public sealed class ImportOptions
-{
-    public const string Section = "Import";
-
-    /// <summary>The largest import body accepted, in bytes.</summary>
-    public long MaxBodyBytes { get; set; } = 32 * 1024 * 1024;
-
-    /// <summary>The most rows (organizations + projects + ties) one import may carry.</summary>
-    public int MaxRows { get; set; } = 200_000;
-}
-
 public static class OrganizationsEndpoints
 {
     /// <summary>The body limit of one organization's create or replace; the import has its own (Import:MaxBodyBytes).</summary>
