@@ -1,4 +1,3 @@
-using Hangfire.Dashboard;
 using Matchmaker.Engine.Access;
 using Microsoft.AspNetCore.Authorization;
 
@@ -46,79 +45,8 @@ public static class AccessPolicies
     }
 }
 
-public sealed record ScopeRequirement(ApiScope Scope) : IAuthorizationRequirement;
-
-public sealed class OrganizationBindingRequirement : IAuthorizationRequirement;
-
 /// <summary>Endpoint metadata: the endpoint acts on the organization named by this route value.</summary>
 public sealed record OrganizationScoped(string RouteValue);
 
 /// <summary>Endpoint metadata: the endpoint's handler checks a bound key against the organization named in the body.</summary>
 public sealed record OrganizationInBody;
-
-public sealed class AllowedOriginRequirement : IAuthorizationRequirement;
-
-internal sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
-    {
-        if (ApiKeyClaims.HasScope(context.User, requirement.Scope)) context.Succeed(requirement);
-        return Task.CompletedTask;
-    }
-}
-
-internal sealed class OrganizationBindingHandler(IHttpContextAccessor accessor) : AuthorizationHandler<OrganizationBindingRequirement>
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OrganizationBindingRequirement requirement)
-    {
-        var bound = ApiKeyClaims.OrganizationOf(context.User);
-        if (bound is null)
-        {
-            context.Succeed(requirement);
-            return Task.CompletedTask;
-        }
-        var http = context.Resource as HttpContext ?? accessor.HttpContext;
-        if (http?.GetEndpoint()?.Metadata.GetMetadata<OrganizationInBody>() is not null)
-        {
-            context.Succeed(requirement);
-            return Task.CompletedTask;
-        }
-        if (http?.GetEndpoint()?.Metadata.GetMetadata<OrganizationScoped>() is { } scoped
-            && http.GetRouteValue(scoped.RouteValue) is string target && string.Equals(target, bound, StringComparison.Ordinal))
-        {
-            context.Succeed(requirement);
-        }
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>
-/// A key with allowed origins, used from a browser (an Origin header), works only from those origins. Calls without
-/// an Origin header (servers, scripts) are not browsers and pass; the origin list does not replace the secret.
-/// </summary>
-internal sealed class AllowedOriginHandler(IHttpContextAccessor accessor) : AuthorizationHandler<AllowedOriginRequirement>
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AllowedOriginRequirement requirement)
-    {
-        var allowed = context.User.FindAll(ApiKeyClaims.Origin).Select(c => c.Value).ToList();
-        var origin = (context.Resource as HttpContext ?? accessor.HttpContext)?.Request.Headers.Origin.ToString();
-        if (allowed.Count == 0 || string.IsNullOrEmpty(origin) || allowed.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase))
-        {
-            context.Succeed(requirement);
-        }
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>
-/// Hangfire's own check behind the endpoint's admin policy, so the dashboard stays closed even if it is ever
-/// mapped without that policy. It reads the principal the API key handler set; no cookies.
-/// </summary>
-internal sealed class AdminKeyDashboardAuthorization : IDashboardAuthorizationFilter
-{
-    public bool Authorize(DashboardContext context)
-    {
-        var user = context.GetHttpContext().User;
-        return user.Identity?.IsAuthenticated == true && ApiKeyClaims.HasScope(user, ApiScope.Admin) && ApiKeyClaims.OrganizationOf(user) is null;
-    }
-}

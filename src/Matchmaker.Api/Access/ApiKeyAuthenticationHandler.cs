@@ -11,24 +11,6 @@ using Microsoft.Extensions.Options;
 
 namespace Matchmaker.Api.Access;
 
-/// <summary>Claim types carried by an authenticated key.</summary>
-public static class ApiKeyClaims
-{
-    public const string KeyId = "mm:key";
-    public const string Scope = "mm:scope";
-    public const string Organization = "mm:org";
-    public const string Origin = "mm:origin";
-
-    public static string? KeyIdOf(ClaimsPrincipal user) => user.FindFirst(KeyId)?.Value;
-
-    public static string? OrganizationOf(ClaimsPrincipal user) => user.FindFirst(Organization)?.Value;
-
-    public static bool HasScope(ClaimsPrincipal user, ApiScope scope) =>
-        user.HasClaim(Scope, Name(ApiScope.Admin)) || user.HasClaim(Scope, Name(scope));
-
-    public static string Name(ApiScope scope) => ApiScopes.Name(scope);
-}
-
 /// <summary>
 /// Authenticates <c>X-Api-Key: &lt;token&gt;</c>, <c>Authorization: Bearer &lt;token&gt;</c> and, under <c>/jobs</c> only (the
 /// dashboard's browser prompt), <c>Authorization: Basic</c> with the token as the password. No cookies, no sessions: every request
