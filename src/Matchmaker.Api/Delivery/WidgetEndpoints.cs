@@ -1,4 +1,5 @@
 using Matchmaker.Api.Access;
+using Matchmaker.Api.Infrastructure;
 using Matchmaker.Engine.Access;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Feedback;
@@ -40,9 +41,8 @@ public static class WidgetEndpoints
             .WithSummary("An organization's top matches for the embeddable widget")
             .WithDescription("Discovery only (no existing partners, no declined candidates), with names, labels and reasons in zh or en. Called from browsers with a publishable key; answers carry CORS headers for the key's allowed origins.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            // 429 too: a widget key has a window per visitor's address.
+            .ProducesCommonProblems(StatusCodes.Status404NotFound);
         return app;
     }
 
