@@ -134,10 +134,10 @@ public sealed partial class DeliveryEmailTests(DeliveryFixture fixture)
 
         await RunWeeklyJobAsync();
         await fixture.Smtp.WaitForAsync(address, 1);
+        await fixture.WaitForDeliveriesAsync("donghua-mse", subscriptionId, items => items.Length == 1 && items.All(i => i.GetProperty("status").GetString() == "sent"));
         await RunWeeklyJobAsync();
-        // The second run composed nothing: give its would-be sends time to show up, then count.
-        var deliveries = await fixture.WaitForDeliveriesAsync("donghua-mse", subscriptionId, items => items.All(i => i.GetProperty("status").GetString() == "sent"));
-        await Task.Delay(1500);
+        // The second run composed nothing: the log still holds the one message, sent, and only pending messages are sent.
+        var deliveries = await fixture.WaitForDeliveriesAsync("donghua-mse", subscriptionId, _ => true);
 
         Assert.Single(fixture.Smtp.To(address));
         var delivery = Assert.Single(deliveries);
@@ -220,7 +220,19 @@ public sealed partial class DeliveryEmailTests(DeliveryFixture fixture)
 
         await RunWeeklyJobAsync();
         var failed = (await fixture.WaitForDeliveriesAsync("donghua-mse", subscriptionId, items => items.Any(i => i.GetProperty("status").GetString() == "failed"))).Single();
-        await Task.Delay(2500); // longer than the first retry delay: no second attempt comes
+        // A control refused with a transient 451 from now on: once its retry after the first delay has come, a retry of the
+        // permanent failure would have come too.
+        var control = NewAddress("control");
+        fixture.Smtp.Refuse[control] = 451;
+        var controlId = (await fixture.SubscribeAsync("donghua-mse", new { channel = "email", target = control })).GetProperty("subscription").GetProperty("id").GetString()!;
+        await RunWeeklyJobAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (fixture.Smtp.Refused.Count(r => r.Recipient == control) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the control was not retried");
+            await Task.Delay(100);
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.DeleteAsync($"/api/v1/organizations/donghua-mse/subscriptions/{controlId}")).StatusCode);
 
         Assert.True(failed.GetProperty("permanentFailure").GetBoolean());
         Assert.Equal(1, (await fixture.WaitForDeliveriesAsync("donghua-mse", subscriptionId, _ => true)).Single().GetProperty("attempts").GetInt32());

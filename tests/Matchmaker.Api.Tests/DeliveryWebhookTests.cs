@@ -88,7 +88,13 @@ public sealed class DeliveryWebhookTests(DeliveryFixture fixture)
             JsonDocument.Parse(d.Body).RootElement.GetProperty("data").GetProperty("runId").GetString() == runId);
         var before = OfThisRun();
         await fixture.Factory.Services.GetRequiredService<DeliveryJobs>().NotifyRunPublished(runId, CancellationToken.None);
-        await Task.Delay(1000);
+        // Only a pending outbox message is ever sent: the run's one message is still the sent one, after one attempt,
+        // so the repeated notification left nothing to send.
+        var again = await fixture.WaitForDeliveriesAsync("baolong-auto", subscriptionId, _ => true);
+        var ofRun = Assert.Single(again, m => m.GetProperty("key").GetString() == $"webhook:{runId}:{subscriptionId}");
+        Assert.Equal(messageId, ofRun.GetProperty("id").GetString());
+        Assert.Equal("sent", ofRun.GetProperty("status").GetString());
+        Assert.Equal(1, ofRun.GetProperty("attempts").GetInt32());
         Assert.Equal(before, OfThisRun());
     }
 

@@ -22,7 +22,14 @@ public sealed partial class FirstStartTests
         try
         {
             factory.CreateClient(); // starts the host
-            await Task.Delay(500); // let the console logger drain its queue
+            // The console logger writes from a queue of its own: wait for the warning that names the file, which
+            // comes after anything the first start could have printed.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!console.ToString().Contains("first-admin-key.txt", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the console never showed the first-key warning: {console}");
+                await Task.Delay(50);
+            }
             output = console.ToString();
         }
         finally

@@ -316,7 +316,15 @@ public sealed class RecomputeJobsTests(PostgresFixture postgres) : IClassFixture
         }
         while (list!.RunId == full.RunId && DateTime.UtcNow < deadline);
         Assert.StartsWith("inc-", list.RunId);
-        await Task.Delay(1500); // let any extra job run, then count
+        // Count once no job waits, runs or is scheduled: every recompute the burst queued has then finished, and none can follow.
+        var monitoring = host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (monitoring.GetStatistics() is { Enqueued: > 0 } or { Processing: > 0 } or { Scheduled: > 0 })
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the queued recomputes did not finish");
+            await Task.Delay(100);
+        }
+        Assert.DoesNotContain(await store.ListRunsAsync(100), r => r.Status == RunStatus.Running);
         var incremental = (await store.ListRunsAsync(100)).Where(r => r.Kind == RunKind.Incremental).ToList();
         // One run takes every change recorded so far; a change recorded while a run is under way queues one more. So a
         // burst gives one run per run-length of the burst (1-2 on a quiet machine, 3 seen on a loaded one), never one per edit.

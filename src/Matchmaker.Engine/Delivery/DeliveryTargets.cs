@@ -7,14 +7,6 @@ namespace Matchmaker.Engine.Delivery;
 /// <summary>Which network targets a subscription may name: https everywhere; http only to loopback when allowed; private networks only when allowed.</summary>
 public sealed record TargetPolicy(bool AllowLoopbackHttp, bool AllowPrivateNetworks);
 
-/// <summary>Resolves host names for the target checks and the connections; a seam so tests can return any address.</summary>
-public class HostResolver
-{
-    public static readonly HostResolver System = new();
-
-    public virtual Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
-}
-
 /// <summary>
 /// Checks subscription targets. The syntax is checked when a subscription is saved; in the production mode the host
 /// is also resolved then, and every connection checks the address it actually reaches (a name that later resolves to

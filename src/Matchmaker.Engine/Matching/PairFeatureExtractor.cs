@@ -3,71 +3,6 @@ using Matchmaker.Engine.Domain;
 
 namespace Matchmaker.Engine.Matching;
 
-/// <summary>The pair features, in column order. Names are stored with a model and must not be reordered.</summary>
-public enum PairFeature
-{
-    JointProjects,
-    JointRecencyWeighted,
-    YearsSinceJoint,
-    JointInQuerySectors,
-    JointLedByQuery,
-    JointLedByCandidate,
-    JointInverseSize,
-    CommonPartners,
-    AdamicAdar,
-    ResourceAllocation,
-    PathLength,
-    CandidateProjects,
-    CandidateProjectsInSectors,
-    CandidateRecentProjects,
-    CandidateRecentInSectors,
-    CandidateLed,
-    CandidateDegree,
-    CandidateSectorShare,
-    CandidateKind,
-    QueryKind,
-    KindAffinity,
-    SectorKindShare,
-    SameCity,
-    CityAffinity,
-    DistanceKm,
-    QueryProjects,
-    QueryDegree,
-    CandidateContributionLog,
-    CandidateYearsSinceActive,
-    CandidateMeetsQueryNeeds,
-    QueryMeetsCandidateNeeds,
-    DeclaredSectorOverlap,
-    CityPairShare,
-    // Appended for new ties (issue 10); earlier columns keep their positions.
-    TwoHopRecent,
-    TwoHopInSectors,
-    ConsortiumKindShare,
-    KindGap,
-    QueryContributionLog,
-    CandidatePartnersPerProject,
-    TwoHopRecentInSectors,
-    CandidateRecentNewPartners,
-    // Appended for discovery (issue 10): mass diffusion from the query (DiscoveryDiffusion). Every model has the
-    // product's two-hop Diffusion (DiffusionOptions.TwoHops, the other two 0); the new-partner model's extractor
-    // walks three hops and writes all three.
-    Diffusion,
-    DiffusionBeyondTwoHops,
-    DiffusionRelative,
-    // Appended for text matching (issue 19): what the asker wrote (TextMatcher). All 0 without a text matcher;
-    // the query-text columns are 0 for a query without text, the topic columns for one without topics.
-    QueryHasText,
-    TextProfile,
-    TextProfileRelative,
-    TextSimilarProjects,
-    TextSimilarProjectCount,
-    ProfileSimilarity,
-    TopicProjects,
-    TopicDestinationProjects,
-    TextProfileRank,
-    TextBestSimilarProject,
-}
-
 /// <summary>
 /// Computes the pair features of one query against a batch of candidates from a prepared <see cref="QueryContext"/>:
 /// array reads only, no per-pair look-ups in any store. Values are never NaN (unknown distance is -1, "never
@@ -287,34 +222,5 @@ public sealed class PairFeatureExtractor(ICapabilityMatcher? capabilities = null
         foreach (var s in g.OrganizationSectors[a]) overlap += context.QuerySectorMark[s] ? 1 : 0;
         reverse[(int)PairFeature.DeclaredSectorOverlap] = overlap;
         DiscoveryDiffusion.WriteReverse(context, Discovery, b, reverse);
-    }
-}
-
-/// <summary>How well one organization's capabilities meet another's needs, in [0, 1]; 0 when nothing is known.</summary>
-public interface ICapabilityMatcher
-{
-    float Match(int needing, int offering);
-
-    /// <summary>
-    /// Organizations that may match <paramref name="organization"/> in either direction (they share a need or
-    /// capability term), so that candidate generation scores those instead of every organization.
-    /// </summary>
-    IEnumerable<int> Related(int organization, int organizationCount) => Enumerable.Range(0, organizationCount);
-
-    /// <summary>Adds <see cref="Related"/>'s organizations to <paramref name="into"/>, each once, in no particular order.</summary>
-    void CollectRelated(int organization, int organizationCount, List<int> into) => into.AddRange(Related(organization, organizationCount).Distinct());
-
-    /// <summary><see cref="Match"/> of <paramref name="query"/> with each candidate, in both directions.</summary>
-    void MatchAll(int query, ReadOnlySpan<int> candidates, Span<float> candidateMeetsQuery, Span<float> queryMeetsCandidate) =>
-        MatchPairByPair(this, query, candidates, candidateMeetsQuery, queryMeetsCandidate);
-
-    /// <summary><see cref="MatchAll"/> by one <see cref="Match"/> per pair and direction.</summary>
-    protected static void MatchPairByPair(ICapabilityMatcher matcher, int query, ReadOnlySpan<int> candidates, Span<float> candidateMeetsQuery, Span<float> queryMeetsCandidate)
-    {
-        for (var i = 0; i < candidates.Length; i++)
-        {
-            candidateMeetsQuery[i] = matcher.Match(needing: query, offering: candidates[i]);
-            queryMeetsCandidate[i] = matcher.Match(needing: candidates[i], offering: query);
-        }
     }
 }

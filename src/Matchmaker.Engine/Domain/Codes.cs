@@ -1,38 +1,5 @@
 namespace Matchmaker.Engine.Domain;
 
-/// <summary>What an organization is. Kind belongs to the organization; compare <see cref="ConsortiumRole"/>.</summary>
-public enum OrganizationKind : byte
-{
-    University = 1,
-    ResearchInstitute = 2,
-    Enterprise = 3,
-    FinancialInstitution = 4,
-    Platform = 5,
-    PublicBody = 6,
-}
-
-/// <summary>The part a member plays in one project or consortium (产/学/研/金/用/platform).</summary>
-public enum ConsortiumRole : byte
-{
-    Industry = 1,
-    Academia = 2,
-    Research = 3,
-    Finance = 4,
-    User = 5,
-    Platform = 6,
-}
-
-/// <summary>Typed organization-to-organization ties. Project membership is modelled by <see cref="Project"/>.</summary>
-public enum TieType : byte
-{
-    /// <summary>From an enterprise or start-up to the park or platform that hosts it.</summary>
-    HostedBy = 1,
-    /// <summary>From a borrower to the bank that finances it.</summary>
-    FinancedBy = 2,
-    /// <summary>From an investor to the company it invested in.</summary>
-    InvestedIn = 3,
-}
-
 /// <summary>
 /// The wire codes of the enums (kebab-case in JSON, CSV, SQL and Cypher), kept in one place so that every
 /// adapter and the API agree. Roles also accept their Chinese characters 产学研金用.

@@ -2,55 +2,11 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Matchmaker.Engine.Import;
-using Matchmaker.Engine.Migrations;
 using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Matchmaker.Engine.Delivery;
-
-/// <summary>The embedded delivery store: four tables in the service's SQLite file.</summary>
-public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore
-{
-    private readonly string _connectionString = SqliteFile.ConnectionString(databasePath);
-
-    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        SchemaMigrations.ApplySqlite(_connectionString, MigrationScope.Delivery);
-        await SealPlainValuesAsync(cancellationToken);
-    }
-
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
-
-    protected override string Name(string name) => "@" + name;
-
-    protected override object Time(DateTimeOffset time) => SqliteFile.Time(time);
-
-    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => SqliteFile.ParseTime(reader.GetString(ordinal));
-}
-
-/// <summary>The production delivery store on PostgreSQL, shared by every API replica and worker.</summary>
-public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : DeliveryStore
-{
-    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await SchemaMigrations.ApplyPostgresAsync(dataSource, MigrationScope.Delivery, cancellationToken);
-        await SealPlainValuesAsync(cancellationToken);
-    }
-
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await dataSource.OpenConnectionAsync(cancellationToken);
-
-    protected override string Name(string name) => name;
-
-    protected override object Time(DateTimeOffset time) => time.ToUniversalTime();
-
-    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => new(reader.GetFieldValue<DateTime>(ordinal), TimeSpan.Zero);
-}
 
 /// <summary>
 /// The statements of both adapters: the same SQL runs on SQLite and PostgreSQL (both have ON CONFLICT and
