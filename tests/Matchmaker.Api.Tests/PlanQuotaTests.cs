@@ -30,6 +30,18 @@ public sealed class PlanQuotaTests
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Moves a saved plan's making back in time, in the service's SQLite file.</summary>
+    private static async Task MakeOlderAsync(string databasePath, string planId, TimeSpan age)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE consortium_plans SET created_at = $old WHERE id = $id";
+        command.Parameters.AddWithValue("$old", (DateTimeOffset.UtcNow - age).UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$id", planId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     [Fact]
     public async Task A_key_keeps_at_most_its_quota_of_plans_then_429_until_its_oldest_expires_and_expired_plans_are_deleted()
     {
@@ -57,15 +69,7 @@ public sealed class PlanQuotaTests
 
         // The first plan was made 31 days ago: the next save deletes it and takes its place.
         var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        await using (var connection = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE consortium_plans SET created_at = $old WHERE id = $id";
-            command.Parameters.AddWithValue("$old", DateTimeOffset.UtcNow.AddDays(-31).UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$id", firstId);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        await MakeOlderAsync(factory.DatabasePath, firstId, TimeSpan.FromDays(31));
         Assert.Equal(HttpStatusCode.Created, (await planner.PostAsJsonAsync(Plans, Body())).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await planner.GetAsync($"{Plans}/{firstId}")).StatusCode);
         Assert.Equal(2, await PlansOfKeyAsync(factory.DatabasePath, keyId));
@@ -81,15 +85,7 @@ public sealed class PlanQuotaTests
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"{Plans}/{id}")).StatusCode);
 
-        await using (var connection = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE consortium_plans SET created_at = $old WHERE id = $id";
-            command.Parameters.AddWithValue("$old", DateTimeOffset.UtcNow.AddDays(-31).UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$id", id);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        await MakeOlderAsync(factory.DatabasePath, id, TimeSpan.FromDays(31));
 
         var expired = await admin.GetAsync($"{Plans}/{id}");
         Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);

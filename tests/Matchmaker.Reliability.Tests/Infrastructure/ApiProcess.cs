@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -14,19 +12,14 @@ internal sealed class ApiProcess : IAsyncDisposable
 {
     public const string AdminKey = "reliability-bootstrap-admin-key-0123456789abcdef";
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ChildService _process;
 
-    private ApiProcess(Process process, int port)
+    private ApiProcess(ChildService process, int port)
     {
         _process = process;
         Port = port;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public int Port { get; }
@@ -37,22 +30,16 @@ internal sealed class ApiProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
-    public string Output => string.Join('\n', _output);
+    public string Output => string.Join('\n', _process.Lines);
 
     /// <summary>The built API, next to this test project's build of the same configuration.</summary>
-    public static string ApiDll { get; } = FindApiDll();
+    public static string ApiDll { get; } = ChildService.FindBuiltDll(Path.Combine("src", "Matchmaker.Api"), "Matchmaker.Api.dll");
 
     /// <param name="settings">Configuration keys (Section:Key) and values, passed as environment variables.</param>
     public static async Task<ApiProcess> StartAsync(IReadOnlyDictionary<string, string> settings, TimeSpan? startTimeout = null)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(ApiDll)!,
-        };
-        start.ArgumentList.Add(ApiDll);
-        Matchmaker.Tests.Shared.ServiceEnvironment.ClearInherited(start);
+        var start = ChildService.StartInfo(ApiDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -63,8 +50,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Matchmaker"] = "Information";
         start.Environment["Logging__LogLevel__Matchmaker.Requests"] = "Warning";
-        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var process = ChildService.Start(start, settings, keepLines: 400);
         var api = new ApiProcess(process, port);
         var deadline = DateTime.UtcNow + (startTimeout ?? TimeSpan.FromSeconds(120));
         using var probe = new HttpClient { BaseAddress = api.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
@@ -93,25 +79,12 @@ internal sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process with SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: false);
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _process.DisposeAsync();
         Client.Dispose();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        _output.Enqueue(line);
-        while (_output.Count > 400) _output.TryDequeue(out _);
     }
 
     private static int FreePort()
@@ -119,17 +92,5 @@ internal sealed class ApiProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindApiDll()
-    {
-        // bin/<Configuration>/net10.0/ of this project: the API of the same configuration is built by the project reference.
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = output.Parent!.Name;
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Matchmaker.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException($"Matchmaker.sln not found above {AppContext.BaseDirectory}");
-        var dll = Path.Combine(root.FullName, "src", "Matchmaker.Api", "bin", configuration, output.Name, "Matchmaker.Api.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build the solution first");
     }
 }
