@@ -100,6 +100,8 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
     [Fact]
     public async Task Accepting_a_candidate_never_shown_reveals_no_mutual_interest_on_either_side()
     {
+        // The start-up runs (the first recompute, training, the recompute after it) are over: the lists read below stay served.
+        await StartUpWork.WaitAsync(_admin);
         // c lists p and p does not list c: c's interest in p is real, p's accept of c is blind (a probe accepts every id).
         string? c = null, p = null;
         foreach (var org in new[] { "tongji-auto", "sues-air", "suda-mcce", "baolong-auto", "zjxu-lai" })
