@@ -151,7 +151,7 @@ public sealed class RecomputeService(
             published = await store.TryPublishAsync(runId, time.GetUtcNow(), options.Value.MaxDroppedListShare, cancellationToken);
             if (!published && await store.GetRunAsync(runId, cancellationToken) is { Status: RunStatus.Failed } refused)
             {
-                logger.LogError("Run {RunId} was not published: {Error}", runId, refused.Error);
+                logger.LogError("Run {RunId} {Error}", runId, refused.Error);
             }
         }
         var publishedAt = time.GetElapsedTime(started);
