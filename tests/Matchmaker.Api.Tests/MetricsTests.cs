@@ -21,17 +21,7 @@ public sealed class MetricsTests(MatchmakerApiFactory factory) : IClassFixture<M
         using var spans = new CollectedActivities();
         var before = await ScrapeAsync();
 
-        var trigger = await _admin.PostAsync("/api/v1/recompute/runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
-        var location = trigger.Headers.Location!;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement run;
-        do
-        {
-            await Task.Delay(200);
-            run = await _admin.GetFromJsonAsync<JsonElement>(location);
-        }
-        while (run.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        var run = await RecomputeRuns.TriggerAndWaitAsync(_admin);
         Assert.Equal("published", run.GetProperty("status").GetString());
         var runId = run.GetProperty("id").GetString()!;
         var organizations = run.GetProperty("organizationsScored").GetInt64();

@@ -281,17 +281,7 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     {
         await WaitForListAsync("tongji-auto");
 
-        var trigger = await _client.PostAsync("/api/v1/recompute/runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
-        var location = trigger.Headers.Location!;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement run;
-        do
-        {
-            await Task.Delay(200);
-            run = await _client.GetFromJsonAsync<JsonElement>(location);
-        }
-        while (run.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        var run = await RecomputeRuns.TriggerAndWaitAsync(_client);
 
         Assert.Equal("published", run.GetProperty("status").GetString());
         Assert.Equal(run.GetProperty("shardsTotal").GetInt32(), run.GetProperty("shardsDone").GetInt32());

@@ -139,16 +139,7 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
         var before = await PublishedLists.WaitForListAsync(_admin, org);
         Assert.Equal(before.GetProperty("runId").GetString(), (await PublishedLists.WaitForListAsync(_admin, org)).GetProperty("runId").GetString());
 
-        var trigger = await _admin.PostAsync("/api/v1/recompute/runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement run;
-        do
-        {
-            await Task.Delay(100);
-            run = await _admin.GetFromJsonAsync<JsonElement>(trigger.Headers.Location!);
-        }
-        while (run.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        var run = await RecomputeRuns.TriggerAndWaitAsync(_admin);
         Assert.Equal("published", run.GetProperty("status").GetString());
 
         // No wait: the publish went through this process, which dropped its pages then.
