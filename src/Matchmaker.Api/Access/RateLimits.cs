@@ -33,18 +33,8 @@ internal static class RateLimits
                 return;
             }
             MatchmakerTelemetry.CountRefusal("address");
-            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            http.Response.Headers.RetryAfter = limits.WindowSeconds.ToString(CultureInfo.InvariantCulture);
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many requests.",
-                    Detail = $"One client address may make {limits.AddressLimit} requests per {limits.WindowSeconds} seconds; retry after {limits.WindowSeconds} seconds.",
-                },
-            });
+            await WriteRefusalAsync(http, limits.WindowSeconds,
+                $"One client address may make {limits.AddressLimit} requests per {limits.WindowSeconds} seconds; retry after {limits.WindowSeconds} seconds.");
         });
     }
 
@@ -80,17 +70,25 @@ internal static class RateLimits
             // Which of the global limiter's partitions refused, as the partition key above chose it.
             MatchmakerTelemetry.CountRefusal(ApiKeyClaims.KeyIdOf(http.User) is null ? "invalid_key"
                 : http.User.HasClaim(ApiKeyClaims.Scope, ApiKeyClaims.Name(Matchmaker.Engine.Access.ApiScope.Widget)) ? "widget_key" : "key");
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many requests.",
-                    Detail = $"An API key may make {limits.PermitsPerMinute} requests per {limits.WindowSeconds} seconds; retry after {seconds} seconds.",
-                },
-            });
+            await WriteRefusalAsync(http, seconds,
+                $"An API key may make {limits.PermitsPerMinute} requests per {limits.WindowSeconds} seconds; retry after {seconds} seconds.");
         };
+    }
+
+    /// <summary>A 429 with <c>Retry-After</c> and a ProblemDetails saying which limit and how long to wait.</summary>
+    private static Task WriteRefusalAsync(HttpContext http, int retryAfterSeconds, string detail)
+    {
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests.",
+                Detail = detail,
+            },
+        }).AsTask();
     }
 }
