@@ -39,5 +39,17 @@ projects=$(find tests -name '*.Tests.csproj' | wc -l)
 if [ "$files" -lt "$projects" ]; then failed=$((failed + projects - files)); fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
+# The console log above is long; the failed tests are named again here with the first lines of their messages,
+# so the end of the output says what broke (perl is part of every Debian base system).
+if [ "$failed" -gt 0 ]; then
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    perl -0777 -ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/gs) {
+        my ($name, $body) = ($1, $2); my ($msg) = $body =~ /<Message>(.*?)<\/Message>/s; $msg //= "";
+        $msg =~ s/&lt;/</g; $msg =~ s/&gt;/>/g; $msg =~ s/&quot;/"/g; $msg =~ s/&#xD;//g; $msg =~ s/&amp;/&/g;
+        my @lines = grep { /\S/ } split /\n/, $msg; my $text = join("\n    ", @lines[0 .. ($#lines < 7 ? $#lines : 7)]);
+        print "FAILED $name\n    $text\n"; }' "$trx"
+  done
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
