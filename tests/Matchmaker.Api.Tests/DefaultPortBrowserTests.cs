@@ -116,7 +116,11 @@ public sealed partial class DefaultPortBrowserTests
                 // Before the trigger: the dashboard reloads itself after it, and a screenshot taken then may never finish.
                 await page.ScreenshotAsync(Path.Combine(artifacts, "jobs.png"), new ScreenshotOptions { FullPage = false });
                 await page.ClickAsync("input.js-jobs-list-checkbox[value='weekly-digest']");
+                // The click posts the command from the page: wait for its answer before the page is closed, or the
+                // request is aborted on its way (the server logs 499) and no job is triggered.
+                var triggered = page.WaitForResponseAsync(r => r.Url.EndsWith("/recurring/trigger", StringComparison.Ordinal) && r.Request.Method == HttpMethod.Post);
                 await page.ClickAsync("button.js-jobs-list-command[data-url$='/recurring/trigger']");
+                Assert.True((await triggered).Ok, "the dashboard refused the trigger");
             }
 
             // The robot message carries the list page's link on the default address; the page lists the candidates.
