@@ -18,9 +18,7 @@ public sealed class ConsoleBrowserTests(KestrelApiFixture fixture) : IClassFixtu
 
     private static string Screenshot(string name)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) directory = directory.Parent;
-        var target = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Matchmaker.sln not found"), "docs", "screenshots");
+        var target = SourceTree.Path("docs", "screenshots");
         Directory.CreateDirectory(target);
         return Path.Combine(target, $"console-{name}.png");
     }

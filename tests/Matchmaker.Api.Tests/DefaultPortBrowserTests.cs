@@ -33,7 +33,7 @@ public sealed partial class DefaultPortBrowserTests
     [Fact]
     public async Task The_readme_addresses_open_in_chromium_on_the_default_port()
     {
-        var root = RepositoryRoot();
+        var root = SourceTree.Root;
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
         Assert.Contains($"<{Base}/swagger>", readme);
         Assert.Contains($"<{Base}/>", readme);
@@ -227,13 +227,6 @@ public sealed partial class DefaultPortBrowserTests
         return directory;
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException($"Matchmaker.sln not found above {AppContext.BaseDirectory}");
-    }
-
     /// <summary>
     /// The API's build of this test's configuration, started as <c>dotnet run</c> starts it: the Development
     /// environment, no address given (the inherited ones removed), its data in a directory of its own.
@@ -259,7 +252,7 @@ public sealed partial class DefaultPortBrowserTests
         public static async Task<DefaultApi> StartAsync(string dataDirectory)
         {
             var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var dll = Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", output.Parent!.Name, output.Name, "Matchmaker.Api.dll");
+            var dll = Path.Combine(SourceTree.Root, "src", "Matchmaker.Api", "bin", output.Parent!.Name, output.Name, "Matchmaker.Api.dll");
             if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} not found: build the solution first");
             var start = new ProcessStartInfo("dotnet")
             {

@@ -103,9 +103,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
     /// <summary>Where test artifacts (screenshots) go: TestResults/ at the repository root, which CI keeps.</summary>
     public static string ArtifactsDirectory()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Matchmaker.sln"))) directory = directory.Parent;
-        var path = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "TestResults", "delivery");
+        var path = SourceTree.Path("TestResults", "delivery");
         Directory.CreateDirectory(path);
         return path;
     }

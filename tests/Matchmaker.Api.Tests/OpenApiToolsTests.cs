@@ -177,10 +177,7 @@ public sealed class OpenApiToolsTests(KestrelApiFixture api, ITestOutputHelper o
 
     private static string Tool()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Matchmaker.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException($"Matchmaker.sln not found above {AppContext.BaseDirectory}");
-        var tool = Path.Combine(root.FullName, "tests", "tools", "openapi");
+        var tool = SourceTree.Path("tests", "tools", "openapi");
         if (!Directory.Exists(Path.Combine(tool, "node_modules", "@redocly", "cli")) || !Directory.Exists(Path.Combine(tool, "node_modules", "openapi-typescript")))
         {
             Assert.Fail($"The OpenAPI tools are not installed: run `{InstallCommand}` (or scripts/setup/40-openapi-tools.sh) from the repository root, then run the tests again.");

@@ -104,9 +104,7 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     public async Task Reasons_name_capabilities_needs_and_projects_in_words_not_codes()
     {
         // The demo graph's tag vocabulary and project ids, read from the seed files.
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Matchmaker.sln"))) root = root.Parent!;
-        var seed = Path.Combine(root.FullName, "graph", "seed");
+        var seed = SourceTree.Path("graph", "seed");
         var tags = File.ReadLines(Path.Combine(seed, "organizations.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
             .SelectMany(o => o.GetProperty("capabilities").EnumerateArray().Concat(o.GetProperty("needs").EnumerateArray())).Select(t => t.GetString()!).ToHashSet();
         var projects = File.ReadLines(Path.Combine(seed, "projects.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)

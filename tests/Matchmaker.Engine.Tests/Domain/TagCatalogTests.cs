@@ -11,7 +11,7 @@ public sealed class TagCatalogTests
     [Fact]
     public void Every_tag_of_the_demo_graph_has_a_chinese_and_an_english_label()
     {
-        var path = Path.Combine(Neo4j.CypherLintTests.RepositoryRoot(), "graph", "seed", "organizations.jsonl");
+        var path = Path.Combine(SourceTree.Root, "graph", "seed", "organizations.jsonl");
         var tags = File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
             .SelectMany(o => o.GetProperty("capabilities").EnumerateArray().Concat(o.GetProperty("needs").EnumerateArray()))
             .Select(t => t.GetString()!).ToHashSet();

@@ -19,7 +19,7 @@ public sealed class CypherLintTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_statement_the_adapter_sends_and_every_graph_script_passes_the_neo4j_front_end()
     {
-        var root = RepositoryRoot();
+        var root = SourceTree.Root;
         var tool = Path.Combine(root, "tests", "tools", "cypher-lint");
         if (!Directory.Exists(Path.Combine(tool, "node_modules", "@neo4j-cypher", "language-support")))
         {
@@ -108,15 +108,6 @@ public sealed class CypherLintTests(ITestOutputHelper output)
             throw new Xunit.Sdk.XunitException($"The Cypher linter failed (exit {process.ExitCode}): {await stderr}\nIs it installed? Run `{InstallCommand}`.");
         }
         return JsonNode.Parse(text)!;
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Matchmaker.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("The repository root (the folder of Matchmaker.sln) is not above the test binaries.");
     }
 
     private static string? FindOnPath(string program) =>

@@ -61,10 +61,7 @@ internal sealed class ChildService : IAsyncDisposable
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = output.Parent!.Name;
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Matchmaker.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException($"Matchmaker.sln not found above {AppContext.BaseDirectory}");
-        var dll = Path.Combine(root.FullName, projectDirectory, "bin", configuration, output.Name, dllName);
+        var dll = Path.Combine(SourceTree.Root, projectDirectory, "bin", configuration, output.Name, dllName);
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build the solution first");
     }
 
