@@ -31,30 +31,30 @@ internal sealed record Exchange(
     private static string TxPath => $"/db/{Database}/query/v2/tx";
 
     /// <summary>An auto-commit query answered with 202 and <c>{"data": {"fields", "values"}, "bookmarks"}</c>.</summary>
-    public static Exchange Query(Neo4jStatement statement, string parameters, string fields, string values) =>
-        new("POST", QueryPath, statement.Text, parameters, null, 202, Result(fields, values));
+    public static Exchange Query(string statement, string parameters, string fields, string values) =>
+        new("POST", QueryPath, statement, parameters, null, 202, Result(fields, values));
 
     /// <summary>An auto-commit query answered with an error body (202, as documented, or a 4xx on servers that map GQL status to HTTP).</summary>
-    public static Exchange QueryError(Neo4jStatement statement, string parameters, string code, string message, int status = 202) =>
-        new("POST", QueryPath, statement.Text, parameters, null, status, Error(code, message));
+    public static Exchange QueryError(string statement, string parameters, string code, string message, int status = 202) =>
+        new("POST", QueryPath, statement, parameters, null, status, Error(code, message));
 
-    public static Exchange QueryStatus(Neo4jStatement statement, string parameters, int status, string? body = null) =>
-        new("POST", QueryPath, statement.Text, parameters, null, status, body);
+    public static Exchange QueryStatus(string statement, string parameters, int status, string? body = null) =>
+        new("POST", QueryPath, statement, parameters, null, status, body);
 
     /// <summary>Opens the explicit transaction: 202, the affinity header, and the transaction object.</summary>
-    public static Exchange Begin(Neo4jStatement statement, string parameters, string fields, string values) =>
-        new("POST", TxPath, statement.Text, parameters, null, 202,
+    public static Exchange Begin(string statement, string parameters, string fields, string values) =>
+        new("POST", TxPath, statement, parameters, null, 202,
             $$"""{"data": {"fields": {{fields}}, "values": {{values}}}, "bookmarks": {{Bookmarks}}, "transaction": {{Transaction}}}""",
             new Dictionary<string, string> { ["neo4j-cluster-affinity"] = AffinityValue });
 
-    public static Exchange InTransaction(Neo4jStatement statement, string parameters, string fields, string values) =>
-        new("POST", $"{TxPath}/{TransactionId}", statement.Text, parameters, AffinityValue, 202,
+    public static Exchange InTransaction(string statement, string parameters, string fields, string values) =>
+        new("POST", $"{TxPath}/{TransactionId}", statement, parameters, AffinityValue, 202,
             $$"""{"data": {"fields": {{fields}}, "values": {{values}}}, "bookmarks": {{Bookmarks}}, "transaction": {{Transaction}}}""",
             new Dictionary<string, string> { ["neo4j-cluster-affinity"] = AffinityValue });
 
     /// <summary>A statement that fails inside the transaction: the response has no transaction key (the server closed it).</summary>
-    public static Exchange InTransactionError(Neo4jStatement statement, string parameters, string code, string message) =>
-        new("POST", $"{TxPath}/{TransactionId}", statement.Text, parameters, AffinityValue, 202, Error(code, message),
+    public static Exchange InTransactionError(string statement, string parameters, string code, string message) =>
+        new("POST", $"{TxPath}/{TransactionId}", statement, parameters, AffinityValue, 202, Error(code, message),
             new Dictionary<string, string> { ["neo4j-cluster-affinity"] = AffinityValue });
 
     public static Exchange Commit() =>
