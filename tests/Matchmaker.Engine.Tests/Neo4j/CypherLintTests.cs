@@ -35,7 +35,7 @@ public sealed class CypherLintTests(ITestOutputHelper output)
             ["cypher"] = cypher,
             ["parameters"] = new JsonObject(parameters.Select(p => KeyValuePair.Create(p, SampleValue(p)))),
         });
-        foreach (var s in Neo4jGraphStore.Statements.Concat(Neo4jScript.Schema)) Add(s.Name, s.Text, s.Parameters);
+        foreach (var s in Neo4jStatements.All.Concat(Neo4jScript.Schema)) Add(s.Name, s.Text, s.Parameters);
         // The scripts are linted statement by statement, split as Neo4j Browser and the adapter split them (linting a
         // whole file at once costs seconds more and finds nothing more: only comments are left out).
         // graph/schema.cypher is in Neo4jScript.Schema (embedded from that file at build).

@@ -229,7 +229,7 @@ internal sealed class RecordedNeo4jServer : IAsyncDisposable
         Assert.True(JsonNode.DeepEquals(expectedParameters, sent["parameters"]),
             $"parameters differ.\nexpected: {expectedParameters?.ToJsonString()}\nsent:     {sent["parameters"]?.ToJsonString()}");
 
-        var declared = Neo4jGraphStore.Statements.Concat(Neo4jScript.Schema).FirstOrDefault(s => s.Text == statement);
+        var declared = Neo4jStatements.All.Concat(Neo4jScript.Schema).FirstOrDefault(s => s.Text == statement);
         Assert.True(declared is not null, $"the statement is not one the adapter declares:\n{statement}");
         Assert.Equal(declared.Parameters.Order(StringComparer.Ordinal), sent["parameters"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
     }
