@@ -105,26 +105,20 @@ public sealed class Neo4jGraphStore : IGraphStore
 
     public async Task<OrganizationPage> SearchOrganizationsAsync(OrganizationQuery query, CancellationToken cancellationToken = default)
     {
-        var limit = Math.Clamp(query.Limit, 1, OrganizationQuery.MaxPageSize);
+        var search = OrganizationSearch.From(query);
+        // One fixed statement whatever the filters: a filter not given is a null parameter ('$x IS NULL OR ...').
         using var result = await _api.RunAsync(Neo4jStatements.SearchOrganizations, w =>
         {
-            w.WriteString("after", query.After ?? "");
-            Neo4jParameters.WriteStringOrNull(w, "text", string.IsNullOrWhiteSpace(query.Text) ? null : query.Text.Trim().ToLowerInvariant());
-            Neo4jParameters.WriteStringOrNull(w, "kind", query.Kind?.ToCode());
-            Neo4jParameters.WriteStringOrNull(w, "city", string.IsNullOrWhiteSpace(query.City) ? null : query.City);
-            Neo4jParameters.WriteStringOrNull(w, "sector", string.IsNullOrWhiteSpace(query.Sector) ? null : query.Sector);
-            Neo4jParameters.WriteStringOrNull(w, "subField", string.IsNullOrWhiteSpace(query.SubField) ? null : query.SubField);
-            w.WriteNumber("limit", limit + 1);
+            w.WriteString("after", search.After ?? "");
+            Neo4jParameters.WriteStringOrNull(w, "text", search.Text);
+            Neo4jParameters.WriteStringOrNull(w, "kind", search.Kind);
+            Neo4jParameters.WriteStringOrNull(w, "city", search.City);
+            Neo4jParameters.WriteStringOrNull(w, "sector", search.Sector);
+            Neo4jParameters.WriteStringOrNull(w, "subField", search.SubField);
+            w.WriteNumber("limit", search.FetchSize);
         }, Neo4jRetry.Idempotent, cancellationToken);
         var column = result.Field("organization");
-        var items = result.Rows.Select(row => Neo4jRows.ReadOrganization(row[column])).ToList();
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            next = items[^1].Id;
-        }
-        return new OrganizationPage(items, next);
+        return search.Page(result.Rows.Select(row => Neo4jRows.ReadOrganization(row[column])).ToList());
     }
 
     public async Task UpsertOrganizationAsync(Organization organization, CancellationToken cancellationToken = default)
