@@ -16,8 +16,8 @@ public sealed class Neo4jTracingTests
     public async Task A_call_is_a_client_span_named_after_its_statement_and_a_refusal_marks_it_failed()
     {
         await using var server = RecordedNeo4jServer.Start(
-            Query(Neo4jGraphStore.GetOrganization, """{"id": "org-a"}""", """["organization"]""", "[]"),
-            QueryStatus(Neo4jGraphStore.GetOrganization, """{"id": "org-b"}""", 401,
+            Query(PinnedCypher.GetOrganization, """{"id": "org-a"}""", """["organization"]""", "[]"),
+            QueryStatus(PinnedCypher.GetOrganization, """{"id": "org-b"}""", 401,
                 Error("Neo.ClientError.Security.Unauthorized", "Invalid username or password.")));
         var store = Neo4jTestStores.Create(server.BaseUrl);
         using var spans = new CollectedActivities();

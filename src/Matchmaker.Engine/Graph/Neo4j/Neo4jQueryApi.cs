@@ -11,26 +11,6 @@ using Polly.Timeout;
 
 namespace Matchmaker.Engine.Graph.Neo4j;
 
-/// <summary>One Cypher statement of the adapter, with a stable name (used in errors and logs) and its parameter names.</summary>
-public sealed record Neo4jStatement(string Name, string Text, params string[] Parameters);
-
-/// <summary>
-/// Which failures a request may be repeated after; read by the resilience pipeline from the request's options.
-/// Nothing sent into an open explicit transaction is ever repeated: the server closes a transaction on its first error,
-/// and a repeated commit could apply twice or report a rollback as a success.
-/// </summary>
-internal enum Neo4jRetry
-{
-    /// <summary>Not repeated (statements inside an explicit transaction, commit, rollback).</summary>
-    Never,
-
-    /// <summary>Repeated only when the statement certainly did not take effect: the connection could not be opened, 503, or a Neo4j transient error (the server rolled it back).</summary>
-    IfNotApplied,
-
-    /// <summary>Repeated after any transient failure, time-outs included: reads, schema commands with IF NOT EXISTS, and opening a transaction with a read.</summary>
-    Idempotent,
-}
-
 /// <summary>
 /// The wire protocol of Neo4j's HTTP Query API (<c>/db/{database}/query/v2</c>): request bodies, authentication,
 /// explicit transactions with the <c>neo4j-cluster-affinity</c> header, and the mapping of Neo4j errors to the
@@ -251,76 +231,4 @@ internal sealed class Neo4jQueryApi
         HttpRequestError.SecureConnectionError => "TLS handshake failed",
         _ => e.Message,
     };
-}
-
-/// <summary>An open explicit transaction: its id and the cluster-affinity value that every later request must echo.</summary>
-internal sealed class Neo4jTransaction(Neo4jQueryApi api, string id, string? affinity, Neo4jResult first) : IDisposable
-{
-    public string Id { get; } = id;
-    public string? Affinity { get; } = affinity;
-
-    /// <summary>The result of the statement that opened the transaction.</summary>
-    public Neo4jResult First { get; } = first;
-
-    public Task<Neo4jResult> RunAsync(Neo4jStatement statement, Action<Utf8JsonWriter>? parameters, CancellationToken cancellationToken) =>
-        api.RunInTransactionAsync(this, statement, parameters, cancellationToken);
-
-    public async Task CommitAsync(CancellationToken cancellationToken)
-    {
-        using var result = await api.CommitAsync(this, cancellationToken);
-    }
-
-    public Task RollbackAsync() => api.RollbackAsync(this);
-
-    public void Dispose() => First.Dispose();
-}
-
-/// <summary>A successful response: <c>{"data": {"fields": [...], "values": [[...], ...]}, "bookmarks": [...], "transaction": {...}}</c>.</summary>
-internal sealed class Neo4jResult : IDisposable
-{
-    private readonly JsonDocument? _document;
-    private readonly string[] _fields;
-
-    public Neo4jResult(JsonDocument? document, string? affinity)
-    {
-        _document = document;
-        Affinity = affinity;
-        _fields = [];
-        if (document is null || document.RootElement.ValueKind != JsonValueKind.Object) return;
-        var root = document.RootElement;
-        if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
-        {
-            if (data.TryGetProperty("fields", out var fields) && fields.ValueKind == JsonValueKind.Array)
-            {
-                _fields = fields.EnumerateArray().Select(f => f.GetString() ?? "").ToArray();
-            }
-            if (data.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array) Values = values;
-        }
-        if (root.TryGetProperty("transaction", out var transaction) && transaction.ValueKind == JsonValueKind.Object
-            && transaction.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-        {
-            TransactionId = id.GetString();
-        }
-    }
-
-    public string? TransactionId { get; }
-    public string? Affinity { get; }
-    private JsonElement Values { get; }
-
-    public int RowCount => Values.ValueKind == JsonValueKind.Array ? Values.GetArrayLength() : 0;
-
-    /// <summary>The rows, each an array of values in the order of the fields.</summary>
-    public IEnumerable<JsonElement> Rows => Values.ValueKind == JsonValueKind.Array ? Values.EnumerateArray() : [];
-
-    public int Field(string name)
-    {
-        var index = Array.IndexOf(_fields, name);
-        return index >= 0 ? index : throw new InvalidOperationException($"The result has no field '{name}' (fields: {string.Join(", ", _fields)}).");
-    }
-
-    /// <summary>The one value of a one-row result.</summary>
-    public JsonElement Single(string field) =>
-        RowCount == 1 ? Values[0][Field(field)] : throw new InvalidOperationException($"Expected one row, got {RowCount}.");
-
-    public void Dispose() => _document?.Dispose();
 }

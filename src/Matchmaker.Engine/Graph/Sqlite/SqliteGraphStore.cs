@@ -74,58 +74,53 @@ public sealed class SqliteGraphStore : IGraphStore
 
     public async Task<OrganizationPage> SearchOrganizationsAsync(OrganizationQuery query, CancellationToken cancellationToken = default)
     {
-        var limit = Math.Clamp(query.Limit, 1, OrganizationQuery.MaxPageSize);
+        var search = OrganizationSearch.From(query);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        // Only the filters given go into the SQL; lists are stored as '|a|b|', so a whole code is found with its bars.
         var where = new List<string>();
-        if (!string.IsNullOrWhiteSpace(query.Text))
+        if (search.Text is not null)
         {
             where.Add("instr(search_text, $text) > 0");
-            command.Parameters.AddWithValue("$text", query.Text.Trim().ToLowerInvariant());
+            command.Parameters.AddWithValue("$text", search.Text);
         }
-        if (query.Kind is { } kind)
+        if (search.Kind is not null)
         {
             where.Add("kind = $kind");
-            command.Parameters.AddWithValue("$kind", kind.ToCode());
+            command.Parameters.AddWithValue("$kind", search.Kind);
         }
-        if (!string.IsNullOrWhiteSpace(query.City))
+        if (search.City is not null)
         {
             where.Add("city = $city");
-            command.Parameters.AddWithValue("$city", query.City);
+            command.Parameters.AddWithValue("$city", search.City);
         }
-        if (!string.IsNullOrWhiteSpace(query.Sector))
+        if (search.Sector is not null)
         {
             where.Add("instr(sectors, $sector) > 0");
-            command.Parameters.AddWithValue("$sector", $"|{query.Sector}|");
+            command.Parameters.AddWithValue("$sector", $"|{search.Sector}|");
         }
-        if (!string.IsNullOrWhiteSpace(query.SubField))
+        if (search.SubField is not null)
         {
             where.Add("instr(sub_fields, $subField) > 0");
-            command.Parameters.AddWithValue("$subField", $"|{query.SubField}|");
+            command.Parameters.AddWithValue("$subField", $"|{search.SubField}|");
         }
-        if (!string.IsNullOrEmpty(query.After))
+        if (search.After is not null)
         {
             where.Add("id > $after");
-            command.Parameters.AddWithValue("$after", query.After);
+            command.Parameters.AddWithValue("$after", search.After);
         }
         command.CommandText = $"""
             SELECT record FROM organizations
             {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
             ORDER BY id LIMIT $limit
             """;
-        command.Parameters.AddWithValue("$limit", limit + 1);
-        var items = new List<Organization>(limit + 1);
+        command.Parameters.AddWithValue("$limit", search.FetchSize);
+        var items = new List<Organization>(search.FetchSize);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) items.Add(ReadOrganization(reader.GetString(0)));
         }
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            next = items[^1].Id;
-        }
-        return new OrganizationPage(items, next);
+        return search.Page(items);
     }
 
     public async Task UpsertOrganizationAsync(Organization organization, CancellationToken cancellationToken = default)
