@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Compression;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
+using Matchmaker.Engine.Matching.Evaluation;
 using Matchmaker.Engine.Text;
 
 namespace Matchmaker.Bench;
@@ -39,7 +39,8 @@ internal static class TextIndexBench
         var clock = Stopwatch.StartNew();
         var data = HorizonData.Read(dataDir);
         Console.WriteLine($"read {data.Projects.Count:N0} projects, {data.Members.Count:N0} organizations in {clock.Elapsed.TotalSeconds:F1} s" +
-                          (data.Skipped > 0 ? $" ({data.Skipped:N0} rows skipped: missing or bad cells)" : ""));
+                          (data.WithoutCoordinator > 0 ? $" ({data.WithoutCoordinator:N0} projects without a coordinator left out)" : ""));
+        foreach (var report in data.Reports) Console.WriteLine(report);
         var (snapshot, detailsSkipped) = data.Snapshot(testYear, copies);
         Console.WriteLine($"graph before {testYear} x {copies}: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects" +
                           (detailsSkipped > 0 ? $" ({detailsSkipped:N0} organizations without details: names refused by the domain rules)" : ""));
@@ -222,8 +223,8 @@ internal static class TextIndexBench
 
 
     /// <summary>
-    /// A minimal reader of the cordis-horizon TSV files, for this bench only: tab-separated, one header row, no
-    /// quoting; rows with a missing id, year or organization are counted and skipped.
+    /// The cordis-horizon data as this bench uses it, read by the evaluation's loader (<see cref="HorizonDataset"/>:
+    /// missing and bad cells counted and skipped as the benchmark's protocol does); projects without a coordinator are left out.
     /// </summary>
     private sealed class HorizonData
     {
@@ -232,44 +233,29 @@ internal static class TextIndexBench
 
         public List<HorizonProject> Projects { get; } = [];
         public Dictionary<string, Member> Members { get; } = new(StringComparer.Ordinal);
-        public int Skipped { get; private set; }
+        public IReadOnlyList<LoadReport> Reports { get; private init; } = [];
+        public int WithoutCoordinator { get; private set; }
 
         public static string OrganizationId(string pic, int copy) => $"pic-{pic}-{copy}";
 
         public static HorizonData Read(string dir)
         {
-            var data = new HorizonData();
-            var membersOf = new Dictionary<string, (string? Coordinator, List<string> Members)>(StringComparer.Ordinal);
-            foreach (var row in Rows(Path.Combine(dir, "participations.tsv.gz")))
+            var dataset = HorizonDataset.Load(dir);
+            var data = new HorizonData { Reports = dataset.Reports };
+            foreach (var (pic, organization) in dataset.Organizations)
             {
-                var role = row("role");
-                if (role is not ("coordinator" or "participant" or "associatedPartner")) continue;
-                var project = row("projectId");
-                var org = row("orgId");
-                if (string.IsNullOrEmpty(project) || string.IsNullOrEmpty(org))
-                {
-                    data.Skipped++;
-                    continue;
-                }
-                data.Members.TryAdd(org, new Member(org, row("legalName"), row("activityType")));
-                if (!membersOf.TryGetValue(project, out var m)) membersOf[project] = m = (null, []);
-                if (!m.Members.Contains(org)) m.Members.Add(org);
-                if (role == "coordinator") membersOf[project] = (org, m.Members);
+                data.Members[pic] = new Member(pic, organization.LegalName, organization.ActivityType);
             }
-            foreach (var row in Rows(Path.Combine(dir, "projects.tsv.gz")))
+            foreach (var project in dataset.Projects)
             {
-                var id = row("id");
-                if (string.IsNullOrEmpty(id) || !int.TryParse(row("startYear"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var year)
-                    || !membersOf.TryGetValue(id, out var m) || m.Coordinator is null)
+                if (project.Coordinator is not { } coordinator)
                 {
-                    data.Skipped++;
+                    data.WithoutCoordinator++;
                     continue;
                 }
-                var keywords = row("keywords").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var topicTitle = row("topicTitles");
-                var text = new ProjectText(NullIfEmpty(row("title")), NullIfEmpty(row("objective")), keywords,
-                    row("topics").Split(';', StringSplitOptions.RemoveEmptyEntries), topicTitle.Length == 0 ? [] : [topicTitle]);
-                data.Projects.Add(new HorizonProject(id, year, text, text.FullText, m.Coordinator, m.Members));
+                var text = project.Text;
+                data.Projects.Add(new HorizonProject(project.Id, project.StartYear, text, text.FullText, coordinator.OrgId,
+                    [.. project.Members.Select(m => m.OrgId)]));
             }
             return data;
         }
@@ -313,20 +299,6 @@ internal static class TextIndexBench
                 }
             }
             return (builder.Build(DateTimeOffset.UtcNow), skipped);
-        }
-
-        private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
-
-        private static IEnumerable<Func<string, string>> Rows(string path)
-        {
-            using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
-            var header = reader.ReadLine()?.Split('\t') ?? [];
-            var column = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i, StringComparer.Ordinal);
-            while (reader.ReadLine() is { } line)
-            {
-                var cells = line.Split('\t');
-                yield return name => column.TryGetValue(name, out var i) && i < cells.Length ? cells[i] : "";
-            }
         }
     }
 }
