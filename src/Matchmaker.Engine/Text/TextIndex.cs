@@ -56,10 +56,16 @@ public sealed partial class TextIndex : IDisposable
     private readonly float[] _idf;
     private readonly double[] _squaredNorms;
     private readonly ConditionalWeakTable<TextQuery, float[]> _projectScores = new();
+    // Per organization, its recent and older projects' bags (the profile fields beside its own text).
+    private readonly TermBag[] _recent;
+    private readonly TermBag[] _older;
+    // Built on the first profile search of this index (an update that is never searched does not pay for it).
+    private readonly Lazy<ProfilePostings> _postings;
     private int _disposed;
 
     private TextIndex(GraphSnapshot snapshot, TextIndexOptions options, Vocabulary vocabulary, SharedParts shared, int generation,
-        TermBag[] own, FieldStats[] fields, int[] profileDocFrequency, int[][] vectorIds, float[][] vectorWeights, DirectoryReader profileReader)
+        TermBag[] own, TermBag[] recent, TermBag[] older, FieldStats[] fields, int[] profileDocFrequency, int[][] vectorIds, float[][] vectorWeights,
+        DirectoryReader profileReader)
     {
         _snapshot = snapshot;
         _options = options;
@@ -67,6 +73,8 @@ public sealed partial class TextIndex : IDisposable
         _shared = shared;
         _generation = generation;
         _own = own;
+        _recent = recent;
+        _older = older;
         _fields = fields;
         _profileDocFrequency = profileDocFrequency;
         _vectorIds = vectorIds;
@@ -83,6 +91,8 @@ public sealed partial class TextIndex : IDisposable
             vocabulary, snapshot.OrganizationCount);
         _profileSearcher = new ProfileSearcher(profileReader, statistics) { Similarity = shared.Similarity };
         _organizationDocs = DocMaps.KeyToDoc(profileReader, OrganizationKey, snapshot.OrganizationCount);
+        var terms = vocabulary.Count;
+        _postings = new Lazy<ProfilePostings>(() => new ProfilePostings([_own, _recent, _older], terms), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public GraphSnapshot Snapshot => _snapshot;
@@ -127,10 +137,12 @@ public sealed partial class TextIndex : IDisposable
             var terms = vocabulary.Count;
             var fields = new[] { new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] } };
             var profileDocFrequency = new int[terms];
+            var recentBags = new TermBag[n];
+            var olderBags = new TermBag[n];
             // Counted per thread, then added up: integer sums, so the same statistics in any order.
             Parallel.For(0, n, () => new StatisticsPart(terms), (o, _, part) =>
             {
-                var (r, old) = shared.ProjectFields(snapshot, o, part.Merger);
+                var (r, old) = (recentBags[o], olderBags[o]) = shared.ProjectFields(snapshot, o, part.Merger);
                 part.Fields[Own].Apply(own[o], +1);
                 part.Fields[Recent].Apply(r, +1);
                 part.Fields[Older].Apply(old, +1);
@@ -152,13 +164,13 @@ public sealed partial class TextIndex : IDisposable
             Parallel.For(0, n, () => new BagMerger(terms), (o, _, m) =>
             {
                 (vectorIds[o], vectorWeights[o]) = shared.Vector(snapshot, o, own[o], m, profileDocFrequency, n);
-                shared.ProfileWriter.AddDocument(shared.ProfileDocument(snapshot, o, own[o], m, termList));
+                shared.ProfileWriter.AddDocument(SharedParts.ProfileDocument(o, [own[o], recentBags[o], olderBags[o]], termList));
                 return m;
             }, _ => { });
             BuildTrace?.Invoke($"profile documents {clock.Elapsed.TotalSeconds:F1} s");
             var reader = DirectoryReader.Open(shared.ProfileWriter, applyAllDeletes: true);
             BuildTrace?.Invoke($"profile reader {clock.Elapsed.TotalSeconds:F1} s");
-            return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
+            return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
         }
         catch
         {
@@ -206,6 +218,10 @@ public sealed partial class TextIndex : IDisposable
             var profileDocFrequency = new int[terms];
             Array.Copy(_profileDocFrequency, profileDocFrequency, _profileDocFrequency.Length);
             var merger = new BagMerger(terms);
+            var recentBags = new TermBag[n];
+            var olderBags = new TermBag[n];
+            Array.Copy(_recent, recentBags, oldN);
+            Array.Copy(_older, olderBags, oldN);
             foreach (var o in changed)
             {
                 // Projects are shared by a patch, so only the own field changes; an added organization has no projects.
@@ -219,6 +235,7 @@ public sealed partial class TextIndex : IDisposable
                     var (r, old) = _shared.ProjectFields(newSnapshot, o, merger);
                     fields[Recent].Apply(r, +1);
                     fields[Older].Apply(old, +1);
+                    (recentBags[o], olderBags[o]) = (r, old);
                 }
                 fields[Own].Apply(own[o], +1);
                 foreach (var id in _shared.ProfileWeights(newSnapshot, o, own[o], merger).Ids) profileDocFrequency[id]++;
@@ -233,7 +250,7 @@ public sealed partial class TextIndex : IDisposable
             {
                 (vectorIds[o], vectorWeights[o]) = _shared.Vector(newSnapshot, o, own[o], merger, profileDocFrequency, n);
                 _shared.ProfileWriter.UpdateDocument(new Term(IdField, o.ToString(CultureInfo.InvariantCulture)),
-                    _shared.ProfileDocument(newSnapshot, o, own[o], merger, termList));
+                    SharedParts.ProfileDocument(o, [own[o], recentBags[o], olderBags[o]], termList));
             }
             var reader = DirectoryReader.OpenIfChanged(_profileReader, _shared.ProfileWriter, applyAllDeletes: true);
             if (reader is null)
@@ -243,7 +260,7 @@ public sealed partial class TextIndex : IDisposable
             }
             _shared.AddRef();
             var generation = ++_shared.Generation;
-            return new TextIndex(newSnapshot, _options, vocabulary, _shared, generation, own, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
+            return new TextIndex(newSnapshot, _options, vocabulary, _shared, generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
         }
     }
 
@@ -280,6 +297,41 @@ public sealed partial class TextIndex : IDisposable
         var n = _snapshot.OrganizationCount;
         if (scores.Length < n) throw new ArgumentException($"needs room for {n} organizations", nameof(scores));
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        scores[..n].Clear();
+        var clauses = new List<ProfilePostings.Clause>();
+        for (var i = 0; i < query.Count; i++)
+        {
+            var id = _vocabulary.IdOf(query.TermArray[i]);
+            if (id < 0) continue;
+            // The clauses of ProfileQuery, in its order.
+            for (var f = 0; f < FieldNames.Length; f++)
+            {
+                var docFrequency = _fields[f].DocFrequencyOf(id);
+                if (docFrequency == 0) continue;
+                clauses.Add(new ProfilePostings.Clause(f, id, QueryWeight(query, i) * _fieldBoosts[f], docFrequency, _fields[f]));
+            }
+        }
+        if (clauses.Count == 0) return;
+        var sums = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            Array.Clear(sums, 0, n);
+            _postings.Value.Score(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(clauses), n, _shared.Similarity.K1, _shared.Similarity.B,
+                sums.AsSpan(0, n), scores[..n]);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ScoreOrganizations"/> through a Lucene search of the profile index: what the array walk must equal
+    /// to the bit (the tests compare both).
+    /// </summary>
+    internal void ScoreOrganizationsWithLucene(TextQuery query, Span<float> scores)
+    {
+        var n = _snapshot.OrganizationCount;
         scores[..n].Clear();
         var lucene = ProfileQuery(query);
         if (lucene is null) return;
@@ -628,15 +680,14 @@ public sealed partial class TextIndex : IDisposable
             return (order.Select(i => ids[i]).ToArray(), order.Select(i => weights[i]).ToArray());
         }
 
-        public Document ProfileDocument(GraphSnapshot snapshot, int o, TermBag own, BagMerger merger, IReadOnlyList<string> terms)
+        /// <summary>The organization's profile document from its own, recent and older bags (in <see cref="FieldNames"/> order).</summary>
+        public static Document ProfileDocument(int o, TermBag[] bags, IReadOnlyList<string> terms)
         {
-            var (recent, older) = ProjectFields(snapshot, o, merger);
             var doc = new Document
             {
                 new StringField(IdField, o.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
                 new NumericDocValuesField(OrganizationKey, o),
             };
-            TermBag[] bags = [own, recent, older];
             for (var f = 0; f < bags.Length; f++)
             {
                 if (!bags[f].IsEmpty) doc.Add(new Field(FieldNames[f], new BagTokenStream(terms, bags[f]), BagTokenStream.FieldType));
