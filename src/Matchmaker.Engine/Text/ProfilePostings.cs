@@ -61,6 +61,13 @@ internal sealed class ProfilePostings
         return new Field { Start = start, Organizations = organizations, Frequencies = frequencies, Norms = norms };
     }
 
+    /// <summary>The organizations whose field <paramref name="field"/> holds the term, ascending.</summary>
+    public ReadOnlySpan<int> Organizations(int field, int term)
+    {
+        var f = _fields[field];
+        return term + 1 < f.Start.Length ? f.Organizations.AsSpan(f.Start[term], f.Start[term + 1] - f.Start[term]) : [];
+    }
+
     /// <summary>One clause of the query: a term in a field with its boost (query weight × field boost).</summary>
     public readonly record struct Clause(int Field, int Term, float Boost, int DocFrequency, FieldStats Stats);
 

@@ -12,8 +12,8 @@ using Matchmaker.Engine.Graph;
 namespace Matchmaker.Engine.Text;
 
 /// <summary>
-/// BM25 text search over a snapshot, with Lucene.Net, in memory: one document per organization (its profile) and
-/// one per project.
+/// BM25 text search over a snapshot, in memory: one document per organization (its profile; Lucene's BM25 on
+/// postings arrays, see <see cref="ProfilePostings"/>) and one per project (a Lucene.Net index).
 /// <para>
 /// A profile has three fields: the organization's own text (names, description, capability and need tags), the
 /// texts of its recent projects (started in the snapshot's latest project year or the year before, by default) and
@@ -49,9 +49,8 @@ public sealed partial class TextIndex : IDisposable
     // when two vectors are compared, so the statistics of the index answering are used.
     private readonly int[][] _vectorIds;
     private readonly float[][] _vectorWeights;
-    private readonly DirectoryReader _profileReader;
-    private readonly ProfileSearcher _profileSearcher;
-    private readonly int[] _organizationDocs;
+    // A Lucene index of the profiles, built only when asked for: the reference the postings arrays are checked against.
+    private readonly Lazy<LuceneProfiles> _luceneProfiles;
     private readonly float[] _fieldBoosts;
     private readonly float[] _idf;
     private readonly double[] _squaredNorms;
@@ -64,8 +63,7 @@ public sealed partial class TextIndex : IDisposable
     private int _disposed;
 
     private TextIndex(GraphSnapshot snapshot, TextIndexOptions options, Vocabulary vocabulary, SharedParts shared, int generation,
-        TermBag[] own, TermBag[] recent, TermBag[] older, FieldStats[] fields, int[] profileDocFrequency, int[][] vectorIds, float[][] vectorWeights,
-        DirectoryReader profileReader)
+        TermBag[] own, TermBag[] recent, TermBag[] older, FieldStats[] fields, int[] profileDocFrequency, int[][] vectorIds, float[][] vectorWeights)
     {
         _snapshot = snapshot;
         _options = options;
@@ -79,20 +77,15 @@ public sealed partial class TextIndex : IDisposable
         _profileDocFrequency = profileDocFrequency;
         _vectorIds = vectorIds;
         _vectorWeights = vectorWeights;
-        _profileReader = profileReader;
         _fieldBoosts = [options.OwnBoost, options.RecentBoost, options.OlderBoost];
         // Per term once, not per comparison: ProfileSimilarity reads it for every term of both vectors.
         _idf = new float[profileDocFrequency.Length];
         for (var id = 0; id < _idf.Length; id++) _idf[id] = SharedParts.Idf(profileDocFrequency[id], snapshot.OrganizationCount);
         _squaredNorms = new double[snapshot.OrganizationCount];
         Array.Fill(_squaredNorms, double.NaN);
-        var statistics = new ProfileStatistics(
-            new Dictionary<string, FieldStats> { [FieldNames[Own]] = fields[Own], [FieldNames[Recent]] = fields[Recent], [FieldNames[Older]] = fields[Older] },
-            vocabulary, snapshot.OrganizationCount);
-        _profileSearcher = new ProfileSearcher(profileReader, statistics) { Similarity = shared.Similarity };
-        _organizationDocs = DocMaps.KeyToDoc(profileReader, OrganizationKey, snapshot.OrganizationCount);
         var terms = vocabulary.Count;
         _postings = new Lazy<ProfilePostings>(() => new ProfilePostings([_own, _recent, _older], terms), LazyThreadSafetyMode.ExecutionAndPublication);
+        _luceneProfiles = new Lazy<LuceneProfiles>(() => new LuceneProfiles(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public GraphSnapshot Snapshot => _snapshot;
@@ -160,17 +153,13 @@ public sealed partial class TextIndex : IDisposable
             BuildTrace?.Invoke($"profile statistics {clock.Elapsed.TotalSeconds:F1} s");
             var vectorIds = new int[n][];
             var vectorWeights = new float[n][];
-            var termList = vocabulary.TermList;
             Parallel.For(0, n, () => new BagMerger(terms), (o, _, m) =>
             {
                 (vectorIds[o], vectorWeights[o]) = shared.Vector(snapshot, o, own[o], m, profileDocFrequency, n);
-                shared.ProfileWriter.AddDocument(SharedParts.ProfileDocument(o, [own[o], recentBags[o], olderBags[o]], termList));
                 return m;
             }, _ => { });
-            BuildTrace?.Invoke($"profile documents {clock.Elapsed.TotalSeconds:F1} s");
-            var reader = DirectoryReader.Open(shared.ProfileWriter, applyAllDeletes: true);
-            BuildTrace?.Invoke($"profile reader {clock.Elapsed.TotalSeconds:F1} s");
-            return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
+            BuildTrace?.Invoke($"profile vectors {clock.Elapsed.TotalSeconds:F1} s");
+            return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights);
         }
         catch
         {
@@ -245,22 +234,13 @@ public sealed partial class TextIndex : IDisposable
             var vectorWeights = new float[n][];
             Array.Copy(_vectorIds, vectorIds, oldN);
             Array.Copy(_vectorWeights, vectorWeights, oldN);
-            var termList = vocabulary.TermList;
             foreach (var o in changed)
             {
                 (vectorIds[o], vectorWeights[o]) = _shared.Vector(newSnapshot, o, own[o], merger, profileDocFrequency, n);
-                _shared.ProfileWriter.UpdateDocument(new Term(IdField, o.ToString(CultureInfo.InvariantCulture)),
-                    SharedParts.ProfileDocument(o, [own[o], recentBags[o], olderBags[o]], termList));
-            }
-            var reader = DirectoryReader.OpenIfChanged(_profileReader, _shared.ProfileWriter, applyAllDeletes: true);
-            if (reader is null)
-            {
-                reader = _profileReader;
-                reader.IncRef();
             }
             _shared.AddRef();
             var generation = ++_shared.Generation;
-            return new TextIndex(newSnapshot, _options, vocabulary, _shared, generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
+            return new TextIndex(newSnapshot, _options, vocabulary, _shared, generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights);
         }
     }
 
@@ -326,24 +306,26 @@ public sealed partial class TextIndex : IDisposable
     }
 
     /// <summary>
-    /// <see cref="ScoreOrganizations"/> through a Lucene search of the profile index: what the array walk must equal
-    /// to the bit (the tests compare both).
+    /// <see cref="ScoreOrganizations"/> through a Lucene search of a profile index built for it (one document per
+    /// organization, its three fields): what the array walk must equal to the bit (the tests compare both).
     /// </summary>
     internal void ScoreOrganizationsWithLucene(TextQuery query, Span<float> scores)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var n = _snapshot.OrganizationCount;
         scores[..n].Clear();
         var lucene = ProfileQuery(query);
         if (lucene is null) return;
-        var maxDoc = _profileReader.MaxDoc;
+        var profiles = _luceneProfiles.Value;
+        var maxDoc = profiles.Reader.MaxDoc;
         var byDoc = ArrayPool<float>.Shared.Rent(maxDoc);
         try
         {
             Array.Clear(byDoc, 0, maxDoc);
-            _profileSearcher.Search(lucene, new AllHitsCollector(byDoc));
+            profiles.Searcher.Search(lucene, new AllHitsCollector(byDoc));
             for (var o = 0; o < n; o++)
             {
-                var d = _organizationDocs[o];
+                var d = profiles.OrganizationDocs[o];
                 if (d >= 0) scores[o] = byDoc[d];
             }
         }
@@ -487,7 +469,7 @@ public sealed partial class TextIndex : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _profileReader.DecRef();
+        if (_luceneProfiles.IsValueCreated) _luceneProfiles.Value.Dispose();
         _shared.Release();
     }
 
@@ -581,6 +563,42 @@ public sealed partial class TextIndex : IDisposable
         public BagMerger Merger { get; } = new(terms);
     }
 
+    /// <summary>The profiles as a Lucene index with the exact statistics of <see cref="ProfileStatistics"/> (see <see cref="ScoreOrganizationsWithLucene"/>).</summary>
+    private sealed class LuceneProfiles : IDisposable
+    {
+        public LuceneProfiles(TextIndex index)
+        {
+            Directory = new RAMDirectory();
+            using (var writer = new IndexWriter(Directory, index._shared.Config()))
+            {
+                var terms = index._vocabulary.TermList;
+                for (var o = 0; o < index.OrganizationCount; o++)
+                {
+                    writer.AddDocument(SharedParts.ProfileDocument(o, [index._own[o], index._recent[o], index._older[o]], terms));
+                }
+                writer.Commit();
+            }
+            Reader = DirectoryReader.Open(Directory);
+            var fields = index._fields;
+            var statistics = new ProfileStatistics(
+                new Dictionary<string, FieldStats> { [FieldNames[Own]] = fields[Own], [FieldNames[Recent]] = fields[Recent], [FieldNames[Older]] = fields[Older] },
+                index._vocabulary, index.OrganizationCount);
+            Searcher = new ProfileSearcher(Reader, statistics) { Similarity = index._shared.Similarity };
+            OrganizationDocs = DocMaps.KeyToDoc(Reader, OrganizationKey, index.OrganizationCount);
+        }
+
+        public RAMDirectory Directory { get; }
+        public DirectoryReader Reader { get; }
+        public ProfileSearcher Searcher { get; }
+        public int[] OrganizationDocs { get; }
+
+        public void Dispose()
+        {
+            Reader.Dispose();
+            Directory.Dispose();
+        }
+    }
+
     /// <summary>
     /// What an index and the indexes updated from it share: the project bags and the project index (projects do
     /// not change by a patch), the profile index's directory and writer. Released when the last index is disposed.
@@ -613,8 +631,6 @@ public sealed partial class TextIndex : IDisposable
             ProjectDocs = DocMaps.KeyToDoc(ProjectReader, ProjectKey, projectBags.Length);
             _projectTerms = new bool[projectTerms.Length];
             foreach (var bag in projectBags) foreach (var id in bag.Ids) _projectTerms[id] = true;
-            ProfileDirectory = new RAMDirectory();
-            ProfileWriter = new IndexWriter(ProfileDirectory, Config());
         }
 
         public TextIndexOptions Options { get; }
@@ -625,8 +641,6 @@ public sealed partial class TextIndex : IDisposable
         public DirectoryReader ProjectReader { get; }
         public IndexSearcher ProjectSearcher { get; }
         public int[] ProjectDocs { get; }
-        public RAMDirectory ProfileDirectory { get; }
-        public IndexWriter ProfileWriter { get; }
         public object Gate { get; } = new();
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
@@ -634,7 +648,7 @@ public sealed partial class TextIndex : IDisposable
         // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used. Segments are never merged:
         // the index lives as long as its snapshot, scores read the exact statistics of ProfileStatistics (not the
         // segments'), and merging cost a build more than the extra segments cost a search.
-        private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
+        public IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
         {
             Similarity = Similarity,
             OpenMode = OpenMode.CREATE,
@@ -701,9 +715,6 @@ public sealed partial class TextIndex : IDisposable
         {
             if (Interlocked.Decrement(ref _references) != 0) return;
             ProjectReader.Dispose();
-            // Nothing of the profile index is ever committed: it lives only as long as its readers.
-            ProfileWriter.Rollback();
-            ProfileDirectory.Dispose();
             ProjectDirectory.Dispose();
         }
     }
