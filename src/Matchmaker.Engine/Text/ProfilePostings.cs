@@ -82,7 +82,8 @@ internal sealed class ProfilePostings
         {
             var clause = clauses[c];
             var field = _fields[clause.Field];
-            if (clause.Term + 1 >= field.Start.Length) continue;
+            // A term no document holds adds nothing (Lucene finds no postings for it).
+            if ((uint)clause.Term + 1 >= (uint)field.Start.Length || field.Start[clause.Term] == field.Start[clause.Term + 1]) continue;
             // BM25Similarity.ComputeWeight / Normalize (top-level boost 1) / BM25DocScorer, as Lucene.Net 4.8 has them.
             var docFrequency = Math.Max(1, clause.DocFrequency);
             var idf = (float)Math.Log(1 + (maxDoc - docFrequency + 0.5D) / (docFrequency + 0.5D));

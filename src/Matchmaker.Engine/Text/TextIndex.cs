@@ -379,22 +379,43 @@ public sealed partial class TextIndex : IDisposable
     {
         var count = _snapshot.ProjectCount;
         var byProject = new float[count];
-        var lucene = ProjectQuery(q);
-        if (lucene is null || count == 0) return byProject;
-        var maxDoc = _shared.ProjectReader.MaxDoc;
-        var byDoc = ArrayPool<float>.Shared.Rent(maxDoc);
+        if (q.IsEmpty || count == 0) return byProject;
+        // The clauses of ProjectQuery, in its order; Lucene's statistics of the project index (all projects are documents).
+        var stats = _shared.ProjectStats;
+        var clauses = new ProfilePostings.Clause[q.Count];
+        for (var i = 0; i < q.Count; i++)
+        {
+            var id = _vocabulary.IdOf(q.TermArray[i]);
+            clauses[i] = new ProfilePostings.Clause(0, id < 0 ? int.MaxValue - 1 : id, QueryWeight(q, i), stats.DocFrequencyOf(id), stats);
+        }
+        var sums = ArrayPool<double>.Shared.Rent(count);
         try
         {
-            Array.Clear(byDoc, 0, maxDoc);
-            _shared.ProjectSearcher.Search(lucene, new AllHitsCollector(byDoc));
-            for (var p = 0; p < count; p++) byProject[p] = byDoc[_shared.ProjectDocs[p]];
-            return byProject;
+            Array.Clear(sums, 0, count);
+            _shared.ProjectPostings.Score(clauses, count, _shared.Similarity.K1, _shared.Similarity.B, sums.AsSpan(0, count), byProject);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(byDoc);
+            ArrayPool<double>.Shared.Return(sums);
         }
+        return byProject;
     });
+
+    /// <summary>The project scores through a Lucene search of a project index built for it: what the array walk must equal to the bit.</summary>
+    internal float[] ProjectScoresWithLucene(TextQuery query)
+    {
+        var count = _snapshot.ProjectCount;
+        var byProject = new float[count];
+        var lucene = ProjectQuery(query);
+        if (lucene is null || count == 0) return byProject;
+        var projects = _shared.Lucene;
+        var byDoc = new float[projects.Reader.MaxDoc];
+        projects.Searcher.Search(lucene, new AllHitsCollector(byDoc));
+        for (var p = 0; p < count; p++) byProject[p] = byDoc[projects.Docs[p]];
+        return byProject;
+    }
+
+    internal float[] ProjectScoresForTests(TextQuery query) => ProjectScores(query);
 
     /// <summary>
     /// The query's terms found in the organization's profile, as the words people write (most frequent surface form),
@@ -614,33 +635,57 @@ public sealed partial class TextIndex : IDisposable
             ProjectBags = projectBags;
             ProjectRecent = projectRecent;
             Similarity = new BM25Similarity(options.K1, options.B);
-            ProjectDirectory = new RAMDirectory();
-            using (var writer = new IndexWriter(ProjectDirectory, Config()))
-            {
-                // Documents are found by their doc values, so the writer's threads may add them in any order.
-                Parallel.For(0, projectBags.Length, p =>
-                {
-                    var doc = new Document { new NumericDocValuesField(ProjectKey, p) };
-                    if (!projectBags[p].IsEmpty) doc.Add(new Field(ProjectField, new BagTokenStream(projectTerms, projectBags[p]), BagTokenStream.FieldType));
-                    writer.AddDocument(doc);
-                });
-                writer.Commit();
-            }
-            ProjectReader = DirectoryReader.Open(ProjectDirectory);
-            ProjectSearcher = new IndexSearcher(ProjectReader) { Similarity = Similarity };
-            ProjectDocs = DocMaps.KeyToDoc(ProjectReader, ProjectKey, projectBags.Length);
             _projectTerms = new bool[projectTerms.Length];
-            foreach (var bag in projectBags) foreach (var id in bag.Ids) _projectTerms[id] = true;
+            // The statistics Lucene's own searcher reads from a project index: documents holding each term, and all tokens.
+            ProjectStats = new FieldStats { DocFrequency = new int[projectTerms.Length] };
+            foreach (var bag in projectBags)
+            {
+                foreach (var id in bag.Ids) _projectTerms[id] = true;
+                ProjectStats.Apply(bag, +1);
+            }
+            ProjectPostings = new ProfilePostings([projectBags], projectTerms.Length);
+            _luceneProjects = new Lazy<LuceneProjects>(() => new LuceneProjects(this, projectTerms), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        private readonly Lazy<LuceneProjects> _luceneProjects;
+
+        /// <summary>A Lucene index of the projects, built only when asked for: the reference the project postings are checked against.</summary>
+        public LuceneProjects Lucene => _luceneProjects.Value;
+
+        public sealed class LuceneProjects
+        {
+            public LuceneProjects(SharedParts shared, string[] projectTerms)
+            {
+                Directory = new RAMDirectory();
+                using (var writer = new IndexWriter(Directory, shared.Config()))
+                {
+                    for (var p = 0; p < shared.ProjectBags.Length; p++)
+                    {
+                        var doc = new Document { new NumericDocValuesField(ProjectKey, p) };
+                        var bag = shared.ProjectBags[p];
+                        if (!bag.IsEmpty) doc.Add(new Field(ProjectField, new BagTokenStream(projectTerms, bag), BagTokenStream.FieldType));
+                        writer.AddDocument(doc);
+                    }
+                    writer.Commit();
+                }
+                Reader = DirectoryReader.Open(Directory);
+                Searcher = new IndexSearcher(Reader) { Similarity = shared.Similarity };
+                Docs = DocMaps.KeyToDoc(Reader, ProjectKey, shared.ProjectBags.Length);
+            }
+
+            public RAMDirectory Directory { get; }
+            public DirectoryReader Reader { get; }
+            public IndexSearcher Searcher { get; }
+            public int[] Docs { get; }
         }
 
         public TextIndexOptions Options { get; }
         public TermBag[] ProjectBags { get; }
         public bool[] ProjectRecent { get; }
         public BM25Similarity Similarity { get; }
-        public RAMDirectory ProjectDirectory { get; }
-        public DirectoryReader ProjectReader { get; }
-        public IndexSearcher ProjectSearcher { get; }
-        public int[] ProjectDocs { get; }
+        /// <summary>The project texts' postings (one field), scored as Lucene scores the project index.</summary>
+        public ProfilePostings ProjectPostings { get; }
+        public FieldStats ProjectStats { get; }
         public object Gate { get; } = new();
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
@@ -714,8 +759,9 @@ public sealed partial class TextIndex : IDisposable
         public void Release()
         {
             if (Interlocked.Decrement(ref _references) != 0) return;
-            ProjectReader.Dispose();
-            ProjectDirectory.Dispose();
+            if (!_luceneProjects.IsValueCreated) return;
+            _luceneProjects.Value.Reader.Dispose();
+            _luceneProjects.Value.Directory.Dispose();
         }
     }
 }

@@ -133,7 +133,7 @@ public class HorizonSliceTests(HorizonSliceFixture slice) : IClassFixture<Horizo
     }
 
     [Fact]
-    public void Profile_scores_from_the_postings_arrays_are_the_bits_of_the_Lucene_search()
+    public void Profile_and_project_scores_from_the_postings_arrays_are_the_bits_of_the_Lucene_search()
     {
         // The slice's queries and every project text of the graph as query texts, each term once and by its
         // frequency in the text (the two query weightings of the index).
@@ -146,7 +146,7 @@ public class HorizonSliceTests(HorizonSliceFixture slice) : IClassFixture<Horizo
             using var index = TextIndex.Build(slice.Before, options);
             var n = index.OrganizationCount;
             var (expected, actual) = (new float[n], new float[n]);
-            var matched = 0;
+            var (matched, matchedProjects) = (0, 0);
             foreach (var text in texts)
             {
                 var query = index.Analyze(text);
@@ -160,8 +160,18 @@ public class HorizonSliceTests(HorizonSliceFixture slice) : IClassFixture<Horizo
                     }
                     if (expected[o] > 0) matched++;
                 }
+                var (lucene, arrays) = (index.ProjectScoresWithLucene(query), index.ProjectScoresForTests(query));
+                for (var p = 0; p < lucene.Length; p++)
+                {
+                    if (BitConverter.SingleToInt32Bits(lucene[p]) != BitConverter.SingleToInt32Bits(arrays[p]))
+                    {
+                        Assert.Fail($"'{text[..Math.Min(40, text.Length)]}', project {p}: Lucene {lucene[p]:R}, arrays {arrays[p]:R}");
+                    }
+                    if (lucene[p] > 0) matchedProjects++;
+                }
             }
             Assert.True(matched > texts.Length * 10);
+            Assert.True(matchedProjects > texts.Length * 10);
         }
     }
 
