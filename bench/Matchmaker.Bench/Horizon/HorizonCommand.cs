@@ -147,6 +147,7 @@ public static class HorizonCommand
         var trackQueries = newPartners ? TimeSplit.NewPartnerQueries(snapshot, allQueries) : allQueries;
         var queries = trackQueries.Where(q => half == "all" || HorizonDataset.IsEven(q.Id) == (half == "even")).ToArray();
         var loadSeconds = clock.Elapsed.TotalSeconds;
+        var loadCpu = Cordis.CordisCommand.CpuSeconds();
 
         var g = snapshot;
         var baselines = new HorizonBaselines(snapshot, data);
@@ -158,6 +159,7 @@ public static class HorizonCommand
         var textClock = Stopwatch.StartNew();
         using var testText = textFeatures ? TextMatcher.Build(snapshot, matchOptions, textOptions) : null;
         var indexSeconds = textClock.Elapsed.TotalSeconds;
+        var indexCpu = Cordis.CordisCommand.CpuSeconds();
         var methods = new List<Method>
         {
             new("previous-partners", baselines.PreviousPartners),
@@ -178,6 +180,7 @@ public static class HorizonCommand
             methodSeconds.Add(string.Create(CultureInfo.InvariantCulture, $"{method.Name} {clock.Elapsed.TotalSeconds - started:F1} s"));
         }
         var heuristicsSeconds = clock.Elapsed.TotalSeconds;
+        var heuristicsCpu = Cordis.CordisCommand.CpuSeconds();
         if (skipLearned)
         {
             foreach (var (name, m) in results.Skip(1))
@@ -228,8 +231,10 @@ public static class HorizonCommand
         var rows = RankerTrainer.BuildRows(splits, candidates, features, options);
         foreach (var t in splitTexts) t.Dispose();
         var rowsSeconds = clock.Elapsed.TotalSeconds;
+        var rowsCpu = Cordis.CordisCommand.CpuSeconds();
         var model = RankerTrainer.Train(rows, options, string.Join("; ", splits.Select(s => s.Description)), 1, DateTimeOffset.UtcNow);
         var trainSeconds = clock.Elapsed.TotalSeconds;
+        var trainCpu = Cordis.CordisCommand.CpuSeconds();
         var matcher = new Matcher(new SnapshotStats(snapshot), model, candidates, features);
         // The reciprocity re-ranking walks back from each of the top 50 candidates; with the new-partner model's deep
         // walk that took 350 s on 2024 (2 cores), so that track leaves it out.
@@ -237,6 +242,7 @@ public static class HorizonCommand
         var evaluation = ProtocolEvaluator.EvaluateMatcher(matcher, queries, reciprocalTop, excludePreviousPartners: newPartners);
         results[0] = ("learned", evaluation.Learned);
         var scoreSeconds = clock.Elapsed.TotalSeconds;
+        var scoreCpu = Cordis.CordisCommand.CpuSeconds();
         clock.Stop();
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
@@ -254,6 +260,8 @@ public static class HorizonCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  phases: load {loadSeconds:F1} s, text index {indexSeconds:F1} s, reference methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s ({string.Join(", ", methodSeconds)}), training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  CPU (both cores together): {scoreCpu:F1} s; load {loadCpu:F1} s, text index {indexCpu - loadCpu:F1} s, reference methods {heuristicsCpu - indexCpu:F1} s, training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, learned ranking {scoreCpu - trainCpu:F1} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
         if (reciprocalTop > 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

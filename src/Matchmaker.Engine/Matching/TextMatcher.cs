@@ -185,7 +185,13 @@ public sealed class TextMatcher : IDisposable
     }
 
     /// <summary>The <paramref name="k"/> organizations with the best profile score (above 0), best first, ties by lower index.</summary>
-    internal static void TopByProfile(TextSignals signals, int k, List<int> into) => Top(signals.Profile, null, k, into);
+    internal static void TopByProfile(TextSignals signals, int k, List<int> into)
+    {
+        // The profile ranking is already sorted (RankProfiles): its head, instead of a heap over every organization.
+        into.Clear();
+        if (k <= 0) return;
+        into.AddRange(signals.RankedProfiles[..Math.Min(k, signals.RankedProfiles.Length)]);
+    }
 
     /// <summary>The <paramref name="k"/> touched organizations with the most similar-project credit, best first.</summary>
     internal static void TopByProjects(TextSignals signals, int k, List<int> into) => Top(signals.Projects, signals.TouchedList, k, into);
@@ -237,6 +243,7 @@ public sealed class TextSignals
     private int[] _ranked = [];
     private int _rankedCount;
     private int[] _rank = [];
+    private long[] _keys = [];
     /// <summary>Projects of each organization on one of the query's call topics.</summary>
     public float[] Topic { get; private set; } = [];
     /// <summary>Projects of each organization in one of the query's call destinations.</summary>
@@ -253,6 +260,7 @@ public sealed class TextSignals
             BestProject = new float[organizations];
             _rank = new int[organizations];
             _ranked = new int[organizations];
+            _keys = new long[organizations];
             _rankedCount = 0;
             Topic = new float[organizations];
             Destination = new float[organizations];
@@ -279,16 +287,21 @@ public sealed class TextSignals
     /// <summary>1 + how many organizations' profiles match the text better (ties by lower index); 0 without a match.</summary>
     public int RankOf(int organization) => _rank[organization];
 
+    /// <summary>The organizations with a profile score above 0, best first, ties by lower index.</summary>
+    internal ReadOnlySpan<int> RankedProfiles => _ranked.AsSpan(0, _rankedCount);
+
     /// <summary>Orders the organizations with a profile score: one sort of those only, per query.</summary>
     internal void RankProfiles()
     {
         _rankedCount = 0;
         for (var o = 0; o < Profile.Length; o++)
         {
-            if (Profile[o] > 0) _ranked[_rankedCount++] = o;
+            if (!(Profile[o] > 0)) continue;
+            _keys[_rankedCount] = Matcher.SortKey(Profile[o], o);
+            _ranked[_rankedCount++] = o;
         }
-        var scores = Profile;
-        Array.Sort(_ranked, 0, _rankedCount, Comparer<int>.Create((x, y) => scores[x] != scores[y] ? scores[y].CompareTo(scores[x]) : x.CompareTo(y)));
+        // Higher score first, ties by lower index, as one primitive sort (the matcher's key).
+        Array.Sort(_keys, _ranked, 0, _rankedCount);
         for (var i = 0; i < _rankedCount; i++) _rank[_ranked[i]] = i + 1;
     }
 

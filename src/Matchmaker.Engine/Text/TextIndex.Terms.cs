@@ -1,6 +1,3 @@
-using Lucene.Net.Index;
-using Lucene.Net.Search;
-
 namespace Matchmaker.Engine.Text;
 
 /// <summary>Per-term lookups on organization profiles: who holds a term, and how many (the consortium planner's coverage).</summary>
@@ -35,7 +32,7 @@ public sealed partial class TextIndex
 
     /// <summary>
     /// Every organization whose profile holds <paramref name="term"/>, ascending, each once: read from the profile
-    /// index's postings, so it costs the term's document frequency, not the number of organizations.
+    /// postings, so it costs the term's document frequency, not the number of organizations.
     /// </summary>
     public int[] OrganizationsHolding(string term)
     {
@@ -44,23 +41,7 @@ public sealed partial class TextIndex
         var id = _vocabulary.IdOf(term);
         if (id < 0 || id >= _profileDocFrequency.Length || _profileDocFrequency[id] == 0) return [];
         var found = new List<int>(_profileDocFrequency[id]);
-        foreach (var leaf in _profileReader.Leaves)
-        {
-            var atomic = leaf.AtomicReader;
-            var keys = atomic.GetNumericDocValues(OrganizationKey);
-            if (keys is null) continue;
-            var live = atomic.LiveDocs;
-            foreach (var field in FieldNames)
-            {
-                // Live documents only: an updated organization's earlier document is deleted, not gone.
-                var docs = atomic.GetTermDocsEnum(new Term(field, term));
-                if (docs is null) continue;
-                for (var d = docs.NextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = docs.NextDoc())
-                {
-                    if (live is null || live.Get(d)) found.Add((int)keys.Get(d));
-                }
-            }
-        }
+        for (var f = 0; f < FieldNames.Length; f++) found.AddRange(_postings.Value.Organizations(f, id));
         // One organization may hold the term in several fields: sorted, then each kept once.
         found.Sort();
         var distinct = 0;

@@ -12,8 +12,8 @@ using Matchmaker.Engine.Graph;
 namespace Matchmaker.Engine.Text;
 
 /// <summary>
-/// BM25 text search over a snapshot, with Lucene.Net, in memory: one document per organization (its profile) and
-/// one per project.
+/// BM25 text search over a snapshot, in memory: one document per organization (its profile; Lucene's BM25 on
+/// postings arrays, see <see cref="ProfilePostings"/>) and one per project (a Lucene.Net index).
 /// <para>
 /// A profile has three fields: the organization's own text (names, description, capability and need tags), the
 /// texts of its recent projects (started in the snapshot's latest project year or the year before, by default) and
@@ -49,17 +49,21 @@ public sealed partial class TextIndex : IDisposable
     // when two vectors are compared, so the statistics of the index answering are used.
     private readonly int[][] _vectorIds;
     private readonly float[][] _vectorWeights;
-    private readonly DirectoryReader _profileReader;
-    private readonly ProfileSearcher _profileSearcher;
-    private readonly int[] _organizationDocs;
+    // A Lucene index of the profiles, built only when asked for: the reference the postings arrays are checked against.
+    private readonly Lazy<LuceneProfiles> _luceneProfiles;
     private readonly float[] _fieldBoosts;
     private readonly float[] _idf;
     private readonly double[] _squaredNorms;
     private readonly ConditionalWeakTable<TextQuery, float[]> _projectScores = new();
+    // Per organization, its recent and older projects' bags (the profile fields beside its own text).
+    private readonly TermBag[] _recent;
+    private readonly TermBag[] _older;
+    // Built on the first profile search of this index (an update that is never searched does not pay for it).
+    private readonly Lazy<ProfilePostings> _postings;
     private int _disposed;
 
     private TextIndex(GraphSnapshot snapshot, TextIndexOptions options, Vocabulary vocabulary, SharedParts shared, int generation,
-        TermBag[] own, FieldStats[] fields, int[] profileDocFrequency, int[][] vectorIds, float[][] vectorWeights, DirectoryReader profileReader)
+        TermBag[] own, TermBag[] recent, TermBag[] older, FieldStats[] fields, int[] profileDocFrequency, int[][] vectorIds, float[][] vectorWeights)
     {
         _snapshot = snapshot;
         _options = options;
@@ -67,22 +71,21 @@ public sealed partial class TextIndex : IDisposable
         _shared = shared;
         _generation = generation;
         _own = own;
+        _recent = recent;
+        _older = older;
         _fields = fields;
         _profileDocFrequency = profileDocFrequency;
         _vectorIds = vectorIds;
         _vectorWeights = vectorWeights;
-        _profileReader = profileReader;
         _fieldBoosts = [options.OwnBoost, options.RecentBoost, options.OlderBoost];
         // Per term once, not per comparison: ProfileSimilarity reads it for every term of both vectors.
         _idf = new float[profileDocFrequency.Length];
         for (var id = 0; id < _idf.Length; id++) _idf[id] = SharedParts.Idf(profileDocFrequency[id], snapshot.OrganizationCount);
         _squaredNorms = new double[snapshot.OrganizationCount];
         Array.Fill(_squaredNorms, double.NaN);
-        var statistics = new ProfileStatistics(
-            new Dictionary<string, FieldStats> { [FieldNames[Own]] = fields[Own], [FieldNames[Recent]] = fields[Recent], [FieldNames[Older]] = fields[Older] },
-            vocabulary, snapshot.OrganizationCount);
-        _profileSearcher = new ProfileSearcher(profileReader, statistics) { Similarity = shared.Similarity };
-        _organizationDocs = DocMaps.KeyToDoc(profileReader, OrganizationKey, snapshot.OrganizationCount);
+        var terms = vocabulary.Count;
+        _postings = new Lazy<ProfilePostings>(() => new ProfilePostings([_own, _recent, _older], terms), LazyThreadSafetyMode.ExecutionAndPublication);
+        _luceneProfiles = new Lazy<LuceneProfiles>(() => new LuceneProfiles(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public GraphSnapshot Snapshot => _snapshot;
@@ -127,10 +130,12 @@ public sealed partial class TextIndex : IDisposable
             var terms = vocabulary.Count;
             var fields = new[] { new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] } };
             var profileDocFrequency = new int[terms];
+            var recentBags = new TermBag[n];
+            var olderBags = new TermBag[n];
             // Counted per thread, then added up: integer sums, so the same statistics in any order.
             Parallel.For(0, n, () => new StatisticsPart(terms), (o, _, part) =>
             {
-                var (r, old) = shared.ProjectFields(snapshot, o, part.Merger);
+                var (r, old) = (recentBags[o], olderBags[o]) = shared.ProjectFields(snapshot, o, part.Merger);
                 part.Fields[Own].Apply(own[o], +1);
                 part.Fields[Recent].Apply(r, +1);
                 part.Fields[Older].Apply(old, +1);
@@ -148,17 +153,13 @@ public sealed partial class TextIndex : IDisposable
             BuildTrace?.Invoke($"profile statistics {clock.Elapsed.TotalSeconds:F1} s");
             var vectorIds = new int[n][];
             var vectorWeights = new float[n][];
-            var termList = vocabulary.TermList;
             Parallel.For(0, n, () => new BagMerger(terms), (o, _, m) =>
             {
                 (vectorIds[o], vectorWeights[o]) = shared.Vector(snapshot, o, own[o], m, profileDocFrequency, n);
-                shared.ProfileWriter.AddDocument(shared.ProfileDocument(snapshot, o, own[o], m, termList));
                 return m;
             }, _ => { });
-            BuildTrace?.Invoke($"profile documents {clock.Elapsed.TotalSeconds:F1} s");
-            var reader = DirectoryReader.Open(shared.ProfileWriter, applyAllDeletes: true);
-            BuildTrace?.Invoke($"profile reader {clock.Elapsed.TotalSeconds:F1} s");
-            return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
+            BuildTrace?.Invoke($"profile vectors {clock.Elapsed.TotalSeconds:F1} s");
+            return new TextIndex(snapshot, options, vocabulary, shared, shared.Generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights);
         }
         catch
         {
@@ -206,6 +207,10 @@ public sealed partial class TextIndex : IDisposable
             var profileDocFrequency = new int[terms];
             Array.Copy(_profileDocFrequency, profileDocFrequency, _profileDocFrequency.Length);
             var merger = new BagMerger(terms);
+            var recentBags = new TermBag[n];
+            var olderBags = new TermBag[n];
+            Array.Copy(_recent, recentBags, oldN);
+            Array.Copy(_older, olderBags, oldN);
             foreach (var o in changed)
             {
                 // Projects are shared by a patch, so only the own field changes; an added organization has no projects.
@@ -219,6 +224,7 @@ public sealed partial class TextIndex : IDisposable
                     var (r, old) = _shared.ProjectFields(newSnapshot, o, merger);
                     fields[Recent].Apply(r, +1);
                     fields[Older].Apply(old, +1);
+                    (recentBags[o], olderBags[o]) = (r, old);
                 }
                 fields[Own].Apply(own[o], +1);
                 foreach (var id in _shared.ProfileWeights(newSnapshot, o, own[o], merger).Ids) profileDocFrequency[id]++;
@@ -228,22 +234,13 @@ public sealed partial class TextIndex : IDisposable
             var vectorWeights = new float[n][];
             Array.Copy(_vectorIds, vectorIds, oldN);
             Array.Copy(_vectorWeights, vectorWeights, oldN);
-            var termList = vocabulary.TermList;
             foreach (var o in changed)
             {
                 (vectorIds[o], vectorWeights[o]) = _shared.Vector(newSnapshot, o, own[o], merger, profileDocFrequency, n);
-                _shared.ProfileWriter.UpdateDocument(new Term(IdField, o.ToString(CultureInfo.InvariantCulture)),
-                    _shared.ProfileDocument(newSnapshot, o, own[o], merger, termList));
-            }
-            var reader = DirectoryReader.OpenIfChanged(_profileReader, _shared.ProfileWriter, applyAllDeletes: true);
-            if (reader is null)
-            {
-                reader = _profileReader;
-                reader.IncRef();
             }
             _shared.AddRef();
             var generation = ++_shared.Generation;
-            return new TextIndex(newSnapshot, _options, vocabulary, _shared, generation, own, fields, profileDocFrequency, vectorIds, vectorWeights, reader);
+            return new TextIndex(newSnapshot, _options, vocabulary, _shared, generation, own, recentBags, olderBags, fields, profileDocFrequency, vectorIds, vectorWeights);
         }
     }
 
@@ -281,17 +278,54 @@ public sealed partial class TextIndex : IDisposable
         if (scores.Length < n) throw new ArgumentException($"needs room for {n} organizations", nameof(scores));
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         scores[..n].Clear();
+        var clauses = new List<ProfilePostings.Clause>();
+        for (var i = 0; i < query.Count; i++)
+        {
+            var id = _vocabulary.IdOf(query.TermArray[i]);
+            if (id < 0) continue;
+            // The clauses of ProfileQuery, in its order.
+            for (var f = 0; f < FieldNames.Length; f++)
+            {
+                var docFrequency = _fields[f].DocFrequencyOf(id);
+                if (docFrequency == 0) continue;
+                clauses.Add(new ProfilePostings.Clause(f, id, QueryWeight(query, i) * _fieldBoosts[f], docFrequency, _fields[f]));
+            }
+        }
+        if (clauses.Count == 0) return;
+        var sums = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            Array.Clear(sums, 0, n);
+            _postings.Value.Score(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(clauses), n, _shared.Similarity.K1, _shared.Similarity.B,
+                sums.AsSpan(0, n), scores[..n]);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ScoreOrganizations"/> through a Lucene search of a profile index built for it (one document per
+    /// organization, its three fields): what the array walk must equal to the bit (the tests compare both).
+    /// </summary>
+    internal void ScoreOrganizationsWithLucene(TextQuery query, Span<float> scores)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var n = _snapshot.OrganizationCount;
+        scores[..n].Clear();
         var lucene = ProfileQuery(query);
         if (lucene is null) return;
-        var maxDoc = _profileReader.MaxDoc;
+        var profiles = _luceneProfiles.Value;
+        var maxDoc = profiles.Reader.MaxDoc;
         var byDoc = ArrayPool<float>.Shared.Rent(maxDoc);
         try
         {
             Array.Clear(byDoc, 0, maxDoc);
-            _profileSearcher.Search(lucene, new AllHitsCollector(byDoc));
+            profiles.Searcher.Search(lucene, new AllHitsCollector(byDoc));
             for (var o = 0; o < n; o++)
             {
-                var d = _organizationDocs[o];
+                var d = profiles.OrganizationDocs[o];
                 if (d >= 0) scores[o] = byDoc[d];
             }
         }
@@ -345,22 +379,43 @@ public sealed partial class TextIndex : IDisposable
     {
         var count = _snapshot.ProjectCount;
         var byProject = new float[count];
-        var lucene = ProjectQuery(q);
-        if (lucene is null || count == 0) return byProject;
-        var maxDoc = _shared.ProjectReader.MaxDoc;
-        var byDoc = ArrayPool<float>.Shared.Rent(maxDoc);
+        if (q.IsEmpty || count == 0) return byProject;
+        // The clauses of ProjectQuery, in its order; Lucene's statistics of the project index (all projects are documents).
+        var stats = _shared.ProjectStats;
+        var clauses = new ProfilePostings.Clause[q.Count];
+        for (var i = 0; i < q.Count; i++)
+        {
+            var id = _vocabulary.IdOf(q.TermArray[i]);
+            clauses[i] = new ProfilePostings.Clause(0, id < 0 ? int.MaxValue - 1 : id, QueryWeight(q, i), stats.DocFrequencyOf(id), stats);
+        }
+        var sums = ArrayPool<double>.Shared.Rent(count);
         try
         {
-            Array.Clear(byDoc, 0, maxDoc);
-            _shared.ProjectSearcher.Search(lucene, new AllHitsCollector(byDoc));
-            for (var p = 0; p < count; p++) byProject[p] = byDoc[_shared.ProjectDocs[p]];
-            return byProject;
+            Array.Clear(sums, 0, count);
+            _shared.ProjectPostings.Score(clauses, count, _shared.Similarity.K1, _shared.Similarity.B, sums.AsSpan(0, count), byProject);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(byDoc);
+            ArrayPool<double>.Shared.Return(sums);
         }
+        return byProject;
     });
+
+    /// <summary>The project scores through a Lucene search of a project index built for it: what the array walk must equal to the bit.</summary>
+    internal float[] ProjectScoresWithLucene(TextQuery query)
+    {
+        var count = _snapshot.ProjectCount;
+        var byProject = new float[count];
+        var lucene = ProjectQuery(query);
+        if (lucene is null || count == 0) return byProject;
+        var projects = _shared.Lucene;
+        var byDoc = new float[projects.Reader.MaxDoc];
+        projects.Searcher.Search(lucene, new AllHitsCollector(byDoc));
+        for (var p = 0; p < count; p++) byProject[p] = byDoc[projects.Docs[p]];
+        return byProject;
+    }
+
+    internal float[] ProjectScoresForTests(TextQuery query) => ProjectScores(query);
 
     /// <summary>
     /// The query's terms found in the organization's profile, as the words people write (most frequent surface form),
@@ -435,7 +490,7 @@ public sealed partial class TextIndex : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _profileReader.DecRef();
+        if (_luceneProfiles.IsValueCreated) _luceneProfiles.Value.Dispose();
         _shared.Release();
     }
 
@@ -529,6 +584,42 @@ public sealed partial class TextIndex : IDisposable
         public BagMerger Merger { get; } = new(terms);
     }
 
+    /// <summary>The profiles as a Lucene index with the exact statistics of <see cref="ProfileStatistics"/> (see <see cref="ScoreOrganizationsWithLucene"/>).</summary>
+    private sealed class LuceneProfiles : IDisposable
+    {
+        public LuceneProfiles(TextIndex index)
+        {
+            Directory = new RAMDirectory();
+            using (var writer = new IndexWriter(Directory, index._shared.Config()))
+            {
+                var terms = index._vocabulary.TermList;
+                for (var o = 0; o < index.OrganizationCount; o++)
+                {
+                    writer.AddDocument(SharedParts.ProfileDocument(o, [index._own[o], index._recent[o], index._older[o]], terms));
+                }
+                writer.Commit();
+            }
+            Reader = DirectoryReader.Open(Directory);
+            var fields = index._fields;
+            var statistics = new ProfileStatistics(
+                new Dictionary<string, FieldStats> { [FieldNames[Own]] = fields[Own], [FieldNames[Recent]] = fields[Recent], [FieldNames[Older]] = fields[Older] },
+                index._vocabulary, index.OrganizationCount);
+            Searcher = new ProfileSearcher(Reader, statistics) { Similarity = index._shared.Similarity };
+            OrganizationDocs = DocMaps.KeyToDoc(Reader, OrganizationKey, index.OrganizationCount);
+        }
+
+        public RAMDirectory Directory { get; }
+        public DirectoryReader Reader { get; }
+        public ProfileSearcher Searcher { get; }
+        public int[] OrganizationDocs { get; }
+
+        public void Dispose()
+        {
+            Reader.Dispose();
+            Directory.Dispose();
+        }
+    }
+
     /// <summary>
     /// What an index and the indexes updated from it share: the project bags and the project index (projects do
     /// not change by a patch), the profile index's directory and writer. Released when the last index is disposed.
@@ -544,37 +635,57 @@ public sealed partial class TextIndex : IDisposable
             ProjectBags = projectBags;
             ProjectRecent = projectRecent;
             Similarity = new BM25Similarity(options.K1, options.B);
-            ProjectDirectory = new RAMDirectory();
-            using (var writer = new IndexWriter(ProjectDirectory, Config()))
-            {
-                // Documents are found by their doc values, so the writer's threads may add them in any order.
-                Parallel.For(0, projectBags.Length, p =>
-                {
-                    var doc = new Document { new NumericDocValuesField(ProjectKey, p) };
-                    if (!projectBags[p].IsEmpty) doc.Add(new Field(ProjectField, new BagTokenStream(projectTerms, projectBags[p]), BagTokenStream.FieldType));
-                    writer.AddDocument(doc);
-                });
-                writer.Commit();
-            }
-            ProjectReader = DirectoryReader.Open(ProjectDirectory);
-            ProjectSearcher = new IndexSearcher(ProjectReader) { Similarity = Similarity };
-            ProjectDocs = DocMaps.KeyToDoc(ProjectReader, ProjectKey, projectBags.Length);
             _projectTerms = new bool[projectTerms.Length];
-            foreach (var bag in projectBags) foreach (var id in bag.Ids) _projectTerms[id] = true;
-            ProfileDirectory = new RAMDirectory();
-            ProfileWriter = new IndexWriter(ProfileDirectory, Config());
+            // The statistics Lucene's own searcher reads from a project index: documents holding each term, and all tokens.
+            ProjectStats = new FieldStats { DocFrequency = new int[projectTerms.Length] };
+            foreach (var bag in projectBags)
+            {
+                foreach (var id in bag.Ids) _projectTerms[id] = true;
+                ProjectStats.Apply(bag, +1);
+            }
+            ProjectPostings = new ProfilePostings([projectBags], projectTerms.Length);
+            _luceneProjects = new Lazy<LuceneProjects>(() => new LuceneProjects(this, projectTerms), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        private readonly Lazy<LuceneProjects> _luceneProjects;
+
+        /// <summary>A Lucene index of the projects, built only when asked for: the reference the project postings are checked against.</summary>
+        public LuceneProjects Lucene => _luceneProjects.Value;
+
+        public sealed class LuceneProjects
+        {
+            public LuceneProjects(SharedParts shared, string[] projectTerms)
+            {
+                Directory = new RAMDirectory();
+                using (var writer = new IndexWriter(Directory, shared.Config()))
+                {
+                    for (var p = 0; p < shared.ProjectBags.Length; p++)
+                    {
+                        var doc = new Document { new NumericDocValuesField(ProjectKey, p) };
+                        var bag = shared.ProjectBags[p];
+                        if (!bag.IsEmpty) doc.Add(new Field(ProjectField, new BagTokenStream(projectTerms, bag), BagTokenStream.FieldType));
+                        writer.AddDocument(doc);
+                    }
+                    writer.Commit();
+                }
+                Reader = DirectoryReader.Open(Directory);
+                Searcher = new IndexSearcher(Reader) { Similarity = shared.Similarity };
+                Docs = DocMaps.KeyToDoc(Reader, ProjectKey, shared.ProjectBags.Length);
+            }
+
+            public RAMDirectory Directory { get; }
+            public DirectoryReader Reader { get; }
+            public IndexSearcher Searcher { get; }
+            public int[] Docs { get; }
         }
 
         public TextIndexOptions Options { get; }
         public TermBag[] ProjectBags { get; }
         public bool[] ProjectRecent { get; }
         public BM25Similarity Similarity { get; }
-        public RAMDirectory ProjectDirectory { get; }
-        public DirectoryReader ProjectReader { get; }
-        public IndexSearcher ProjectSearcher { get; }
-        public int[] ProjectDocs { get; }
-        public RAMDirectory ProfileDirectory { get; }
-        public IndexWriter ProfileWriter { get; }
+        /// <summary>The project texts' postings (one field), scored as Lucene scores the project index.</summary>
+        public ProfilePostings ProjectPostings { get; }
+        public FieldStats ProjectStats { get; }
         public object Gate { get; } = new();
         /// <summary>Generation of the latest index of this line: only that one may be updated in place.</summary>
         public int Generation;
@@ -582,7 +693,7 @@ public sealed partial class TextIndex : IDisposable
         // Texts arrive analyzed (see BagTokenStream): the writer's analyzer is never used. Segments are never merged:
         // the index lives as long as its snapshot, scores read the exact statistics of ProfileStatistics (not the
         // segments'), and merging cost a build more than the extra segments cost a search.
-        private IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
+        public IndexWriterConfig Config() => new(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
         {
             Similarity = Similarity,
             OpenMode = OpenMode.CREATE,
@@ -628,15 +739,14 @@ public sealed partial class TextIndex : IDisposable
             return (order.Select(i => ids[i]).ToArray(), order.Select(i => weights[i]).ToArray());
         }
 
-        public Document ProfileDocument(GraphSnapshot snapshot, int o, TermBag own, BagMerger merger, IReadOnlyList<string> terms)
+        /// <summary>The organization's profile document from its own, recent and older bags (in <see cref="FieldNames"/> order).</summary>
+        public static Document ProfileDocument(int o, TermBag[] bags, IReadOnlyList<string> terms)
         {
-            var (recent, older) = ProjectFields(snapshot, o, merger);
             var doc = new Document
             {
                 new StringField(IdField, o.ToString(CultureInfo.InvariantCulture), Field.Store.NO),
                 new NumericDocValuesField(OrganizationKey, o),
             };
-            TermBag[] bags = [own, recent, older];
             for (var f = 0; f < bags.Length; f++)
             {
                 if (!bags[f].IsEmpty) doc.Add(new Field(FieldNames[f], new BagTokenStream(terms, bags[f]), BagTokenStream.FieldType));
@@ -649,11 +759,9 @@ public sealed partial class TextIndex : IDisposable
         public void Release()
         {
             if (Interlocked.Decrement(ref _references) != 0) return;
-            ProjectReader.Dispose();
-            // Nothing of the profile index is ever committed: it lives only as long as its readers.
-            ProfileWriter.Rollback();
-            ProfileDirectory.Dispose();
-            ProjectDirectory.Dispose();
+            if (!_luceneProjects.IsValueCreated) return;
+            _luceneProjects.Value.Reader.Dispose();
+            _luceneProjects.Value.Directory.Dispose();
         }
     }
 }

@@ -1,6 +1,7 @@
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Matching.Evaluation;
+using Matchmaker.Engine.Text;
 
 namespace Matchmaker.Engine.Tests.Matching;
 
@@ -129,6 +130,49 @@ public class HorizonSliceTests(HorizonSliceFixture slice) : IClassFixture<Horizo
         Assert.Equal(0.097169, fresh.Ndcg10, 5);
         Assert.Equal(0.161905, fresh.Recall20, 5);
         Assert.Equal(0.178040, fresh.Mrr, 5);
+    }
+
+    [Fact]
+    public void Profile_and_project_scores_from_the_postings_arrays_are_the_bits_of_the_Lucene_search()
+    {
+        // The slice's queries and every project text of the graph as query texts, each term once and by its
+        // frequency in the text (the two query weightings of the index).
+        var texts = slice.Queries.Select(q => q.Text)
+            .Concat(slice.Before.ProjectTexts.Select(t => t?.FullText))
+            .OfType<string>().ToArray();
+        Assert.True(texts.Length > 150);
+        foreach (var options in new[] { new TextIndexOptions(), new TextIndexOptions { QueryTermFrequency = true, K1 = 0.9f, B = 0.4f } })
+        {
+            using var index = TextIndex.Build(slice.Before, options);
+            var n = index.OrganizationCount;
+            var (expected, actual) = (new float[n], new float[n]);
+            var (matched, matchedProjects) = (0, 0);
+            foreach (var text in texts)
+            {
+                var query = index.Analyze(text);
+                index.ScoreOrganizationsWithLucene(query, expected);
+                index.ScoreOrganizations(query, actual);
+                for (var o = 0; o < n; o++)
+                {
+                    if (BitConverter.SingleToInt32Bits(expected[o]) != BitConverter.SingleToInt32Bits(actual[o]))
+                    {
+                        Assert.Fail($"'{text[..Math.Min(40, text.Length)]}', organization {o}: Lucene {expected[o]:R}, arrays {actual[o]:R}");
+                    }
+                    if (expected[o] > 0) matched++;
+                }
+                var (lucene, arrays) = (index.ProjectScoresWithLucene(query), index.ProjectScoresForTests(query));
+                for (var p = 0; p < lucene.Length; p++)
+                {
+                    if (BitConverter.SingleToInt32Bits(lucene[p]) != BitConverter.SingleToInt32Bits(arrays[p]))
+                    {
+                        Assert.Fail($"'{text[..Math.Min(40, text.Length)]}', project {p}: Lucene {lucene[p]:R}, arrays {arrays[p]:R}");
+                    }
+                    if (lucene[p] > 0) matchedProjects++;
+                }
+            }
+            Assert.True(matched > texts.Length * 10);
+            Assert.True(matchedProjects > texts.Length * 10);
+        }
     }
 
     private void AssertRanking(ProtocolEvaluator.FullScorer method, string queryId, string[] expectedTop, long firstAnswer)

@@ -262,6 +262,10 @@ public class TextIndexTests
             var expected = Scores(rebuilt, text);
             var actual = Scores(updated, text);
             for (var o = 0; o < 4; o++) Assert.Equal(expected[o], actual[o], 5);
+            // The updated index's postings arrays score as its Lucene index does.
+            var lucene = new float[4];
+            updated.ScoreOrganizationsWithLucene(updated.Analyze(text), lucene);
+            Assert.Equal(lucene, actual);
             Assert.Equal(rebuilt.TopProjects(query, 5), updated.TopProjects(query, 5));
             for (var o = 0; o < 4; o++)
             {

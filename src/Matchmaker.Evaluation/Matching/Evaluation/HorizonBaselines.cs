@@ -106,14 +106,32 @@ public sealed class HorizonBaselines
     public void BreakTies(Span<double> scores)
     {
         var n = scores.Length;
-        var key = scores.ToArray();
-        var items = Enumerable.Range(0, n).Where(o => key[o] > 0).ToArray();
         var rank = _activityRank;
-        Array.Sort(items, (a, b) =>
+        // One primitive sort by descending score, then each run of equal scores by activity: the same order as
+        // comparing (score, activity) pairs, without a delegate call per comparison (it ran for every query of
+        // every method).
+        var count = 0;
+        for (var o = 0; o < n; o++)
         {
-            var c = key[b].CompareTo(key[a]);
-            return c != 0 ? c : rank[a].CompareTo(rank[b]);
-        });
+            if (scores[o] > 0) count++;
+        }
+        var items = new int[count];
+        var keys = new double[count];
+        count = 0;
+        for (var o = 0; o < n; o++)
+        {
+            if (!(scores[o] > 0)) continue;
+            items[count] = o;
+            keys[count++] = -scores[o];
+        }
+        Array.Sort(keys, items);
+        for (var start = 0; start < count;)
+        {
+            var end = start + 1;
+            while (end < count && keys[end] == keys[start]) end++;
+            if (end - start > 1) Array.Sort(items, start, end - start, Comparer<int>.Create((a, b) => rank[a].CompareTo(rank[b])));
+            start = end;
+        }
         for (var o = 0; o < n; o++)
         {
             if (!double.IsNegativeInfinity(scores[o])) scores[o] = n - rank[o];
