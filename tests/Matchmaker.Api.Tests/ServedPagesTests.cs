@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Access.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matchmaker.Api.Tests;
