@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Engine.Synthetic;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

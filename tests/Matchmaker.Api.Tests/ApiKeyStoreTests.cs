@@ -1,4 +1,6 @@
 using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Access.Postgres;
+using Matchmaker.Engine.Access.Sqlite;
 using Matchmaker.Testing;
 using Microsoft.Data.Sqlite;
 using Npgsql;

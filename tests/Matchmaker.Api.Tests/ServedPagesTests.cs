@@ -6,14 +6,18 @@ using System.Text;
 using System.Text.Json;
 using Matchmaker.Api.Recommendations;
 using Matchmaker.Engine.Access;
+using Matchmaker.Engine.Access.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Matchmaker.Api.Tests;
 
 /// <summary>
 /// The in-memory pages of served lists and the remembered key checks: whatever is kept, a publish, a feedback and a
-/// revocation show at once through this process, and within the check interval when another process made them.
+/// revocation show at once through this process (another process's changes: <see cref="ChangesByAnotherProcessTests"/>).
 /// </summary>
 public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixture<MatchmakerApiFactory>
 {
@@ -173,29 +177,6 @@ public sealed class ServedPagesTests(MatchmakerApiFactory factory) : IClassFixtu
             Assert.NotEqual(again.Headers.ETag.Tag, response.Headers.ETag!.Tag);
         }
     }
-
-    [Fact]
-    public async Task A_key_revoked_by_another_process_fails_within_the_check_interval()
-    {
-        var created = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "revoked elsewhere", scopes = new[] { "read" } });
-        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
-        var client = factory.CreateClientWithKey(body.GetProperty("token").GetString()!);
-        await PublishedLists.WaitForListAsync(client, "tongji-auto");
-
-        // Another API replica revokes it in the shared store.
-        Assert.True(await new SqliteApiKeyStore(factory.DatabasePath).RevokeAsync(body.GetProperty("key").GetProperty("id").GetString()!, DateTimeOffset.UtcNow));
-
-        var revoked = DateTime.UtcNow;
-        HttpStatusCode status;
-        do
-        {
-            status = (await client.GetAsync("/api/v1/organizations/tongji-auto/recommendations")).StatusCode;
-            if (status == HttpStatusCode.OK) await Task.Delay(50);
-        }
-        while (status == HttpStatusCode.OK && DateTime.UtcNow - revoked < TimeSpan.FromSeconds(10));
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.True(DateTime.UtcNow - revoked < ApiKeyService.CheckInterval + TimeSpan.FromSeconds(3), $"{DateTime.UtcNow - revoked}");
-    }
 }
 
 /// <summary>The bound and the eviction order of the page cache, on its own.</summary>
@@ -348,28 +329,42 @@ public sealed class ServedPageKeyTests : IDisposable
     }
 }
 
-/// <summary>The service with no job server: nothing in the process publishes, so every run served here comes from the test.</summary>
-public sealed class NoJobServerApiFactory : MatchmakerApiFactory
+/// <summary>
+/// The service on a clock the test moves (<see cref="FakeTimeProvider"/>), with no job server: nothing in the process
+/// publishes or runs on that clock behind the test's back, so every run served here comes from the test.
+/// </summary>
+public sealed class FakeClockApiFactory : MatchmakerApiFactory
 {
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void AddSettings(IDictionary<string, string?> settings)
+    {
+        settings["Jobs:RunServer"] = "false";
+        settings["Serving:PageCacheMegabytes"] = "64";
+    }
+
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Jobs:RunServer", "false");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
 }
 
 /// <summary>
-/// Runs published by another process (a worker host writing to the same files): the kept page gives way within the
-/// check interval. The service here runs no jobs of its own, so no background run can publish in between.
+/// What another process changes (a worker host publishing, a replica revoking a key, both writing the same files) is
+/// seen by this process once the check interval has passed, and not before: the kept page and the remembered key
+/// check stand for the whole interval. Time is the subject, so the clock is the test's.
 /// </summary>
-public sealed class ServedPagesFromAnotherProcessTests(NoJobServerApiFactory factory) : IClassFixture<NoJobServerApiFactory>
+public sealed class ChangesByAnotherProcessTests(FakeClockApiFactory factory) : IClassFixture<FakeClockApiFactory>
 {
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+
     [Fact]
-    public async Task A_publish_by_another_process_is_served_within_the_check_interval()
+    public async Task A_publish_by_another_process_is_served_once_the_check_interval_has_passed()
     {
         const string org = "xc-lili-materials";
         var admin = factory.CreateAdminClient();
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync($"/api/v1/organizations/{org}/recommendations")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/v1/organizations/{org}/recommendations")).StatusCode);
         var worker = new SqliteRecommendationStore(factory.ListsDatabasePath, factory.DatabasePath);
         await worker.InitializeAsync();
 
@@ -384,33 +379,44 @@ public sealed class ServedPagesFromAnotherProcessTests(NoJobServerApiFactory fac
             return runId;
         }
 
-        async Task<(JsonElement Page, TimeSpan After)> ServedAsync(string runId)
+        async Task<JsonElement> ServedAsync()
         {
-            var published = DateTime.UtcNow;
-            JsonElement page = default;
-            while (DateTime.UtcNow - published < TimeSpan.FromSeconds(10))
-            {
-                var response = await admin.GetAsync($"/api/v1/organizations/{org}/recommendations");
-                if (response.StatusCode == System.Net.HttpStatusCode.OK)
-                {
-                    page = await response.Content.ReadFromJsonAsync<JsonElement>();
-                    if (page.GetProperty("runId").GetString() == runId) break;
-                }
-                await Task.Delay(100);
-            }
-            Assert.Equal(runId, page.ValueKind == JsonValueKind.Object ? page.GetProperty("runId").GetString() : null);
-            return (page, DateTime.UtcNow - published);
+            var response = await admin.GetAsync($"/api/v1/organizations/{org}/recommendations");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
         }
 
         var first = await PublishAsync("tongji-auto");
-        await ServedAsync(first);
-        var kept = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/recommendations");
-        Assert.Equal(first, kept.GetProperty("runId").GetString()); // the page is now kept in memory
+        // A whole interval since any earlier read of the publication stamp: this request reads it (now) and sees the run.
+        factory.Time.Advance(PublishedListsWatch.CheckInterval);
+        Assert.Equal(first, (await ServedAsync()).GetProperty("runId").GetString());
+        Assert.Equal(first, (await ServedAsync()).GetProperty("runId").GetString()); // the page is now kept in memory
 
         var second = await PublishAsync("donghua-mse");
-        var (after, took) = await ServedAsync(second);
-        Assert.True(took < PublishedListsWatch.CheckInterval + TimeSpan.FromSeconds(3), $"{took}");
+        factory.Time.Advance(PublishedListsWatch.CheckInterval - Tick);
+        Assert.Equal(first, (await ServedAsync()).GetProperty("runId").GetString());
+        factory.Time.Advance(Tick);
+        var after = await ServedAsync();
+        Assert.Equal(second, after.GetProperty("runId").GetString());
         Assert.Equal("donghua-mse", Assert.Single(after.GetProperty("items").EnumerateArray()).GetProperty("candidateId").GetString());
     }
-}
 
+    [Fact]
+    public async Task A_key_revoked_by_another_process_fails_once_the_check_interval_has_passed()
+    {
+        var created = await factory.CreateAdminClient().PostAsJsonAsync("/api/v1/keys", new { name = "revoked elsewhere", scopes = new[] { "read" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var client = factory.CreateClientWithKey(body.GetProperty("token").GetString()!);
+        const string path = "/api/v1/organizations";
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode); // the check is remembered from now
+
+        // Another API replica revokes it in the shared store.
+        Assert.True(await new SqliteApiKeyStore(factory.DatabasePath).RevokeAsync(body.GetProperty("key").GetProperty("id").GetString()!, DateTimeOffset.UtcNow));
+
+        factory.Time.Advance(ApiKeyService.CheckInterval - Tick);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
+        factory.Time.Advance(Tick);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(path)).StatusCode);
+    }
+}

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hangfire;
@@ -57,7 +59,12 @@ public sealed class DeliveryJobsTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(RunStatus.Published, (await first.WaitForRunAsync(runId, r => r.Status != RunStatus.Running)).Status);
         var events = await receiver.WaitForAsync("/hooks/a", 1);
         var request = events.Single();
-        Assert.True(WebhookSignature.Verify(hook.Secret!, request.Headers[WebhookSignature.SignatureHeader], request.Headers[WebhookSignature.TimestampHeader], request.Body, DateTimeOffset.UtcNow));
+        // A receiver's check as docs/webhooks.md writes it, not the service's signing code: HMAC-SHA256 keyed with the
+        // secret as UTF-8 over "{timestamp}." followed by the raw body, lowercase hex after "v1=", a timestamp within 5 minutes.
+        string timestamp = request.Headers["X-Matchmaker-Timestamp"], signature = request.Headers["X-Matchmaker-Signature"];
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - long.Parse(timestamp, CultureInfo.InvariantCulture), -300, 300);
+        byte[] signed = [.. Encoding.UTF8.GetBytes(timestamp + "."), .. request.Body];
+        Assert.Equal("v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(hook.Secret!), signed)), signature);
         Assert.Equal(runId, JsonDocument.Parse(request.Body).RootElement.GetProperty("data").GetProperty("runId").GetString());
 
         // The weekly job twice, on whichever servers take it: one list, one robot message.

@@ -1,6 +1,6 @@
 namespace Matchmaker.Engine.Access;
 
-/// <summary>The port for API keys. Adapters: <see cref="SqliteApiKeyStore"/>, <see cref="PostgresApiKeyStore"/>.</summary>
+/// <summary>The port for API keys. Adapters: <see cref="Sqlite.SqliteApiKeyStore"/>, <see cref="Postgres.PostgresApiKeyStore"/>.</summary>
 public interface IApiKeyStore
 {
     Task InitializeAsync(CancellationToken cancellationToken = default);

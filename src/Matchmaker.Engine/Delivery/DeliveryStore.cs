@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Matchmaker.Engine.Import;
-using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

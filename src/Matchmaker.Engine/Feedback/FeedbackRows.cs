@@ -22,6 +22,12 @@ internal static class FeedbackRows
         Add(command, prefix + "at", at);
     }
 
+    /// <summary>Appends an entry to the log and returns its sequence number.</summary>
+    public static string InsertLogged(string p) => $"""
+        INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at, shown)
+        VALUES ({p}org, {p}candidate, {p}action, {p}reason, {p}comment, {p}by, {p}at, {p}shown) RETURNING seq
+        """;
+
     /// <summary>
     /// Makes the entry just logged (same parameters, plus <c>seq</c>) the pair's latest unless a higher sequence is
     /// already there: latest is the highest sequence, as the log's fold always took it.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CsvHelper;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 
@@ -92,7 +93,7 @@ public static class GraphImportParser
     public static GraphBatch ParseOrganizationsCsv(TextReader reader)
     {
         var errors = new List<ImportError>();
-        var rows = Csv.Read(reader).ToList();
+        var rows = ReadCsv(reader);
         if (rows.Count == 0) throw new GraphImportException([new("organizations", 0, "", "the CSV is empty; a header row is required")]);
         var header = rows[0].Select(h => h.Trim()).ToArray();
         var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -113,7 +114,7 @@ public static class GraphImportParser
         for (var r = 1; r < rows.Count; r++)
         {
             var cells = rows[r];
-            if (cells.Length == 1 && cells[0].Length == 0) continue; // blank line
+            if (IsBlank(cells)) continue; // blank line
             var row = records.Count;
             if (cells.Length != header.Length)
             {
@@ -152,51 +153,47 @@ public static class GraphImportParser
         if (errors.Count > 0) throw new GraphImportException(errors.OrderBy(x => x.Row).Take(MaxErrorsReported).ToList());
         return parsed!;
     }
-}
 
-/// <summary>A small RFC 4180 reader: quoted fields, doubled quotes, line breaks inside quotes.</summary>
-internal static class Csv
-{
-    public static IEnumerable<string[]> Read(TextReader reader)
+    /// <summary>
+    /// Every record of the CSV as its cells, the header first and blank lines kept (the caller skips them, so that row
+    /// numbers count data records only, as for JSON). A blank line reads as one empty cell; CR, LF and CR LF each end a record.
+    /// </summary>
+    /// <remarks>
+    /// CsvHelper rather than Sep: CsvHelper's RFC 4180 mode opens a quoted field only at the start of a field and
+    /// recovers from stray quotes as this import always has (<c>x"y</c> and <c>"a"b</c> read as text), and it reports a
+    /// quote that is never closed, which the import refuses. Sep toggles quoting at any quote, so one stray quote
+    /// swallows the rest of the file into a cell without a word, and it does not report an open quote at the end.
+    /// </remarks>
+    private static List<string[]> ReadCsv(TextReader reader)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var inQuotes = false;
-        var any = false;
-        int ch;
-        while ((ch = reader.Read()) != -1)
+        var unterminated = false;
+        var options = CsvReaderOptions.Default with
         {
-            any = true;
-            var c = (char)ch;
-            if (inQuotes)
+            Separator = ',', // fixed: detection could take the '|' of list cells for the separator
+            HasHeader = false, // the header is checked here, by the import's own rules
+            SkipEmptyLines = false,
+            OnMalformedRecord = m => unterminated |= m.Reason == CsvMalformedReason.UnterminatedQuote,
+        };
+        var rows = new List<string[]>();
+        using (var csv = CsvReader.Create(reader, options, leaveOpen: true))
+        {
+            while (csv.Read())
             {
-                if (c == '"')
-                {
-                    if (reader.Peek() == '"') { field.Append('"'); reader.Read(); }
-                    else inQuotes = false;
-                }
-                else field.Append(c);
-                continue;
-            }
-            switch (c)
-            {
-                case '"' when field.Length == 0: inQuotes = true; break;
-                case ',': fields.Add(field.ToString()); field.Clear(); break;
-                case '\r': break;
-                case '\n':
-                    fields.Add(field.ToString()); field.Clear();
-                    yield return fields.ToArray();
-                    fields.Clear();
-                    any = false;
-                    break;
-                default: field.Append(c); break;
+                var cells = new string[Math.Max(csv.FieldCount, 1)];
+                cells[0] = "";
+                for (var c = 0; c < csv.FieldCount; c++) cells[c] = csv.GetString(c);
+                rows.Add(cells);
             }
         }
-        if (inQuotes) throw new GraphImportException([new("organizations", 0, "", "the CSV ends inside a quoted field")]);
-        if (any)
+        if (unterminated)
         {
-            fields.Add(field.ToString());
-            yield return fields.ToArray();
+            // A quote that is never closed runs to the end of the input, so it is in the last record; named as the data row it is.
+            var dataRows = rows.Skip(1).Count(cells => !IsBlank(cells));
+            var row = rows.Count > 1 && !IsBlank(rows[^1]) ? dataRows - 1 : dataRows;
+            throw new GraphImportException([new("organizations", row, "", "the CSV ends inside a quoted field")]);
         }
+        return rows;
     }
+
+    private static bool IsBlank(string[] cells) => cells.Length == 1 && cells[0].Length == 0;
 }

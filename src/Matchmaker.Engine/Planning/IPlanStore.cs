@@ -1,8 +1,8 @@
 namespace Matchmaker.Engine.Planning;
 
 /// <summary>
-/// Saved consortium plans, each owned by the API key that made it. Adapters: <see cref="SqlitePlanStore"/>,
-/// <see cref="PostgresPlanStore"/>.
+/// Saved consortium plans, each owned by the API key that made it. Adapters: <see cref="Sqlite.SqlitePlanStore"/>,
+/// <see cref="Postgres.PostgresPlanStore"/>.
 /// </summary>
 public interface IPlanStore
 {

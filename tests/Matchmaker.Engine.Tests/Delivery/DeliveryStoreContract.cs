@@ -1,4 +1,6 @@
 using Matchmaker.Engine.Delivery;
+using Matchmaker.Engine.Delivery.Postgres;
+using Matchmaker.Engine.Delivery.Sqlite;
 using Matchmaker.Testing;
 using Npgsql;
 

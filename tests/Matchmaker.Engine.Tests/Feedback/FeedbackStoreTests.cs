@@ -1,5 +1,7 @@
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Feedback;
+using Matchmaker.Engine.Feedback.Postgres;
+using Matchmaker.Engine.Feedback.Sqlite;
 using Matchmaker.Testing;
 using Npgsql;
 

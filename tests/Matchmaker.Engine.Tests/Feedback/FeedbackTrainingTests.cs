@@ -1,4 +1,5 @@
 using Matchmaker.Engine.Feedback;
+using Matchmaker.Engine.Feedback.Sqlite;
 using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Engine.Tests.Matching;

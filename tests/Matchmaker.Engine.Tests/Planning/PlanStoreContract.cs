@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Planning;
+using Matchmaker.Engine.Planning.Postgres;
+using Matchmaker.Engine.Planning.Sqlite;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Testing;
 using Npgsql;

@@ -1,9 +1,13 @@
 using Matchmaker.Engine.Delivery;
+using Matchmaker.Engine.Delivery.Sqlite;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Feedback;
+using Matchmaker.Engine.Feedback.Sqlite;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Planning;
+using Matchmaker.Engine.Planning.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

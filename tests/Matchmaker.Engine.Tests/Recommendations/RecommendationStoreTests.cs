@@ -1,4 +1,6 @@
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Postgres;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Testing;
 using Npgsql;
 

@@ -1,4 +1,5 @@
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Reliability.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 

@@ -1,6 +1,7 @@
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Engine.Synthetic;
 using Matchmaker.Reliability.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Matchmaker.Engine.Feedback;
+using Matchmaker.Engine.Feedback.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Reliability.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

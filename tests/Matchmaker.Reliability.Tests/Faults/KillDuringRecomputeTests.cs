@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Engine.Synthetic;
 using Matchmaker.Reliability.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 
-namespace Matchmaker.Engine.Feedback;
+namespace Matchmaker.Engine.Feedback.Sqlite;
 
 /// <summary>
 /// The embedded feedback store in the service's SQLite file: the append-only log (<c>feedback</c>, for the feedback
@@ -24,10 +24,7 @@ public sealed class SqliteFeedbackStore(string databasePath) : IFeedbackStore
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at, shown)
-            VALUES ($org, $candidate, $action, $reason, $comment, $by, $at, $shown) RETURNING seq
-            """;
+        command.CommandText = FeedbackRows.InsertLogged("$");
         FeedbackRows.Bind(command, "$", feedback, SqliteFile.Time(feedback.At), feedback.Shown ? 1 : 0);
         var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         command.CommandText = FeedbackRows.UpsertLatest("$");

@@ -4,7 +4,7 @@ using Matchmaker.Engine.Migrations;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Matchmaker.Engine.Recommendations;
+namespace Matchmaker.Engine.Recommendations.Postgres;
 
 /// <summary>
 /// The production recommendation store on PostgreSQL, shared by the API replicas and every worker host.
@@ -231,9 +231,9 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             insert.Parameters.AddWithValue("structural", structural);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        var flipped = await RecommendationSql.FlagScheduledAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return flipped == 1;
+        return flipped;
     }
 
     public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
@@ -270,47 +270,27 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
             command.Parameters.AddWithValue("structural", structural);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        var flipped = await RecommendationSql.FlagScheduledAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return flipped == 1;
+        return flipped;
     }
 
     public async Task<int> CountChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await Sql.CountChangesAsync(connection, cancellationToken);
+        return await RecommendationSql.CountChangesAsync(connection, cancellationToken);
     }
 
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var changes = await Sql.TakeChangesAsync(connection, transaction, cancellationToken);
+        var changes = await RecommendationSql.TakeChangesAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return changes;
     }
 
-    private static async Task<List<RecomputeRun>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tail,
-        CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            SELECT r.id, r.kind, r.status, r.model_version, r.started_at, r.finished_at, r.shards_total, r.error,
-                   count(s.shard)::int, coalesce(sum(s.organizations), 0)::bigint, coalesce(sum(s.pairs), 0)::bigint, coalesce(sum(s.seconds), 0)::double precision
-            FROM rec_runs r LEFT JOIN rec_shards s ON s.run_id = r.id
-            {(tail.StartsWith("WHERE", StringComparison.Ordinal) ? tail + " GROUP BY r.id" : "GROUP BY r.id " + tail)}
-            """;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        var runs = new List<RecomputeRun>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runs.Add(new RecomputeRun(reader.GetString(0), Enum.Parse<RunKind>(reader.GetString(1)), Enum.Parse<RunStatus>(reader.GetString(2)),
-                reader.GetString(3), new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero),
-                reader.IsDBNull(5) ? null : new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero), reader.GetInt32(6),
-                reader.GetInt32(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetDouble(11), reader.IsDBNull(7) ? null : reader.GetString(7)));
-        }
-        return runs;
-    }
+    private static Task<List<RecomputeRun>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tail,
+        CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        RecommendationSql.ReadRunsAsync(connection, transaction, tail, (reader, i) => new DateTimeOffset(reader.GetDateTime(i), TimeSpan.Zero), cancellationToken, parameters);
 }

@@ -3,7 +3,7 @@ using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Matchmaker.Engine.Feedback;
+namespace Matchmaker.Engine.Feedback.Postgres;
 
 /// <summary>The production feedback store on PostgreSQL, shared by every API replica and worker.</summary>
 public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedbackStore
@@ -20,10 +20,7 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource) : IFeedba
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO feedback (organization_id, candidate_id, action, reason, comment, given_by, at, shown)
-            VALUES (@org, @candidate, @action, @reason, @comment, @by, @at, @shown) RETURNING seq
-            """;
+        command.CommandText = FeedbackRows.InsertLogged("@");
         FeedbackRows.Bind(command, "@", feedback, feedback.At.ToUniversalTime(), feedback.Shown);
         var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         command.CommandText = FeedbackRows.UpsertLatest("@");

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Migrations;
-using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 
-namespace Matchmaker.Engine.Planning;
+namespace Matchmaker.Engine.Planning.Sqlite;
 
 /// <summary>The embedded plan store: one table in the service's SQLite file.</summary>
 public sealed class SqlitePlanStore(string databasePath) : IPlanStore

@@ -1,8 +1,7 @@
 using Matchmaker.Engine.Migrations;
-using Matchmaker.Engine.Recommendations;
 using Npgsql;
 
-namespace Matchmaker.Engine.Access;
+namespace Matchmaker.Engine.Access.Postgres;
 
 /// <summary>The production key store on PostgreSQL, shared by every API replica.</summary>
 public sealed class PostgresApiKeyStore(NpgsqlDataSource dataSource) : IApiKeyStore

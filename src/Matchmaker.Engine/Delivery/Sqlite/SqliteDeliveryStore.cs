@@ -4,7 +4,7 @@ using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 
-namespace Matchmaker.Engine.Delivery;
+namespace Matchmaker.Engine.Delivery.Sqlite;
 
 /// <summary>The embedded delivery store: four tables in the service's SQLite file.</summary>
 public sealed class SqliteDeliveryStore(string databasePath) : DeliveryStore

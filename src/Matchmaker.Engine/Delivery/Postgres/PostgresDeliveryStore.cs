@@ -5,7 +5,7 @@ using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Matchmaker.Engine.Delivery;
+namespace Matchmaker.Engine.Delivery.Postgres;
 
 /// <summary>The production delivery store on PostgreSQL, shared by every API replica and worker.</summary>
 public sealed class PostgresDeliveryStore(NpgsqlDataSource dataSource) : DeliveryStore

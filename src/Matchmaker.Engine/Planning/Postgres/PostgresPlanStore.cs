@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Migrations;
-using Matchmaker.Engine.Recommendations;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Matchmaker.Engine.Planning;
+namespace Matchmaker.Engine.Planning.Postgres;
 
 /// <summary>The production plan store on PostgreSQL, shared by every API replica.</summary>
 public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore

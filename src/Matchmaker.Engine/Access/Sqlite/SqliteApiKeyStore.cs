@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Matchmaker.Engine.Migrations;
-using Matchmaker.Engine.Recommendations;
 using Microsoft.Data.Sqlite;
 
-namespace Matchmaker.Engine.Access;
+namespace Matchmaker.Engine.Access.Sqlite;
 
 /// <summary>The embedded key store: one table in the service's SQLite file.</summary>
 public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
@@ -72,15 +71,4 @@ public sealed class SqliteApiKeyStore(string databasePath) : IApiKeyStore
         }
         return keys;
     }
-
-}
-
-/// <summary>Scopes are stored as a space-separated list of lower-case names, the same in both adapters.</summary>
-internal static class ApiKeyColumns
-{
-    public static string Scopes(IEnumerable<ApiScope> scopes) => string.Join(' ', scopes.Select(ApiScopes.Name));
-
-    public static List<ApiScope> ParseScopes(string value) =>
-        value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => ApiScopes.TryParse(s, out var scope) ? scope : throw new InvalidDataException($"Unknown scope '{s}' in api_keys.")).ToList();
 }

@@ -5,7 +5,7 @@ using Matchmaker.Engine.Import;
 using Matchmaker.Engine.Migrations;
 using Microsoft.Data.Sqlite;
 
-namespace Matchmaker.Engine.Recommendations;
+namespace Matchmaker.Engine.Recommendations.Sqlite;
 
 /// <summary>
 /// The embedded recommendation store: tables in SQLite files (WAL). Runs, shards, lists and what is served live in
@@ -343,9 +343,9 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
                 ON CONFLICT (org_id) DO UPDATE SET changed_at = excluded.changed_at, structural = max(structural, excluded.structural)
                 """, cancellationToken, ("$id", id), ("$now", SqliteFile.Time(now)), ("$structural", structural ? 1 : 0));
         }
-        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        var flipped = await RecommendationSql.FlagScheduledAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return flipped == 1;
+        return flipped;
     }
 
     public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
@@ -376,170 +376,27 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
                     pending = max(pending - 1, 0)
                 """, cancellationToken, ("$id", id), ("$now", SqliteFile.Time(now)), ("$structural", structural ? 1 : 0));
         }
-        var flipped = await Sql.ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 1 WHERE name = 'recompute-scheduled' AND value = 0", cancellationToken);
+        var flipped = await RecommendationSql.FlagScheduledAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return flipped == 1;
+        return flipped;
     }
 
     public async Task<int> CountChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
-        return await Sql.CountChangesAsync(connection, cancellationToken);
+        return await RecommendationSql.CountChangesAsync(connection, cancellationToken);
     }
 
     public async Task<ChangeSet> TakeChangedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        var changes = await Sql.TakeChangesAsync(connection, transaction, cancellationToken);
+        var changes = await RecommendationSql.TakeChangesAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return changes;
     }
 
-    private static async Task<List<RecomputeRun>> ReadRunsAsync(SqliteConnection connection, SqliteTransaction? transaction, string tail,
-        CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            SELECT r.id, r.kind, r.status, r.model_version, r.started_at, r.finished_at, r.shards_total, r.error,
-                   count(s.shard), coalesce(sum(s.organizations), 0), coalesce(sum(s.pairs), 0), coalesce(sum(s.seconds), 0)
-            FROM rec_runs r LEFT JOIN rec_shards s ON s.run_id = r.id
-            {(tail.StartsWith("WHERE", StringComparison.Ordinal) ? tail + " GROUP BY r.id" : "GROUP BY r.id " + tail)}
-            """;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        var runs = new List<RecomputeRun>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runs.Add(new RecomputeRun(reader.GetString(0), Enum.Parse<RunKind>(reader.GetString(1)), Enum.Parse<RunStatus>(reader.GetString(2)),
-                reader.GetString(3), SqliteFile.ParseTime(reader.GetString(4)), reader.IsDBNull(5) ? null : SqliteFile.ParseTime(reader.GetString(5)), reader.GetInt32(6),
-                reader.GetInt32(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetDouble(11), reader.IsDBNull(7) ? null : reader.GetString(7)));
-        }
-        return runs;
-    }
-
-}
-
-/// <summary>
-/// How the SQLite store keeps a list's items: the wire JSON, UTF-8, Brotli-compressed (about a sixth of the text).
-/// A list is written once per run for every organization, so its size is most of what a full run writes.
-/// </summary>
-internal static class ListItems
-{
-    // Quality 1 of 11: nearly the ratio of the slower levels on this repetitive JSON, at a fraction of their time.
-    private const int Quality = 1;
-    private const int Window = 22;
-
-    public static byte[] Encode(IReadOnlyList<RecommendedPartner> items)
-    {
-        var json = items is EncodedItems encoded ? encoded.Utf8 : ListItemsJson.WriteReused(items);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(json.Length));
-        try
-        {
-            if (!BrotliEncoder.TryCompress(json, buffer, out var written, Quality, Window)) throw new InvalidOperationException("Brotli could not compress a list.");
-            return buffer.AsSpan(0, written).ToArray();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>The stored list's wire JSON (UTF-8), for serving it without decoding it into objects.</summary>
-    public static byte[] DecodeUtf8(byte[] stored)
-    {
-        using var json = new BrotliStream(new MemoryStream(stored), CompressionMode.Decompress);
-        using var output = new MemoryStream(stored.Length * 6);
-        json.CopyTo(output);
-        return output.ToArray();
-    }
-
-    public static List<RecommendedPartner> Decode(byte[] stored)
-    {
-        using var json = new BrotliStream(new MemoryStream(stored), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<List<RecommendedPartner>>(json, WireJson.Options)
-            ?? throw new InvalidDataException("A stored list is empty.");
-    }
-}
-
-/// <summary>Small ADO.NET helpers shared by the relational adapters.</summary>
-internal static class Sql
-{
-    /// <summary>
-    /// Inside the caller's transaction: lets the next change schedule a job again, and takes every recorded change.
-    /// The same statements run on SQLite and PostgreSQL (both have DELETE ... RETURNING).
-    /// </summary>
-    public static async Task<ChangeSet> TakeChangesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        await ExecuteAsync(connection, transaction, "UPDATE rec_flags SET value = 0 WHERE name = 'recompute-scheduled'", cancellationToken);
-        var ids = new List<string>();
-        var structural = false;
-        await using (var take = connection.CreateCommand())
-        {
-            take.Transaction = transaction;
-            // A literal number, not a parameter: the same text runs on both engines, whose parameter names differ.
-            take.CommandText = $"DELETE FROM rec_changes WHERE pending = 0 OR due_ms <= {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} RETURNING org_id, structural";
-            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetString(0));
-                // SQLite returns the flag as an integer, PostgreSQL as a boolean.
-                structural |= Convert.ToBoolean(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-        ids.Sort(StringComparer.Ordinal);
-        await using var left = Command(connection, transaction, "SELECT count(*) FROM rec_changes", []);
-        var heldBack = Convert.ToInt32(await left.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        return new ChangeSet(ids, structural, heldBack);
-    }
-
-    /// <summary>The first row's two integer columns.</summary>
-    public static async Task<(long First, long Second)> QueryPairAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException("The query returned no row.");
-        return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
-            Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>Organizations whose change is recorded and not yet taken by a recompute (held back ones included).</summary>
-    public static async Task<int> CountChangesAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var count = Command(connection, null, "SELECT count(*) FROM rec_changes", []);
-        return Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Whether the query returns any row.</summary>
-    public static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken);
-    }
-
-    public static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value;
-            command.Parameters.Add(p);
-        }
-        return command;
-    }
+    private static Task<List<RecomputeRun>> ReadRunsAsync(SqliteConnection connection, SqliteTransaction? transaction, string tail,
+        CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        RecommendationSql.ReadRunsAsync(connection, transaction, tail, (reader, i) => SqliteFile.ParseTime(reader.GetString(i)), cancellationToken, parameters);
 }
