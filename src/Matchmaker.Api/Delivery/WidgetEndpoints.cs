@@ -58,10 +58,10 @@ public static class WidgetEndpoints
         string id, string? lang, int? limit, HttpContext http, IRecommendationStore recommendations, IFeedbackStore feedback, IGraphStore graph,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (lang is not null && lang is not ("zh" or "en")) errors["lang"] = ["must be zh or en"];
-        if (limit is < 1 or > MaxItems) errors["limit"] = [$"must be between 1 and {MaxItems}"];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = new FieldErrors();
+        if (lang is not null && lang is not ("zh" or "en")) errors.Add("lang", "must be zh or en");
+        errors.Range("limit", limit, 1, MaxItems);
+        if (errors.Count > 0) return errors.ToProblem();
 
         var list = await recommendations.GetCurrentAsync(id, cancellationToken);
         if (list is null)
