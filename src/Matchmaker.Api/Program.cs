@@ -74,9 +74,8 @@ app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
 }));
 if (app.Environment.ServesSwaggerUi()) app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Matchmaker API v1"));
 app.UseMatchmakerAddressLimit();
-app.UseKeyCorsPreflight();
 app.UseAuthentication();
-app.UseKeyCorsHeaders();
+app.UseMatchmakerCors();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseRequestBodyLimits();

@@ -379,6 +379,42 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Widget_preflights_need_a_widget_key_of_the_organization_and_every_cors_answer_varies_by_origin()
+    {
+        const string site = "https://cors-widget-site.example.cn";
+        var response = await _admin.PostAsJsonAsync("/api/v1/keys", new { name = "cors reader", scopes = new[] { "read" }, allowedOrigins = new[] { site } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var anonymous = factory.CreateClient();
+        HttpRequestMessage Preflight(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Options, path);
+            request.Headers.Add("Origin", site);
+            request.Headers.Add("Access-Control-Request-Method", "GET");
+            return request;
+        }
+
+        // A read key lists the origin: the API answers its preflights, the widget of an organization does not.
+        using var api = Preflight($"/api/v1/organizations/{Target}");
+        var answered = await anonymous.SendAsync(api);
+        Assert.Equal(HttpStatusCode.NoContent, answered.StatusCode);
+        Assert.Equal("600", answered.Headers.GetValues("Access-Control-Max-Age").Single());
+        Assert.Contains("Origin", answered.Headers.Vary);
+        using var widget = Preflight("/widget/v1/organizations/tongji-auto/matches");
+        var refused = await anonymous.SendAsync(widget);
+        await ProblemAsync(refused, HttpStatusCode.Forbidden);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Contains("Origin", refused.Headers.Vary);
+
+        // A server key's answer to a browser carries no CORS headers but still varies by origin, for shared caches.
+        using var server = Request(HttpMethod.Get, $"/api/v1/organizations/{Target}");
+        server.Headers.Add("Origin", site);
+        var fromServerKey = await _admin.SendAsync(server);
+        Assert.Equal(HttpStatusCode.OK, fromServerKey.StatusCode);
+        Assert.False(fromServerKey.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Contains("Origin", fromServerKey.Headers.Vary);
+    }
+
+    [Fact]
     public async Task The_jobs_dashboard_needs_an_admin_key()
     {
         var anonymous = await factory.CreateClient().GetAsync("/jobs");

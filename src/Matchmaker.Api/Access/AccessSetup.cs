@@ -27,6 +27,9 @@ public static class AccessSetup
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrganizationBindingHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AllowedOriginHandler>();
         services.AddSingleton<KeyOrigins>();
+        // The framework's CORS; the policy of a request comes from the keys (KeyCorsPolicyProvider), not from configuration.
+        services.AddCors();
+        services.AddSingleton<Microsoft.AspNetCore.Cors.Infrastructure.ICorsPolicyProvider, KeyCorsPolicyProvider>();
         // Registered so that the jobs dashboard checks its antiforgery token on every POST (Hangfire skips the check
         // when no antiforgery service exists), against cross-site forms riding on cached Basic credentials.
         services.AddAntiforgery();
@@ -38,6 +41,13 @@ public static class AccessSetup
 
     /// <summary>The per-address window, before CORS preflights and authentication (see <see cref="RateLimits.UseAddressRateLimit"/>).</summary>
     public static IApplicationBuilder UseMatchmakerAddressLimit(this IApplicationBuilder app) => app.UseAddressRateLimit();
+
+    /// <summary>
+    /// CORS per key (see <see cref="KeyCorsPolicyProvider"/>). After authentication, as a real request's policy comes
+    /// from its key; preflights carry no key and are answered from the origins of all active keys.
+    /// </summary>
+    public static IApplicationBuilder UseMatchmakerCors(this IApplicationBuilder app) =>
+        app.UseCors().Use(KeyCorsPolicyProvider.RefuseUnansweredOptionsAsync);
 
     /// <summary>The jobs dashboard, for admin keys only (header, bearer, or the browser's Basic prompt with the key as password).</summary>
     public static IEndpointConventionBuilder MapJobsDashboard(this IEndpointRouteBuilder app) =>

@@ -49,45 +49,53 @@ public static class KeysEndpoints
     /// <summary>A key request is a name, a few scopes and origins.</summary>
     public const int MaxBodyBytes = 8 * 1024;
 
-    private static string? Clip(string? value) => value is { Length: > 40 } ? value[..40] + "…" : value;
-
     internal static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem>> Create(
         CreateKeyRequest request, ApiKeyService keys, IGraphStore graph, KeyOrigins corsOrigins, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["name"] = ["is required, at most 100 characters"];
+        var (scopes, origins, errors) = await ValidateAsync(request, graph, cancellationToken);
+        if (errors.Count > 0) return errors.ToProblem();
+
+        var issued = await keys.IssueAsync(request.Name!, scopes, request.OrganizationId, origins, cancellationToken);
+        if (origins.Count > 0) corsOrigins.Invalidate();
+        return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new CreatedKeyResponse(KeyResponse.From(issued.Key), issued.Token));
+    }
+
+    /// <summary>The validator of <see cref="CreateKeyRequest"/>: the scopes and origins it parses, and every bad field.</summary>
+    internal static async Task<(List<ApiScope> Scopes, List<string> Origins, FieldErrors Errors)> ValidateAsync(
+        CreateKeyRequest request, IGraphStore graph, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors.Add("name", "is required, at most 100 characters");
         var scopes = new List<ApiScope>();
-        if (request.Scopes is not { Count: > 0 and <= MaxScopes }) errors["scopes"] = [$"1-{MaxScopes} of read, feedback, plan, widget, admin"];
+        if (request.Scopes is not { Count: > 0 and <= MaxScopes }) errors.Add("scopes", $"1-{MaxScopes} of read, feedback, plan, widget, admin");
         else
         {
             foreach (var s in request.Scopes)
             {
                 if (ApiScopes.TryParse(s, out var scope)) scopes.Add(scope);
-                else errors["scopes"] = [$"'{Clip(s)}' is not a scope; expected read, feedback, plan, widget or admin"];
+                else errors.Add("scopes", $"'{FieldErrors.Messages.Clip(s)}' is not a scope; expected read, feedback, plan, widget or admin");
             }
             // The widget key is published in web pages: anything else it carried would be public too.
             if (scopes.Contains(ApiScope.Widget) && scopes.Any(s => s != ApiScope.Widget))
-                errors["scopes"] = ["widget is a key's only scope: a key pasted into web pages must reach nothing but the widget's data"];
+                errors.Add("scopes", "widget is a key's only scope: a key pasted into web pages must reach nothing but the widget's data");
             else if (scopes.Contains(ApiScope.Widget) && request.OrganizationId is null)
-                errors["organizationId"] = ["is required for a widget key: it shows one organization's matches"];
+                errors.Add("organizationId", "is required for a widget key: it shows one organization's matches");
         }
         if (request.OrganizationId is not null && await graph.GetOrganizationAsync(request.OrganizationId, cancellationToken) is null)
         {
-            errors["organizationId"] = [$"no organization has id '{request.OrganizationId}'"];
+            errors.Add("organizationId", FieldErrors.Messages.NoOrganization(request.OrganizationId));
         }
         var origins = new List<string>();
-        if (request.AllowedOrigins is { Count: > MaxOrigins } tooMany) errors["allowedOrigins"] = [$"has {tooMany.Count} entries; at most {MaxOrigins} are allowed"];
-        else foreach (var origin in request.AllowedOrigins ?? [])
+        if (errors.ListLength("allowedOrigins", request.AllowedOrigins, MaxOrigins))
         {
-            if (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.PathAndQuery == "/" && !origin.EndsWith('/'))
-                origins.Add(uri.GetLeftPart(UriPartial.Authority));
-            else errors["allowedOrigins"] = [$"'{Clip(origin)}' is not an origin such as https://park.example.cn"];
+            foreach (var origin in request.AllowedOrigins ?? [])
+            {
+                if (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.PathAndQuery == "/" && !origin.EndsWith('/'))
+                    origins.Add(uri.GetLeftPart(UriPartial.Authority));
+                else errors.Add("allowedOrigins", $"'{FieldErrors.Messages.Clip(origin)}' is not an origin such as https://park.example.cn");
+            }
         }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var issued = await keys.IssueAsync(request.Name!, scopes, request.OrganizationId, origins, cancellationToken);
-        if (origins.Count > 0) corsOrigins.Invalidate();
-        return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new CreatedKeyResponse(KeyResponse.From(issued.Key), issued.Token));
+        return (scopes, origins, errors);
     }
 
     internal static async Task<Ok<IReadOnlyList<KeyResponse>>> List(IApiKeyStore store, CancellationToken cancellationToken) =>

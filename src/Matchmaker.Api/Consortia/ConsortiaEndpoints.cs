@@ -33,7 +33,7 @@ public static class ConsortiaEndpoints
     /// <summary>Plans take small bodies: a challenge text, a few slots and lists of ids.</summary>
     public const int MaxBodyBytes = 32 * 1024;
 
-    private static string? Clip(string? value) => value is { Length: > 40 } ? value[..40] + "…" : value;
+    private const string Refused = "The request was refused; nothing was planned.";
 
     public static IEndpointRouteBuilder MapConsortia(this IEndpointRouteBuilder app)
     {
@@ -79,7 +79,7 @@ public static class ConsortiaEndpoints
         CancellationToken cancellationToken)
     {
         var (request, errors) = Validate(body);
-        if (request is null) return TypedResults.ValidationProblem(errors, title: "The request was refused; nothing was planned.");
+        if (request is null) return errors.ToProblem(Refused);
         // A bound key plans for its own organization only; the answer does not say whether the other one exists.
         if (ApiKeyClaims.OrganizationOf(http.User) is { } bound && !string.Equals(bound, request.LeadId, StringComparison.Ordinal)) return TypedResults.Forbid();
         if (CandidateReach.IsBound(http))
@@ -88,13 +88,12 @@ public static class ConsortiaEndpoints
             // answer an id no organization has gets; such an exclude is left out either way (it changes nothing
             // the key could tell apart).
             var reach = await CandidateReach.OfAsync(request.LeadId, lists, feedback, plans, cancellationToken);
-            var unseen = new Dictionary<string, string[]>();
+            var unseen = new FieldErrors();
             for (var i = 0; i < request.Constraints.Include.Count; i++)
             {
-                if (!reach.Contains(request.Constraints.Include[i]))
-                    unseen[$"constraints.include[{i}]"] = [$"is not among the organizations shown to '{request.LeadId}' (its list, its feedback, its plans)"];
+                if (!reach.Contains(request.Constraints.Include[i])) unseen.Add($"constraints.include[{i}]", FieldErrors.Messages.NotShown(request.LeadId, "organizations"));
             }
-            if (unseen.Count > 0) return TypedResults.ValidationProblem(unseen, title: "The request was refused; nothing was planned.");
+            if (unseen.Count > 0) return unseen.ToProblem(Refused);
             request = request with { Constraints = request.Constraints with { Exclude = request.Constraints.Exclude.Where(reach.Contains).ToArray() } };
         }
 
@@ -135,66 +134,48 @@ public static class ConsortiaEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Plan not found.", detail: $"This key has no plan with id '{planId}'.");
 
     /// <summary>Checks the body once, naming every bad field; maps it to the engine's request when all is well.</summary>
-    internal static (PlanRequest? Request, Dictionary<string, string[]> Errors) Validate(CreatePlanRequest body)
+    internal static (PlanRequest? Request, FieldErrors Errors) Validate(CreatePlanRequest body)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(body.LeadId) || body.LeadId.Length > 64) errors["leadId"] = ["is required: an organization id"];
-        var sector = body.Sector is null ? null : G60Catalog.FindSector(body.Sector);
-        if (sector is null) errors["sector"] = [$"is required, one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"];
-        if (body.SubField is not null)
-        {
-            var owner = G60Catalog.SectorOfSubField(body.SubField);
-            if (owner is null) errors["subField"] = [$"'{body.SubField}' is not a known sub-field"];
-            else if (sector is not null && owner.Code != sector.Code) errors["subField"] = [$"'{body.SubField}' belongs to {owner.Code}, not {sector.Code}"];
-        }
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(body.LeadId) || body.LeadId.Length > 64) errors.Add("leadId", "is required: an organization id");
+        var sector = errors.Sector("sector", body.Sector);
+        if (body.Sector is null) errors.Add("sector", $"is required, one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}");
+        errors.SubField("subField", body.SubField, sector);
         if (body.Challenge is { } challenge)
         {
-            if (challenge.Length > PlanRequest.MaxChallengeLength) errors["challenge"] = [$"is {challenge.Length} characters long; at most {PlanRequest.MaxChallengeLength} are allowed"];
-            else if (challenge.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) errors["challenge"] = ["contains control characters"];
+            if (challenge.Length > PlanRequest.MaxChallengeLength) errors.Add("challenge", $"is {challenge.Length} characters long; at most {PlanRequest.MaxChallengeLength} are allowed");
+            else if (challenge.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) errors.Add("challenge", "contains control characters");
         }
 
         var slots = new List<SlotRequest>();
         if (body.Slots is { } bodySlots)
         {
-            if (bodySlots.Count is 0 or > PlanRequest.MaxSlots) errors["slots"] = [$"1-{PlanRequest.MaxSlots} slots, or leave it out for the sector's defaults"];
+            if (bodySlots.Count is 0 or > PlanRequest.MaxSlots) errors.Add("slots", $"1-{PlanRequest.MaxSlots} slots, or leave it out for the sector's defaults");
             for (var i = 0; i < Math.Min(bodySlots.Count, PlanRequest.MaxSlots); i++)
             {
                 var slot = bodySlots[i];
                 if (slot is null)
                 {
-                    errors[$"slots[{i}]"] = ["must be an object with a role"];
+                    errors.Add($"slots[{i}]", "must be an object with a role");
                     continue;
                 }
-                var valid = true;
+                var before = errors.Count;
                 if (!Codes.TryParseRole(slot.Role, out var role))
                 {
-                    errors[$"slots[{i}].role"] = [$"'{Clip(slot.Role)}' is not a role; expected one of {string.Join(", ", Codes.RoleValues)} (or 产学研金用)"];
-                    valid = false;
+                    errors.Add($"slots[{i}].role", FieldErrors.Messages.NotOneOf(slot.Role, "a role", Codes.RoleValues) + " (or 产学研金用)");
                 }
-                if (slot.Count is < 1 or > SlotRequest.MaxCount)
-                {
-                    errors[$"slots[{i}].count"] = [$"must be between 1 and {SlotRequest.MaxCount}"];
-                    valid = false;
-                }
+                errors.Range($"slots[{i}].count", slot.Count, 1, SlotRequest.MaxCount);
                 var kinds = new List<OrganizationKind>();
-                // Counted before the entries are read, so a huge list costs one error, not one per entry.
-                if (slot.Kinds is { Count: > MaxKinds } tooMany)
+                if (errors.ListLength($"slots[{i}].kinds", slot.Kinds, MaxKinds))
                 {
-                    errors[$"slots[{i}].kinds"] = [$"has {tooMany.Count} entries; at most {MaxKinds} are allowed"];
-                    valid = false;
-                }
-                else foreach (var (code, k) in (slot.Kinds ?? []).Select((code, k) => (code, k)))
-                {
-                    if (Codes.TryParseKind(code, out var kind)) kinds.Add(kind);
-                    else
+                    for (var k = 0; k < (slot.Kinds?.Count ?? 0); k++)
                     {
-                        errors[$"slots[{i}].kinds[{k}]"] = [$"'{Clip(code)}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
-                        valid = false;
+                        if (errors.Code($"slots[{i}].kinds[{k}]", slot.Kinds![k] ?? "", "a kind", Codes.TryParseKind, Codes.KindValues, out OrganizationKind kind)) kinds.Add(kind);
                     }
                 }
-                if (valid) slots.Add(new SlotRequest(role, slot.Count ?? 1, kinds));
+                if (errors.Count == before) slots.Add(new SlotRequest(role, slot.Count ?? 1, kinds));
             }
-            if (slots.Count == bodySlots.Count && slots.Sum(s => s.Count) > PlanRequest.MaxTeamSize) errors["slots"] = [$"ask for {slots.Sum(s => s.Count)} members; at most {PlanRequest.MaxTeamSize} are allowed"];
+            if (slots.Count == bodySlots.Count && slots.Sum(s => s.Count) > PlanRequest.MaxTeamSize) errors.Add("slots", $"ask for {slots.Sum(s => s.Count)} members; at most {PlanRequest.MaxTeamSize} are allowed");
         }
 
         var constraints = body.Constraints ?? new PlanConstraintsBody(null, null, null, null, null);
@@ -202,24 +183,16 @@ public static class ConsortiaEndpoints
         // Each list is counted before its entries are checked: an over-long list is one error, not one per entry.
         foreach (var (list, name) in new[] { (cities, "cities"), (constraints.Include ?? [], "include"), (constraints.Exclude ?? [], "exclude") })
         {
-            if (list.Count > MaxListEntries)
-            {
-                errors[$"constraints.{name}"] = [$"has {list.Count} entries; at most {MaxListEntries} are allowed"];
-                continue;
-            }
+            if (!errors.ListLength($"constraints.{name}", list, MaxListEntries)) continue;
             for (var i = 0; i < list.Count; i++)
             {
-                if (name == "cities")
-                {
-                    if (list[i] is null || G60Catalog.FindCity(list[i]) is null)
-                        errors[$"constraints.cities[{i}]"] = [$"'{Clip(list[i])}' is not a city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}"];
-                }
-                else if (string.IsNullOrWhiteSpace(list[i]) || list[i].Length > 64) errors[$"constraints.{name}[{i}]"] = ["must be an organization id"];
+                if (name == "cities") errors.City($"constraints.cities[{i}]", list[i] ?? "");
+                else if (string.IsNullOrWhiteSpace(list[i]) || list[i].Length > 64) errors.Add($"constraints.{name}[{i}]", "must be an organization id");
             }
         }
-        if (constraints.MaxPerCity is < 1 or > PlanRequest.MaxTeamSize) errors["constraints.maxPerCity"] = [$"must be between 1 and {PlanRequest.MaxTeamSize}"];
-        if (constraints.MaxSize is < 1 or > PlanRequest.MaxTeamSize) errors["constraints.maxSize"] = [$"must be between 1 and {PlanRequest.MaxTeamSize}"];
-        if (body.Alternatives is < 1 or > PlanRequest.MaxAlternatives) errors["alternatives"] = [$"must be between 1 and {PlanRequest.MaxAlternatives}"];
+        errors.Range("constraints.maxPerCity", constraints.MaxPerCity, 1, PlanRequest.MaxTeamSize);
+        errors.Range("constraints.maxSize", constraints.MaxSize, 1, PlanRequest.MaxTeamSize);
+        errors.Range("alternatives", body.Alternatives, 1, PlanRequest.MaxAlternatives);
 
         var weights = ObjectiveWeights.Default;
         if (body.Weights is { } w)
@@ -227,12 +200,12 @@ public static class ConsortiaEndpoints
             var values = new[] { (w.Fit, "fit", weights.Fit), (w.Cohesion, "cohesion", weights.Cohesion), (w.Coverage, "coverage", weights.Coverage) };
             foreach (var (value, name, _) in values)
             {
-                if (value is { } v && (!double.IsFinite(v) || v < 0 || v > 1)) errors[$"weights.{name}"] = ["must be between 0 and 1"];
+                if (value is { } v && (!double.IsFinite(v) || v < 0 || v > 1)) errors.Add($"weights.{name}", FieldErrors.Messages.Between(0, 1));
             }
             var (fit, cohesion, coverage) = (w.Fit ?? weights.Fit, w.Cohesion ?? weights.Cohesion, w.Coverage ?? weights.Coverage);
-            if (!errors.Keys.Any(k => k.StartsWith("weights", StringComparison.Ordinal)))
+            if (!errors.Has("weights"))
             {
-                if (fit + cohesion + coverage <= 0) errors["weights"] = ["at least one weight must be above 0"];
+                if (fit + cohesion + coverage <= 0) errors.Add("weights", "at least one weight must be above 0");
                 else weights = new ObjectiveWeights(fit, cohesion, coverage);
             }
         }

@@ -49,6 +49,9 @@ public static class SubscriptionsEndpoints
     /// <summary>A subscription is a channel, a target, a secret and a few short filter lists.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    /// <summary>Messages per page of the delivery log.</summary>
+    public const int MaxPageSize = 100;
+
     /// <summary>Subscriptions, the public list and unsubscribe pages, and the widget.</summary>
     public static IEndpointRouteBuilder MapDelivery(this IEndpointRouteBuilder app)
     {
@@ -102,18 +105,18 @@ public static class SubscriptionsEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many subscriptions.",
                 detail: $"This organization has {max} subscriptions, the most allowed (Delivery:MaxSubscriptionsPerOrganization); delete one first. Nothing was written.");
         }
-        var errors = new Dictionary<string, string[]>();
+        var errors = new FieldErrors();
         if (!DeliveryCodes.TryParseChannel(request.Channel, out var channel))
         {
-            errors["channel"] = [$"'{request.Channel}' is not a channel; expected one of {string.Join(", ", DeliveryCodes.ChannelValues)}"];
+            errors.Add("channel", FieldErrors.Messages.NotOneOf(request.Channel, "a channel", DeliveryCodes.ChannelValues));
         }
         else if (await delivery.CheckTargetAsync(channel, request.Target, cancellationToken) is { } problem)
         {
-            errors["target"] = [problem];
+            errors.Add("target", problem);
         }
         var (filters, language, secret) = CheckSettings(request, channel, errors);
-        if (request.Status is not null) errors["status"] = ["is set on updates only; a new subscription is active"];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (request.Status is not null) errors.Add("status", "is set on updates only; a new subscription is active");
+        if (errors.Count > 0) return errors.ToProblem();
 
         var subscription = await delivery.CreateSubscriptionAsync(id, channel, request.Target!, filters, language, secret, cancellationToken);
         return TypedResults.Created($"/api/v1/organizations/{id}/subscriptions/{subscription.Id}",
@@ -138,21 +141,21 @@ public static class SubscriptionsEndpoints
     {
         var existing = await FindAsync(store, id, subscriptionId, cancellationToken);
         if (existing is null) return SubscriptionNotFound(subscriptionId);
-        var errors = new Dictionary<string, string[]>();
+        var errors = new FieldErrors();
         if (request.Channel is not null && (!DeliveryCodes.TryParseChannel(request.Channel, out var channel) || channel != existing.Channel))
         {
-            errors["channel"] = [$"cannot change (it is {DeliveryCodes.ToCode(existing.Channel)}); create a new subscription instead"];
+            errors.Add("channel", $"cannot change (it is {DeliveryCodes.ToCode(existing.Channel)}); create a new subscription instead");
         }
         // The masked robot URL a GET showed, sent back unchanged, means "keep it".
         var target = request.Target is null || request.Target == SubscriptionResponse.ShownTarget(existing) ? existing.Target : request.Target;
-        if (target != existing.Target && await delivery.CheckTargetAsync(existing.Channel, target, cancellationToken) is { } problem) errors["target"] = [problem];
+        if (target != existing.Target && await delivery.CheckTargetAsync(existing.Channel, target, cancellationToken) is { } problem) errors.Add("target", problem);
         var (filters, language, secret) = CheckSettings(request with { Language = request.Language ?? DeliveryCodes.ToCode(existing.Language) }, existing.Channel, errors);
         var status = existing.Status;
         if (request.Status is not null && !(DeliveryCodes.TryParseStatus(request.Status, out status) && status != SubscriptionStatus.Unsubscribed))
         {
-            errors["status"] = ["must be active or paused"];
+            errors.Add("status", "must be active or paused");
         }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (errors.Count > 0) return errors.ToProblem();
 
         var now = time.GetUtcNow();
         var updated = existing with
@@ -191,15 +194,10 @@ public static class SubscriptionsEndpoints
     internal static async Task<Results<Ok<DeliveryPage>, ValidationProblem, ProblemHttpResult>> Deliveries(
         string id, string subscriptionId, int? limit, string? cursor, IDeliveryStore store, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > 100) errors["limit"] = ["must be between 1 and 100"];
-        long? before = null;
-        if (cursor is not null)
-        {
-            if (Cursor.TryDecode(cursor, out var key) && long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) before = seq;
-            else errors["cursor"] = ["is not a cursor returned by this endpoint"];
-        }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = new FieldErrors();
+        errors.Range("limit", limit, 1, MaxPageSize);
+        var before = errors.SequenceCursor("cursor", cursor);
+        if (errors.Count > 0) return errors.ToProblem();
         if (await FindAsync(store, id, subscriptionId, cancellationToken) is null) return SubscriptionNotFound(subscriptionId);
 
         var size = limit ?? 20;
@@ -213,24 +211,25 @@ public static class SubscriptionsEndpoints
         return TypedResults.Ok(new DeliveryPage(subscriptionId, items, next));
     }
 
+    /// <summary>The part of <see cref="SubscriptionRequest"/>'s validator that creation and update share.</summary>
     private static (SubscriptionFilters Filters, DigestLanguage Language, string? Secret) CheckSettings(
-        SubscriptionRequest request, DeliveryChannel channel, Dictionary<string, string[]> errors)
+        SubscriptionRequest request, DeliveryChannel channel, FieldErrors errors)
     {
         var f = request.Filters;
         var filters = SubscriptionFilters.Create(f?.Kinds, f?.Roles, f?.Sectors, f?.Cities, errors);
-        var language = DigestLanguage.Zh;
-        if (request.Language is not null && !DeliveryCodes.TryParseLanguage(request.Language, out language))
+        if (!errors.Code("language", request.Language, "a language", DeliveryCodes.TryParseLanguage, DeliveryCodes.LanguageValues, out DigestLanguage language)
+            || request.Language is null)
         {
-            errors["language"] = [$"'{request.Language}' is not a language; expected one of {string.Join(", ", DeliveryCodes.LanguageValues)}"];
+            language = DigestLanguage.Zh;
         }
         var secret = string.IsNullOrWhiteSpace(request.Secret) ? null : request.Secret.Trim();
         if (secret is not null && channel != DeliveryChannel.DingTalk)
         {
-            errors["secret"] = ["is only given for DingTalk robots (their signing secret); webhook secrets are generated"];
+            errors.Add("secret", "is only given for DingTalk robots (their signing secret); webhook secrets are generated");
         }
         else if (secret is not null && (secret.Length > Subscription.MaxSecretLength || secret.Any(char.IsControl)))
         {
-            errors["secret"] = [$"must be at most {Subscription.MaxSecretLength} printable characters"];
+            errors.Add("secret", $"must be at most {Subscription.MaxSecretLength} printable characters");
         }
         return (filters, language, secret);
     }

@@ -17,8 +17,8 @@ public sealed record WidgetMatches(string OrganizationId, string? OrganizationNa
 /// <summary>
 /// The embeddable widget: a script served by the API and the data endpoint it calls from a partner's page with a
 /// publishable key (the widget scope alone, bound to the organization, with the partner's origin in its allowed
-/// origins). CORS headers go only to origins the key allows; a preflight (which carries no key) is answered for
-/// origins that some active widget key able to reach the organization allows.
+/// origins). CORS comes from <see cref="KeyCorsPolicyProvider"/>: headers go only to origins the key allows; a preflight
+/// (which carries no key) is answered for origins that some active widget key able to reach the organization allows.
 /// </summary>
 public static class WidgetEndpoints
 {
@@ -34,9 +34,9 @@ public static class WidgetEndpoints
     {
         app.MapGet("/widget/v1.js", ScriptFile).WithTags("Widget").ExcludeFromDescription();
         var group = app.MapGroup("/widget/v1/organizations/{id}/matches").WithTags("Widget");
-        group.MapMethods("/", [HttpMethods.Options], Preflight).ExcludeFromDescription();
         group.MapGet("/", Matches)
             .RequireAuthorization(AccessPolicies.Widget)
+            .RequireCors(KeyCorsPolicyProvider.Widget)
             .ScopedToOrganization()
             .WithSummary("An organization's top matches for the embeddable widget")
             .WithDescription("Discovery only (no existing partners, no declined candidates), with names, labels and reasons in zh or en. Called from browsers with a publishable key; answers carry CORS headers for the key's allowed origins.")
@@ -52,36 +52,16 @@ public static class WidgetEndpoints
         return TypedResults.Text(Script.Value, "text/javascript; charset=utf-8");
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> Preflight(string id, HttpContext http, IApiKeyStore keys, CancellationToken cancellationToken)
-    {
-        var origin = http.Request.Headers.Origin.ToString().TrimEnd('/');
-        http.Response.Headers.Vary = "Origin";
-        var allowed = origin.Length > 0 && (await keys.ListAsync(cancellationToken)).Any(k =>
-            !k.IsRevoked && (k.OrganizationId is null || k.OrganizationId == id) && k.Allows(ApiScope.Widget) && k.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase));
-        if (!allowed)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed.",
-                detail: "No active widget key of this organization lists this origin.");
-        }
-        var headers = http.Response.Headers;
-        headers.AccessControlAllowOrigin = origin;
-        headers.AccessControlAllowMethods = "GET";
-        headers.AccessControlAllowHeaders = $"{ApiKeyAuthenticationHandler.HeaderName}, Authorization";
-        headers.AccessControlMaxAge = "600";
-        return TypedResults.NoContent();
-    }
-
     /// <param name="lang">zh (default) or en.</param>
     /// <param name="limit">How many matches, 1-20 (default 5).</param>
     internal static async Task<Results<Ok<WidgetMatches>, ValidationProblem, ProblemHttpResult>> Matches(
         string id, string? lang, int? limit, HttpContext http, IRecommendationStore recommendations, IFeedbackStore feedback, IGraphStore graph,
         CancellationToken cancellationToken)
     {
-        AllowOrigin(http);
-        var errors = new Dictionary<string, string[]>();
-        if (lang is not null && lang is not ("zh" or "en")) errors["lang"] = ["must be zh or en"];
-        if (limit is < 1 or > MaxItems) errors["limit"] = [$"must be between 1 and {MaxItems}"];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = new FieldErrors();
+        if (lang is not null && lang is not ("zh" or "en")) errors.Add("lang", "must be zh or en");
+        errors.Range("limit", limit, 1, MaxItems);
+        if (errors.Count > 0) return errors.ToProblem();
 
         var list = await recommendations.GetCurrentAsync(id, cancellationToken);
         if (list is null)
@@ -102,16 +82,5 @@ public static class WidgetEndpoints
         var name = language == DigestLanguage.En ? organization?.NameEn ?? organization?.NameZh : organization?.NameZh ?? organization?.NameEn;
         http.Response.Headers.CacheControl = "private, max-age=60";
         return TypedResults.Ok(new WidgetMatches(id, name, language == DigestLanguage.En ? "en" : "zh", list.ComputedAt, items));
-    }
-
-    /// <summary>The key was accepted from this origin (the allowed-origin policy ran before): let the browser read the answer.</summary>
-    private static void AllowOrigin(HttpContext http)
-    {
-        var origin = http.Request.Headers.Origin.ToString().TrimEnd('/');
-        http.Response.Headers.Vary = "Origin";
-        if (origin.Length > 0 && http.User.FindAll(ApiKeyClaims.Origin).Any(c => string.Equals(c.Value, origin, StringComparison.OrdinalIgnoreCase)))
-        {
-            http.Response.Headers.AccessControlAllowOrigin = origin;
-        }
     }
 }

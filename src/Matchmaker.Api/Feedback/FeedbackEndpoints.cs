@@ -86,18 +86,8 @@ public static class FeedbackEndpoints
         await using var body = await RequestBodies.ReadLimitedAsync(request, MaxBodyBytes, cancellationToken);
         var input = RequestBodies.ParseJson<FeedbackRequest>(body);
 
-        var errors = new Dictionary<string, string[]>();
-        if (!FeedbackCodes.TryParseAction(input.Action, out var action))
-        {
-            errors["action"] = [input.Action is null ? "is required" : $"'{Clip(input.Action)}' is not an action; expected one of {string.Join(", ", FeedbackCodes.ActionValues)}"];
-        }
-        DeclineReason? reason = null;
-        if (input.Reason is not null)
-        {
-            if (FeedbackCodes.TryParseReason(input.Reason, out var r)) reason = r;
-            else errors["reason"] = [$"'{Clip(input.Reason)}' is not a reason; expected one of {string.Join(", ", FeedbackCodes.ReasonValues)}"];
-        }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var (action, reason, errors) = Validate(input);
+        if (errors.Count > 0) return errors.ToProblem();
         // The record's constructor enforces the rest (ids, a reason exactly when declining, comment length); it throws
         // DomainValidationException, which becomes a 400 naming the field.
         var entry = new NewFeedback(id, input.CandidateId!, action, reason, input.Comment,
@@ -108,14 +98,14 @@ public static class FeedbackEndpoints
         var state = await index.GetStateAsync(id, cancellationToken);
         // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.
         var bound = CandidateReach.IsBound(http);
-        var notACandidate = new Dictionary<string, string[]> { ["candidateId"] = [$"is not among the candidates shown to '{id}' (its list, its feedback, its plans)"] };
+        var notACandidate = FieldErrors.Messages.NotShown(id, "candidates");
         if (bound && !await CandidateReach.ReachesAsync(id, entry.CandidateId, list, state, plans, cancellationToken))
         {
-            return TypedResults.ValidationProblem(notACandidate);
+            return FieldErrors.Problem("candidateId", notACandidate);
         }
         if (await graph.GetOrganizationAsync(entry.CandidateId, cancellationToken) is null)
         {
-            return TypedResults.ValidationProblem(bound ? notACandidate : new Dictionary<string, string[]> { ["candidateId"] = [$"no organization has id '{entry.CandidateId}'"] });
+            return FieldErrors.Problem("candidateId", bound ? notACandidate : FieldErrors.Messages.NoOrganization(entry.CandidateId));
         }
         // Shown: in the organization's served list now, or shown when earlier feedback on it was given. Only such
         // interest reveals mutual interest and becomes a training label (see NewFeedback.Shown).
@@ -135,16 +125,11 @@ public static class FeedbackEndpoints
     internal static async Task<Results<Ok<FeedbackListPage>, ValidationProblem, ProblemHttpResult>> List(
         string id, string? candidateId, int? limit, string? cursor, IFeedbackStore feedback, IGraphStore graph, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"must be between 1 and {MaxPageSize}"];
-        if (candidateId is { Length: > 64 }) errors["candidateId"] = ["must be at most 64 characters"];
-        long? before = null;
-        if (cursor is not null)
-        {
-            if (Cursor.TryDecode(cursor, out var key) && long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0) before = b;
-            else errors["cursor"] = ["is not a cursor returned by this endpoint"];
-        }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = new FieldErrors();
+        errors.Range("limit", limit, 1, MaxPageSize);
+        if (candidateId is { Length: > 64 }) errors.Add("candidateId", "must be at most 64 characters");
+        var before = errors.SequenceCursor("cursor", cursor);
+        if (errors.Count > 0) return errors.ToProblem();
         if (await graph.GetOrganizationAsync(id, cancellationToken) is null) return NotFound(id);
 
         var page = await feedback.ListAsync(id, candidateId, before, limit ?? 20, cancellationToken);
@@ -173,5 +158,14 @@ public static class FeedbackEndpoints
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organization not found.", detail: $"No organization has id '{id}'.");
 
-    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+    /// <summary>The validator of <see cref="FeedbackRequest"/>'s codes; <see cref="NewFeedback"/>'s constructor checks the rest.</summary>
+    internal static (FeedbackAction Action, DeclineReason? Reason, FieldErrors Errors) Validate(FeedbackRequest input)
+    {
+        var errors = new FieldErrors();
+        if (input.Action is null) errors.Add("action", "is required");
+        errors.Code("action", input.Action, "an action", FeedbackCodes.TryParseAction, FeedbackCodes.ActionValues, out FeedbackAction action);
+        DeclineReason? reason = null;
+        if (errors.Code("reason", input.Reason, "a reason", FeedbackCodes.TryParseReason, FeedbackCodes.ReasonValues, out DeclineReason parsed) && input.Reason is not null) reason = parsed;
+        return (action, reason, errors);
+    }
 }

@@ -155,7 +155,7 @@ internal sealed class OpenApiExamples : IOperationFilter
     }
 
     private static object Problem(int status) => status == StatusCodes.Status400BadRequest
-        ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["limit"] = ["must be between 1 and 100"] })
+        ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["limit"] = [FieldErrors.Messages.Between(1, 100)] })
         {
             Status = 400, Title = "One or more validation errors occurred.", Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
         }

@@ -88,23 +88,15 @@ public static class OrganizationsEndpoints
         IGraphStore store, string? q, string? kind, string? sector, string? subField, string? city, string? cursor, int? limit,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        OrganizationKind? parsedKind = null;
-        if (kind is not null)
-        {
-            if (Codes.TryParseKind(kind, out var k)) parsedKind = k;
-            else errors["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
-        }
-        if (sector is not null && G60Catalog.FindSector(sector) is null)
-            errors["sector"] = [$"'{sector}' is not a sector; expected one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"];
-        if (subField is not null && G60Catalog.SectorOfSubField(subField) is null) errors["subField"] = [$"'{subField}' is not a known sub-field"];
-        if (city is not null && G60Catalog.FindCity(city) is null)
-            errors["city"] = [$"'{city}' is not a city; expected one of {string.Join(", ", G60Catalog.Cities.Select(c => c.Code))}"];
-        if (limit is < 1 or > OrganizationQuery.MaxPageSize) errors["limit"] = [$"must be between 1 and {OrganizationQuery.MaxPageSize}"];
-        if (q is { Length: > 200 }) errors["q"] = ["must be at most 200 characters"];
-        string? after = null;
-        if (cursor is not null && !Cursor.TryDecode(cursor, out after)) errors["cursor"] = ["is not a cursor returned by this endpoint"];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = new FieldErrors();
+        OrganizationKind? parsedKind = errors.Code("kind", kind, "a kind", Codes.TryParseKind, Codes.KindValues, out OrganizationKind k) && kind is not null ? k : null;
+        errors.Sector("sector", sector);
+        errors.SubField("subField", subField);
+        errors.City("city", city);
+        errors.Range("limit", limit, 1, OrganizationQuery.MaxPageSize);
+        if (q is { Length: > 200 }) errors.Add("q", "must be at most 200 characters");
+        var after = errors.KeyCursor("cursor", cursor);
+        if (errors.Count > 0) return errors.ToProblem();
 
         var page = await store.SearchOrganizationsAsync(new OrganizationQuery
         {
@@ -144,7 +136,7 @@ public static class OrganizationsEndpoints
         var record = await ReadOrganizationAsync(request, options.Value, cancellationToken);
         if (record.Id is not null && record.Id != id)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [$"'{record.Id}' differs from the id in the path '{id}'"] });
+            return FieldErrors.Problem("id", $"'{FieldErrors.Messages.Clip(record.Id)}' differs from the id in the path '{id}'");
         }
         var organization = (record with { Id = id }).ToDomain();
         await changes.WriteAsync([organization.Id], structural: false, async () =>

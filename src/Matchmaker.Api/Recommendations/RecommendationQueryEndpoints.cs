@@ -60,7 +60,7 @@ public static class RecommendationQueryEndpoints
             body = Infrastructure.RequestBodies.ParseJson<RecommendationQueryRequest>(stream);
         }
         var errors = Validate(body, out var kind);
-        if (errors is not null) return TypedResults.ValidationProblem(errors, title: "The query was refused.");
+        if (errors.Count > 0) return errors.ToProblem("The query was refused.");
         var limit = body.Limit ?? 20;
         var includeExisting = body.IncludeExistingPartners == true;
         var state = await feedback.GetStateAsync(id, cancellationToken);
@@ -102,15 +102,14 @@ public static class RecommendationQueryEndpoints
         return TypedResults.Ok(new RecommendationQueryResult(id, answer.ModelVersion, time.GetUtcNow(), topics.FirstOrDefault(), items, answer.Ranked.PairsScored));
     }
 
-    /// <summary>Every bad field named once; null when the body is good.</summary>
-    internal static Dictionary<string, string[]>? Validate(RecommendationQueryRequest body, out OrganizationKind? kind)
+    /// <summary>The validator of <see cref="RecommendationQueryRequest"/>: every bad field named once.</summary>
+    internal static FieldErrors Validate(RecommendationQueryRequest body, out OrganizationKind? kind)
     {
         kind = null;
-        Dictionary<string, string[]>? errors = null;
-        void Add(string field, string message) => (errors ??= new())[field] = [message];
-        if (string.IsNullOrWhiteSpace(body.Text)) Add("text", "is required: what you look for partners for (a call topic, a challenge, a draft abstract)");
-        else if (body.Text.Length > MaxTextLength) Add("text", $"is {body.Text.Length} characters long; at most {MaxTextLength} are allowed");
-        else if (body.Text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) Add("text", "contains control characters");
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(body.Text)) errors.Add("text", "is required: what you look for partners for (a call topic, a challenge, a draft abstract)");
+        else if (body.Text.Length > MaxTextLength) errors.Add("text", $"is {body.Text.Length} characters long; at most {MaxTextLength} are allowed");
+        else if (body.Text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) errors.Add("text", "contains control characters");
         if (body.Topic is { } topic && !string.IsNullOrWhiteSpace(topic))
         {
             try
@@ -119,19 +118,13 @@ public static class RecommendationQueryEndpoints
             }
             catch (DomainValidationException e)
             {
-                Add("topic", e.Reason);
+                errors.Add("topic", e.Reason);
             }
         }
-        if (body.Kind is not null)
-        {
-            if (Codes.TryParseKind(body.Kind, out var parsed)) kind = parsed;
-            else Add("kind", $"'{Clip(body.Kind)}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}");
-        }
-        if (body.Sector is not null && G60Catalog.FindSector(body.Sector) is null) Add("sector", $"'{Clip(body.Sector)}' is not a sector");
-        if (body.City is not null && G60Catalog.FindCity(body.City) is null) Add("city", $"'{Clip(body.City)}' is not a city");
-        if (body.Limit is < 1 or > RecommendationsEndpoints.MaxPageSize) Add("limit", $"must be between 1 and {RecommendationsEndpoints.MaxPageSize}");
+        if (errors.Code("kind", body.Kind, "a kind", Codes.TryParseKind, Codes.KindValues, out OrganizationKind parsed) && body.Kind is not null) kind = parsed;
+        errors.Sector("sector", body.Sector);
+        errors.City("city", body.City);
+        errors.Range("limit", body.Limit, 1, RecommendationsEndpoints.MaxPageSize);
         return errors;
     }
-
-    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

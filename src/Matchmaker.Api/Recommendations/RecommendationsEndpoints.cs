@@ -78,21 +78,18 @@ public static class RecommendationsEndpoints
         string id, string? kind, string? sector, string? city, double? minScore, bool? includeExistingPartners, int? limit, string? cursor,
         HttpContext http, PublishedListsWatch lists, ServedPageCache pages, IGraphStore graph, FeedbackIndex feedback, CancellationToken cancellationToken)
     {
-        Dictionary<string, string[]>? errors = null;
-        OrganizationKind parsedKind = default;
-        if (kind is not null && !Codes.TryParseKind(kind, out parsedKind)) (errors ??= new())["kind"] = [$"'{kind}' is not a kind; expected one of {string.Join(", ", Codes.KindValues)}"];
-        var parsedSector = sector is null ? null : G60Catalog.FindSector(sector);
-        if (sector is not null && parsedSector is null) (errors ??= new())["sector"] = [$"'{sector}' is not a sector"];
-        var parsedCity = city is null ? null : G60Catalog.FindCity(city);
-        if (city is not null && parsedCity is null) (errors ??= new())["city"] = [$"'{city}' is not a city"];
-        if (minScore is { } m && (double.IsNaN(m) || double.IsInfinity(m))) (errors ??= new())["minScore"] = ["must be a finite number"];
-        if (limit is < 1 or > MaxPageSize) (errors ??= new())["limit"] = [$"must be between 1 and {MaxPageSize}"];
+        var errors = new FieldErrors();
+        errors.Code("kind", kind, "a kind", Codes.TryParseKind, Codes.KindValues, out OrganizationKind parsedKind);
+        var parsedSector = errors.Sector("sector", sector);
+        var parsedCity = errors.City("city", city);
+        if (minScore is { } m && (double.IsNaN(m) || double.IsInfinity(m))) errors.Add("minScore", "must be a finite number");
+        errors.Range("limit", limit, 1, MaxPageSize);
         var offset = 0;
-        if (cursor is not null && (!Cursor.TryDecode(cursor, out var decoded) || !int.TryParse(decoded, out offset) || offset < 0))
+        if (errors.KeyCursor("cursor", cursor) is { } decoded && (!int.TryParse(decoded, out offset) || offset < 0))
         {
-            (errors ??= new())["cursor"] = ["is not a cursor returned by this endpoint"];
+            errors.Add("cursor", FieldErrors.Messages.NotACursor);
         }
-        if (errors is not null) return TypedResults.ValidationProblem(errors);
+        if (errors.Count > 0) return errors.ToProblem();
 
         // The list is immutable per run; feedback (declines, mutual interest) changes what the page shows. A page is
         // rendered once per run (generation of the served lists), feedback version and query string, and kept.
@@ -162,7 +159,7 @@ public static class RecommendationsEndpoints
         string id, string candidateId, HttpContext http, RecomputeService recompute, IRecommendationStore store, FeedbackIndex feedback,
         Matchmaker.Engine.Planning.IPlanStore plans, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (candidateId == id) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["candidateId"] = ["is the organization itself"] });
+        if (candidateId == id) return FieldErrors.Problem("candidateId", "is the organization itself");
         var list = await store.GetCurrentAsync(id, cancellationToken);
         var state = await feedback.GetStateAsync(id, cancellationToken);
         // A bound key names only candidates it has been shown; any other id, existing or not, gets one answer.

@@ -60,7 +60,7 @@ public static class RecomputeEndpoints
     /// <param name="limit">How many runs, 1-100 (default 20).</param>
     internal static async Task<Results<Ok<IReadOnlyList<RunResponse>>, ValidationProblem>> ListRuns(int? limit, IRecommendationStore store, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > 100) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["must be between 1 and 100"] });
+        if (limit is < 1 or > 100) return FieldErrors.Problem("limit", FieldErrors.Messages.Between(1, 100));
         var runs = await store.ListRunsAsync(limit ?? 20, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<RunResponse>>(runs.Select(RunResponse.From).ToList());
     }
