@@ -4,6 +4,7 @@ using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Rendering;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -78,7 +79,7 @@ internal static class DeliveryBench
         }
         Console.WriteLine($"setup: {subscriptions:N0} organizations, lists of 20 and e-mail subscriptions in {setup.Elapsed.TotalSeconds:F1} s");
 
-        var service = new DeliveryService(store, recommendations, feedback, graph, [], [], new DeliveryTokens("bench-key-bench-key-bench-key-bench-key"),
+        var service = new DeliveryService(store, recommendations, feedback, graph, [], [], new HtmlPages(), new DeliveryTokens("bench-key-bench-key-bench-key-bench-key"),
             Options.Create(new DeliveryOptions { PublicBaseUrl = "https://matchmaker.example.cn" }), clock, NullLogger<DeliveryService>.Instance);
         var composeTimes = new List<double>();
         var againTimes = new List<double>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Rendering;
 
 namespace Matchmaker.Bench;
 
@@ -20,11 +21,19 @@ internal static class DigestRenderBench
         Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
         var digest = Sample();
         const string list = "https://matchmaker.example.cn/lists/t0k3n?a=1&b=2", unsubscribe = "https://matchmaker.example.cn/unsubscribe/u0k3n";
+        var pages = new HtmlPages();
         var renderers = new (string Name, Func<Task<string>> Render)[]
         {
-            ("e-mail HTML", () => Task.FromResult(DigestRenderer.EmailHtml(digest, list, unsubscribe))),
-            ("list page", () => Task.FromResult(DigestRenderer.Page(digest, unsubscribe))),
+            ("e-mail HTML", () => pages.EmailHtmlAsync(digest, list, unsubscribe)),
+            ("list page", () => pages.ListPageAsync(digest, unsubscribe)),
         };
+        if (args.Get("--dump") is { } dump)
+        {
+            // The rendered HTML, to open in a browser or compare between versions.
+            Directory.CreateDirectory(dump);
+            await File.WriteAllTextAsync(Path.Combine(dump, "email.html"), await pages.EmailHtmlAsync(digest, list, unsubscribe));
+            await File.WriteAllTextAsync(Path.Combine(dump, "page.html"), await pages.ListPageAsync(digest, unsubscribe));
+        }
         foreach (var (name, render) in renderers)
         {
             var size = (await render()).Length;

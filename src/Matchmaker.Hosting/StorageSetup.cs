@@ -11,6 +11,7 @@ using Matchmaker.Engine.Matching;
 using Matchmaker.Engine.Planning;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Jobs;
+using Matchmaker.Rendering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -112,6 +113,8 @@ public static class StorageSetup
         // Weekly lists, webhooks and their outbox; the embedded mode keeps its generated link key beside its SQLite file.
         services.AddDelivery(mode != StorageMode.Postgres,
             sp => Path.GetDirectoryName(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath))!);
+        // The e-mail's HTML (and the API's pages): Razor components, kept out of the Engine with their ASP.NET Core dependency.
+        services.AddHtmlPages();
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<ApiKeyService>();

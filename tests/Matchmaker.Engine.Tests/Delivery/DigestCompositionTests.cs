@@ -5,6 +5,7 @@ using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Feedback;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Recommendations;
+using Matchmaker.Rendering;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -61,7 +62,7 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private DeliveryService Service(int maxItems = 5) => new(_store, _recommendations, _feedback, _graph, _gapSources, [],
+    private DeliveryService Service(int maxItems = 5) => new(_store, _recommendations, _feedback, _graph, _gapSources, [], new HtmlPages(),
         new DeliveryTokens("a-test-key-of-at-least-thirty-two-characters"),
         Options.Create(new DeliveryOptions { MaxItems = maxItems, PublicBaseUrl = "https://mm.example.cn" }), _time, NullLogger<DeliveryService>.Instance);
 
@@ -230,14 +231,14 @@ public sealed class DigestCompositionTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Html_and_text_escape_what_comes_from_the_data()
+    public async Task Html_and_text_escape_what_comes_from_the_data()
     {
         var item = new DigestItem("c1", 1, 1, false, false, new CandidateSummary("<script>alert(1)</script>", "A & B", "enterprise", "hefei", []),
             [new Reason("x", "<b>原因</b>", "<b>reason</b>", [])]);
         var digest = new Digest("dg_1", "sub_1", "org-a", "机构 <i>", null, "2026-W48", Monday, "run-1", "m1", DigestLanguage.Zh, [item], []);
 
-        var html = DigestRenderer.EmailHtml(digest, "https://mm/lists/t?a=1&b=2", "https://mm/unsubscribe/u");
-        var page = DigestRenderer.Page(digest, "https://mm/unsubscribe/u");
+        var html = await new HtmlPages().EmailHtmlAsync(digest, "https://mm/lists/t?a=1&b=2", "https://mm/unsubscribe/u");
+        var page = await new HtmlPages().ListPageAsync(digest, "https://mm/unsubscribe/u");
 
         Assert.DoesNotContain("<script>", html);
         Assert.Contains("&lt;script&gt;", html);
