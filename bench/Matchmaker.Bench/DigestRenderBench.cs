@@ -39,16 +39,21 @@ internal static class DigestRenderBench
             var size = (await render()).Length;
             for (var i = 0; i < 2_000; i++) await render(); // warm-up: tiered compilation settles
             var micros = new List<double>();
+            var cpu = new List<double>();
             var allocated = new List<double>();
             for (var r = 0; r < runs; r++)
             {
                 var total = GC.GetTotalAllocatedBytes(precise: false);
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
                 for (var i = 0; i < count; i++) await render();
                 micros.Add(watch.Elapsed.TotalMicroseconds / count);
+                // CPU time (all threads, GC included) moves less than wall time on a shared, loaded machine.
+                cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / count);
                 allocated.Add((GC.GetTotalAllocatedBytes(precise: false) - total) / (double)count / 1024);
             }
             Console.WriteLine($"{name}: {size:N0} chars; median {Machine.Median(micros):F1} µs per render [{string.Join(", ", micros.Select(m => m.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}], " +
+                $"CPU {Machine.Median(cpu):F1} µs per render, " +
                 $"{Machine.Median(allocated):F0} KiB allocated per render ({count:N0} renders per run)");
         }
         return 0;
