@@ -30,6 +30,7 @@ internal static class DeliveryBench
         var subscriptions = args.GetInt("--subscriptions", 5_000);
         var runs = args.GetInt("--runs", 3);
         var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
+        Directory.CreateDirectory(workDir); // a --work-dir that does not exist yet
         var path = Path.Combine(workDir, "delivery.db");
         File.Delete(path);
         Console.WriteLine($"machine: {Machine.Describe()}");
