@@ -3,23 +3,10 @@ using System.Text.Unicode;
 using Matchmaker.Engine.Delivery;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Matchmaker.Rendering;
-
-/// <summary>Which unsubscribe page to show.</summary>
-public enum UnsubscribeStep
-{
-    /// <summary>The GET of the link: asks to confirm with a POST.</summary>
-    Confirm,
-    /// <summary>The GET of the link of a subscription already unsubscribed.</summary>
-    AlreadyUnsubscribed,
-    /// <summary>The answer to the POST.</summary>
-    Done,
-}
 
 /// <summary>
 /// Renders the weekly list's HTML (e-mail and list page) and the unsubscribe pages from Razor components with
@@ -78,16 +65,5 @@ public sealed class HtmlPages : IDigestHtmlRenderer
         private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
         public object? GetService(Type serviceType) => serviceType == typeof(HtmlEncoder) ? Encoder : null;
-    }
-}
-
-public static class RenderingSetup
-{
-    /// <summary>The HTML renderer, as the Engine's <see cref="IDigestHtmlRenderer"/> port and for the pages.</summary>
-    public static IServiceCollection AddHtmlPages(this IServiceCollection services)
-    {
-        services.TryAddSingleton(sp => new HtmlPages(sp.GetService<ILoggerFactory>()));
-        services.TryAddSingleton<IDigestHtmlRenderer>(sp => sp.GetRequiredService<HtmlPages>());
-        return services;
     }
 }
