@@ -7,6 +7,7 @@ using Matchmaker.Engine.Feedback.Sqlite;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Engine.Recommendations.Sqlite;
+using Matchmaker.Rendering;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ internal static class DeliveryBench
         var subscriptions = args.GetInt("--subscriptions", 5_000);
         var runs = args.GetInt("--runs", 3);
         var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
+        Directory.CreateDirectory(workDir); // a --work-dir that does not exist yet
         var path = Path.Combine(workDir, "delivery.db");
         File.Delete(path);
         Console.WriteLine($"machine: {Machine.Describe()}");
@@ -81,7 +83,7 @@ internal static class DeliveryBench
         }
         Console.WriteLine($"setup: {subscriptions:N0} organizations, lists of 20 and e-mail subscriptions in {setup.Elapsed.TotalSeconds:F1} s");
 
-        var service = new DeliveryService(store, recommendations, feedback, graph, [], [], new DeliveryTokens("bench-key-bench-key-bench-key-bench-key"),
+        var service = new DeliveryService(store, recommendations, feedback, graph, [], [], new HtmlPages(), new DeliveryTokens("bench-key-bench-key-bench-key-bench-key"),
             Options.Create(new DeliveryOptions { PublicBaseUrl = "https://matchmaker.example.cn" }), clock, NullLogger<DeliveryService>.Instance);
         var composeTimes = new List<double>();
         var againTimes = new List<double>();

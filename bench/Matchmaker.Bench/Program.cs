@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
     "scoring" => ScoringBench.Run(args[1..]),
     "api-load" => await ApiLoadBench.RunAsync(args[1..]),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
+    "digest-render" => await DigestRenderBench.RunAsync(args[1..]),
     "plan" => PlanBench.Run(args[1..]),
     "text-index" => TextIndexBench.Run(args[1..]),
     "text-query" => TextQueryBench.Run(args[1..]),
@@ -58,6 +59,8 @@ static int Usage()
               read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)
           delivery [--subscriptions 5000] [--runs 3] [--work-dir DIR]
               the Monday job in the embedded mode: compose, render and record one weekly list per e-mail subscription
+          digest-render [--renders 20000] [--runs 3] [--dump DIR]
+              rendering alone: the weekly e-mail's HTML and the list page's, per render and allocated
           api-load --mixed [--organizations 20000] [--duration 120] [--runs 3] [--connections 16] [--write-percent 10] [--parallelism N] [--work-dir DIR]
               reads, feedback writes and back-to-back full recomputes at once: throughput, p50/p99, answers by status,
               memory growth, and every acknowledged feedback stored

@@ -21,6 +21,7 @@ using Matchmaker.Engine.Recommendations;
 using Matchmaker.Engine.Recommendations.Postgres;
 using Matchmaker.Engine.Recommendations.Sqlite;
 using Matchmaker.Jobs;
+using Matchmaker.Rendering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -122,6 +123,8 @@ public static class StorageSetup
         // Weekly lists, webhooks and their outbox; the embedded mode keeps its generated link key beside its SQLite file.
         services.AddDelivery(mode != StorageMode.Postgres,
             sp => Path.GetDirectoryName(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath))!);
+        // The e-mail's HTML (and the API's pages): Razor components, kept out of the Engine with their ASP.NET Core dependency.
+        services.AddHtmlPages();
         services.AddTransient<ModelJobs>();
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<ApiKeyService>();

@@ -1,5 +1,5 @@
-using System.Net;
 using Matchmaker.Engine.Delivery;
+using Matchmaker.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Matchmaker.Api.Delivery;
@@ -24,7 +24,7 @@ public static class ListPagesEndpoints
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ListPage(
-        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, CancellationToken cancellationToken)
+        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, HtmlPages pages, CancellationToken cancellationToken)
     {
         if (!tokens.TryReadList(token, out var digestId, out var linkVersion) || await store.GetDigestAsync(digestId, cancellationToken) is not { } digest
             || await store.GetSubscriptionAsync(digest.SubscriptionId, cancellationToken) is not { } subscription)
@@ -32,11 +32,11 @@ public static class ListPagesEndpoints
             return LinkNotFound();
         }
         if (subscription.LinkVersion != linkVersion) return LinkRevoked();
-        return Page(http, DigestRenderer.Page(digest, delivery.UnsubscribeUrl(subscription)));
+        return Page(http, await pages.ListPageAsync(digest, delivery.UnsubscribeUrl(subscription)));
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConfirmUnsubscribe(
-        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, CancellationToken cancellationToken)
+        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, HtmlPages pages, CancellationToken cancellationToken)
     {
         if (!tokens.TryReadUnsubscribe(token, out var subscriptionId, out var linkVersion)
             || await store.GetSubscriptionAsync(subscriptionId, cancellationToken) is not { } subscription)
@@ -44,19 +44,12 @@ public static class ListPagesEndpoints
             return LinkNotFound();
         }
         if (subscription.LinkVersion != linkVersion) return LinkRevoked();
-        var target = WebUtility.HtmlEncode(DeliveryTargets.Redact(subscription.Target));
-        if (subscription.Status == SubscriptionStatus.Unsubscribed)
-        {
-            return Page(http, Shell("已退订 Unsubscribed", $"<p>{target} 已退订每周伙伴名单。</p><p>{target} is unsubscribed from the weekly partner list.</p>"));
-        }
-        return Page(http, Shell("退订 Unsubscribe", $"""
-            <p>停止向 {target} 发送每周伙伴名单？</p><p>Stop sending the weekly partner list to {target}?</p>
-            <form method="post"><button type="submit" id="confirm">退订 Unsubscribe</button></form>
-            """));
+        var step = subscription.Status == SubscriptionStatus.Unsubscribed ? UnsubscribeStep.AlreadyUnsubscribed : UnsubscribeStep.Confirm;
+        return Page(http, await pages.UnsubscribePageAsync(DeliveryTargets.Redact(subscription.Target), step));
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> Unsubscribe(
-        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, CancellationToken cancellationToken)
+        string token, HttpContext http, DeliveryTokens tokens, IDeliveryStore store, DeliveryService delivery, HtmlPages pages, CancellationToken cancellationToken)
     {
         if (!tokens.TryReadUnsubscribe(token, out var subscriptionId, out var linkVersion)
             || await store.GetSubscriptionAsync(subscriptionId, cancellationToken) is not { } current)
@@ -65,8 +58,7 @@ public static class ListPagesEndpoints
         }
         if (current.LinkVersion != linkVersion) return LinkRevoked();
         if (await delivery.UnsubscribeAsync(subscriptionId, cancellationToken) is not { } subscription) return LinkNotFound();
-        var target = WebUtility.HtmlEncode(DeliveryTargets.Redact(subscription.Target));
-        return Page(http, Shell("已退订 Unsubscribed", $"<p id=\"done\">{target} 已退订，不会再收到每周伙伴名单。</p><p>{target} is unsubscribed and will get no more weekly lists.</p>"));
+        return Page(http, await pages.UnsubscribePageAsync(DeliveryTargets.Redact(subscription.Target), UnsubscribeStep.Done));
     }
 
     private static ContentHttpResult Page(HttpContext http, string html)
@@ -78,13 +70,6 @@ public static class ListPagesEndpoints
         headers.CacheControl = "private, no-store";
         return TypedResults.Content(html, "text/html; charset=utf-8");
     }
-
-    private static string Shell(string title, string body) => $$"""
-        <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{title}}</title>
-        <style>body{font-family:-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;max-width:560px;margin:40px auto;padding:0 16px;color:#1f2933}
-        button{font-size:16px;padding:8px 18px;border-radius:6px;border:1px solid #9b1c1c;background:#fff;color:#9b1c1c}</style></head>
-        <body><h1>{{title}}</h1>{{body}}</body></html>
-        """;
 
     /// <summary>A genuine link of a subscription whose links were revoked since it was sent.</summary>
     private static ProblemHttpResult LinkRevoked() =>

@@ -31,6 +31,7 @@ public sealed class DeliveryService(
     IGraphStore graph,
     IEnumerable<IPlanGapSource> gapSources,
     IEnumerable<IMessageSender> senders,
+    IDigestHtmlRenderer html,
     DeliveryTokens tokens,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
@@ -162,7 +163,8 @@ public sealed class DeliveryService(
             var unsubscribeUrl = UnsubscribeUrl(subscription);
             var content = subscription.Channel switch
             {
-                DeliveryChannel.Email => DigestRenderer.Email(digest, listUrl, unsubscribeUrl) with { UnsubscribeUrl = unsubscribeUrl },
+                DeliveryChannel.Email => new MessageContent(DigestRenderer.Subject(digest), await html.EmailHtmlAsync(digest, listUrl, unsubscribeUrl),
+                    DigestRenderer.EmailText(digest, listUrl, unsubscribeUrl), null, unsubscribeUrl),
                 DeliveryChannel.WeCom => DigestRenderer.Robot(DeliveryChannel.WeCom, digest, listUrl, unsubscribeUrl, options.Value.WeComMaxBytes),
                 _ => DigestRenderer.Robot(DeliveryChannel.DingTalk, digest, listUrl, unsubscribeUrl, options.Value.DingTalkMaxBytes),
             };

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Matchmaker.Engine.Domain;
@@ -8,19 +7,15 @@ using Matchmaker.Engine.Import;
 namespace Matchmaker.Engine.Delivery;
 
 /// <summary>
-/// Turns a composed weekly list into what each channel shows: HTML and plain-text e-mail, Markdown for WeCom and
-/// DingTalk robots (within their size limits), and the web page behind the list link. Every text from the data is
-/// escaped for the format it goes into.
+/// Turns a composed weekly list into the text each channel shows: the subject and plain-text part of the e-mail,
+/// Markdown for WeCom and DingTalk robots (within their size limits), and the labels every format shares. The HTML
+/// (e-mail and list page) is made by Razor components behind <see cref="IDigestHtmlRenderer"/>. Every text from the
+/// data is escaped for the format it goes into.
 /// </summary>
 public static class DigestRenderer
 {
     /// <summary>Reasons shown per candidate.</summary>
     public const int ReasonsShown = 2;
-
-    public static MessageContent Email(Digest d, string listUrl, string unsubscribeUrl)
-    {
-        return new MessageContent(Subject(d), EmailHtml(d, listUrl, unsubscribeUrl), EmailText(d, listUrl, unsubscribeUrl), null);
-    }
 
     public static string Subject(Digest d)
     {
@@ -103,75 +98,6 @@ public static class DigestRenderer
         return text.ToString();
     }
 
-    public static string EmailHtml(Digest d, string listUrl, string unsubscribeUrl)
-    {
-        var lang = d.Language;
-        var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"""
-            <!DOCTYPE html><html lang="{HtmlLang(lang)}"><head><meta charset="utf-8"><title>{H(Subject(d))}</title></head>
-            <body style="margin:0;padding:16px;font-family:-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1f2933;background:#f5f7fa">
-            <div style="max-width:640px;margin:0 auto;background:#fff;border-radius:8px;padding:20px">
-            <h1 style="font-size:20px;margin:0 0 4px">{H(Subject(d))}</h1>
-            """);
-        html.Append(ItemsHtml(d));
-        html.Append(CultureInfo.InvariantCulture, $"""
-            <p style="margin:20px 0 0"><a href="{H(listUrl)}" style="color:#1a56db">{H(T(lang, "在网页上查看完整名单", "See the whole list on the web"))}</a></p>
-            <p style="margin:16px 0 0;font-size:12px;color:#7b8794">{H(T(lang, "您收到此邮件是因为订阅了每周伙伴名单。", "You receive this because you subscribed to the weekly partner list."))}
-            <a href="{H(unsubscribeUrl)}" style="color:#7b8794">{H(T(lang, "退订", "Unsubscribe"))}</a></p>
-            </div></body></html>
-            """);
-        return html.ToString();
-    }
-
-    /// <summary>The page behind the list link: the same list, no script, no key needed.</summary>
-    public static string Page(Digest d, string unsubscribeUrl)
-    {
-        var lang = d.Language;
-        return $$"""
-            <!DOCTYPE html>
-            <html lang="{{HtmlLang(lang)}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="robots" content="noindex"><title>{{H(Subject(d))}}</title>
-            <style>
-            body{margin:0;font-family:-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1f2933;background:#f5f7fa}
-            main{max-width:760px;margin:0 auto;padding:24px}
-            h1{font-size:22px;margin:0 0 16px}
-            footer{margin-top:24px;font-size:13px;color:#7b8794}
-            footer a{color:#7b8794}
-            </style></head>
-            <body><main>
-            <h1>{{H(Subject(d))}}</h1>
-            {{ItemsHtml(d)}}
-            <footer>{{H(T(lang, "由 G60 科创走廊伙伴匹配服务生成", "Made by the G60 corridor partner matchmaking service"))}} · {{H(d.ComposedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))}} ·
-            <a href="{{H(unsubscribeUrl)}}">{{H(T(lang, "退订", "Unsubscribe"))}}</a></footer>
-            </main></body></html>
-            """;
-    }
-
-    private static string ItemsHtml(Digest d)
-    {
-        var lang = d.Language;
-        var html = new StringBuilder();
-        if (d.Items.Count == 0) html.Append(CultureInfo.InvariantCulture, $"<p>{H(T(lang, "本周没有新的候选伙伴。", "No new candidates this week."))}</p>");
-        html.Append("<ol style=\"padding-left:20px;margin:12px 0\">");
-        foreach (var item in d.Items)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<li class=\"candidate\" data-candidate=\"{H(item.CandidateId)}\" style=\"margin:0 0 14px\"><strong>{H(CandidateName(item, lang))}</strong>");
-            if (item.Mutual) html.Append(CultureInfo.InvariantCulture, $" <span class=\"badge mutual\" style=\"background:#def7ec;color:#03543f;border-radius:4px;padding:1px 6px;font-size:12px\">{H(T(lang, "双方均有意向", "Mutual interest"))}</span>");
-            if (item.Repeated) html.Append(CultureInfo.InvariantCulture, $" <span class=\"badge rose\" style=\"background:#fdf6b2;color:#723b13;border-radius:4px;padding:1px 6px;font-size:12px\">{H(T(lang, "评分上升", "Score rose"))}</span>");
-            html.Append(CultureInfo.InvariantCulture, $"<div style=\"color:#52606d;font-size:13px\">{H(Facts(item, lang))}</div><ul style=\"margin:4px 0 0;padding-left:18px;font-size:14px\">");
-            foreach (var r in item.Reasons.Take(ReasonsShown)) html.Append(CultureInfo.InvariantCulture, $"<li>{H(ReasonText(r, lang))}</li>");
-            html.Append("</ul></li>");
-        }
-        html.Append("</ol>");
-        foreach (var gap in d.Gaps)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<section class=\"gap\" style=\"border-left:3px solid #f0b429;padding:4px 12px;margin:12px 0\"><h2 style=\"font-size:16px;margin:4px 0\">{H(GapTitle(gap, lang))}</h2><ul style=\"margin:4px 0;padding-left:18px\">");
-            foreach (var c in gap.Candidates) html.Append(CultureInfo.InvariantCulture, $"<li>{H(CandidateName(c, lang))} · {H(KindLabel(c.Candidate?.Kind, lang))} · {H(CityLabel(c.Candidate?.City, lang))}</li>");
-            html.Append("</ul></section>");
-        }
-        return html.ToString();
-    }
-
     public static string GapTitle(DigestGap gap, DigestLanguage lang)
     {
         Codes.TryParseRole(gap.Role, out var role);
@@ -214,7 +140,8 @@ public static class DigestRenderer
     public static string CityLabel(string? city, DigestLanguage lang) =>
         city is not null && G60Catalog.FindCity(city) is { } c ? T(lang, c.NameZh, c.NameEn) : city ?? "";
 
-    private static string Facts(DigestItem item, DigestLanguage lang)
+    /// <summary>Kind, city and sectors of a candidate, joined by " · ".</summary>
+    public static string Facts(DigestItem item, DigestLanguage lang)
     {
         var c = item.Candidate;
         var parts = new List<string> { KindLabel(c?.Kind, lang), CityLabel(c?.City, lang) };
@@ -254,16 +181,15 @@ public static class DigestRenderer
         _ => "平台",
     };
 
-    private static string T(DigestLanguage lang, string zh, string en) => lang switch
+    /// <summary>The text in the list's language: Chinese, English, or both ("中文 / English").</summary>
+    public static string T(DigestLanguage lang, string zh, string en) => lang switch
     {
         DigestLanguage.Zh => zh,
         DigestLanguage.En => en,
         _ => zh == en ? zh : $"{zh} / {en}",
     };
 
-    private static string HtmlLang(DigestLanguage lang) => lang == DigestLanguage.En ? "en" : "zh-CN";
-
-    private static string H(string text) => WebUtility.HtmlEncode(text);
+    public static string HtmlLang(DigestLanguage lang) => lang == DigestLanguage.En ? "en" : "zh-CN";
 
     /// <summary>Robot Markdown has no reliable escaping: characters that would start markup are dropped from data.</summary>
     private static string Md(string text)

@@ -8,6 +8,7 @@ using Matchmaker.Engine.Feedback.Sqlite;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Recommendations;
 using Matchmaker.Engine.Recommendations.Sqlite;
+using Matchmaker.Rendering;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private DeliveryService Service(int maxItems = 5) => new(_store, _recommendations, _feedback, _graph, _gapSources, [],
+    private DeliveryService Service(int maxItems = 5) => new(_store, _recommendations, _feedback, _graph, _gapSources, [], new HtmlPages(),
         new DeliveryTokens("a-test-key-of-at-least-thirty-two-characters"),
         Options.Create(new DeliveryOptions { MaxItems = maxItems, PublicBaseUrl = "https://mm.example.cn" }), _time, NullLogger<DeliveryService>.Instance);
 
@@ -212,6 +213,34 @@ public sealed class DigestCompositionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hostile_organization_names_and_reasons_come_out_encoded_in_the_recorded_email_and_the_page()
+    {
+        const string hostile = "<script>alert(\"x\")</script> O'Brien & Co";
+        const string encoded = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Co";
+        await _graph.UpsertOrganizationAsync(new Organization("org-a", "同济 " + hostile, hostile, OrganizationKind.University, "shanghai-songjiang"));
+        await _recommendations.CreateRunAsync(new RecomputeRun("run-1", RunKind.Full, RunStatus.Running, "m1", _time.Now, null, 1, 0, 0, 0, 0, null));
+        var candidate = new RecommendedPartner("c1", 1, 9.5, [new Reason("field", "原因 " + hostile, "reason " + hostile, [])], ExistingPartner: false,
+            new CandidateSummary("候选 " + hostile, "Candidate " + hostile, "enterprise", "hefei", []));
+        await _recommendations.WriteShardAsync("run-1", new ShardResult(0, [new RecommendationList("org-a", "run-1", "m1", _time.Now, [candidate])], 1, 0.1));
+        Assert.True(await _recommendations.TryPublishAsync("run-1", _time.Now));
+        var subscription = await SubscribeAsync();
+
+        var (digest, message, _) = await Service().ComposeAndRecordAsync(subscription, "2026-W48", _time.Now);
+        var stored = await _store.GetDigestAsync(digest!.Id);
+        var page = await new HtmlPages().ListPageAsync(stored!, "https://mm.example.cn/unsubscribe/u");
+
+        foreach (var html in new[] { message!.Content.Html!, page })
+        {
+            Assert.DoesNotContain("<script>", html);
+            Assert.DoesNotContain("O'Brien", html);
+            Assert.Contains($"<title>本周新伙伴 New partners: 同济 {encoded} (2026-W48, 1)</title>", html); // the organization
+            Assert.Contains($"<strong>候选 {encoded} (Candidate {encoded})</strong>", html);
+            Assert.Contains($"<li>原因 {encoded} / reason {encoded}</li>", html);
+        }
+        Assert.Contains("候选 " + hostile, message.Content.Text); // the plain-text part is text: nothing to encode
+    }
+
+    [Fact]
     public void Robot_markdown_stays_within_the_byte_limit_and_counts_what_did_not_fit()
     {
         var longReason = new Reason("need", new string('需', 120), new string('n', 120), []);
@@ -233,14 +262,14 @@ public sealed class DigestCompositionTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Html_and_text_escape_what_comes_from_the_data()
+    public async Task Html_and_text_escape_what_comes_from_the_data()
     {
         var item = new DigestItem("c1", 1, 1, false, false, new CandidateSummary("<script>alert(1)</script>", "A & B", "enterprise", "hefei", []),
             [new Reason("x", "<b>原因</b>", "<b>reason</b>", [])]);
         var digest = new Digest("dg_1", "sub_1", "org-a", "机构 <i>", null, "2026-W48", Monday, "run-1", "m1", DigestLanguage.Zh, [item], []);
 
-        var html = DigestRenderer.EmailHtml(digest, "https://mm/lists/t?a=1&b=2", "https://mm/unsubscribe/u");
-        var page = DigestRenderer.Page(digest, "https://mm/unsubscribe/u");
+        var html = await new HtmlPages().EmailHtmlAsync(digest, "https://mm/lists/t?a=1&b=2", "https://mm/unsubscribe/u");
+        var page = await new HtmlPages().ListPageAsync(digest, "https://mm/unsubscribe/u");
 
         Assert.DoesNotContain("<script>", html);
         Assert.Contains("&lt;script&gt;", html);

@@ -1,3 +1,4 @@
+using Matchmaker.Rendering;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Delivery.Sqlite;
 using Matchmaker.Engine.Domain;
@@ -101,7 +102,7 @@ public sealed class SavedPlanGapsTests : IAsyncLifetime
         Assert.True(await recommendations.TryPublishAsync("run-1", Monday));
         var subscription = new Subscription("sub_gaps", "org-a", DeliveryChannel.Email, "tm@example.cn", SubscriptionFilters.None, DigestLanguage.Both,
             SubscriptionStatus.Active, null, null, 0, null, null, null, Monday, Monday);
-        var service = new DeliveryService(store, recommendations, feedback, graph, [new SavedPlanGaps(_plans)], [],
+        var service = new DeliveryService(store, recommendations, feedback, graph, [new SavedPlanGaps(_plans)], [], new HtmlPages(),
             new DeliveryTokens("a-test-key-of-at-least-thirty-two-characters"),
             Options.Create(new DeliveryOptions { MaxItems = 5, PublicBaseUrl = "https://mm.example.cn" }), TimeProvider.System, NullLogger<DeliveryService>.Instance);
 
