@@ -43,6 +43,7 @@ public sealed partial class ConsortiumPlanner
     private readonly WorkspacePool _workspaces;
     private readonly MatchExplainer? _explainer;
     private readonly TextMatcher? _text;
+    private readonly TeamCohesion _cohesion;
     // Per term of the text index: the organizations whose text profile holds it only through their own need tags,
     // ascending. A profile holds its organization's need tags too, but needing a term is not covering it.
     private readonly Dictionary<string, int[]> _needOnly = new(StringComparer.Ordinal);
@@ -64,6 +65,7 @@ public sealed partial class ConsortiumPlanner
         if (text is not null && !ReferenceEquals(text.Snapshot, snapshot)) throw new ArgumentException("the text matcher is of another snapshot", nameof(text));
         _text = text ?? TextMatcher.Build(snapshot);
         _terms = new CapabilityIndex(snapshot);
+        _cohesion = new TeamCohesion(snapshot, _options.Cohesion, _options.CohesionByShape);
         // Candidates, features and reasons see capabilities and text exactly as the product's ranker does (none when
         // no one states a need; text columns 0 when the snapshot has no text), so fit is that model's score.
         var capabilities = _terms.HasAny ? _terms : null;
@@ -373,7 +375,7 @@ public sealed partial class ConsortiumPlanner
                 var leadFeatures = organizations.Select(o => featureRows[fitOf[o].Row]).ToArray();
                 var slotCounts = slots.Select(s => s.Count).ToArray();
                 var fit = Fit(organizations, rawFit, fitOf, lead, sectors, masks, slotCounts);
-                var cohesion = Cohesion(organizations, lead, sectors, masks, slotCounts);
+                var cohesion = _cohesion.Pairwise(organizations, lead, sectors, masks, slotCounts);
                 var candidateTerms = organizations.Select(o => Covered(o, needs)).ToArray();
                 var index = organizations.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => x.i);
                 var problem = new PlanningProblem(slots.Select(s => s.Count).ToArray(), organizations.Select(o => masks[o]).ToArray(),
@@ -572,65 +574,10 @@ public sealed partial class ConsortiumPlanner
         var past = _options.PastTeamInFit;
         if (past > 0)
         {
-            var tie = LeadTies(organizations, lead, sectors, masks, slotCounts);
+            var tie = _cohesion.LeadTies(organizations, lead, sectors, masks, slotCounts);
             for (var i = 0; i < fit.Length; i++) fit[i] = (1 - past) * fit[i] + past * tie[i];
         }
         return fit;
-    }
-
-    /// <summary>
-    /// Each organization's best past team with the lead: over the lead's projects it was in, the highest level (in the
-    /// fields and led by the lead, in the fields, elsewhere: the levels of <see cref="CohesionLevels"/>) times the
-    /// project's shape match with the requested team; 0 for none.
-    /// </summary>
-    private float[] LeadTies(int[] organizations, int lead, int[] sectors, uint[] masks, int[] slotCounts)
-    {
-        var levels = _options.Cohesion;
-        var position = new Dictionary<int, int>(organizations.Length);
-        for (var i = 0; i < organizations.Length; i++) position[organizations[i]] = i;
-        var tie = new float[organizations.Length];
-        var members = _g.ProjectMembers;
-        foreach (var p in _g.OrganizationProjects[lead])
-        {
-            var led = false;
-            for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++) led |= members.Targets[e] == lead && _g.MemberIsLead[e];
-            var inFields = false;
-            foreach (var s in _g.ProjectSectors[p]) inFields |= Array.IndexOf(sectors, s) >= 0;
-            var level = inFields ? led ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere;
-            level *= Shape(p, lead, masks, slotCounts);
-            for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
-            {
-                if (position.TryGetValue(members.Targets[e], out var at) && tie[at] < level) tie[at] = level;
-            }
-        }
-        return tie;
-    }
-
-    /// <summary>
-    /// How well a past project's team matches the requested one: its members (the lead aside) placed greedily into
-    /// slots they may fill, up to each slot's count, over the larger of the two team sizes; 1 for the same shape.
-    /// </summary>
-    private float Shape(int project, int lead, uint[] masks, int[] slotCounts)
-    {
-        var members = _g.ProjectMembers;
-        Span<int> room = stackalloc int[slotCounts.Length];
-        slotCounts.CopyTo(room);
-        int others = 0, placed = 0;
-        for (var e = members.Offsets[project]; e < members.Offsets[project + 1]; e++)
-        {
-            var m = members.Targets[e];
-            if (m == lead) continue;
-            others++;
-            for (var s = 0; s < room.Length; s++)
-            {
-                if ((masks[m] & (1u << s)) == 0 || room[s] == 0) continue;
-                room[s]--;
-                placed++;
-                break;
-            }
-        }
-        var size = Math.Max(others, slotCounts.Sum());
-        return size == 0 ? 0 : (float)placed / size;
     }
 
     /// <summary>
@@ -640,7 +587,6 @@ public sealed partial class ConsortiumPlanner
     /// </summary>
     private List<int> Grow(int[] placed, int lead, int[] sectors, uint[] masks, HashSet<int> pool, int slotCount, double[] prior)
     {
-        var levels = _options.Cohesion;
         var members = _g.ProjectMembers;
         var score = new Dictionary<int, double>();
         var closest = new Dictionary<int, float>();
@@ -657,11 +603,7 @@ public sealed partial class ConsortiumPlanner
                     withLead = true;
                     ledByLead = _g.MemberIsLead[e];
                 }
-                var inFields = false;
-                foreach (var s in _g.ProjectSectors[p]) inFields |= Array.IndexOf(sectors, s) >= 0;
-                var level = withLead
-                    ? inFields ? ledByLead ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere
-                    : inFields ? levels.JointInFields : levels.JointElsewhere;
+                var level = _cohesion.Level(withLead, ledByLead, _cohesion.InFields(p, sectors));
                 if (level <= 0) continue;
                 for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
                 {
@@ -692,87 +634,6 @@ public sealed partial class ConsortiumPlanner
     }
 
     private static float Logistic(float score, float mean, float deviation) => 1f / (1f + MathF.Exp(-(score - mean) / deviation));
-
-    /// <summary>
-    /// Pairwise cohesion of the shortlisted organizations: the closest past work between two of them (see
-    /// <see cref="CohesionLevels"/>). One pass over the projects of the shortlisted organizations marks, for every
-    /// pair found together in a project, the level that project reaches; ties and shared partners fill in the rest.
-    /// </summary>
-    private float[] Cohesion(int[] organizations, int lead, int[] sectors, uint[] masks, int[] slotCounts)
-    {
-        var levels = _options.Cohesion;
-        var count = organizations.Length;
-        var cohesion = new float[count * count];
-        var position = new Dictionary<int, int>(count);
-        for (var i = 0; i < count; i++) position[organizations[i]] = i;
-        var members = _g.ProjectMembers;
-        var visited = new HashSet<int>();
-        var present = new List<int>();
-        foreach (var o in organizations)
-        {
-            foreach (var p in _g.OrganizationProjects[o])
-            {
-                if (!visited.Add(p)) continue;
-                present.Clear();
-                var withLead = false;
-                var ledByLead = false;
-                for (var e = members.Offsets[p]; e < members.Offsets[p + 1]; e++)
-                {
-                    var m = members.Targets[e];
-                    if (m == lead)
-                    {
-                        withLead = true;
-                        ledByLead = _g.MemberIsLead[e];
-                    }
-                    else if (position.TryGetValue(m, out var at)) present.Add(at);
-                }
-                if (present.Count < 2) continue;
-                var inFields = false;
-                foreach (var s in _g.ProjectSectors[p]) inFields |= Array.IndexOf(sectors, s) >= 0;
-                var level = withLead
-                    ? inFields ? ledByLead ? levels.LedTeamInFields : levels.TeamInFields : levels.TeamElsewhere
-                    : inFields ? levels.JointInFields : levels.JointElsewhere;
-                if (withLead && _options.CohesionByShape) level *= Shape(p, lead, masks, slotCounts);
-                foreach (var x in present)
-                {
-                    foreach (var y in present)
-                    {
-                        if (x != y && cohesion[x * count + y] < level) cohesion[x * count + y] = level;
-                    }
-                }
-            }
-        }
-        if (levels.TypedTie > 0 || levels.SharedPartner > 0)
-        {
-            for (var a = 0; a < count; a++)
-            {
-                for (var b = a + 1; b < count; b++)
-                {
-                    var current = cohesion[a * count + b];
-                    var tie = levels.TypedTie > current && TypedTie(organizations[a], organizations[b]) is not null ? levels.TypedTie
-                        : levels.SharedPartner > current && _g.Partners.EdgeIndex(organizations[a], organizations[b]) < 0 && ShareAPartner(organizations[a], organizations[b]) ? levels.SharedPartner
-                        : current;
-                    cohesion[a * count + b] = cohesion[b * count + a] = tie;
-                }
-            }
-        }
-        return cohesion;
-    }
-
-    /// <summary>At least one common partner (sorted rows: a merge that stops at the first).</summary>
-    private bool ShareAPartner(int a, int b)
-    {
-        var x = _g.Partners[a];
-        var y = _g.Partners[b];
-        int i = 0, j = 0;
-        while (i < x.Length && j < y.Length)
-        {
-            if (x[i] == y[j]) return true;
-            if (x[i] < y[j]) i++;
-            else j++;
-        }
-        return false;
-    }
 
     private double Prior(int o, int[] sectors, int[][] activity, float[]? coverage, string? subField)
     {
