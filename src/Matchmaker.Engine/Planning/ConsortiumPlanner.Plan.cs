@@ -54,7 +54,7 @@ public sealed partial class ConsortiumPlanner
         var constraints = request.Constraints;
         return new ConsortiumPlan(id, createdAt, request.LeadId, CandidateSummary.Of(g, prepared.Lead),
             prepared.Query.Sectors.Select(s => g.SectorCodes[s]).ToArray(), request.SubField, request.Challenge,
-            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, Kinds(s).Select(k => k.ToCode()).ToArray(), s.Kinds is null)).ToArray(),
+            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, SlotEligibility.Kinds(s).Select(k => k.ToCode()).ToArray(), s.Kinds is null)).ToArray(),
             new PlannedConstraints(constraints.Cities, constraints.Include, constraints.Exclude, constraints.MaxPerCity, constraints.MaxSize),
             new PlanObjective(Math.Round(weights.Fit, 4), Math.Round(weights.Cohesion, 4), Math.Round(weights.Coverage, 4), problem.MinDifference,
                 prepared.Needs.Select(x => x.Display).ToArray()),

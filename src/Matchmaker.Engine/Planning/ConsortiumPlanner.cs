@@ -182,128 +182,21 @@ public sealed partial class ConsortiumPlanner
     {
         var g = _g;
         var n = g.OrganizationCount;
-        var invalid = new Dictionary<string, string[]>();
-        var lead = g.IndexOf(request.LeadId);
-        if (lead < 0) invalid["leadId"] = [$"no organization has id '{request.LeadId}'"];
+        var (resolved, invalid) = ResolvedRequest.Resolve(g, request, _options.MaxTeamSize);
+        if (invalid is not null) return (null, invalid);
+        var (lead, include, slots, sectors) = (resolved!.Lead, resolved.Include, resolved.Slots, resolved.Sectors);
         var constraints = request.Constraints;
-        var include = Resolve(constraints.Include, "constraints.include", invalid);
-        var exclude = Resolve(constraints.Exclude, "constraints.exclude", invalid);
-        var allowedCities = constraints.Cities.Count == 0 ? null : constraints.Cities.Select(g.CityIndexOf).Where(c => c >= 0).ToHashSet();
-        for (var i = 0; i < include.Length; i++)
-        {
-            if (include[i] < 0) continue;
-            if (include[i] == lead) invalid[$"constraints.include[{i}]"] = ["is the lead, which is in every team already"];
-            else if (exclude.Contains(include[i])) invalid[$"constraints.include[{i}]"] = ["is also excluded"];
-            else if (allowedCities is not null && !allowedCities.Contains(g.OrganizationCities[include[i]]))
-                invalid[$"constraints.include[{i}]"] = [$"is in {g.CityCodes[g.OrganizationCities[include[i]]]}, which constraints.cities does not allow"];
-        }
-        for (var i = 0; i < exclude.Length; i++)
-        {
-            if (exclude[i] >= 0 && exclude[i] == lead) invalid[$"constraints.exclude[{i}]"] = ["is the lead"];
-        }
-        var slots = request.Slots is { Count: > 0 } given ? given : Trim(RoleKinds.DefaultSlots(request.Sectors.FirstOrDefault()), constraints.MaxSize);
-        var teamSize = slots.Sum(s => s.Count);
-        if (teamSize > _options.MaxTeamSize) invalid["slots"] = [$"ask for {teamSize} members; at most {_options.MaxTeamSize} are allowed"];
-        if (constraints.MaxSize is { } maxSize && teamSize > maxSize) invalid["constraints.maxSize"] = [$"is {maxSize}, but the slots ask for {teamSize} members"];
-        if (invalid.Count > 0) return (null, new PlanRefusal(PlanRefusalKind.Invalid, "The request does not fit the graph.", invalid));
-
-        var sectors = request.Sectors.Select(g.SectorIndexOf).Where(s => s >= 0).Distinct().ToArray();
-        if (sectors.Length == 0) sectors = g.OrganizationSectors[lead].ToArray();
+        var teamSize = resolved.TeamSize;
         // The challenge is the query's text: fit reads it through the model's text columns, as an on-demand query does.
         var query = new MatchQuery(lead, sectors, _year) { Id = request.LeadId, Text = string.IsNullOrWhiteSpace(request.Challenge) ? null : request.Challenge };
         var needs = NeedsOf(request, lead);
         var notes = new List<string>();
-        if (request.Slots is not { Count: > 0 }) notes.Add($"Default slots: {string.Join(", ", slots.Select(s => s.Describe()))}.");
+        if (resolved.DefaultSlots) notes.Add($"Default slots: {string.Join(", ", slots.Select(s => s.Describe()))}.");
 
-        // One pass over every organization: which slots it may fill under the constraints, and a prior for each
-        // slot's shortlist (activity in the fields, declared fields and sub-field, the needs it covers). It runs on
-        // every plan over the whole graph, so it reads arrays only.
-        var excluded = new bool[n];
-        foreach (var o in exclude) excluded[o] = true;
-        excluded[lead] = true;
-        var cityAllowed = new bool[g.CityCodes.Length];
-        for (var c = 0; c < cityAllowed.Length; c++) cityAllowed[c] = allowedCities is null || allowedCities.Contains(c);
-        var slotKinds = slots.Select(s => Kinds(s)).ToArray();
-        var kindFills = slotKinds.Select(kinds =>
-        {
-            var fills = new bool[8];
-            foreach (var k in kinds) fills[(int)k] = true;
-            return fills;
-        }).ToArray();
-        // Without explicit kinds, having played the role before also qualifies.
-        var roleBits = slots.Select(s => s.Kinds is null ? (byte)(1 << (int)s.Role) : (byte)0).ToArray();
-        var masks = new uint[n];
-        var counts = new int[slots.Count];
-        var coverage = NeedCoverage(needs);
-        var activity = sectors.Select(_stats.SectorActivity).ToArray();
-        var shortlist = slots.Select(s => new PriorityQueue<int, (double, int)>()).ToArray();
-        var shortlistSize = slots.Select(PoolSize).ToArray();
-        var prior = new double[n];
-        for (var o = 0; o < n; o++)
-        {
-            if (excluded[o] || !cityAllowed[g.OrganizationCities[o]]) continue;
-            uint mask = 0;
-            var kind = (int)g.Kinds[o];
-            for (var s = 0; s < slots.Count; s++)
-            {
-                if (kindFills[s][kind] || (_rolesPlayed[o] & roleBits[s]) != 0) mask |= 1u << s;
-            }
-            if (mask == 0) continue;
-            masks[o] = mask;
-            var key = (prior[o] = Prior(o, sectors, activity, coverage, request.SubField), -o);
-            for (var s = 0; s < slots.Count; s++)
-            {
-                if ((mask & (1u << s)) == 0) continue;
-                counts[s]++;
-                var list = shortlist[s];
-                if (list.Count < shortlistSize[s]) list.Enqueue(o, key);
-                else if (list.TryPeek(out _, out var weakest) && key.CompareTo(weakest) > 0) list.EnqueueDequeue(o, key);
-            }
-        }
-
-        var impossible = new Dictionary<string, string[]>();
-        for (var s = 0; s < slots.Count; s++)
-        {
-            if (counts[s] >= slots[s].Count) continue;
-            var where = allowedCities is null ? "in the graph" : $"in the allowed cities ({string.Join(", ", constraints.Cities)})";
-            var who = counts[s] == 0 ? $"no organization {where} can fill it" : $"only {counts[s]} organization{(counts[s] == 1 ? "" : "s")} {where} can fill it, {slots[s].Count} are asked for";
-            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", slotKinds[s].Select(k => k.ToCode()))}{(slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")}{(exclude.Length > 0 ? ", excluded organizations left out" : "")})"];
-        }
-        for (var i = 0; i < include.Length; i++)
-        {
-            if (masks[include[i]] == 0) impossible[$"constraints.include[{i}]"] = [$"'{constraints.Include[i]}' ({g.Kinds[include[i]].ToCode()}) can fill none of the requested slots"];
-        }
-        if (impossible.Count > 0) return (null, new PlanRefusal(PlanRefusalKind.Impossible, "No team can fill the requested slots.", impossible));
-
-        // Included organizations take slots first; what is left must be fillable jointly under the city cap.
-        var residual = slots.Select(s => s.Count).ToArray();
-        if (AssignIncluded(include, masks, residual) is null)
-        {
-            return (null, new PlanRefusal(PlanRefusalKind.Impossible, "No team can fill the requested slots.", new Dictionary<string, string[]>
-            {
-                ["constraints.include"] = ["the included organizations need more slots of their roles than the request has"],
-            }));
-        }
-        var cityUsed = new int[g.CityCodes.Length];
-        foreach (var o in include) cityUsed[g.OrganizationCities[o]]++;
-        if (constraints.MaxPerCity is { } cap)
-        {
-            var over = Enumerable.Range(0, cityUsed.Length).Where(c => cityUsed[c] > cap).Select(c => g.CityCodes[c]).ToArray();
-            if (over.Length > 0) return (null, Capped($"the included organizations alone exceed it in {string.Join(", ", over)}"));
-            var groups = new Dictionary<(uint Mask, int City), int>();
-            for (var o = 0; o < n; o++)
-            {
-                if (masks[o] == 0 || Array.IndexOf(include, o) >= 0) continue;
-                var key = (masks[o], g.OrganizationCities[o]);
-                groups[key] = groups.GetValueOrDefault(key) + 1;
-            }
-            var filled = SlotFeasibility.Fill(residual, groups.Select(x => new SlotFeasibility.Group(x.Key.Mask, x.Key.City, x.Value)), g.CityCodes.Length, cap, cityUsed);
-            var unfilled = Enumerable.Range(0, slots.Count).Where(s => filled[s] < residual[s]).ToArray();
-            if (unfilled.Length > 0)
-            {
-                return (null, Capped($"with at most {cap} members per city, {string.Join(" and ", unfilled.Select(s => $"slots[{s}] ({slots[s].Describe()})"))} cannot be filled"));
-            }
-        }
+        var eligibility = SlotEligibility.Scan(g, _rolesPlayed, resolved, sectors.Select(_stats.SectorActivity).ToArray(), NeedCoverage(needs), slots.Select(PoolSize).ToArray());
+        var (masks, prior) = (eligibility.Masks, eligibility.Prior);
+        var (room, impossible) = FeasibilityDiagnosis.Diagnose(g, resolved, eligibility);
+        if (impossible is not null) return (null, impossible);
 
         // Score the lead's candidates and each slot's shortlist with the model on the lead's context.
         var workspace = _workspaces.Rent();
@@ -313,12 +206,9 @@ public sealed partial class ConsortiumPlanner
             _generator.Generate(workspace.Context, workspace.Candidates, workspace.Sources);
             var scored = new List<int>(workspace.Candidates);
             var seen = scored.ToHashSet();
-            foreach (var list in shortlist)
+            foreach (var o in eligibility.ByPrior())
             {
-                foreach (var (o, _) in list.UnorderedItems)
-                {
-                    if (seen.Add(o)) scored.Add(o);
-                }
+                if (seen.Add(o)) scored.Add(o);
             }
             foreach (var o in include)
             {
@@ -328,9 +218,9 @@ public sealed partial class ConsortiumPlanner
             var fitOf = new Dictionary<int, (float Raw, int Row)>();
             for (var i = 0; i < scored.Count; i++) fitOf[scored[i]] = (raw[i], i);
 
-            var pool = Shortlists(slots, masks, fitOf, include);
-            if (_options.PoolFromLedTeams) AddLedTeams(pool, lead, sectors, masks, fitOf);
-            if (constraints.MaxPerCity is { } perCity && !PoolFeasible(pool, slots, masks, residual, perCity, cityUsed, include))
+            var pool = eligibility.Shortlists(slots, fitOf, include, PoolSize);
+            if (_options.PoolFromLedTeams) eligibility.AddLedTeams(pool, lead, sectors, fitOf);
+            if (constraints.MaxPerCity is { } perCity && !FeasibilityDiagnosis.PoolFeasible(g, pool, masks, room!, perCity, include))
             {
                 // The best few per slot crowd into a few cities: add, per slot and city, the likeliest min(cap, team size)
                 // organizations there. That keeps every feasible team reachable: a member of city c outside these
@@ -392,125 +282,9 @@ public sealed partial class ConsortiumPlanner
         {
             _workspaces.Return(workspace);
         }
-
-        PlanRefusal Capped(string why) => new(PlanRefusalKind.Impossible, "No team can fill the requested slots.",
-            new Dictionary<string, string[]> { ["constraints.maxPerCity"] = [why] });
-    }
-
-    private int[] Resolve(IReadOnlyList<string> ids, string field, Dictionary<string, string[]> invalid)
-    {
-        var result = new int[ids.Count];
-        for (var i = 0; i < ids.Count; i++)
-        {
-            result[i] = _g.IndexOf(ids[i]);
-            if (result[i] < 0) invalid[$"{field}[{i}]"] = [$"no organization has id '{ids[i]}'"];
-        }
-        return result;
-    }
-
-    /// <summary>Default slots cut to <paramref name="maxSize"/> members, dropping from the end.</summary>
-    private static IReadOnlyList<SlotRequest> Trim(IReadOnlyList<SlotRequest> slots, int? maxSize)
-    {
-        if (maxSize is not { } max) return slots;
-        var result = new List<SlotRequest>();
-        var left = max;
-        foreach (var slot in slots)
-        {
-            if (left <= 0) break;
-            result.Add(new SlotRequest(slot.Role, Math.Min(slot.Count, left), slot.Kinds));
-            left -= result[^1].Count;
-        }
-        return result;
     }
 
     private int PoolSize(SlotRequest slot) => Math.Max(_options.PoolPerSlot, _options.PoolPerMember * slot.Count);
-
-    private static OrganizationKind[] Kinds(SlotRequest slot) => (slot.Kinds ?? RoleKinds.Default(slot.Role)).ToArray();
-
-    /// <summary>Bipartite matching of the included organizations to slot places; null when they do not fit. Lowers <paramref name="residual"/>.</summary>
-    private static int[]? AssignIncluded(int[] include, uint[] masks, int[] residual)
-    {
-        var places = residual.SelectMany((count, s) => Enumerable.Repeat(s, count)).ToArray();
-        var owner = Enumerable.Repeat(-1, places.Length).ToArray();
-        bool Augment(int i, bool[] visited)
-        {
-            for (var p = 0; p < places.Length; p++)
-            {
-                if (visited[p] || (masks[include[i]] & (1u << places[p])) == 0) continue;
-                visited[p] = true;
-                if (owner[p] < 0 || Augment(owner[p], visited))
-                {
-                    owner[p] = i;
-                    return true;
-                }
-            }
-            return false;
-        }
-        for (var i = 0; i < include.Length; i++)
-        {
-            if (!Augment(i, new bool[places.Length])) return null;
-        }
-        var slotOf = new int[include.Length];
-        for (var p = 0; p < places.Length; p++)
-        {
-            if (owner[p] < 0) continue;
-            slotOf[owner[p]] = places[p];
-            residual[places[p]]--;
-        }
-        return slotOf;
-    }
-
-    /// <summary>Per slot the best candidates by fit to the lead, plus the included ones.</summary>
-    private HashSet<int> Shortlists(IReadOnlyList<SlotRequest> slots, uint[] masks, Dictionary<int, (float Raw, int Row)> fitOf, int[] include)
-    {
-        var pool = include.ToHashSet();
-        for (var s = 0; s < slots.Count; s++)
-        {
-            var bit = 1u << s;
-            foreach (var o in fitOf.Where(x => (masks[x.Key] & bit) != 0).OrderByDescending(x => x.Value.Raw).ThenBy(x => x.Key).Take(PoolSize(slots[s])))
-            {
-                pool.Add(o.Key);
-            }
-        }
-        return pool;
-    }
-
-    /// <summary>
-    /// Adds the members of the lead's past projects in the call's fields that the lead led, when they were scored and
-    /// may fill a slot: teams that already worked as one under this lead re-form, whatever their fit alone.
-    /// </summary>
-    private void AddLedTeams(HashSet<int> pool, int lead, int[] sectors, uint[] masks, Dictionary<int, (float Raw, int Row)> fitOf)
-    {
-        var members = _g.ProjectMembers;
-        foreach (var p in _g.OrganizationProjects[lead])
-        {
-            if (!LedInFields(p, lead, sectors)) continue;
-            foreach (var m in members[p])
-            {
-                if (masks[m] != 0 && fitOf.ContainsKey(m)) pool.Add(m);
-            }
-        }
-    }
-
-    private bool LedInFields(int project, int lead, int[] sectors)
-    {
-        var members = _g.ProjectMembers;
-        var at = Array.BinarySearch(members.Targets, members.Offsets[project], members.Offsets[project + 1] - members.Offsets[project], lead);
-        if (at < 0 || !_g.MemberIsLead[at]) return false;
-        foreach (var s in _g.ProjectSectors[project])
-        {
-            if (Array.IndexOf(sectors, s) >= 0) return true;
-        }
-        return false;
-    }
-
-    private bool PoolFeasible(HashSet<int> pool, IReadOnlyList<SlotRequest> slots, uint[] masks, int[] residual, int cap, int[] cityUsed, int[] include)
-    {
-        var groups = pool.Where(o => !include.Contains(o)).GroupBy(o => (masks[o], _g.OrganizationCities[o]))
-            .Select(x => new SlotFeasibility.Group(x.Key.Item1, x.Key.Item2, x.Count()));
-        var filled = SlotFeasibility.Fill(residual, groups, _g.CityCodes.Length, cap, cityUsed);
-        return filled.SequenceEqual(residual);
-    }
 
     /// <summary>Feature rows and model (or heuristic) scores of the context's query organization against <paramref name="candidates"/>.</summary>
     private (float[][] Rows, float[] Scores) Score(QueryContext context, IReadOnlyList<int> candidates)
@@ -634,14 +408,4 @@ public sealed partial class ConsortiumPlanner
     }
 
     private static float Logistic(float score, float mean, float deviation) => 1f / (1f + MathF.Exp(-(score - mean) / deviation));
-
-    private double Prior(int o, int[] sectors, int[][] activity, float[]? coverage, string? subField)
-    {
-        double inFields = 0;
-        foreach (var a in activity) inFields += a[o];
-        var declared = 0;
-        foreach (var s in _g.OrganizationSectors[o]) declared += Array.IndexOf(sectors, s) >= 0 ? 1 : 0;
-        var sub = subField is not null && _g.Details[o]?.SubFields.Contains(subField, StringComparer.Ordinal) == true ? 1 : 0;
-        return (coverage is null ? 0 : 3 * coverage[o]) + Math.Log(1 + inFields) + 0.5 * Math.Min(declared, 1) + sub;
-    }
 }
