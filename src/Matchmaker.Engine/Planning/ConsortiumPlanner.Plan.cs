@@ -54,7 +54,7 @@ public sealed partial class ConsortiumPlanner
         var constraints = request.Constraints;
         return new ConsortiumPlan(id, createdAt, request.LeadId, CandidateSummary.Of(g, prepared.Lead),
             prepared.Query.Sectors.Select(s => g.SectorCodes[s]).ToArray(), request.SubField, request.Challenge,
-            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, Kinds(s).Select(k => k.ToCode()).ToArray(), s.Kinds is null)).ToArray(),
+            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, SlotEligibility.Kinds(s).Select(k => k.ToCode()).ToArray(), s.Kinds is null)).ToArray(),
             new PlannedConstraints(constraints.Cities, constraints.Include, constraints.Exclude, constraints.MaxPerCity, constraints.MaxSize),
             new PlanObjective(Math.Round(weights.Fit, 4), Math.Round(weights.Cohesion, 4), Math.Round(weights.Coverage, 4), problem.MinDifference,
                 prepared.Needs.Select(x => x.Display).ToArray()),
@@ -82,7 +82,7 @@ public sealed partial class ConsortiumPlanner
                 var joint = _g.PartnerJointProjects[edge];
                 reasons.Add(new Reason("prior-work", $"此前与你方合作过 {joint} 个项目", $"{joint} joint project{(joint == 1 ? "" : "s")} with you", [joint.ToString(CultureInfo.InvariantCulture)]));
             }
-            var shared = SharedPartners(prepared.Lead, o);
+            var shared = _cohesion.SharedPartners(prepared.Lead, o);
             if (shared.Count > 0)
             {
                 var names = shared.Take(3).Select(NameOf).ToArray();
@@ -118,13 +118,13 @@ public sealed partial class ConsortiumPlanner
                 en.Add($"{joint} joint project{(joint == 1 ? "" : "s")} with {name}");
                 evidence.Add(name);
             }
-            else if (TypedTie(member, other) is { } type)
+            else if (_cohesion.TypedTie(member, other) is { } type)
             {
                 zh.Add($"与{name}有{type}关系");
                 en.Add($"{type} tie with {name}");
                 evidence.Add(name);
             }
-            else if (SharedPartners(member, other).Count is > 0 and var shared)
+            else if (_cohesion.SharedPartners(member, other).Count is > 0 and var shared)
             {
                 zh.Add($"与{name}有 {shared} 个共同合作伙伴");
                 en.Add($"{shared} shared partner{(shared == 1 ? "" : "s")} with {name}");
@@ -146,8 +146,8 @@ public sealed partial class ConsortiumPlanner
                 var edge = _g.Partners.EdgeIndex(a, b);
                 if (ProjectsWithLead(lead, a, b).Count is > 0 and var together) ties.Add(new TeamTie(ida, idb, "projects-with-lead", together));
                 else if (edge >= 0) ties.Add(new TeamTie(ida, idb, "joint-projects", _g.PartnerJointProjects[edge]));
-                else if (TypedTie(a, b) is { } type) ties.Add(new TeamTie(ida, idb, type, 1));
-                else if (SharedPartners(a, b).Count is > 0 and var shared) ties.Add(new TeamTie(ida, idb, "shared-partners", shared));
+                else if (_cohesion.TypedTie(a, b) is { } type) ties.Add(new TeamTie(ida, idb, type, 1));
+                else if (_cohesion.SharedPartners(a, b).Count is > 0 and var shared) ties.Add(new TeamTie(ida, idb, "shared-partners", shared));
             }
         }
         return ties;
@@ -164,31 +164,6 @@ public sealed partial class ConsortiumPlanner
             if (Has(p, a) && Has(p, b)) result.Add(p);
         }
         return result.OrderByDescending(p => _g.ProjectYears[p]).ThenBy(p => p).ToList();
-    }
-
-    private string? TypedTie(int a, int b)
-    {
-        for (var t = 1; t < _g.TiesOut.Length; t++)
-        {
-            if (_g.TiesOut[t].EdgeIndex(a, b) >= 0 || _g.TiesOut[t].EdgeIndex(b, a) >= 0) return ((TieType)t).ToCode();
-        }
-        return null;
-    }
-
-    /// <summary>Partners of both (sorted rows: one merge).</summary>
-    private List<int> SharedPartners(int a, int b)
-    {
-        var x = _g.Partners[a];
-        var y = _g.Partners[b];
-        var shared = new List<int>();
-        int i = 0, j = 0;
-        while (i < x.Length && j < y.Length)
-        {
-            if (x[i] == y[j]) { shared.Add(x[i]); i++; j++; }
-            else if (x[i] < y[j]) i++;
-            else j++;
-        }
-        return shared;
     }
 
     private string NameOf(int o) => _g.Details[o]?.DisplayName ?? _g.OrganizationIds[o];
