@@ -74,9 +74,18 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
                 if (run.ShardsDone >= 2 && (held = await ShardsProcessedByAsync(connectionString, runId, victim.Id)).Count > 0) break;
                 await Task.Delay(20);
             }
+            var victimId = victim.Id;
             victim.Kill();
+            // What the victim held when it died, read again after the kill: a shard seen above may have been finished
+            // (and marked succeeded) by the victim in the moment before the kill, and another one taken. The job store
+            // keeps a dead server's jobs in Processing until another worker takes them, which the invisibility timeout
+            // delays by 10 s, so this read is exact.
+            var seenBefore = held;
+            held = await ShardsProcessedByAsync(connectionString, runId, victimId);
             var atKill = await Runs.GetAsync(api.Client, runId);
-            output.WriteLine($"victim killed holding shard(s) {string.Join(", ", held.Select(h => h.Shard))} of {runId}; {atKill.ShardsDone}/{atKill.ShardsTotal} written");
+            output.WriteLine($"victim killed holding shard(s) {string.Join(", ", held.Select(h => h.Shard))} of {runId} " +
+                $"(seen before the kill: {string.Join(", ", seenBefore.Select(h => h.Shard))}); {atKill.ShardsDone}/{atKill.ShardsTotal} written");
+            Assert.True(held.Count > 0, "the victim finished its shards in the moment before the kill and held none when it died\n" + Diagnostics(api, survivor, victim));
             Assert.InRange(atKill.ShardsDone, 1, atKill.ShardsTotal - 1);
             var victimLines = victim.Lines;
 
@@ -97,8 +106,9 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
             }
             foreach (var (_, shard) in held)
             {
-                Assert.Contains(survivor.Lines, l => l.Contains($"Shard {shard + 1}/{published.ShardsTotal} of {runId}:", StringComparison.Ordinal)
-                    || l.Contains($"Shard {shard} of {runId} skipped", StringComparison.Ordinal));
+                Assert.True(survivor.Lines.Any(l => l.Contains($"Shard {shard + 1}/{published.ShardsTotal} of {runId}:", StringComparison.Ordinal)
+                    || l.Contains($"Shard {shard} of {runId} skipped", StringComparison.Ordinal)),
+                    $"the survivor's log has no line for shard {shard} (log 'Shard {shard + 1}/{published.ShardsTotal}') of {runId}\n" + Diagnostics(api, survivor, victim));
             }
             // Published once: one publish line in both workers' logs together, one published row, no other full run since.
             var publishLines = survivor.Lines.Concat(victimLines).Count(l => l.Contains($"Published run {runId}:", StringComparison.Ordinal));
