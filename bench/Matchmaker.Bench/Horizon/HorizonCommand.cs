@@ -16,7 +16,7 @@ namespace Matchmaker.Bench.Horizon;
 public static class HorizonCommand
 {
     private const string Usage =
-        "usage: Matchmaker.Bench horizon <data-dir> --test-year 2024 [--track all|new-partners] [--json FILE] " +
+        "usage: Matchmaker.Bench horizon <data-dir> --test-year 2024 [--track all|new-partners|consortium] [--json FILE] " +
         "[--query-text none|topic|full] [--queries all|even|odd] [--train-years 3]";
 
     /// <summary>One ranking method over the protocol's queries: fills a score per organization of the test snapshot.</summary>
@@ -90,12 +90,9 @@ public static class HorizonCommand
                     break;
                 case "--track" when i + 1 < args.Length:
                     track = args[++i];
-                    if (track is not ("all" or "new-partners"))
+                    if (track is not ("all" or "new-partners" or "consortium"))
                     {
-                        // The consortium track of `cordis` needs a planner run on these data, not built yet.
-                        Console.Error.WriteLine(track == "consortium"
-                            ? "the consortium track is not available for the Horizon data yet (all, new-partners)"
-                            : $"unknown track '{track}' (all, new-partners)");
+                        Console.Error.WriteLine($"unknown track '{track}' (all, new-partners, consortium)");
                         return 2;
                     }
                     break;
@@ -137,6 +134,7 @@ public static class HorizonCommand
             Console.Error.WriteLine(Usage);
             return 2;
         }
+        if (track == "consortium") return HorizonConsortiumTrack.Run(dataDir, year, trainYears, queryText, half, jsonPath);
 
         var clock = Stopwatch.StartNew();
         var data = HorizonDataset.Load(dataDir);
