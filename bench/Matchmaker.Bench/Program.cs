@@ -29,10 +29,11 @@ static int Usage()
           cordis [<data-dir>] --test-year 2019 [--track all|new-partners|consortium] [--json FILE]
               evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS,
               European Commission), following the data's protocol; the data defaults to ../shared/data/cordis-h2020
-          horizon [<data-dir>] --test-year 2024 [--track all|new-partners] [--json FILE] [--query-text none|topic|full]
+          horizon [<data-dir>] --test-year 2024 [--track all|new-partners|consortium] [--json FILE] [--query-text none|topic|full]
                   [--queries all|even|odd] [--train-years 3]
-              evaluate the rankers on real Horizon Europe consortia with their texts (CORDIS, European Commission),
-              following the data's protocol; the data defaults to ../shared/data/cordis-horizon; tune on --queries even
+              evaluate the rankers (and, on the consortium track, the planner) on real Horizon Europe consortia with their
+              texts (CORDIS, European Commission), following the data's protocol; the data defaults to
+              ../shared/data/cordis-horizon; tune on --queries even
           horizon-import <data-dir> <out-dir>
               convert the Horizon Europe data into bulk-import JSON Lines (organizations.jsonl, projects.jsonl) and read them back
           text-index [<data-dir>] [--test-year 2024] [--copies 1] [--queries 300] [--runs 1] [--top 200]
