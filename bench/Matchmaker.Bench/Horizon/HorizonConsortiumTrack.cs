@@ -44,9 +44,11 @@ internal static class HorizonConsortiumTrack
         foreach (var labelYear in Enumerable.Range(year - trainYears, trainYears))
         {
             var before = data.BuildSnapshot(labelYear, DateTimeOffset.UnixEpoch);
-            var labelled = data.Queries(before, labelYear, queryText);
+            // A plan request carries no call topic, so the planner's queries have none: the training queries drop theirs
+            // too, or the model would lean on topic columns that are always 0 when it plans.
+            var labelled = data.Queries(before, labelYear, queryText).Select(q => q with { Topics = [] }).ToArray();
             // A label year with nothing before it (2021 here) has no query.
-            if (labelled.Count == 0) continue;
+            if (labelled.Length == 0) continue;
             labelYears.Add(labelYear);
             // Each label year reads the texts of the projects before it only: its own projects' texts would leak the answers.
             var splitText = TextMatcher.Build(before);
