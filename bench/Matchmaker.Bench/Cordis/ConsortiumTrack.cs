@@ -125,7 +125,8 @@ internal static class ConsortiumTrack
         return Evaluate(new Setup(testYear, snapshot, model, null, ConsortiumQueries.Cordis(data, snapshot, testYear))
         {
             Heading = $"CORDIS H2020 (CORDIS, European Commission), track consortium, test year {testYear}",
-            ModelLine = $"model: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)} ({trainSeconds:F1} s)",
+            ModelLine = $"model: LightGBM LambdaRank, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows " +
+                        $"from label years {string.Join(", ", labelYears)} ({trainSeconds:F1} s)",
             ChallengeNote = "no text in CORDIS: coverage drops out",
         }, knobs, jsonPath, clock);
     }
@@ -179,7 +180,8 @@ internal static class ConsortiumTrack
                           $"({queries.Count - done.Count} refused), {snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
         Console.WriteLine(setup.ModelLine);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} / coverage {weights.Coverage:F2} ({setup.ChallengeNote}), shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot, beam {knobs.Beam}; {knobs.Planner.Describe()}"));
+            $"planner: weights fit {weights.Fit:F2} / cohesion {weights.Cohesion:F2} / coverage {weights.Coverage:F2} ({setup.ChallengeNote}), " +
+            $"shortlist max({knobs.PoolPerSlot}, {knobs.PoolPerMember} x places) per slot, beam {knobs.Beam}; {knobs.Planner.Describe()}"));
         Console.WriteLine();
         Console.WriteLine("share of the actual members (known before the test year) that the proposed team holds");
         Console.WriteLine($"{"slot type",-22} {"actual",8} {"planner",9} {"pairwise",9}");
@@ -195,7 +197,8 @@ internal static class ConsortiumTrack
         }
         var shortlisted = (double)done.Sum(r => r.Shortlisted) / known;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"actual members among the shortlisted candidates (the most any team from them could hold): {shortlisted:F4}; {100.0 * done.Sum(r => r.Query.KnownTypes.Count) / done.Sum(r => r.Query.Slots.Sum(s => s.Count)):F1}% of all places are members known before {testYear}"));
+            $"actual members among the shortlisted candidates (the most any team from them could hold): {shortlisted:F4}; " +
+            $"{100.0 * done.Sum(r => r.Query.KnownTypes.Count) / done.Sum(r => r.Query.Slots.Sum(s => s.Count)):F1}% of all places are members known before {testYear}"));
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wall time {clock.Elapsed.TotalSeconds:F1} s (planning {planSeconds:F1} s on {Environment.ProcessorCount} cores); one plan: median {sorted[sorted.Length / 2]:F0} ms, p95 {sorted[(int)(sorted.Length * 0.95)]:F0} ms, max {sorted[^1]:F0} ms; peak memory {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}"));
@@ -218,7 +221,8 @@ internal static class ConsortiumTrack
     }
 
     private static int RunSweep(
-        Engine.Graph.GraphSnapshot snapshot, RankingModel model, TextMatcher? text, PlannerOptions baseOptions, Knobs knobs, List<ConsortiumQuery> queries, string sweep, Stopwatch clock)
+        Engine.Graph.GraphSnapshot snapshot, RankingModel model, TextMatcher? text, PlannerOptions baseOptions, Knobs knobs, List<ConsortiumQuery> queries, string sweep,
+        Stopwatch clock)
     {
         var stats = new SnapshotStats(snapshot);
         var variants = sweep.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => (Text: v, Parsed: ParseVariant(v))).ToArray();

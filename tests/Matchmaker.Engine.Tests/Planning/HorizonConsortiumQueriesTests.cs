@@ -66,7 +66,8 @@ public class HorizonConsortiumQueriesTests(HorizonSliceFixture slice) : IClassFi
     [Fact]
     public void The_challenge_is_the_query_text_the_mode_allows()
     {
-        const string topicTitle = "Optimising the sustainable production of wood and non-wood products in small forest properties and development of new forest-based value chains";
+        const string topicTitle = "Optimising the sustainable production of wood and non-wood products in small forest properties and " +
+                                  "development of new forest-based value chains";
         Assert.Null(Query("101135516", QueryTextMode.None).Challenge);
         Assert.Equal(topicTitle, Query("101135516", QueryTextMode.Topic).Challenge);
         var full = Query("101135516").Challenge!;
