@@ -36,7 +36,8 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             _ => DatabaseFault(exception) ?? new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
         if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", RequestLog.LoggedPath(context));
-        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
+        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method,
+            RequestLog.LoggedPath(context), problem.Status, exception.Message);
         else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
 
         context.Response.StatusCode = problem.Status!.Value;

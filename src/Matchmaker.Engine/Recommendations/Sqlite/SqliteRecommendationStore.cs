@@ -348,7 +348,8 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
         return flipped;
     }
 
-    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
+    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
