@@ -56,7 +56,8 @@ public sealed class RecomputeJobs(RecomputeService service, IRecommendationStore
         if (progress.Status == RunStatus.Published) jobs.Enqueue<RecomputeJobs>(Queue, j => j.PruneLists(CancellationToken.None));
         DeliveryJobs.AfterRun(jobs, progress);
         // Shown in the dashboard's job details: how far the whole run is.
-        context?.SetJobParameter("progress", $"{progress.ShardsDone}/{progress.ShardsTotal} shards, {progress.OrganizationsScored} organizations, {progress.PairsPerSecond:N0} pairs/s");
+        context?.SetJobParameter("progress",
+            $"{progress.ShardsDone}/{progress.ShardsTotal} shards, {progress.OrganizationsScored} organizations, {progress.PairsPerSecond:N0} pairs/s");
     }
 
     /// <summary>

@@ -86,7 +86,8 @@ public static class StorageSetup
             services.AddSingleton<IRecommendationStore>(sp => new PostgresRecommendationStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IApiKeyStore>(sp => new PostgresApiKeyStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IFeedbackStore>(sp => new PostgresFeedbackStore(sp.GetRequiredService<NpgsqlDataSource>()));
-            services.AddSingleton<IDeliveryStore>(sp => new PostgresDeliveryStore(sp.GetRequiredService<NpgsqlDataSource>()) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });
+            services.AddSingleton<IDeliveryStore>(sp =>
+                new PostgresDeliveryStore(sp.GetRequiredService<NpgsqlDataSource>()) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });
             services.AddSingleton<IPlanStore>(sp => new PostgresPlanStore(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
@@ -95,7 +96,9 @@ public static class StorageSetup
                 ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IApiKeyStore>(sp => new SqliteApiKeyStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
             services.AddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
-            services.AddSingleton<IDeliveryStore>(sp => new SqliteDeliveryStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });
+            services.AddSingleton<IDeliveryStore>(sp =>
+                new SqliteDeliveryStore(ResolvePath(sp,
+                sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)) { Secrets = sp.GetRequiredService<SubscriptionSecrets>() });
             services.AddSingleton<IPlanStore>(sp => new SqlitePlanStore(ResolvePath(sp, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
         }
         services.AddOptions<PlanOptions>().BindConfiguration(PlanOptions.Section)

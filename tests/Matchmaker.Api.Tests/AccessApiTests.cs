@@ -255,7 +255,8 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
 
         // A read key keeps the organization and its lists, but not the feedback log, mutual interest, the widget or plans.
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/v1/organizations/tongji-auto")).StatusCode);
-        foreach (var path in new[] { "/api/v1/organizations/tongji-auto/feedback", "/api/v1/organizations/tongji-auto/mutual-interest", "/widget/v1/organizations/tongji-auto/matches" })
+        foreach (var path in new[] { "/api/v1/organizations/tongji-auto/feedback", "/api/v1/organizations/tongji-auto/mutual-interest",
+            "/widget/v1/organizations/tongji-auto/matches" })
         {
             Assert.DoesNotContain("private remark", await ProblemAsync(await reader.GetAsync(path), HttpStatusCode.Forbidden));
         }
@@ -326,7 +327,8 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
             Assert.DoesNotContain(factory.Logs.Lines, l => l.Message.Contains(token[..20], StringComparison.Ordinal));
         }
         Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("GET /lists/{token} (/lists/[redacted])", StringComparison.Ordinal));
-        Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("POST /unsubscribe/{token} (/unsubscribe/[redacted])", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Lines,
+            l => l.Category == "Matchmaker.Requests" && l.Message.Contains("POST /unsubscribe/{token} (/unsubscribe/[redacted])", StringComparison.Ordinal));
         Assert.Contains(factory.Logs.Lines, l => l.Category == "Matchmaker.Requests" && l.Message.Contains("(/lists/[redacted]/mistyped)", StringComparison.Ordinal));
     }
 
@@ -370,7 +372,8 @@ public sealed class AccessApiTests(MatchmakerApiFactory factory) : IClassFixture
         Assert.False(fromServerKey.Headers.Contains("Access-Control-Allow-Origin"));
 
         // Revoking the key withdraws its origin from preflights at once on this replica.
-        var keyId = (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).EnumerateArray().Single(k => k.GetProperty("name").GetString() == "cors park").GetProperty("id").GetString();
+        var keyId = (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/keys")).EnumerateArray().Single(k =>
+            k.GetProperty("name").GetString() == "cors park").GetProperty("id").GetString();
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/v1/keys/{keyId}")).StatusCode);
         using var again = new HttpRequestMessage(HttpMethod.Options, $"/api/v1/organizations/{Target}/recommendations");
         again.Headers.Add("Origin", park);

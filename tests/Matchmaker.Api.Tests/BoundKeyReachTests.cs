@@ -80,13 +80,15 @@ public sealed partial class BoundKeyReachTests : IDisposable
         {
             var plan = await bound.PostAsJsonAsync("/api/v1/consortia/plans", new
             {
-                leadId = Org, sector = "new-energy-vehicles", slots = new object[] { new { role = "research" } }, constraints = new { exclude = new[] { excluded } }, alternatives = 1,
+                leadId = Org, sector = "new-energy-vehicles", slots = new object[] { new { role = "research" } }, constraints = new { exclude = new[] { excluded } },
+                alternatives = 1,
             });
             Assert.Equal(HttpStatusCode.Created, plan.StatusCode);
         }
 
         // Shown candidates are reachable: feedback is taken, and the organization's own answers stay as before for unbound keys.
-        Assert.Equal(HttpStatusCode.Created, (await bound.PostAsJsonAsync($"/api/v1/organizations/{Org}/feedback", new { candidateId = shown.First(), action = "accept" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created,
+            (await bound.PostAsJsonAsync($"/api/v1/organizations/{Org}/feedback", new { candidateId = shown.First(), action = "accept" })).StatusCode);
         var adminMissing = await admin.PostAsJsonAsync($"/api/v1/organizations/{Org}/feedback", new { candidateId = Missing, action = "accept" });
         Assert.Contains("no organization has id", await adminMissing.Content.ReadAsStringAsync());
     }

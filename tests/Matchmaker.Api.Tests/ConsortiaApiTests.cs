@@ -75,7 +75,8 @@ public sealed class ConsortiaApiTests(MatchmakerApiFactory factory) : IClassFixt
         var (_, second) = await CreateKeyAsync(["plan"]);
         using var maker = factory.CreateClientWithKey(first);
         using var other = factory.CreateClientWithKey(second);
-        var created = await maker.PostAsJsonAsync(Plans, Body(lead: "donghua-mse", sector: "new-materials", slots: new object[] { new { role = "industry" }, new { role = "finance" } }, constraints: new { }));
+        var created = await maker.PostAsJsonAsync(Plans,
+            Body(lead: "donghua-mse", sector: "new-materials", slots: new object[] { new { role = "industry" }, new { role = "finance" } }, constraints: new { }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var location = created.Headers.Location!;
 
@@ -138,7 +139,8 @@ public sealed class ConsortiaApiTests(MatchmakerApiFactory factory) : IClassFixt
     [Fact]
     public async Task Slots_the_city_cap_cannot_fill_together_are_422_naming_the_cap()
     {
-        var response = await _admin.PostAsJsonAsync(Plans, Body(slots: new object[] { new { role = "金", count = 3 } }, constraints: new { cities = new[] { "hangzhou", "wuhu" }, maxPerCity = 1 }));
+        var response = await _admin.PostAsJsonAsync(Plans,
+            Body(slots: new object[] { new { role = "金", count = 3 } }, constraints: new { cities = new[] { "hangzhou", "wuhu" }, maxPerCity = 1 }));
 
         var problem = await ProblemAsync(response, (HttpStatusCode)422);
         Assert.Contains("slots[0]", problem.GetProperty("errors").GetProperty("constraints.maxPerCity")[0].GetString());

@@ -67,7 +67,8 @@ public sealed partial class DefaultPortBrowserTests
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);
             Assert.NotNull(head.Headers.ETag);
             Assert.Empty(await head.Content.ReadAsByteArrayAsync());
-            var operations = document.GetProperty("paths").EnumerateObject().Sum(p => p.Value.EnumerateObject().Count(o => o.Name is "get" or "post" or "put" or "delete" or "patch" or "head"));
+            var operations = document.GetProperty("paths").EnumerateObject().Sum(p =>
+                p.Value.EnumerateObject().Count(o => o.Name is "get" or "post" or "put" or "delete" or "patch" or "head"));
 
             var artifacts = Artifacts();
             await using var browser = await LaunchAsync();
@@ -136,7 +137,8 @@ public sealed partial class DefaultPortBrowserTests
                 await page.ScreenshotAsync(Path.Combine(artifacts, "list-page.png"), new ScreenshotOptions { FullPage = true });
                 Assert.NotEmpty(shown);
                 // Capability and need tags read as words (TagCatalog), not slugs.
-                Assert.DoesNotMatch(@"[a-z]+-[a-z]+", await page.EvaluateExpressionAsync<string>("[...document.querySelectorAll('li.candidate')].map(e => e.innerText).join('\\n')"));
+                Assert.DoesNotMatch(@"[a-z]+-[a-z]+",
+                    await page.EvaluateExpressionAsync<string>("[...document.querySelectorAll('li.candidate')].map(e => e.innerText).join('\\n')"));
                 Assert.Contains("同济大学汽车学院", await page.EvaluateExpressionAsync<string>("document.querySelector('h1').innerText"));
             }
 
@@ -154,7 +156,8 @@ public sealed partial class DefaultPortBrowserTests
                 var names = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('.mm-widget .mm-name')].map(e => e.innerText)");
                 await page.ScreenshotAsync(Path.Combine(artifacts, "widget.png"), new ScreenshotOptions { FullPage = true });
                 Assert.Equal(3, names.Length);
-                Assert.DoesNotMatch(@"[a-z]+-[a-z]+", string.Join('\n', await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('.mm-widget .mm-reason')].map(e => e.innerText)")));
+                Assert.DoesNotMatch(@"[a-z]+-[a-z]+",
+                    string.Join('\n', await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('.mm-widget .mm-reason')].map(e => e.innerText)")));
             }
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
@@ -181,7 +184,8 @@ public sealed partial class DefaultPortBrowserTests
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                Assert.Fail($"Port {DefaultPort} ({address}) is in use by another process, probably a running `dotnet run --project src/Matchmaker.Api`: stop it and run this test again.");
+                Assert.Fail($"Port {DefaultPort} ({address}) is in use by another process, probably a running `dotnet run --project src/Matchmaker.Api`: stop " +
+                    "it and run this test again.");
             }
             catch (SocketException)
             {

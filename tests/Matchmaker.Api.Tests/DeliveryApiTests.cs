@@ -11,7 +11,8 @@ public sealed class DeliveryApiTests(DeliveryFixture fixture)
 {
     private async Task<string> IssueKeyAsync(string[] scopes, string? organizationId, string[]? origins = null)
     {
-        var response = await fixture.Admin.PostAsJsonAsync("/api/v1/keys", new { name = $"delivery test {Guid.NewGuid():N}", scopes, organizationId, allowedOrigins = origins ?? [] });
+        var response = await fixture.Admin.PostAsJsonAsync("/api/v1/keys",
+            new { name = $"delivery test {Guid.NewGuid():N}", scopes, organizationId, allowedOrigins = origins ?? [] });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
@@ -29,7 +30,8 @@ public sealed class DeliveryApiTests(DeliveryFixture fixture)
             target = "not-an-address",
             language = "fr",
             secret = "only-for-dingtalk",
-            filters = new { kinds = new[] { "university", "castle" }, roles = new[] { "金", "pirate" }, sectors = new[] { "low-altitude-economy", "space" }, cities = new[] { "atlantis" } },
+            filters = new { kinds = new[] { "university", "castle" }, roles = new[] { "金", "pirate" }, sectors = new[] { "low-altitude-economy", "space" },
+                cities = new[] { "atlantis" } },
         });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

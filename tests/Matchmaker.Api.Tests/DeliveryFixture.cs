@@ -183,7 +183,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     private sealed class Store(TestSmtpServer server) : MessageStore
     {
-        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
+            CancellationToken cancellationToken)
         {
             var recipients = transaction.To.Select(m => $"{m.User}@{m.Host}").ToList();
             foreach (var recipient in recipients)
@@ -269,7 +270,8 @@ public sealed class IntegratorSite : IAsyncDisposable
         Deliveries.Enqueue(new Delivery("/cgi-bin/webhook/send", request.QueryString.Value ?? "", Headers(request), body, true));
         var content = JsonDocument.Parse(body).RootElement.GetProperty("markdown").GetProperty("content").GetString()!;
         // The real robot's rule: markdown content at most 4096 bytes of UTF-8.
-        return Results.Json(Encoding.UTF8.GetByteCount(content) <= 4096 ? new { errcode = 0, errmsg = "ok" } : new { errcode = 40058, errmsg = "markdown.content exceed max length 4096" });
+        return Results.Json(Encoding.UTF8.GetByteCount(content) <= 4096 ? new { errcode = 0, errmsg = "ok" }
+            : new { errcode = 40058, errmsg = "markdown.content exceed max length 4096" });
     }
 
     private async Task<IResult> DingTalk(HttpRequest request)

@@ -51,7 +51,8 @@ public sealed class DeliveryMetricsTests(DeliveryFixture fixture)
         Assert.Equal(401, refused.GetTagItem("matchmaker.delivery.status_code"));
         Assert.Equal(ActivityStatusCode.Error, retried.Status);
         var values = new[] { sent, refused, retried }.SelectMany(a => a.TagObjects.Select(t => t.Value?.ToString() ?? "").Append(a.StatusDescription ?? "")).ToList();
-        Assert.DoesNotContain(values, v => v.Contains(good, StringComparison.Ordinal) || v.Contains(refusedPath, StringComparison.Ordinal) || v.Contains(closed, StringComparison.Ordinal));
+        Assert.DoesNotContain(values, v => v.Contains(good, StringComparison.Ordinal) || v.Contains(refusedPath, StringComparison.Ordinal)
+            || v.Contains(closed, StringComparison.Ordinal));
     }
 
     private async Task<string> ScrapeAsync()

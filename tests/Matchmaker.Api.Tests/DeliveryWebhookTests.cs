@@ -72,11 +72,13 @@ public sealed class DeliveryWebhookTests(DeliveryFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(replay)).StatusCode);
         Assert.False(IntegratorSite.VerifySignature(secret, delivery.Headers["X-Matchmaker-Timestamp"], delivery.Headers["X-Matchmaker-Signature"], delivery.Body,
             DateTimeOffset.UtcNow.AddMinutes(10)));
-        Assert.True(IntegratorSite.VerifySignature(secret, delivery.Headers["X-Matchmaker-Timestamp"], delivery.Headers["X-Matchmaker-Signature"], delivery.Body, DateTimeOffset.UtcNow));
+        Assert.True(IntegratorSite.VerifySignature(secret, delivery.Headers["X-Matchmaker-Timestamp"], delivery.Headers["X-Matchmaker-Signature"], delivery.Body,
+            DateTimeOffset.UtcNow));
 
         // The delivery log shows the event sent with the integrator's answer.
         var messageId = delivery.Headers["X-Matchmaker-Delivery"];
-        var log = await fixture.WaitForDeliveriesAsync("baolong-auto", subscriptionId, i => i.Any(m => m.GetProperty("id").GetString() == messageId && m.GetProperty("status").GetString() == "sent"));
+        var log = await fixture.WaitForDeliveriesAsync("baolong-auto", subscriptionId,
+            i => i.Any(m => m.GetProperty("id").GetString() == messageId && m.GetProperty("status").GetString() == "sent"));
         var sent = log.Single(m => m.GetProperty("id").GetString() == messageId);
         Assert.Equal("webhook", sent.GetProperty("kind").GetString());
         Assert.Equal($"webhook:{runId}:{subscriptionId}", sent.GetProperty("key").GetString());
@@ -107,7 +109,8 @@ public sealed class DeliveryWebhookTests(DeliveryFixture fixture)
         var dingSecret = "SEC" + Guid.NewGuid().ToString("N");
         fixture.Site.DingTalkSecrets[dingToken] = dingSecret;
         await fixture.SubscribeAsync("suda-mcce", new { channel = "wecom", target = $"{fixture.Site.Origin}/cgi-bin/webhook/send?key={wecomKey}", language = "both" });
-        var ding = await fixture.SubscribeAsync("suda-mcce", new { channel = "dingtalk", target = $"{fixture.Site.Origin}/robot/send?access_token={dingToken}", language = "zh", secret = dingSecret });
+        var ding = await fixture.SubscribeAsync("suda-mcce",
+            new { channel = "dingtalk", target = $"{fixture.Site.Origin}/robot/send?access_token={dingToken}", language = "zh", secret = dingSecret });
         Assert.False(ding.TryGetProperty("signingSecret", out _)); // only webhooks get a generated secret
 
         await fixture.Factory.Services.GetRequiredService<DigestJobs>().SendWeeklyDigests(CancellationToken.None);
@@ -134,7 +137,8 @@ public sealed class DeliveryWebhookTests(DeliveryFixture fixture)
         await fixture.WaitForListAsync("suda-mcce");
         var dingToken = Guid.NewGuid().ToString("N");
         fixture.Site.DingTalkSecrets[dingToken] = "SEC-the-robot-has-this-one";
-        var ding = await fixture.SubscribeAsync("suda-mcce", new { channel = "dingtalk", target = $"{fixture.Site.Origin}/robot/send?access_token={dingToken}", secret = "SEC-but-we-were-given-another" });
+        var ding = await fixture.SubscribeAsync("suda-mcce",
+            new { channel = "dingtalk", target = $"{fixture.Site.Origin}/robot/send?access_token={dingToken}", secret = "SEC-but-we-were-given-another" });
         var id = ding.GetProperty("subscription").GetProperty("id").GetString()!;
 
         await fixture.Factory.Services.GetRequiredService<DigestJobs>().SendWeeklyDigests(CancellationToken.None);

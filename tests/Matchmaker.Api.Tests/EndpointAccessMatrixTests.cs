@@ -286,7 +286,8 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixApiFactory factory) : 
     private static readonly Dictionary<string, string> BodyTemplates = new()
     {
         ["POST /api/v1/organizations/{id}/feedback"] = """{"candidateId":"{candidateId}","action":"contacted"}""",
-        ["POST /api/v1/consortia/plans/"] = """{"leadId":"{leadId}","sector":"new-materials","slots":[{"role":"academia"}],"constraints":{"include":["{include}"],"exclude":["{exclude}"]}}""",
+        ["POST /api/v1/consortia/plans/"] = """{"leadId":"{leadId}","sector":"new-materials","slots":["""
+            + """{"role":"academia"}],"constraints":{"include":["{include}"],"exclude":["{exclude}"]}}""",
         ["POST /api/v1/keys/"] = """{"name":"matrix probe","scopes":["read"],"organizationId":"{organizationId}"}""",
         ["POST /api/v1/organizations/"] = """{"id":"{id}","nameZh":"矩阵探针","kind":"enterprise","city":"jiaxing","sectors":["new-materials"]}""",
         ["PUT /api/v1/organizations/{id}"] = """{"id":"{id}","nameZh":"矩阵探针","kind":"enterprise","city":"jiaxing","sectors":["new-materials"]}""",
@@ -316,7 +317,8 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixApiFactory factory) : 
             var deadline = DateTime.UtcNow.AddSeconds(60);
             HttpResponseMessage created;
             while ((created = await client.PostAsJsonAsync("/api/v1/consortia/plans", new { leadId = lead, sector = "new-materials", slots = new[] { new { role = "academia" } } }))
-                .StatusCode == HttpStatusCode.BadRequest && DateTime.UtcNow < deadline && (await created.Content.ReadAsStringAsync()).Contains("no organization has id", StringComparison.Ordinal))
+                .StatusCode == HttpStatusCode.BadRequest && DateTime.UtcNow < deadline
+                    && (await created.Content.ReadAsStringAsync()).Contains("no organization has id", StringComparison.Ordinal))
             {
                 await Task.Delay(200);
             }
@@ -353,7 +355,8 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixApiFactory factory) : 
             var missingTemplate = bodyFields.Count > 0 && !BodyTemplates.ContainsKey(route.Label);
             Assert.False(missingTemplate, $"{route.Label} takes ids in its body ({string.Join(", ", bodyFields)}): add a body to BodyTemplates");
             var unreviewedFields = bodyFields.Where(f => !BodyIds.ContainsKey(f)).ToList();
-            Assert.True(unreviewedFields.Count == 0, $"{route.Label} takes ids in its body nobody reviewed for bound keys: {string.Join(", ", unreviewedFields)} (add them to BodyIds)");
+            Assert.True(unreviewedFields.Count == 0,
+                $"{route.Label} takes ids in its body nobody reviewed for bound keys: {string.Join(", ", unreviewedFields)} (add them to BodyIds)");
             // Endpoints that act for the organization in their route or body; every other one spans organizations.
             var forOwn = route.ScopedRouteValue is not null || route.OrganizationInBody;
 
@@ -369,7 +372,8 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixApiFactory factory) : 
                     using var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
                     if (BodyTemplates.TryGetValue(route.Label, out var template))
                     {
-                        var body = System.Text.RegularExpressions.Regex.Replace(template, @"\{([a-zA-Z]+)\}", m => inBody && m.Groups[1].Value == name ? value : mine[m.Groups[1].Value]);
+                        var body = System.Text.RegularExpressions.Regex.Replace(template, @"\{([a-zA-Z]+)\}",
+                            m => inBody && m.Groups[1].Value == name ? value : mine[m.Groups[1].Value]);
                         request.Content = new StringContent(body, Encoding.UTF8, "application/json");
                     }
                     else if (route.Method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");

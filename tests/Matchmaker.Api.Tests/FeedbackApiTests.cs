@@ -133,7 +133,8 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT organization_id, shown FROM feedback WHERE (organization_id = $c AND candidate_id = $p) OR (organization_id = $p AND candidate_id = $c) ORDER BY organization_id = $c DESC";
+        command.CommandText = "SELECT organization_id, shown FROM feedback WHERE (organization_id = $c AND candidate_id = $p) OR (organization_id = $p AND " +
+            "candidate_id = $c) ORDER BY organization_id = $c DESC";
         command.Parameters.AddWithValue("$c", c);
         command.Parameters.AddWithValue("$p", p);
         await using var reader = await command.ExecuteReaderAsync();
@@ -168,12 +169,15 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
     public async Task Wrong_content_type_malformed_json_and_huge_bodies_get_problems()
     {
         const string path = "/api/v1/organizations/zjxu-lai/feedback";
-        await ProblemAsync(await _admin.PostAsync(path, new StringContent("candidateId=x", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
+        await ProblemAsync(await _admin.PostAsync(path, new StringContent("candidateId=x", Encoding.UTF8, "application/x-www-form-urlencoded")),
+            HttpStatusCode.UnsupportedMediaType);
         await ProblemAsync(await _admin.PostAsync(path, new StringContent("{\"candidateId\":", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
-        await ProblemAsync(await _admin.PostAsync(path, new StringContent("""{"candidateId":"a","candidateId":"b","action":"accept"}""", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        await ProblemAsync(await _admin.PostAsync(path,
+            new StringContent("""{"candidateId":"a","candidateId":"b","action":"accept"}""", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
         var huge = JsonSerializer.Serialize(new { candidateId = "tongji-auto", action = "accept", comment = new string('长', 20_000) });
         await ProblemAsync(await _admin.PostAsync(path, new StringContent(huge, Encoding.UTF8, "application/json")), HttpStatusCode.RequestEntityTooLarge);
-        await ProblemAsync(await _admin.PostAsJsonAsync("/api/v1/organizations/no-such-org/feedback", new { candidateId = "tongji-auto", action = "accept" }), HttpStatusCode.NotFound);
+        await ProblemAsync(await _admin.PostAsJsonAsync("/api/v1/organizations/no-such-org/feedback", new { candidateId = "tongji-auto", action = "accept" }),
+            HttpStatusCode.NotFound);
         await ProblemAsync(await _admin.GetAsync($"{path}?limit=1000"), HttpStatusCode.BadRequest);
         await ProblemAsync(await _admin.GetAsync($"{path}?cursor=not-a-cursor!"), HttpStatusCode.BadRequest);
     }
@@ -182,10 +186,12 @@ public sealed class FeedbackApiTests(MatchmakerApiFactory factory) : IClassFixtu
     public async Task A_read_only_key_cannot_give_feedback_and_a_bound_key_cannot_act_for_another_organization()
     {
         var reader = factory.CreateClientWithKey(await CreateKeyAsync(["read"], null));
-        await ProblemAsync(await reader.PostAsJsonAsync("/api/v1/organizations/sues-air/feedback", new { candidateId = "tongji-auto", action = "accept" }), HttpStatusCode.Forbidden);
+        await ProblemAsync(await reader.PostAsJsonAsync("/api/v1/organizations/sues-air/feedback", new { candidateId = "tongji-auto", action = "accept" }),
+            HttpStatusCode.Forbidden);
 
         var other = factory.CreateClientWithKey(await CreateKeyAsync(["read", "feedback"], "tongji-auto"));
-        await ProblemAsync(await other.PostAsJsonAsync("/api/v1/organizations/sues-air/feedback", new { candidateId = "suda-mcce", action = "decline", reason = "other" }), HttpStatusCode.Forbidden);
+        await ProblemAsync(await other.PostAsJsonAsync("/api/v1/organizations/sues-air/feedback",
+            new { candidateId = "suda-mcce", action = "decline", reason = "other" }), HttpStatusCode.Forbidden);
         await ProblemAsync(await other.GetAsync("/api/v1/organizations/sues-air/feedback"), HttpStatusCode.Forbidden);
         await ProblemAsync(await other.GetAsync("/api/v1/organizations/sues-air/mutual-interest"), HttpStatusCode.Forbidden);
         var history = await _admin.GetFromJsonAsync<JsonElement>("/api/v1/organizations/sues-air/feedback");

@@ -107,7 +107,8 @@ public sealed class OpenApiToolsTests(KestrelApiFixture api, ITestOutputHelper o
         var served = Path.Combine(generated, "served.json");
         await File.WriteAllTextAsync(served, document);
 
-        await RunAsync(tool, Node(), [Path.Combine(tool, "node_modules", "openapi-typescript", "bin", "cli.js"), served, "-o", Path.Combine(generated, "schema.d.ts")], expectSuccess: true);
+        await RunAsync(tool, Node(), [Path.Combine(tool, "node_modules", "openapi-typescript", "bin", "cli.js"), served, "-o", Path.Combine(generated, "schema.d.ts")],
+            expectSuccess: true);
         var typescript = Path.Combine(tool, "node_modules", "typescript", "bin", "tsc");
         await RunAsync(tool, Node(), [typescript, "-p", "tsconfig.json"], expectSuccess: true);
         // The types check calls: an unknown path and a query value of the wrong type do not compile.

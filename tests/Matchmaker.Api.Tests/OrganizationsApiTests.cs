@@ -242,7 +242,8 @@ public sealed class OrganizationsApiTests(MatchmakerApiFactory factory) : IClass
         var body = new
         {
             organizations = new[] { NewOrganization(a) },
-            projects = new[] { new { id = p, year = 2024, sector = "new-materials", topics = new[] { new { code = "has spaces" } }, members = new[] { new { org = a, role = "industry" } } } },
+            projects = new[] { new { id = p, year = 2024, sector = "new-materials", topics = new[] { new { code = "has spaces" } },
+                members = new[] { new { org = a, role = "industry" } } } },
         };
 
         var response = await _client.PostAsJsonAsync("/api/v1/organizations/import", body);
@@ -292,7 +293,8 @@ public sealed class OrganizationsApiTests(MatchmakerApiFactory factory) : IClass
         var body = new
         {
             organizations = new[] { NewOrganization(a) },
-            projects = new[] { new { id = NewId(), year = 2024, sector = "new-materials", members = new[] { new { org = a, role = "industry" }, new { org = "nobody-here", role = "user" } } } },
+            projects = new[] { new { id = NewId(), year = 2024, sector = "new-materials",
+                members = new[] { new { org = a, role = "industry" }, new { org = "nobody-here", role = "user" } } } },
         };
 
         var response = await _client.PostAsJsonAsync("/api/v1/organizations/import", body);
@@ -329,10 +331,10 @@ public sealed class OrganizationsApiTests(MatchmakerApiFactory factory) : IClass
     {
         string a = NewId(), b = NewId();
         var csv = $"""
-            id,nameZh,nameEn,aliases,kind,city,sectors,subFields,capabilities,needs,description,employees
-            {a},芜湖测试航空有限公司,"Wuhu Test Aviation, Ltd.",测试航空|WTA,enterprise,wuhu,low-altitude-economy,drones|evtol,mass-production,venture-funding,"说明 ""引号"" / quoted, with comma",300
-            {b},合肥测试研究院,,,research-institute,hefei,new-energy-vehicles,,applied-research,pilot-production,,
-            """;
+        id,nameZh,nameEn,aliases,kind,city,sectors,subFields,capabilities,needs,description,employees
+        {a},芜湖测试航空有限公司,"Wuhu Test Aviation, Ltd.",测试航空|WTA,enterprise,wuhu,low-altitude-economy,drones|evtol,mass-production,venture-funding,"说明 ""引号"" / quoted, with comma",300
+        {b},合肥测试研究院,,,research-institute,hefei,new-energy-vehicles,,applied-research,pilot-production,,
+        """;
 
         var response = await _client.PostAsync("/api/v1/organizations/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
 

@@ -86,7 +86,8 @@ public sealed class RecommendationQueryApiTests(MatchmakerApiFactory factory) : 
     [Fact]
     public async Task Bad_queries_are_refused_naming_each_field()
     {
-        var empty = await ProblemAsync(await _admin.PostAsJsonAsync(Path, new { text = "   ", kind = "castle", limit = 0, city = "atlantis", topic = "has spaces" }), HttpStatusCode.BadRequest);
+        var empty = await ProblemAsync(await _admin.PostAsJsonAsync(Path, new { text = "   ", kind = "castle", limit = 0, city = "atlantis", topic = "has spaces" }),
+            HttpStatusCode.BadRequest);
         var errors = empty.GetProperty("errors");
         foreach (var field in new[] { "text", "kind", "limit", "city", "topic" }) Assert.True(errors.TryGetProperty(field, out _), field);
 
@@ -99,7 +100,8 @@ public sealed class RecommendationQueryApiTests(MatchmakerApiFactory factory) : 
         var notJson = await _admin.PostAsync(Path, new StringContent("{\"text\": ", Encoding.UTF8, "application/json"));
         await ProblemAsync(notJson, HttpStatusCode.BadRequest);
 
-        var unknown = await ProblemAsync(await _admin.PostAsJsonAsync("/api/v1/organizations/no-such-org/recommendations/query", new { text = "batteries" }), HttpStatusCode.NotFound);
+        var unknown = await ProblemAsync(await _admin.PostAsJsonAsync("/api/v1/organizations/no-such-org/recommendations/query", new { text = "batteries" }),
+            HttpStatusCode.NotFound);
         Assert.Equal(404, unknown.GetProperty("status").GetInt32());
     }
 

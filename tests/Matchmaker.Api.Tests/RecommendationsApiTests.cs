@@ -58,7 +58,8 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
     {
         await WaitForListAsync("tongji-auto");
 
-        var banks = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations?kind=financial-institution&includeExistingPartners=true&limit=100");
+        var banks = await _client.GetFromJsonAsync<JsonElement>(
+            "/api/v1/organizations/tongji-auto/recommendations?kind=financial-institution&includeExistingPartners=true&limit=100");
         Assert.All(banks.GetProperty("items").EnumerateArray(), i => Assert.Equal("financial-institution", i.GetProperty("candidate").GetProperty("kind").GetString()));
 
         var first = await _client.GetFromJsonAsync<JsonElement>("/api/v1/organizations/tongji-auto/recommendations?limit=2&includeExistingPartners=true");
@@ -116,7 +117,8 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
             var list = await WaitForListAsync(organization, "?includeExistingPartners=true&limit=100");
             reasons.AddRange(list.GetProperty("items").EnumerateArray().SelectMany(i => i.GetProperty("reasons").EnumerateArray()));
         }
-        var needs = reasons.Where(r => r.GetProperty("code").GetString() is "meets-your-needs" or "you-meet-their-needs" or "capability-meets-need" or "need-meets-capability").ToList();
+        var needs = reasons.Where(r => r.GetProperty("code").GetString()
+            is "meets-your-needs" or "you-meet-their-needs" or "capability-meets-need" or "need-meets-capability").ToList();
         var prior = reasons.Where(r => r.GetProperty("code").GetString() == "prior-work").ToList();
         Assert.NotEmpty(needs);
         Assert.NotEmpty(prior);
@@ -125,12 +127,14 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
             foreach (var language in new[] { "zh", "en" })
             {
                 var text = reason.GetProperty(language).GetString()!;
-                Assert.DoesNotContain(tags.Where(t => t.Contains('-')), t => System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\w-]){System.Text.RegularExpressions.Regex.Escape(t)}(?![\w-])"));
+                Assert.DoesNotContain(tags.Where(t => t.Contains('-')),
+                    t => System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\w-]){System.Text.RegularExpressions.Regex.Escape(t)}(?![\w-])"));
                 Assert.DoesNotContain(projects.Keys, id => text.Contains(id, StringComparison.Ordinal));
             }
         }
         // Known words: the Chinese reason of a met need is in Chinese; a joint project is named by its title and year.
-        Assert.Contains(needs, r => r.GetProperty("zh").GetString()!.Contains("风险投资", StringComparison.Ordinal) || r.GetProperty("zh").GetString()!.Contains("中试生产", StringComparison.Ordinal));
+        Assert.Contains(needs, r => r.GetProperty("zh").GetString()!.Contains("风险投资", StringComparison.Ordinal)
+            || r.GetProperty("zh").GetString()!.Contains("中试生产", StringComparison.Ordinal));
         Assert.All(prior, r => Assert.All(r.GetProperty("evidence").EnumerateArray(), e =>
             Assert.Contains(projects.Values, title => e.GetString()!.StartsWith(title + " (", StringComparison.Ordinal))));
         Assert.All(prior, r => Assert.Contains(projects.Values, title => r.GetProperty("zh").GetString()!.Contains(title.Split(" / ")[0], StringComparison.Ordinal)));
@@ -167,7 +171,8 @@ public sealed class RecommendationsApiTests(MatchmakerApiFactory factory) : ICla
         {
             Assert.Equal(strengths[0], pair.GetProperty("strength").GetInt32());
         }
-        Assert.Equal(pair.GetProperty("strength").GetInt32() >= 70 ? "high" : pair.GetProperty("strength").GetInt32() >= 40 ? "medium" : "low", pair.GetProperty("strengthLevel").GetString());
+        Assert.Equal(pair.GetProperty("strength").GetInt32() >= 70 ? "high" : pair.GetProperty("strength").GetInt32() >= 40 ? "medium" : "low",
+            pair.GetProperty("strengthLevel").GetString());
     }
 
     [Fact]

@@ -17,7 +17,9 @@ public sealed class SecurityHeadersTests(ProductionEnvironmentApiFactory factory
     [Fact]
     public async Task Production_answers_carry_nosniff_and_hsts_and_serve_no_swagger_ui()
     {
-        var https = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://matchmaker.example.cn") }); // HSTS leaves localhost out
+        // HSTS leaves localhost out.
+        var https = factory.CreateClient(
+            new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://matchmaker.example.cn") });
         https.DefaultRequestHeaders.Add("X-Api-Key", MatchmakerApiFactory.AdminKey);
 
         var error = await https.GetAsync("/api/v1/organizations/no-such-org");

@@ -36,7 +36,8 @@ public sealed class MetricsPortTests(MetricsPortApiFactory factory) : IClassFixt
 
         var after = await scraper.GetStringAsync("/metrics");
         Assert.Equal(Value(before, "matchmaker_rate_limit_refusals_total", "limiter=\"key\"") + 1, Value(after, "matchmaker_rate_limit_refusals_total", "limiter=\"key\""));
-        Assert.Equal(Value(before, "matchmaker_rate_limit_refusals_total", "limiter=\"invalid_key\"") + 1, Value(after, "matchmaker_rate_limit_refusals_total", "limiter=\"invalid_key\""));
+        Assert.Equal(Value(before, "matchmaker_rate_limit_refusals_total", "limiter=\"invalid_key\"") + 1,
+            Value(after, "matchmaker_rate_limit_refusals_total", "limiter=\"invalid_key\""));
         // The main port's /metrics still wants an admin key.
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/metrics")).StatusCode);
     }

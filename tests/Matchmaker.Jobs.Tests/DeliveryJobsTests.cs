@@ -51,7 +51,8 @@ public sealed class DeliveryJobsTests(PostgresFixture postgres) : IClassFixture<
         await services.GetRequiredService<IDeliveryStore>().InitializeAsync();
         var delivery = services.GetRequiredService<DeliveryService>();
         var hook = await delivery.CreateSubscriptionAsync("tongji-auto", DeliveryChannel.Webhook, $"{receiver.Url}hooks/a", SubscriptionFilters.None, DigestLanguage.En, null);
-        var robot = await delivery.CreateSubscriptionAsync("donghua-mse", DeliveryChannel.WeCom, $"{receiver.Url}cgi-bin/webhook/send?key=k1", SubscriptionFilters.None, DigestLanguage.Zh, null);
+        var robot = await delivery.CreateSubscriptionAsync("donghua-mse", DeliveryChannel.WeCom, $"{receiver.Url}cgi-bin/webhook/send?key=k1", SubscriptionFilters.None,
+            DigestLanguage.Zh, null);
 
         var jobs = services.GetRequiredService<IBackgroundJobClient>();
         jobs.Enqueue<RecomputeJobs>(RecomputeJobs.Queue, j => j.RecomputeAll(CancellationToken.None));

@@ -32,7 +32,8 @@ public sealed class OtlpReceiver : IDisposable
                 Assert.Equal("application/x-protobuf", found.ContentType);
                 return found.Body;
             }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"no OTLP body on {path} with {string.Join(", ", contained)}; received {Received.Count} on {string.Join(", ", Received.Select(r => r.Path).Distinct())}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"no OTLP body on {path} with {string.Join(", ", contained)}; received {Received.Count} on " +
+                $"{string.Join(", ", Received.Select(r => r.Path).Distinct())}");
             await Task.Delay(200);
         }
     }

@@ -95,7 +95,8 @@ public sealed class PostgresServer : IAsyncDisposable
         candidates.AddRange(new[] { "17", "16", "15", "14" }.Select(v => $"/usr/lib/postgresql/{v}/bin"));
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
-            ?? throw new InvalidOperationException("PostgreSQL server binaries (initdb, pg_ctl) were not found. Install the Debian package postgresql (15 or later) or set MATCHMAKER_PG_BIN.");
+            ?? throw new InvalidOperationException("PostgreSQL server binaries (initdb, pg_ctl) were not found. Install the Debian package postgresql (15 or " +
+                "later) or set MATCHMAKER_PG_BIN.");
     }
 
     private static int FreePort()

@@ -73,7 +73,8 @@ public static class AccessSetup
         if ((await store.ListAsync(cancellationToken)).Count > 0) return;
         if (services.GetRequiredService<IOptions<StorageOptions>>().Value.Mode != StorageMode.Embedded)
         {
-            logger.LogWarning("No API key exists and Auth:BootstrapAdminKey is not set: no one can call the protected endpoints. Set Auth__BootstrapAdminKey and create keys with POST /api/v1/keys.");
+            logger.LogWarning("No API key exists and Auth:BootstrapAdminKey is not set: no one can call the protected endpoints. Set Auth__BootstrapAdminKey " +
+                "and create keys with POST /api/v1/keys.");
             return;
         }
         var issued = await services.GetRequiredService<ApiKeyService>().IssueAsync("first admin key (generated at first start)", [ApiScope.Admin], null, null, cancellationToken);
@@ -103,7 +104,8 @@ public static class AccessSetup
         {
             await writer.WriteAsync(text.AsMemory(), cancellationToken);
         }
-        logger.LogWarning("No API key existed: generated admin key {KeyId}; the output is not a terminal, so its token was written to {File} (readable by this user only): read it, then delete the file", issued.Key.Id, file);
+        logger.LogWarning("No API key existed: generated admin key {KeyId}; the output is not a terminal, so its token was written to {File} (readable by this " +
+            "user only): read it, then delete the file", issued.Key.Id, file);
     }
 
     /// <summary>Where the generated first admin token goes when the output is not a terminal, beside the SQLite file.</summary>

@@ -41,7 +41,8 @@ internal sealed class KeyCorsPolicyProvider(KeyOrigins origins) : ICorsPolicyPro
             if (policyName == Widget)
             {
                 var organization = context.GetRouteValue("id") as string;
-                return await origins.IsAllowedAsync(origin, k => k.Allows(ApiScope.Widget) && (k.OrganizationId is null || k.OrganizationId == organization), context.RequestAborted)
+                return await origins.IsAllowedAsync(origin, k => k.Allows(ApiScope.Widget) && (k.OrganizationId is null || k.OrganizationId == organization),
+                    context.RequestAborted)
                     ? WidgetPreflight : null;
             }
             return await origins.IsAllowedAsync(origin, null, context.RequestAborted) ? Api : null;

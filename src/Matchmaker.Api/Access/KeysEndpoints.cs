@@ -34,7 +34,8 @@ public static class KeysEndpoints
 
         group.MapPost("/", Create)
             .WithSummary("Create an API key")
-            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, plan, widget, admin (admin includes the others). organizationId binds the key to one organization. A widget key (for web pages) has the widget scope alone and an organizationId.")
+            .WithDescription("Returns the token once; only its SHA-256 hash is stored. Scopes: read, feedback, plan, widget, admin (admin includes the others). " +
+                "organizationId binds the key to one organization. A widget key (for web pages) has the widget scope alone and an organizationId.")
             .ProducesValidationProblem();
         group.MapGet("/", List).WithSummary("All API keys, revoked ones included (never their tokens)");
         group.MapDelete("/{keyId}", Revoke)

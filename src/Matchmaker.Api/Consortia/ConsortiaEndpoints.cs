@@ -10,7 +10,8 @@ namespace Matchmaker.Api.Consortia;
 /// <summary>A role slot: <c>role</c> industry/academia/research/finance/user/platform (or 产学研金用), <c>count</c> 1-10 (default 1), optional <c>kinds</c> that may fill it.</summary>
 public sealed record PlanSlotBody(string? Role, int? Count, IReadOnlyList<string>? Kinds);
 
-/// <summary>Constraints on the proposed members (not on the lead): allowed <c>cities</c>, organizations to <c>include</c> or <c>exclude</c>, <c>maxPerCity</c>, <c>maxSize</c> (members in all).</summary>
+/// <summary>Constraints on the proposed members (not on the lead): allowed <c>cities</c>, organizations to <c>include</c> or
+/// <c>exclude</c>, <c>maxPerCity</c>, <c>maxSize</c> (members in all).</summary>
 public sealed record PlanConstraintsBody(IReadOnlyList<string>? Cities, IReadOnlyList<string>? Include, IReadOnlyList<string>? Exclude, int? MaxPerCity, int? MaxSize);
 
 /// <summary>Weights of the objective's parts, each 0-1 (defaults 0.6, 0.4, 0.2); only their ratios matter.</summary>
@@ -143,7 +144,8 @@ public static class ConsortiaEndpoints
         errors.SubField("subField", body.SubField, sector);
         if (body.Challenge is { } challenge)
         {
-            if (challenge.Length > PlanRequest.MaxChallengeLength) errors.Add("challenge", $"is {challenge.Length} characters long; at most {PlanRequest.MaxChallengeLength} are allowed");
+            if (challenge.Length > PlanRequest.MaxChallengeLength) errors.Add("challenge",
+                $"is {challenge.Length} characters long; at most {PlanRequest.MaxChallengeLength} are allowed");
             else if (challenge.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) errors.Add("challenge", "contains control characters");
         }
 
@@ -175,7 +177,8 @@ public static class ConsortiaEndpoints
                 }
                 if (errors.Count == before) slots.Add(new SlotRequest(role, slot.Count ?? 1, kinds));
             }
-            if (slots.Count == bodySlots.Count && slots.Sum(s => s.Count) > PlanRequest.MaxTeamSize) errors.Add("slots", $"ask for {slots.Sum(s => s.Count)} members; at most {PlanRequest.MaxTeamSize} are allowed");
+            if (slots.Count == bodySlots.Count && slots.Sum(s => s.Count) > PlanRequest.MaxTeamSize) errors.Add("slots",
+                $"ask for {slots.Sum(s => s.Count)} members; at most {PlanRequest.MaxTeamSize} are allowed");
         }
 
         var constraints = body.Constraints ?? new PlanConstraintsBody(null, null, null, null, null);

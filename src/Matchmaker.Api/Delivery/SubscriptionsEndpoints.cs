@@ -75,7 +75,8 @@ public static class SubscriptionsEndpoints
         group.MapPost("/", Create)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Subscribe to the weekly list (e-mail, WeCom or DingTalk robot) or to webhook events")
-            .WithDescription("The weekly list goes out on Monday mornings with new matches only; webhooks receive recommendations.updated after each recompute that changes the organization's matches, signed with HMAC-SHA256. A webhook's signing secret is returned once.")
+            .WithDescription("The weekly list goes out on Monday mornings with new matches only; webhooks receive recommendations.updated after each recompute " +
+                "that changes the organization's matches, signed with HMAC-SHA256. A webhook's signing secret is returned once.")
             .ProducesValidationProblem();
         group.MapGet("/", List).WithSummary("The organization's subscriptions with their delivery state");
         group.MapGet("/{subscriptionId}", Get).WithName("GetSubscription").WithSummary("One subscription with its delivery state");
@@ -87,7 +88,8 @@ public static class SubscriptionsEndpoints
         group.MapPost("/{subscriptionId}/revoke-links", RevokeLinks)
             .WithName("RevokeSubscriptionLinks")
             .WithSummary("Revoke every list and unsubscribe link sent for a subscription")
-            .WithDescription("Links sent so far (in e-mails and robot messages) answer 410 from now on; the subscription and its settings stay as they are, and the unsubscribeUrl returned, like the links in later lists, works. Other subscriptions' links are not affected; changing Delivery:TokenKey revokes every link.");
+            .WithDescription("Links sent so far (in e-mails and robot messages) answer 410 from now on; the subscription and its settings stay as they are, and " +
+                "the unsubscribeUrl returned, like the links in later lists, works. Other subscriptions' links are not affected; changing Delivery:TokenKey revokes every link.");
         group.MapGet("/{subscriptionId}/deliveries", Deliveries)
             .WithSummary("The delivery log: each message, its status and every attempt")
             .ProducesValidationProblem();

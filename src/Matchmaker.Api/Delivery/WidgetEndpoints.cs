@@ -39,7 +39,8 @@ public static class WidgetEndpoints
             .RequireCors(KeyCorsPolicyProvider.Widget)
             .ScopedToOrganization()
             .WithSummary("An organization's top matches for the embeddable widget")
-            .WithDescription("Discovery only (no existing partners, no declined candidates), with names, labels and reasons in zh or en. Called from browsers with a publishable key; answers carry CORS headers for the key's allowed origins.")
+            .WithDescription("Discovery only (no existing partners, no declined candidates), with names, labels and reasons in zh or en. Called from browsers " +
+                "with a publishable key; answers carry CORS headers for the key's allowed origins.")
             .ProducesValidationProblem()
             // 429 too: a widget key has a window per visitor's address.
             .ProducesCommonProblems(StatusCodes.Status404NotFound);
@@ -77,7 +78,8 @@ public static class WidgetEndpoints
                 var item = new DigestItem(i.CandidateId, i.Rank, i.Score, false, false, i.Candidate, i.Reasons);
                 // The rank a visitor sees: the position among the matches shown.
                 return new WidgetMatch(i.CandidateId, index + 1, DigestRenderer.CandidateName(item, language), DigestRenderer.KindLabel(i.Candidate?.Kind, language),
-                    DigestRenderer.CityLabel(i.Candidate?.City, language), i.Reasons.Take(DigestRenderer.ReasonsShown).Select(r => DigestRenderer.ReasonText(r, language)).ToList());
+                    DigestRenderer.CityLabel(i.Candidate?.City, language),
+                    i.Reasons.Take(DigestRenderer.ReasonsShown).Select(r => DigestRenderer.ReasonText(r, language)).ToList());
             }).ToList();
         var name = language == DigestLanguage.En ? organization?.NameEn ?? organization?.NameZh : organization?.NameZh ?? organization?.NameEn;
         http.Response.Headers.CacheControl = "private, max-age=60";

@@ -69,7 +69,9 @@ public static class FeedbackEndpoints
             .RequireAuthorization(AccessPolicies.Feedback)
             .WithName("MutualInterest")
             .WithSummary("Organizations with mutual interest")
-            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or formed). Interest that is not returned is never shown to the other side, and interest in a candidate the organization had not been shown (in its served list) counts on neither side.");
+            .WithDescription("Candidates this organization is interested in that are also interested in it (both sides' latest feedback is accept, contacted or " +
+                "formed). Interest that is not returned is never shown to the other side, and interest in a candidate the organization had not been shown (in " +
+                "its served list) counts on neither side.");
         return app;
     }
 
@@ -165,7 +167,8 @@ public static class FeedbackEndpoints
         if (input.Action is null) errors.Add("action", "is required");
         errors.Code("action", input.Action, "an action", FeedbackCodes.TryParseAction, FeedbackCodes.ActionValues, out FeedbackAction action);
         DeclineReason? reason = null;
-        if (errors.Code("reason", input.Reason, "a reason", FeedbackCodes.TryParseReason, FeedbackCodes.ReasonValues, out DeclineReason parsed) && input.Reason is not null) reason = parsed;
+        if (errors.Code("reason", input.Reason, "a reason", FeedbackCodes.TryParseReason, FeedbackCodes.ReasonValues, out DeclineReason parsed)
+            && input.Reason is not null) reason = parsed;
         return (action, reason, errors);
     }
 }

@@ -35,7 +35,8 @@ internal sealed class OpenApiContract : IOperationFilter, IDocumentFilter
 
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Organizations"] = "The graph's organizations (universities, institutes, enterprises, banks and funds, parks, public bodies): search by Chinese or English name, read, write, bulk import.",
+        ["Organizations"] = "The graph's organizations (universities, institutes, enterprises, banks and funds, parks, public bodies): search by Chinese or " +
+            "English name, read, write, bulk import.",
         ["Recommendations"] = "An organization's precomputed, ranked and explained partners, and any pair scored on demand.",
         ["Feedback"] = "What an organization thought of a recommendation (accept, decline with a reason, contacted, formed), and mutual interest.",
         ["Recompute"] = "Runs that compute every organization's list ahead of time, with their progress.",

@@ -104,13 +104,15 @@ internal sealed class OpenApiExamples : IOperationFilter
         [typeof(FeedbackRequest)] = new FeedbackRequest("tongji-auto", "decline", "too-far", "团队在合肥, 希望长三角南翼的伙伴"),
         [typeof(FeedbackItem)] = new FeedbackItem(42, "donghua-mse", "tongji-auto", "decline", "too-far", "团队在合肥, 希望长三角南翼的伙伴", "3f2a9c0d1e4b5a68", When),
         [typeof(FeedbackListPage)] = new FeedbackListPage([new FeedbackItem(42, "donghua-mse", "tongji-auto", "accept", null, null, "3f2a9c0d1e4b5a68", When)], "NDI"),
-        [typeof(MutualInterestResponse)] = new MutualInterestResponse("donghua-mse", [new MutualInterestItem("tongji-auto", Candidate, "accept", When, "contacted", When.AddDays(2))]),
+        [typeof(MutualInterestResponse)] = new MutualInterestResponse("donghua-mse",
+            [new MutualInterestItem("tongji-auto", Candidate, "accept", When, "contacted", When.AddDays(2))]),
         [typeof(CreateKeyRequest)] = new CreateKeyRequest("Songjiang park portal", ["read"], "donghua-mse", ["https://park.example.cn"]),
         [typeof(CreatedKeyResponse)] = new CreatedKeyResponse(Key, "mm_3f2a9c0d1e4b5a68_<secret, shown once>"),
         [typeof(IReadOnlyList<KeyResponse>)] = new[] { Key },
         [typeof(RunResponse)] = Run,
         [typeof(CreatePlanRequest)] = new CreatePlanRequest("baolong-auto", "new-energy-vehicles", null, "多传感器融合算法与轻量化合金 / sensor fusion, lightweight alloys",
-            [new PlanSlotBody("学", null, null), new PlanSlotBody("finance", null, null)], new PlanConstraintsBody(["shanghai-songjiang", "suzhou", "hangzhou"], null, null, 2, null), 1, null),
+            [new PlanSlotBody("学", null, null), new PlanSlotBody("finance", null, null)],
+            new PlanConstraintsBody(["shanghai-songjiang", "suzhou", "hangzhou"], null, null, 2, null), 1, null),
         [typeof(ConsortiumPlan)] = Plan,
         [typeof(SubscriptionRequest)] = new SubscriptionRequest("email", "tech-transfer@dhu.example.cn",
             new SubscriptionFiltersBody(["enterprise", "financial-institution"], null, ["new-materials"], null), "both", null, null),
@@ -140,7 +142,8 @@ internal sealed class OpenApiExamples : IOperationFilter
             ?? context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().FirstOrDefault()?.RequestType;
         if (operation.RequestBody?.Content is { } requestContent && body is not null && Examples.TryGetValue(body, out var requestExample))
         {
-            foreach (var media in requestContent.Where(m => m.Key.Contains("json", StringComparison.Ordinal))) if (media.Value is OpenApiMediaType m) m.Example = Node(requestExample);
+            foreach (var media in requestContent.Where(m => m.Key.Contains("json", StringComparison.Ordinal)))
+                if (media.Value is OpenApiMediaType m) m.Example = Node(requestExample);
         }
         if (operation.Responses is null) return;
         foreach (var (status, response) in operation.Responses)

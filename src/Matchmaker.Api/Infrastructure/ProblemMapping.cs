@@ -36,7 +36,8 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             _ => DatabaseFault(exception) ?? new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
         if (problem.Status == StatusCodes.Status500InternalServerError) logger.LogError(exception, "Unhandled fault on {Path}", RequestLog.LoggedPath(context));
-        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
+        else if (problem.Status >= StatusCodes.Status500InternalServerError) logger.LogWarning("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method,
+            RequestLog.LoggedPath(context), problem.Status, exception.Message);
         else logger.LogInformation("Refused {Method} {Path}: {Status} {Reason}", context.Request.Method, RequestLog.LoggedPath(context), problem.Status, exception.Message);
 
         context.Response.StatusCode = problem.Status!.Value;
@@ -51,20 +52,20 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
     /// </summary>
     private static ProblemDetails? DatabaseFault(Exception exception)
     {
-        const string Nothing = "Nothing was written; retry later.";
-        const string Unreachable = "The database could not be reached; retry later.";
+        const string nothing = "Nothing was written; retry later.";
+        const string unreachable = "The database could not be reached; retry later.";
         return exception switch
         {
-            SqliteException { SqliteErrorCode: 13 } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
-            SqliteException { SqliteErrorCode: 8 } => Outage(StatusCodes.Status503ServiceUnavailable, "The database is read-only.", $"{Nothing} {Logged}"),
+            SqliteException { SqliteErrorCode: 13 } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", nothing),
+            SqliteException { SqliteErrorCode: 8 } => Outage(StatusCodes.Status503ServiceUnavailable, "The database is read-only.", $"{nothing} {Logged}"),
             SqliteException { SqliteErrorCode: 5 or 6 or 10 or 14 or 15 } =>
-                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", $"{Nothing} {Logged}"),
-            PostgresException { SqlState: "53100" } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", Nothing),
+                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", $"{nothing} {Logged}"),
+            PostgresException { SqlState: "53100" } => Outage(StatusCodes.Status507InsufficientStorage, "The database disk is full.", nothing),
             // Connection failures (class 08), shutdowns (57P), resource limits (53) and anything Npgsql itself calls transient.
             PostgresException e when e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("57P", StringComparison.Ordinal)
                 || e.SqlState.StartsWith("53", StringComparison.Ordinal) || e.IsTransient =>
-                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Unreachable),
-            NpgsqlException { IsTransient: true } and not PostgresException => Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", Unreachable),
+                Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", unreachable),
+            NpgsqlException { IsTransient: true } and not PostgresException => Outage(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", unreachable),
             _ => null,
         };
     }

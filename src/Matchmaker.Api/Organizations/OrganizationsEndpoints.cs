@@ -28,7 +28,8 @@ public static class OrganizationsEndpoints
 
         group.MapGet("/", Search)
             .WithSummary("Search organizations")
-            .WithDescription("Finds organizations by Chinese or English name or alias (substring, case-insensitive), filtered by kind, sector, sub-field and city. Ordered by id; pages with an opaque cursor.")
+            .WithDescription("Finds organizations by Chinese or English name or alias (substring, case-insensitive), filtered by kind, sector, sub-field and " +
+                "city. Ordered by id; pages with an opaque cursor.")
             .ProducesValidationProblem();
 
         group.MapGet("/{id}", Get)
@@ -67,8 +68,9 @@ public static class OrganizationsEndpoints
             .RequireAuthorization(AccessPolicies.Admin)
             .WithOwnRequestBodyLimit()
             .WithSummary("Bulk import organizations, projects and ties")
-            .WithDescription("JSON (application/json): {\"organizations\": [...], \"projects\": [...], \"ties\": [...]}. CSV (text/csv): organizations only, header row with columns "
-                + string.Join(", ", GraphImportParser.CsvColumns) + "; lists separated by '|'. The import is atomic: one bad row and nothing is written; the response names every bad row and field.")
+            .WithDescription("JSON (application/json): {\"organizations\": [...], \"projects\": [...], \"ties\": [...]}. CSV (text/csv): organizations only, "
+                + "header row with columns " + string.Join(", ", GraphImportParser.CsvColumns)
+                + "; lists separated by '|'. The import is atomic: one bad row and nothing is written; the response names every bad row and field.")
             .Accepts<GraphRecords>("application/json", "text/csv")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

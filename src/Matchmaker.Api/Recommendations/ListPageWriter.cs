@@ -129,7 +129,8 @@ internal static class ListPageWriter
         if (filters.MinScore is { } min && item.GetProperty("score").GetDouble() < min) return false;
         if (filters.Kind is null && filters.City is null && filters.Sector is null) return true;
         if (!item.TryGetProperty("candidate", out var candidate)) return false;
-        if (filters.Kind is not null && !(candidate.TryGetProperty("kind", out var kind) && string.Equals(kind.GetString(), filters.Kind, StringComparison.OrdinalIgnoreCase))) return false;
+        if (filters.Kind is not null && !(candidate.TryGetProperty("kind", out var kind)
+            && string.Equals(kind.GetString(), filters.Kind, StringComparison.OrdinalIgnoreCase))) return false;
         if (filters.City is not null && !(candidate.TryGetProperty("city", out var city) && city.ValueEquals(filters.City))) return false;
         if (filters.Sector is not null && !(candidate.TryGetProperty("sectors", out var sectors) && sectors.EnumerateArray().Any(s => s.ValueEquals(filters.Sector)))) return false;
         return true;

@@ -39,7 +39,8 @@ internal static class PageCodings
             case PageCoding.Brotli:
             {
                 var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(json.Length)];
-                if (!BrotliEncoder.TryCompress(json, buffer, out var written, BrotliQuality, BrotliWindow)) throw new InvalidOperationException("Brotli could not compress a page.");
+                if (!BrotliEncoder.TryCompress(json, buffer, out var written, BrotliQuality, BrotliWindow))
+                    throw new InvalidOperationException("Brotli could not compress a page.");
                 return buffer.AsSpan(0, written).ToArray();
             }
             case PageCoding.Gzip:

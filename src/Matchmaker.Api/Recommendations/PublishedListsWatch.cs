@@ -92,7 +92,8 @@ internal sealed class PublishedListsWatch(IRecommendationStore inner, TimeProvid
     public Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.MarkChangedAsync(organizationIds, structural, now, cancellationToken);
 
-    public Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default) =>
+    public Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due,
+        CancellationToken cancellationToken = default) =>
         inner.BeginChangeAsync(organizationIds, structural, now, due, cancellationToken);
 
     public Task<bool> EndChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default) =>

@@ -32,7 +32,8 @@ public sealed record RecommendationPage(
 /// <param name="Declined">The organization declined this candidate (it is hidden from its lists).</param>
 public sealed record PairRecommendation(
     string OrganizationId, string CandidateId, double Score, int? ListRank, bool ExistingPartner, CandidateSummary? Candidate, IReadOnlyList<Reason> Reasons,
-    string ModelVersion, DateTimeOffset ScoredAt, string? Feedback, bool MutualInterest, bool Declined, int? ListModelRank = null, int? Strength = null, string? StrengthLevel = null);
+    string ModelVersion, DateTimeOffset ScoredAt, string? Feedback, bool MutualInterest, bool Declined, int? ListModelRank = null, int? Strength = null,
+        string? StrengthLevel = null);
 
 public static class RecommendationsEndpoints
 {
@@ -50,7 +51,9 @@ public static class RecommendationsEndpoints
             .WithName("ListRecommendations")
             .WithSummary("An organization's recommended partners")
             .Produces<RecommendationPage>(StatusCodes.Status200OK)
-            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are left out unless includeExistingPartners=true. Candidates the organization declined are never listed; each item carries the organization's latest feedback and whether interest is mutual. Supports ETag/If-None-Match.")
+            .WithDescription("Precomputed, ranked and explained partners (reasons in Chinese and English with evidence). Discovery first: existing partners are " +
+                "left out unless includeExistingPartners=true. Candidates the organization declined are never listed; each item carries the organization's " +
+                "latest feedback and whether interest is mutual. Supports ETag/If-None-Match.")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -58,7 +61,10 @@ public static class RecommendationsEndpoints
         group.MapGet("/{candidateId}", Pair)
             .WithName("ExplainPair")
             .WithSummary("Score and explain one candidate for an organization, on demand")
-            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on it. A key bound to the organization names only candidates it has been shown (its list, its feedback, its plans): any other id, existing or not, is 404 \"Candidate not found.\".")
+            .WithDescription("Scores the pair now with the current model and graph (whether or not the candidate is in the precomputed list) and gives the " +
+                "reasons in Chinese and English with evidence, plus the candidate's rank in the current list if it has one and the organization's feedback on " +
+                "it. A key bound to the organization names only candidates it has been shown (its list, its feedback, its plans): any other id, existing or " +
+                "not, is 404 \"Candidate not found.\".")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -137,7 +143,9 @@ public static class RecommendationsEndpoints
     /// <summary>The canonical form of a list query: every known parameter, defaults written out, codes as the catalogue spells them.</summary>
     internal static string PageKey(string? kind, string? sector, string? city, double? minScore, bool includeExistingPartners, int limit, int offset) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"kind={kind}&sector={sector}&city={city}&minScore={(minScore is { } m ? (m == 0 ? 0 : m).ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}&all={(includeExistingPartners ? 1 : 0)}&limit={limit}&offset={offset}");
+            $"kind={kind}&sector={sector}&city={city}&minScore={(minScore is { } m
+                ? (m == 0 ? 0 : m).ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+                : "")}&all={(includeExistingPartners ? 1 : 0)}&limit={limit}&offset={offset}");
 
     /// <summary>If-None-Match with the weak comparison RFC 9110 asks for: a tag matches with or without W/, and * matches.</summary>
     private static bool IsNotModified(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)

@@ -27,7 +27,8 @@ public static class RecomputeEndpoints
         group.MapPost("/", Trigger)
             .RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Start a full recompute of every organization's recommendations")
-            .WithDescription("Plans the run and enqueues one job per shard; poll the returned run for progress. While a full run is in flight (started within the last 12 hours), the request joins it: the answer is that run.");
+            .WithDescription("Plans the run and enqueues one job per shard; poll the returned run for progress. While a full run is in flight (started within " +
+                "the last 12 hours), the request joins it: the answer is that run.");
         group.MapGet("/", ListRuns).WithSummary("Recent recompute runs, newest first");
         group.MapGet("/{runId}", GetRun)
             .WithName("GetRecomputeRun")

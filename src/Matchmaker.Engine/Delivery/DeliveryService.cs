@@ -92,7 +92,8 @@ public sealed class DeliveryService(
         var subscription = new Subscription(NewId("sub"), organizationId, channel, target.Trim(), filters, language, SubscriptionStatus.Active, null, secret,
             0, null, null, null, now, now);
         await store.CreateSubscriptionAsync(subscription, cancellationToken);
-        logger.LogInformation("Subscription {SubscriptionId} for {OrganizationId}: {Channel} to {Target}", subscription.Id, organizationId, channel, DeliveryTargets.Redact(subscription.Target));
+        logger.LogInformation("Subscription {SubscriptionId} for {OrganizationId}: {Channel} to {Target}", subscription.Id, organizationId, channel,
+            DeliveryTargets.Redact(subscription.Target));
         return subscription;
     }
 
@@ -240,7 +241,8 @@ public sealed class DeliveryService(
             var state = await feedback.GetStateAsync(subscription.OrganizationId, cancellationToken);
             var items = list.Items
                 .Where(i => !i.ExistingPartner && !state.IsDeclined(i.CandidateId) && subscription.Filters.Matches(i.Candidate))
-                .Select((i, index) => new WebhookItem(i.CandidateId, index + 1, i.Score, state.IsMutual(i.CandidateId), i.Candidate?.NameZh, i.Candidate?.NameEn, i.Candidate?.Kind, i.Candidate?.City, i.Rank))
+                .Select((i, index) => new WebhookItem(i.CandidateId, index + 1, i.Score, state.IsMutual(i.CandidateId), i.Candidate?.NameZh, i.Candidate?.NameEn,
+                    i.Candidate?.Kind, i.Candidate?.City, i.Rank))
                 .ToList();
             var last = await store.LastMessageAsync(subscription.Id, MessageKind.Webhook, cancellationToken);
             var previous = last?.Content.Json is { } json ? JsonSerializer.Deserialize<WebhookEvent>(json, WireJson.Options)?.Data.Items.Select(i => i.CandidateId).ToList() : null;
@@ -330,10 +332,12 @@ public sealed class DeliveryService(
                 logger.LogInformation("Message {MessageId} sent to {Channel} {Target} on attempt {Attempt}", message.Id, subscription.Channel, target, attempt);
                 break;
             case MessageStatus.Pending:
-                logger.LogWarning("Message {MessageId} to {Target}: attempt {Attempt} failed ({Error}); next at {Next:O}", message.Id, target, attempt, DeliveryTargets.RedactAddresses(result.Error), next);
+                logger.LogWarning("Message {MessageId} to {Target}: attempt {Attempt} failed ({Error}); next at {Next:O}", message.Id, target, attempt,
+                    DeliveryTargets.RedactAddresses(result.Error), next);
                 break;
             default:
-                logger.LogWarning("Message {MessageId} to {Target} given up after attempt {Attempt}: {Error}", message.Id, target, attempt, DeliveryTargets.RedactAddresses(result.Error));
+                logger.LogWarning("Message {MessageId} to {Target} given up after attempt {Attempt}: {Error}", message.Id, target, attempt,
+                    DeliveryTargets.RedactAddresses(result.Error));
                 if (after?.Status == SubscriptionStatus.Paused && subscription.Status == SubscriptionStatus.Active)
                 {
                     logger.LogWarning("Subscription {SubscriptionId} paused: {Reason}", subscription.Id, DeliveryTargets.RedactAddresses(after.StatusReason));

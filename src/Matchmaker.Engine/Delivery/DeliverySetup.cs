@@ -15,7 +15,8 @@ public static class DeliverySetup
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
             .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https", "Delivery:PublicBaseUrl must be an absolute http(s) URL.")
-            .Validate(o => o.TokenKey is null || o.TokenKey.Trim().Length >= DeliveryTokens.MinKeyLength, "Delivery:TokenKey must be at least 32 characters (use a long random value).")
+            .Validate(o => o.TokenKey is null || o.TokenKey.Trim().Length >= DeliveryTokens.MinKeyLength,
+                "Delivery:TokenKey must be at least 32 characters (use a long random value).")
             .Validate(o => o.MaxSubscriptionsPerOrganization is >= 1 and <= 10_000, "Delivery:MaxSubscriptionsPerOrganization must be 1-10,000.")
             .Validate(o => SmtpOptions.IsKnownSecurity(o.Smtp.Security), "Delivery:Smtp:Security must be StartTls, SslOnConnect, None or Auto.")
             .Validate(o => (o.PreviousTokenKeys ?? []).All(k => k is not null && k.Trim().Length >= DeliveryTokens.MinKeyLength) && o.LinkLifetimeDays is >= 1 and <= 3650,

@@ -83,14 +83,17 @@ public abstract class DeliveryStore : IDeliveryStore
     public async Task CreateSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, $"INSERT INTO delivery_subscriptions ({SubscriptionColumns}) VALUES (@id, @org, @channel, @target, @filters, @language, @status, @reason, @secret, @failures, @error, @errorAt, @deliveredAt, @created, @updated, @linkVersion)",
+        await ExecuteAsync(connection, null,
+            $"INSERT INTO delivery_subscriptions ({SubscriptionColumns}) VALUES (@id, @org, @channel, @target, @filters, @language, @status, @reason, @secret, " +
+            "@failures, @error, @errorAt, @deliveredAt, @created, @updated, @linkVersion)",
             cancellationToken, SubscriptionParameters(s));
     }
 
     public async Task<Subscription?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = await ReadSubscriptionsAsync(connection, null, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id", cancellationToken, ("id", subscriptionId));
+        var rows = await ReadSubscriptionsAsync(connection, null, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id", cancellationToken,
+            ("id", subscriptionId));
         return rows.FirstOrDefault();
     }
 
@@ -107,7 +110,8 @@ public abstract class DeliveryStore : IDeliveryStore
         await using var connection = await OpenAsync(cancellationToken);
         var parameters = channels.Select((c, i) => ($"c{i}", (object)DeliveryCodes.ToCode(c))).ToArray();
         return await ReadSubscriptionsAsync(connection, null,
-            $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE status = 'active' AND channel IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))}) ORDER BY id",
+            $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE status = 'active' AND channel IN " +
+            $"({string.Join(", ", parameters.Select(p => "@" + p.Item1))}) ORDER BY id",
             cancellationToken, parameters);
     }
 
@@ -115,7 +119,8 @@ public abstract class DeliveryStore : IDeliveryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var before = (await ReadSubscriptionsAsync(connection, transaction, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id", cancellationToken, ("id", s.Id))).FirstOrDefault();
+        var before = (await ReadSubscriptionsAsync(connection, transaction, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id",
+            cancellationToken, ("id", s.Id))).FirstOrDefault();
         if (before is null) return false;
         var resumed = s.Status == SubscriptionStatus.Active && before.Status != SubscriptionStatus.Active;
         await ExecuteAsync(connection, transaction, """
@@ -153,7 +158,8 @@ public abstract class DeliveryStore : IDeliveryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, "DELETE FROM delivery_attempts WHERE message_id IN (SELECT id FROM delivery_messages WHERE subscription_id = @id)", cancellationToken, ("id", subscriptionId));
+        await ExecuteAsync(connection, transaction, "DELETE FROM delivery_attempts WHERE message_id IN (SELECT id FROM delivery_messages WHERE subscription_id = @id)",
+            cancellationToken, ("id", subscriptionId));
         await ExecuteAsync(connection, transaction, "DELETE FROM delivery_messages WHERE subscription_id = @id", cancellationToken, ("id", subscriptionId));
         await ExecuteAsync(connection, transaction, "DELETE FROM delivery_digests WHERE subscription_id = @id", cancellationToken, ("id", subscriptionId));
         await ExecuteAsync(connection, transaction, "DELETE FROM delivery_shown WHERE subscription_id = @id", cancellationToken, ("id", subscriptionId));
@@ -166,7 +172,8 @@ public abstract class DeliveryStore : IDeliveryStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var created = await ExecuteAsync(connection, transaction, "INSERT INTO delivery_digests (id, subscription_id, week, body) VALUES (@id, @sub, @week, @body) ON CONFLICT DO NOTHING",
+        var created = await ExecuteAsync(connection, transaction,
+            "INSERT INTO delivery_digests (id, subscription_id, week, body) VALUES (@id, @sub, @week, @body) ON CONFLICT DO NOTHING",
             cancellationToken, ("id", digest.Id), ("sub", digest.SubscriptionId), ("week", digest.Week), ("body", JsonSerializer.Serialize(digest, WireJson.Options))) > 0;
         if (created)
         {
@@ -174,7 +181,8 @@ public abstract class DeliveryStore : IDeliveryStore
             {
                 await ExecuteAsync(connection, transaction, """
                     INSERT INTO delivery_shown (subscription_id, candidate_id, week, score, mutual, model_version) VALUES (@sub, @candidate, @week, @score, @mutual, @model)
-                    ON CONFLICT (subscription_id, candidate_id) DO UPDATE SET week = excluded.week, score = excluded.score, mutual = excluded.mutual, model_version = excluded.model_version
+                    ON CONFLICT (subscription_id, candidate_id) DO UPDATE SET week = excluded.week, score = excluded.score, mutual = excluded.mutual,
+                        model_version = excluded.model_version
                     """, cancellationToken, ("sub", digest.SubscriptionId), ("candidate", item.CandidateId), ("week", digest.Week), ("score", item.Score),
                     ("mutual", item.Mutual ? 1 : 0), ("model", digest.ModelVersion));
             }
@@ -234,7 +242,8 @@ public abstract class DeliveryStore : IDeliveryStore
 
     private async Task InsertMessageAsync(DbConnection connection, DbTransaction? transaction, OutboxMessage m, CancellationToken cancellationToken) =>
         await ExecuteAsync(connection, transaction, """
-            INSERT INTO delivery_messages (id, subscription_id, kind, key, content, status, attempts, retry_base, last_error, permanent, created_at, next_attempt_at, lease_until, sent_at)
+            INSERT INTO delivery_messages (id, subscription_id, kind, key, content, status, attempts, retry_base, last_error, permanent, created_at,
+                next_attempt_at, lease_until, sent_at)
             VALUES (@id, @sub, @kind, @key, @content, @status, 0, 0, NULL, 0, @created, @next, NULL, NULL) ON CONFLICT DO NOTHING
             """, cancellationToken,
             ("id", m.Id), ("sub", m.SubscriptionId), ("kind", ToCode(m.Kind)), ("key", m.Key), ("content", JsonSerializer.Serialize(m.Content, WireJson.Options)),
@@ -279,7 +288,8 @@ public abstract class DeliveryStore : IDeliveryStore
             UPDATE delivery_messages SET attempts = @attempt, status = @status, last_error = @error, permanent = @permanent,
                 next_attempt_at = COALESCE(@next, next_attempt_at), lease_until = NULL, sent_at = @sent
             WHERE id = @id RETURNING subscription_id
-            """, r => r.GetString(0), cancellationToken, ("id", a.MessageId), ("attempt", a.Attempt), ("status", ToCode(result.Status)), ("error", (object?)a.Error ?? DBNull.Value),
+            """, r => r.GetString(0), cancellationToken,
+            ("id", a.MessageId), ("attempt", a.Attempt), ("status", ToCode(result.Status)), ("error", (object?)a.Error ?? DBNull.Value),
             ("permanent", a.Outcome == AttemptOutcome.PermanentFailure ? 1 : 0), ("next", result.NextAttemptAt is { } n ? Time(n) : DBNull.Value),
             ("sent", a.Outcome == AttemptOutcome.Sent ? Time(a.At) : DBNull.Value));
         if (subscriptionIds.Count == 0) return null;
@@ -304,7 +314,8 @@ public abstract class DeliveryStore : IDeliveryStore
             await ExecuteAsync(connection, transaction, "UPDATE delivery_subscriptions SET last_error = @error, last_error_at = @at WHERE id = @id",
                 cancellationToken, ("id", subscription), ("error", (object?)a.Error ?? DBNull.Value), ("at", Time(a.At)));
         }
-        var updated = (await ReadSubscriptionsAsync(connection, transaction, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id", cancellationToken, ("id", subscription))).FirstOrDefault();
+        var updated = (await ReadSubscriptionsAsync(connection, transaction, $"SELECT {SubscriptionColumns} FROM delivery_subscriptions WHERE id = @id",
+            cancellationToken, ("id", subscription))).FirstOrDefault();
         await transaction.CommitAsync(cancellationToken);
         return updated;
     }
@@ -388,7 +399,8 @@ public abstract class DeliveryStore : IDeliveryStore
     private Task<List<OutboxMessage>> ReadMessagesAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters) =>
         ReadAsync(connection, transaction, sql, reader => new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
-            (MessageKind)Array.IndexOf(MessageKindCodes, reader.GetString(3)), reader.GetString(4), JsonSerializer.Deserialize<MessageContent>(reader.GetString(5), WireJson.Options)!,
+            (MessageKind)Array.IndexOf(MessageKindCodes, reader.GetString(3)), reader.GetString(4),
+            JsonSerializer.Deserialize<MessageContent>(reader.GetString(5), WireJson.Options)!,
             (MessageStatus)Array.IndexOf(MessageStatusCodes, reader.GetString(6)), reader.GetInt32(7), reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9),
             reader.GetInt32(10) != 0, ReadTime(reader, 11), ReadTime(reader, 12), reader.IsDBNull(13) ? null : ReadTime(reader, 13)), cancellationToken, parameters);
 

@@ -16,7 +16,8 @@ public static partial class DeliveryTargets
 {
     public const int MaxTargetLength = 2000;
 
-    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)([A-Za-z0-9\u00a1-\uffff]([A-Za-z0-9\u00a1-\uffff-]{0,61}[A-Za-z0-9\u00a1-\uffff])?\.)+[A-Za-z\u00a1-\uffff]{2,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)"
+        + @"([A-Za-z0-9\u00a1-\uffff]([A-Za-z0-9\u00a1-\uffff-]{0,61}[A-Za-z0-9\u00a1-\uffff])?\.)+[A-Za-z\u00a1-\uffff]{2,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
     /// <summary>The reason the target is not acceptable for the channel, or null when it is (syntax and scheme only).</summary>
@@ -72,7 +73,8 @@ public static partial class DeliveryTargets
     /// <summary>The host as DNS and address parsing want it: punycode for names, no brackets around IPv6 literals.</summary>
     private static string Host(Uri uri) => uri.IdnHost.Trim('[', ']');
 
-    /// <summary>Addresses a public service must not be made to call: loopback, private, link-local, CGNAT, multicast, unspecified, and IPv6 prefixes that embed IPv4 ones.</summary>
+    /// <summary>Addresses a public service must not be made to call: loopback, private, link-local, CGNAT, multicast,
+    /// unspecified, and IPv6 prefixes that embed IPv4 ones.</summary>
     public static bool IsForbidden(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();

@@ -27,11 +27,13 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
     {
         if (subscription.Target == SubscriptionSecrets.Unreadable)
         {
-            return SendResult.Permanent(null, "The subscription's robot URL cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");
+            return SendResult.Permanent(null,
+                "The subscription's robot URL cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");
         }
         if (subscription.Secret == SubscriptionSecrets.Unreadable)
         {
-            return SendResult.Permanent(null, "The subscription's signing secret cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");
+            return SendResult.Permanent(null,
+                "The subscription's signing secret cannot be read with the current Delivery:TokenKey (was the key changed?); create the subscription again.");
         }
         var body = Encoding.UTF8.GetBytes(message.Content.Json ?? "{}");
         var url = subscription.Channel == DeliveryChannel.DingTalk && !string.IsNullOrEmpty(subscription.Secret)
@@ -122,7 +124,8 @@ public sealed class HttpMessageSender(IHttpClientFactory clients, TimeProvider t
     /// Connects only to addresses the policy allows, checking the address actually reached (not the name), so a host
     /// that resolves to a private address at send time is refused even if it resolved to a public one when saved.
     /// </summary>
-    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, TargetPolicy policy, CancellationToken cancellationToken, HostResolver? resolver = null)
+    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, TargetPolicy policy, CancellationToken cancellationToken,
+        HostResolver? resolver = null)
     {
         var host = context.DnsEndPoint.Host;
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await (resolver ?? HostResolver.System).ResolveAsync(host, cancellationToken);

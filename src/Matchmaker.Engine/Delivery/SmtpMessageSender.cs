@@ -35,7 +35,8 @@ public sealed class SmtpMessageSender(IOptions<DeliveryOptions> options) : IMess
         try
         {
             // Unknown values stop the service at start; should one get here anyway, TLS is required, never optional.
-            var security = Enum.TryParse<SecureSocketOptions>(smtp.Security?.Trim(), ignoreCase: true, out var s) && SmtpOptions.IsKnownSecurity(smtp.Security) ? s : SecureSocketOptions.StartTls;
+            var security = Enum.TryParse<SecureSocketOptions>(smtp.Security?.Trim(), ignoreCase: true, out var s)
+                && SmtpOptions.IsKnownSecurity(smtp.Security) ? s : SecureSocketOptions.StartTls;
             await client.ConnectAsync(smtp.Host, smtp.Port, security, cancellationToken);
             if (!string.IsNullOrEmpty(smtp.User)) await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", cancellationToken);
             await client.SendAsync(mail, cancellationToken);

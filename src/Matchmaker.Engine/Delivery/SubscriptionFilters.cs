@@ -18,7 +18,8 @@ public sealed record SubscriptionFilters(IReadOnlyList<string> Kinds, IReadOnlyL
         return new SubscriptionFilters(
             Check(kinds, "filters.kinds", errors, v => Codes.TryParseKind(v, out var k) ? k.ToCode() : null, $"one of {string.Join(", ", Codes.KindValues)}"),
             Check(roles, "filters.roles", errors, v => Codes.TryParseRole(v, out var r) ? r.ToCode() : null, $"one of {string.Join(", ", Codes.RoleValues)} (or 产学研金用)"),
-            Check(sectors, "filters.sectors", errors, v => G60Catalog.FindSector(v.Trim()) is { } s ? s.Code : null, $"one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"),
+            Check(sectors, "filters.sectors", errors, v => G60Catalog.FindSector(v.Trim()) is { } s ? s.Code : null,
+                $"one of {string.Join(", ", G60Catalog.Sectors.Select(s => s.Code))}"),
             Check(cities, "filters.cities", errors, v => G60Catalog.FindCity(v.Trim()) is { } c ? c.Code : null, "a city code such as shanghai-songjiang or hefei"));
     }
 
@@ -38,7 +39,9 @@ public sealed record SubscriptionFilters(IReadOnlyList<string> Kinds, IReadOnlyL
         var list = values as IReadOnlyCollection<string> ?? (values ?? []).Take(Guard.MaxListLength + 1).ToList();
         if (list.Count > Guard.MaxListLength)
         {
-            errors[field] = [$"has {(values is IReadOnlyCollection<string> ? list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + Guard.MaxListLength)} entries; at most {Guard.MaxListLength} are allowed"];
+            errors[field] = [$"has {(values is IReadOnlyCollection<string>
+                ? list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : "more than " + Guard.MaxListLength)} entries; at most {Guard.MaxListLength} are allowed"];
             return result;
         }
         var i = 0;

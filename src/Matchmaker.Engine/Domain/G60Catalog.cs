@@ -161,12 +161,12 @@ public static class G60Catalog
     /// <summary>Great-circle distance in kilometres (haversine).</summary>
     public static double DistanceKm(City a, City b)
     {
-        const double R = 6371.0;
+        const double earthRadiusKm = 6371.0;
         double Rad(double d) => d * Math.PI / 180.0;
         var dLat = Rad(b.Latitude - a.Latitude);
         var dLon = Rad(b.Longitude - a.Longitude);
         var h = Math.Sin(dLat / 2) * Math.Sin(dLat / 2)
               + Math.Cos(Rad(a.Latitude)) * Math.Cos(Rad(b.Latitude)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
-        return 2 * R * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+        return 2 * earthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(h)));
     }
 }

@@ -95,7 +95,8 @@ internal static partial class Guard
             if (seen.Add(item))
             {
                 result.Add(item);
-                if (result.Count > MaxListLength) throw new DomainValidationException(field, $"has more than {MaxListLength} different entries; at most {MaxListLength} are allowed");
+                if (result.Count > MaxListLength) throw new DomainValidationException(field,
+                    $"has more than {MaxListLength} different entries; at most {MaxListLength} are allowed");
             }
             i++;
         }

@@ -24,7 +24,8 @@ public sealed record ProjectTopic
         var trimmed = code.Trim();
         if (trimmed.Length > MaxCodeLength || trimmed.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            throw new DomainValidationException("code", $"'{(trimmed.Length > 40 ? trimmed[..40] + "…" : trimmed)}' is not a topic code: use 1-{MaxCodeLength} characters without spaces");
+            throw new DomainValidationException("code",
+                $"'{(trimmed.Length > 40 ? trimmed[..40] + "…" : trimmed)}' is not a topic code: use 1-{MaxCodeLength} characters without spaces");
         }
         Code = trimmed;
         Title = Guard.Name(title, "title");

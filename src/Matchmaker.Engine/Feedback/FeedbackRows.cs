@@ -59,7 +59,8 @@ internal static class FeedbackRows
             DeclineReason? reason = reader.IsDBNull(4) ? null
                 : FeedbackCodes.TryParseReason(reader.GetString(4), out var r) ? r : throw new InvalidDataException($"Unknown decline reason '{reader.GetString(4)}'.");
             entries.Add(new FeedbackEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), action, reason,
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6), time(reader), Convert.ToBoolean(reader.GetValue(8), System.Globalization.CultureInfo.InvariantCulture)));
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6), time(reader),
+                Convert.ToBoolean(reader.GetValue(8), System.Globalization.CultureInfo.InvariantCulture)));
         }
         return entries;
     }

@@ -31,7 +31,8 @@ public static class SnapshotSlice
     }
 
     /// <summary>The projects that started in <paramref name="year"/>: lead (first member), sectors, members and texts.</summary>
-    public static IEnumerable<(string Id, int Year, IReadOnlyList<string> Sectors, string? Lead, IReadOnlyList<string> Members, ProjectText? Text)> ProjectsOf(this GraphSnapshot snapshot, int year)
+    public static IEnumerable<(string Id, int Year, IReadOnlyList<string> Sectors, string? Lead, IReadOnlyList<string> Members,
+        ProjectText? Text)> ProjectsOf(this GraphSnapshot snapshot, int year)
     {
         for (var p = 0; p < snapshot.ProjectCount; p++)
         {

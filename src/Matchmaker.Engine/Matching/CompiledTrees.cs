@@ -174,15 +174,15 @@ public sealed class CompiledTrees
         var count = scores.Length;
         if (rows.Length < count * FeatureCount) throw new ArgumentException("rows are too short for the scores", nameof(rows));
         if (count == 0) return;
-        const int Block = 256;
-        Span<double> sums = stackalloc double[Math.Min(count, Block)];
+        const int blockSize = 256;
+        Span<double> sums = stackalloc double[Math.Min(count, blockSize)];
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValue);
         var splitCount = _splitCount;
         var width = FeatureCount;
-        for (var start = 0; start < count; start += Block)
+        for (var start = 0; start < count; start += blockSize)
         {
-            var length = Math.Min(Block, count - start);
+            var length = Math.Min(blockSize, count - start);
             var block = sums[..length];
             block.Fill(_bias);
             ref var first = ref Unsafe.AsRef(in rows[start * width]);

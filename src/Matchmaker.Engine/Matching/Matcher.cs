@@ -40,7 +40,8 @@ public sealed class Matcher(SnapshotStats stats, RankingModel model, CandidateGe
             for (var r = 0; r < head; r++)
             {
                 var i = order[r];
-                result.Add(new ScoredCandidate(w.Candidates[i], w.Scores[i], w.Sources[i], w.Features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray()));
+                result.Add(new ScoredCandidate(w.Candidates[i], w.Scores[i], w.Sources[i],
+                    w.Features.AsSpan(i * PairFeatureExtractor.Count, PairFeatureExtractor.Count).ToArray()));
             }
             if (reciprocalTop > 0)
             {

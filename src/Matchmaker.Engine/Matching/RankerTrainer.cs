@@ -103,7 +103,8 @@ public static class RankerTrainer
         return BuildRows(list, candidates, features, options, first.Trees);
     }
 
-    private static TrainingSet BuildRows(IReadOnlyList<TrainingSplit> splits, CandidateGenerator candidates, PairFeatureExtractor features, RankerOptions options, CompiledTrees? hardScorer)
+    private static TrainingSet BuildRows(IReadOnlyList<TrainingSplit> splits, CandidateGenerator candidates, PairFeatureExtractor features, RankerOptions options,
+        CompiledTrees? hardScorer)
     {
         var latestYear = splits.SelectMany(s => s.Queries).Select(q => q.Year).DefaultIfEmpty().Max();
         var rows = new List<TrainingRow>();

@@ -63,7 +63,8 @@ public sealed record TeamMember(
 /// <summary>An existing link between two members: joint projects, a typed tie, or shared partners (with their count).</summary>
 public sealed record TeamTie(string A, string B, string Kind, int Count);
 
-/// <summary>Why the planner gave no plan: the request contradicts the graph (<see cref="PlanRefusalKind.Invalid"/>) or no team can satisfy it (<see cref="PlanRefusalKind.Impossible"/>).</summary>
+/// <summary>Why the planner gave no plan: the request contradicts the graph (<see cref="PlanRefusalKind.Invalid"/>) or no team
+/// can satisfy it (<see cref="PlanRefusalKind.Impossible"/>).</summary>
 public enum PlanRefusalKind
 {
     Invalid,

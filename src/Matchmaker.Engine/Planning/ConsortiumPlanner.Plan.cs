@@ -54,7 +54,8 @@ public sealed partial class ConsortiumPlanner
         var constraints = request.Constraints;
         return new ConsortiumPlan(id, createdAt, request.LeadId, CandidateSummary.Of(g, prepared.Lead),
             prepared.Query.Sectors.Select(s => g.SectorCodes[s]).ToArray(), request.SubField, request.Challenge,
-            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, SlotEligibility.Kinds(s).Select(k => k.ToCode()).ToArray(), s.Kinds is null)).ToArray(),
+            prepared.Slots.Select((s, i) => new PlannedSlot(i, s.Role.ToCode(), s.Role.ToChinese(), s.Count, SlotEligibility.Kinds(s).Select(k => k.ToCode()).ToArray(),
+                s.Kinds is null)).ToArray(),
             new PlannedConstraints(constraints.Cities, constraints.Include, constraints.Exclude, constraints.MaxPerCity, constraints.MaxSize),
             new PlanObjective(Math.Round(weights.Fit, 4), Math.Round(weights.Cohesion, 4), Math.Round(weights.Coverage, 4), problem.MinDifference,
                 prepared.Needs.Select(x => x.Display).ToArray()),
@@ -80,7 +81,8 @@ public sealed partial class ConsortiumPlanner
             if (edge >= 0)
             {
                 var joint = _g.PartnerJointProjects[edge];
-                reasons.Add(new Reason("prior-work", $"此前与你方合作过 {joint} 个项目", $"{joint} joint project{(joint == 1 ? "" : "s")} with you", [joint.ToString(CultureInfo.InvariantCulture)]));
+                reasons.Add(new Reason("prior-work", $"此前与你方合作过 {joint} 个项目", $"{joint} joint project{(joint == 1 ? "" : "s")} with you",
+                    [joint.ToString(CultureInfo.InvariantCulture)]));
             }
             var shared = _cohesion.SharedPartners(prepared.Lead, o);
             if (shared.Count > 0)

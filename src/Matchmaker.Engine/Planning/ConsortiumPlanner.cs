@@ -230,7 +230,8 @@ public sealed partial class ConsortiumPlanner
                 pool.UnionWith(extra);
             }
 
-            if (_model is null) notes.Add("No ranking model has been trained yet: fit and cohesion use the heuristic pair score (joint projects, shared partners, capabilities meeting needs, activity in the field) until one is.");
+            if (_model is null) notes.Add("No ranking model has been trained yet: fit and cohesion use the heuristic pair score (joint projects, shared " +
+                "partners, capabilities meeting needs, activity in the field) until one is.");
             var prepared = Build(pool, rows, null);
             if (_options.GrowFromTeam > 0 && TeamSearch.Alternatives(prepared.Problem, 1, _options.Search) is [var first, ..])
             {

@@ -25,12 +25,16 @@ internal static class FeasibilityDiagnosis
         {
             if (counts[s] >= slots[s].Count) continue;
             var where = request.AllowedCities is null ? "in the graph" : $"in the allowed cities ({string.Join(", ", constraints.Cities)})";
-            var who = counts[s] == 0 ? $"no organization {where} can fill it" : $"only {counts[s]} organization{(counts[s] == 1 ? "" : "s")} {where} can fill it, {slots[s].Count} are asked for";
-            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", eligibility.SlotKinds[s].Select(k => k.ToCode()))}{(slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")}{(request.Exclude.Length > 0 ? ", excluded organizations left out" : "")})"];
+            var who = counts[s] == 0 ? $"no organization {where} can fill it"
+                : $"only {counts[s]} organization{(counts[s] == 1 ? "" : "s")} {where} can fill it, {slots[s].Count} are asked for";
+            impossible[$"slots[{s}]"] = [$"{slots[s].Describe()}: {who} (kinds {string.Join(", ", eligibility.SlotKinds[s].Select(k => k.ToCode()))}"
+                + (slots[s].Kinds is null ? $", or having played {slots[s].Role.ToCode()} before" : "")
+                + (request.Exclude.Length > 0 ? ", excluded organizations left out" : "") + ")"];
         }
         for (var i = 0; i < include.Length; i++)
         {
-            if (masks[include[i]] == 0) impossible[$"constraints.include[{i}]"] = [$"'{constraints.Include[i]}' ({g.Kinds[include[i]].ToCode()}) can fill none of the requested slots"];
+            if (masks[include[i]] == 0) impossible[$"constraints.include[{i}]"] = [$"'{constraints.Include[i]}' ({g.Kinds[include[i]].ToCode()}) can fill none " +
+                "of the requested slots"];
         }
         if (impossible.Count > 0) return (null, new PlanRefusal(PlanRefusalKind.Impossible, "No team can fill the requested slots.", impossible));
 

@@ -76,7 +76,8 @@ public sealed class TeamCohesion(GraphSnapshot graph, CohesionLevels levels, boo
                 {
                     var current = cohesion[a * count + b];
                     var tie = Levels.TypedTie > current && TypedTie(organizations[a], organizations[b]) is not null ? Levels.TypedTie
-                        : Levels.SharedPartner > current && _g.Partners.EdgeIndex(organizations[a], organizations[b]) < 0 && ShareAPartner(organizations[a], organizations[b]) ? Levels.SharedPartner
+                        : Levels.SharedPartner > current && _g.Partners.EdgeIndex(organizations[a], organizations[b]) < 0
+                            && ShareAPartner(organizations[a], organizations[b]) ? Levels.SharedPartner
                         : current;
                     cohesion[a * count + b] = cohesion[b * count + a] = tie;
                 }

@@ -65,7 +65,8 @@ public interface IRecommendationStore
     /// Records that organizations changed. Returns true for exactly one caller until the next
     /// <see cref="TakeChangedAsync"/>: that caller schedules the recompute, so a burst of edits queues one job.
     /// </summary>
-    /// <param name="structural">True when projects or ties changed (or organizations were deleted), which needs a snapshot rebuild; false for attribute edits, which are patched.</param>
+    /// <param name="structural">True when projects or ties changed (or organizations were deleted), which needs a snapshot
+    /// rebuild; false for attribute edits, which are patched.</param>
     Task<bool> MarkChangedAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -102,8 +103,11 @@ public static class PublishGuard
 {
     public static bool Refuses(long served, long dropped, double maxDroppedShare) => served > 0 && maxDroppedShare < 1 && dropped > maxDroppedShare * served;
 
+    // Every part keeps its $: together they are one interpolated string, which string.Create formats with the invariant culture.
     public static string Reason(long served, long dropped, double maxDroppedShare) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"not published: it would stop serving {dropped} of the {served} lists served now ({(double)dropped / served:P0}), more than Recompute:MaxDroppedListShare ({maxDroppedShare:P0}) allows; the previous lists stay served. Check the graph store (an empty or wrong database?), or raise the share if the organizations were really removed.");
+        $"not published: it would stop serving {dropped} of the {served} lists served now ({(double)dropped / served:P0}), more than " +
+        $"Recompute:MaxDroppedListShare ({maxDroppedShare:P0}) allows; the previous lists stay served. Check the graph store (an empty or wrong database?), or " +
+        $"raise the share if the organizations were really removed.");
 }
 
 public sealed record ChangeSet(IReadOnlyList<string> OrganizationIds, bool Structural, int HeldBack = 0);

@@ -12,7 +12,7 @@ namespace Matchmaker.Engine.Recommendations;
 /// </summary>
 public sealed class LearnedRankerFactory : IPartnerRankerFactory
 {
-    private readonly ModelRegistry registry;
+    private readonly ModelRegistry _registry;
     private readonly TextMatchers _texts;
     private readonly HeuristicRankerFactory _fallback;
     private readonly Lock _lock = new();
@@ -26,7 +26,7 @@ public sealed class LearnedRankerFactory : IPartnerRankerFactory
     /// <param name="texts">The text indexes per snapshot, shared with whatever else ranks on the same snapshots.</param>
     public LearnedRankerFactory(ModelRegistry registry, TextMatchers texts)
     {
-        this.registry = registry;
+        _registry = registry;
         _texts = texts;
         _fallback = new HeuristicRankerFactory(texts);
     }
@@ -63,12 +63,12 @@ public sealed class LearnedRankerFactory : IPartnerRankerFactory
 
     private RankingModel? CurrentModel()
     {
-        var version = registry.CurrentVersion;
+        var version = _registry.CurrentVersion;
         if (version is null) return null;
         lock (_lock)
         {
             if (_model is { } cached && cached.Version == version) return cached.Model;
-            var model = RankingModel.Load(registry.PathOf(version.Value));
+            var model = RankingModel.Load(_registry.PathOf(version.Value));
             _model = (version.Value, model);
             return model;
         }
@@ -80,25 +80,25 @@ internal sealed class LearnedRanker : IPartnerRanker
     /// <summary>How many candidates are ranked before the list is cut: enough to keep topK new organizations after existing partners are set apart.</summary>
     private const int Depth = 200;
 
-    private readonly GraphSnapshot snapshot;
-    private readonly RankingModel model;
+    private readonly GraphSnapshot _snapshot;
+    private readonly RankingModel _model;
     private readonly Matcher _matcher;
     private readonly MatchExplainer _explainer;
     private readonly int _queryYear;
 
     public LearnedRanker(GraphSnapshot snapshot, RankingModel model, SnapshotStats stats, CapabilityIndex? capabilities, TextMatcher? text = null)
     {
-        this.snapshot = snapshot;
-        this.model = model;
+        _snapshot = snapshot;
+        _model = model;
         _matcher = new Matcher(stats, model, new CandidateGenerator(null, capabilities, text), new PairFeatureExtractor(capabilities, text: text));
         _explainer = new MatchExplainer(snapshot, model, capabilities, text);
         _queryYear = snapshot.ProjectYears.Length == 0 ? snapshot.BuiltAt.Year : snapshot.ProjectYears.Max() + 1;
     }
 
-    public string ModelVersion => $"lambdarank-v{model.Card.Version}";
+    public string ModelVersion => $"lambdarank-v{_model.Card.Version}";
 
     private MatchQuery QueryOf(int organization) =>
-        new(organization, snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
+        new(organization, _snapshot.OrganizationSectors[organization].ToArray(), _queryYear);
 
     public RankedPartners Recommend(int organization, int topK) => Rank(QueryOf(organization), topK, accept: null);
 
@@ -148,8 +148,8 @@ internal sealed class LearnedRanker : IPartnerRanker
             var c = chosen[i];
             var why = new List<Reason>(reasons[i].Count);
             foreach (var r in reasons[i]) why.Add(new Reason(r.Kind, r.Zh, r.En, r.Evidence));
-            items.Add(new RecommendedPartner(snapshot.OrganizationIds[c.Organization], i + 1, Math.Round(c.Score, 6), why,
-                snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0, CandidateSummary.Of(snapshot, c.Organization)));
+            items.Add(new RecommendedPartner(_snapshot.OrganizationIds[c.Organization], i + 1, Math.Round(c.Score, 6), why,
+                _snapshot.Partners.EdgeIndex(organization, c.Organization) >= 0, CandidateSummary.Of(_snapshot, c.Organization)));
         }
         var done = Stopwatch.GetTimestamp();
         return new RankedPartners(items, scored)
@@ -164,8 +164,8 @@ internal sealed class LearnedRanker : IPartnerRanker
         var query = QueryOf(organization);
         var scored = _matcher.Score(query, [candidate]);
         var reasons = _explainer.Explain(query, scored)[0];
-        return new RecommendedPartner(snapshot.OrganizationIds[candidate], 0, Math.Round(scored[0].Score, 6),
+        return new RecommendedPartner(_snapshot.OrganizationIds[candidate], 0, Math.Round(scored[0].Score, 6),
             reasons.Select(r => new Reason(r.Kind, r.Zh, r.En, r.Evidence)).ToList(),
-            snapshot.Partners.EdgeIndex(organization, candidate) >= 0, CandidateSummary.Of(snapshot, candidate));
+            _snapshot.Partners.EdgeIndex(organization, candidate) >= 0, CandidateSummary.Of(_snapshot, candidate));
     }
 }

@@ -21,8 +21,8 @@ public static class ListItemsJson
 
     // One buffer and writer per thread, reused: a list is about 20 KB of JSON, and a fresh buffer grown to fit it
     // allocated three times that for every list of a full run.
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _threadBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? _threadWriter;
 
     public static byte[] ToUtf8Bytes(IReadOnlyList<RecommendedPartner> items)
     {
@@ -36,9 +36,9 @@ public static class ListItemsJson
     /// <summary>The items' JSON in this thread's buffer: valid until the thread's next call.</summary>
     internal static ReadOnlySpan<byte> WriteReused(IReadOnlyList<RecommendedPartner> items)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(32 * 1024);
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(32 * 1024);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
         Write(writer, items);
         writer.Flush();

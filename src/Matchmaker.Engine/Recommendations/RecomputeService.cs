@@ -165,7 +165,8 @@ public sealed class RecomputeService(
         Add(timings);
         logger.LogInformation(
             "Shard {Shard}/{Shards} of {RunId}: {Organizations} organizations, {Pairs} pairs in {Seconds:F2} s (snapshot {Snapshot:F2} s, select {Select:F2} s, " +
-            "compute {Compute:F2} s [thread time: candidates {Candidates:F2} s, features {Features:F2} s, trees {Trees:F2} s, choose {Choose:F2} s, reasons and items {Reasons:F2} s], " +
+            "compute {Compute:F2} s [thread time: candidates {Candidates:F2} s, features {Features:F2} s, trees {Trees:F2} s, choose {Choose:F2} s, reasons and " +
+            "items {Reasons:F2} s], " +
             "write {Write:F2} s, publish {Publish:F2} s)",
             shard.Index + 1, progress.ShardsTotal, runId, result.Lists.Count, result.PairsScored, time.GetElapsedTime(started).TotalSeconds,
             timings.Snapshot, timings.Select, timings.Compute, RecomputeTimings.Seconds(phases.Candidates), RecomputeTimings.Seconds(phases.Features),
@@ -173,7 +174,8 @@ public sealed class RecomputeService(
             timings.Write, timings.Publish);
         if (published)
         {
-            logger.LogInformation("Published run {RunId}: {Organizations} organizations, {PairsPerSecond:N0} pairs/s", runId, progress.OrganizationsScored, progress.PairsPerSecond);
+            logger.LogInformation("Published run {RunId}: {Organizations} organizations, {PairsPerSecond:N0} pairs/s", runId, progress.OrganizationsScored,
+                progress.PairsPerSecond);
             return (await store.GetRunAsync(runId, cancellationToken))!;
         }
         return progress;
@@ -267,7 +269,8 @@ public sealed class RecomputeService(
         Add(new RecomputeTimings(patched.TotalSeconds, (rankerReady - patched).TotalSeconds, (computed - rankerReady).TotalSeconds,
             (written - computed).TotalSeconds, (time.GetElapsedTime(started) - written).TotalSeconds, 0, phases));
         logger.LogInformation(
-            "Incremental run {RunId}: {Changed} changed, {Organizations} lists recomputed in {Milliseconds:F0} ms (snapshot {Snapshot:F0} ms, ranker {Ranker:F0} ms, lists {Lists:F0} ms, write and publish {Write:F0} ms)",
+            "Incremental run {RunId}: {Changed} changed, {Organizations} lists recomputed in {Milliseconds:F0} ms (snapshot {Snapshot:F0} ms, ranker " +
+            "{Ranker:F0} ms, lists {Lists:F0} ms, write and publish {Write:F0} ms)",
             runId, organizationIds.Count, result.Lists.Count, time.GetElapsedTime(started).TotalMilliseconds, patched.TotalMilliseconds,
             (rankerReady - patched).TotalMilliseconds, (computed - rankerReady).TotalMilliseconds, (time.GetElapsedTime(started) - computed).TotalMilliseconds);
         return await store.GetRunAsync(runId, cancellationToken);
@@ -282,7 +285,8 @@ public sealed class RecomputeService(
     }
 
     /// <summary>Scores the organizations on the cores the options allow; the lists come back in compact-id order.</summary>
-    private (ShardResult Result, RankerPhases Phases) Compute(GraphSnapshot snapshot, string runId, int shard, int[] organizations, DateTimeOffset computedAt, CancellationToken cancellationToken)
+    private (ShardResult Result, RankerPhases Phases) Compute(GraphSnapshot snapshot, string runId, int shard, int[] organizations, DateTimeOffset computedAt,
+        CancellationToken cancellationToken)
     {
         var ranker = RankerFor(snapshot);
         var topK = options.Value.TopK;

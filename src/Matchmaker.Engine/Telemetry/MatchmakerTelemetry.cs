@@ -29,7 +29,8 @@ public static class MatchmakerTelemetry
 
     public static readonly Counter<long> DeliveryOutcomes = Meter.CreateCounter<long>(
         "matchmaker.delivery.outcomes", "{message}",
-        "What each turn of an outbox message ended in: sent, retried (failed, another attempt scheduled), failed (given up) or skipped (not attempted: cancelled, paused, not due, held elsewhere).");
+        "What each turn of an outbox message ended in: sent, retried (failed, another attempt scheduled), failed (given up) or skipped (not attempted: " +
+        "cancelled, paused, not due, held elsewhere).");
 
     public static readonly Counter<long> RateLimitRefusals = Meter.CreateCounter<long>(
         "matchmaker.rate_limit.refusals", "{request}", "Requests refused with 429, by the limiter that refused them.");

@@ -258,13 +258,13 @@ public sealed class CapabilityIndex : ICapabilityMatcher
     }
 
     // Organizations already collected by CollectRelated on this thread, a bit each (cleared again before it returns).
-    [ThreadStatic] private static ulong[]? t_collected;
+    [ThreadStatic] private static ulong[]? _threadCollected;
 
     /// <summary>As <see cref="Related"/>, without a set: each organization once, marked in a per-thread bitset.</summary>
     public void CollectRelated(int organization, int organizationCount, List<int> into)
     {
         var words = (_organizationCount + 63) / 64;
-        var seen = t_collected is { } cached && cached.Length >= words ? cached : t_collected = new ulong[words];
+        var seen = _threadCollected is { } cached && cached.Length >= words ? cached : _threadCollected = new ulong[words];
         var from = into.Count;
         foreach (var t in _needTerms[organization])
         {
@@ -311,8 +311,8 @@ public sealed class CapabilityIndex : ICapabilityMatcher
 
     // Per-thread scratch of MatchAll over the term vocabulary: the query's offered terms (a bit each) and, per term,
     // the positions it holds among the query's need terms (a bit per position). Cleared again before it returns.
-    [ThreadStatic] private static ulong[]? t_offered;
-    [ThreadStatic] private static ulong[]? t_needPositions;
+    [ThreadStatic] private static ulong[]? _threadOffered;
+    [ThreadStatic] private static ulong[]? _threadNeedPositions;
 
     /// <summary>
     /// <see cref="Match"/> of the query with each candidate in both directions, with the same sums in the same order:
@@ -330,8 +330,8 @@ public sealed class CapabilityIndex : ICapabilityMatcher
             return;
         }
         var terms = _idf.Length;
-        var offered = t_offered is { } o && o.Length >= (terms + 63) / 64 ? o : t_offered = new ulong[(terms + 63) / 64];
-        var positions = t_needPositions is { } p && p.Length >= terms ? p : t_needPositions = new ulong[terms];
+        var offered = _threadOffered is { } o && o.Length >= (terms + 63) / 64 ? o : _threadOffered = new ulong[(terms + 63) / 64];
+        var positions = _threadNeedPositions is { } p && p.Length >= terms ? p : _threadNeedPositions = new ulong[terms];
         var queryOffers = new ReadOnlySpan<int>(_allOffers, q.OffersFrom, q.OffersCount);
         foreach (var t in queryOffers) offered[t >> 6] |= 1UL << t;
         for (var k = 0; k < queryNeeds.Length; k++) positions[queryNeeds[k]] |= 1UL << k;

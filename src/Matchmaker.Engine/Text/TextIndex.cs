@@ -128,7 +128,8 @@ public sealed partial class TextIndex : IDisposable
         try
         {
             var terms = vocabulary.Count;
-            var fields = new[] { new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] } };
+            var fields = new[] { new FieldStats { DocFrequency = new int[terms] }, new FieldStats { DocFrequency = new int[terms] },
+                new FieldStats { DocFrequency = new int[terms] } };
             var profileDocFrequency = new int[terms];
             var recentBags = new TermBag[n];
             var olderBags = new TermBag[n];

@@ -86,7 +86,8 @@ public static class HorizonImport
                 place = OutsideEurope;
             }
             var name = Cut(o.LegalName, DomainLimits.MaxNameLength, "name cut", Count);
-            var shortName = o.ShortName is { } s && !string.Equals(s, o.LegalName, StringComparison.OrdinalIgnoreCase) ? Cut(s, DomainLimits.MaxNameLength, "name cut", Count) : null;
+            var shortName = o.ShortName is { } s
+                && !string.Equals(s, o.LegalName, StringComparison.OrdinalIgnoreCase) ? Cut(s, DomainLimits.MaxNameLength, "name cut", Count) : null;
             organizations.Add(new OrganizationRecord
             {
                 Id = OrganizationIdPrefix + o.OrgId,

@@ -27,7 +27,8 @@ public static class PlannerBaselines
         if (searched.Refusal is { } refusal) return new PlannedTeams([], null, [], refusal);
         var shortlists = searched.Shortlists!;
         var orgs = shortlists.Organizations;
-        return new PlannedTeams(searched.Teams.Select(t => new PlannedTeam(t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(), Pairwise(shortlists.Ungrown ?? shortlists), orgs, null)
+        return new PlannedTeams(searched.Teams.Select(t => new PlannedTeam(t.Members.Select(m => orgs[m]).ToArray(), t.Slots)).ToArray(),
+            Pairwise(shortlists.Ungrown ?? shortlists), orgs, null)
         {
             PairwiseOverGrown = Pairwise(shortlists),
         };

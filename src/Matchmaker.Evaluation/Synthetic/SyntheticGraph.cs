@@ -123,7 +123,8 @@ public static class SyntheticGraph
         }
 
         // Cumulative weights per sector and per (sector, city) give weighted sampling in O(log n).
-        var bySector = Enumerable.Range(0, sectors.Count).Select(s => Sampler.Of(Enumerable.Range(0, n).Where(i => sectorOf[i] == s || organizations[i].Sectors.Count > 1), weight)).ToArray();
+        var bySector = Enumerable.Range(0,
+            sectors.Count).Select(s => Sampler.Of(Enumerable.Range(0, n).Where(i => sectorOf[i] == s || organizations[i].Sectors.Count > 1), weight)).ToArray();
         var bySectorCity = new Sampler?[sectors.Count, cities.Count];
         for (var s = 0; s < sectors.Count; s++)
         {

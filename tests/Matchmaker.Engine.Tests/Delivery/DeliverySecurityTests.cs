@@ -149,7 +149,8 @@ public sealed class DeliverySecurityTests
         Assert.Matches("^v1=[0-9a-f]{64}$", signature);
         Assert.True(WebhookSignature.Verify("whsec_1", signature, timestamp, body, now.AddMinutes(4)));
         Assert.False(WebhookSignature.Verify("whsec_2", signature, timestamp, body, now));
-        Assert.False(WebhookSignature.Verify("whsec_1", signature, timestamp, Encoding.UTF8.GetBytes("""{"type":"recommendations.updated","data":{"organizationId":"tongji-autp"}}"""), now));
+        Assert.False(WebhookSignature.Verify("whsec_1", signature, timestamp,
+            Encoding.UTF8.GetBytes("""{"type":"recommendations.updated","data":{"organizationId":"tongji-autp"}}"""), now));
         Assert.False(WebhookSignature.Verify("whsec_1", signature, timestamp, body, now.AddMinutes(6)));
         Assert.False(WebhookSignature.Verify("whsec_1", signature, "not-a-number", body, now));
     }
@@ -313,7 +314,8 @@ public sealed class DeliverySecurityTests
 
     [Theory]
     [InlineData(DeliveryChannel.Webhook, "HTTP/1.1 500 Internal db at 10.0.0.7 said no\r\n", "<html>internal stack trace</html>", "HTTP 500")]
-    [InlineData(DeliveryChannel.DingTalk, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", "{\"errcode\":310000,\"errmsg\":\"internal note from the robot\",\"pad\":\"", "robot error 310000")]
+    [InlineData(DeliveryChannel.DingTalk, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+        "{\"errcode\":310000,\"errmsg\":\"internal note from the robot\",\"pad\":\"", "robot error 310000")]
     public async Task Remote_answers_are_read_only_up_to_a_cap_and_never_echoed(DeliveryChannel channel, string head, string bodyStart, string expected)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

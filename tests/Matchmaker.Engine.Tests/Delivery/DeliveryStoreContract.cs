@@ -40,8 +40,10 @@ public abstract class DeliveryStoreContract
         new(DeliveryService.DigestId(subscriptionId, week), subscriptionId, "org", "机构", "Organization", week, T0, "run-1", "model-1", DigestLanguage.Zh,
             candidates.Select((c, i) => new DigestItem(c, i + 1, 1.0 / (i + 1), false, false, null, [])).ToList(), []);
 
-    private static AttemptResult Attempt(OutboxMessage m, int attempt, AttemptOutcome outcome, MessageStatus status, DateTimeOffset at, DateTimeOffset? next = null, int pause = 2) =>
-        new(new DeliveryAttempt(m.Id, attempt, at, outcome, outcome == AttemptOutcome.Sent ? 250 : 451, outcome == AttemptOutcome.Sent ? null : "SMTP 451", 12), status, next, pause);
+    private static AttemptResult Attempt(OutboxMessage m, int attempt, AttemptOutcome outcome, MessageStatus status, DateTimeOffset at,
+        DateTimeOffset? next = null, int pause = 2) =>
+        new(new DeliveryAttempt(m.Id, attempt, at, outcome, outcome == AttemptOutcome.Sent ? 250 : 451, outcome == AttemptOutcome.Sent ? null : "SMTP 451", 12),
+            status, next, pause);
 
     [Fact]
     public async Task Subscriptions_round_trip_and_are_listed_by_organization_and_active_channel()

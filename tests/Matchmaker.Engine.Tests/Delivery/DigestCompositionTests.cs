@@ -55,7 +55,8 @@ public sealed class DigestCompositionTests : IAsyncLifetime
         await _recommendations.InitializeAsync();
         await _feedback.InitializeAsync();
         await _store.InitializeAsync();
-        await _graph.UpsertOrganizationAsync(new Organization("org-a", "同济大学汽车学院", "Tongji University, School of Automotive Studies", OrganizationKind.University, "shanghai-songjiang"));
+        await _graph.UpsertOrganizationAsync(new Organization("org-a", "同济大学汽车学院", "Tongji University, School of Automotive Studies", OrganizationKind.University,
+            "shanghai-songjiang"));
     }
 
     public Task DisposeAsync()
@@ -87,7 +88,8 @@ public sealed class DigestCompositionTests : IAsyncLifetime
 
     private async Task<Subscription> SubscribeAsync(SubscriptionFilters? filters = null, DeliveryChannel channel = DeliveryChannel.Email)
     {
-        var subscription = new Subscription($"sub_{Guid.NewGuid():N}"[..20], "org-a", channel, channel == DeliveryChannel.Email ? "tm@example.cn" : "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+        var subscription = new Subscription($"sub_{Guid.NewGuid():N}"[..20], "org-a", channel,
+            channel == DeliveryChannel.Email ? "tm@example.cn" : "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
             filters ?? SubscriptionFilters.None, DigestLanguage.Both, SubscriptionStatus.Active, null, null, 0, null, null, null, _time.Now, _time.Now);
         await _store.CreateSubscriptionAsync(subscription);
         return subscription;

@@ -42,7 +42,8 @@ public sealed class HtmlPagesTests
             Assert.Contains("data-candidate=\"c1&quot;&gt;&lt;b&gt;\"", html);
             Assert.Contains(Encoded, Between(html, "<title>", "</title>")); // the organization
             Assert.Contains(Encoded, Between(html, "<h1", "</h1>"));
-            Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Söhne", html[html.IndexOf("<h2", StringComparison.Ordinal)..]); // the plan's name in its gap
+            Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Söhne",
+                html[html.IndexOf("<h2", StringComparison.Ordinal)..]); // the plan's name in its gap
         }
         Assert.Contains("href=\"https://mm.example.cn/lists/t?a=1&amp;b=&quot;2&quot;\"", email);
         Assert.Contains("<!DOCTYPE html>", email);

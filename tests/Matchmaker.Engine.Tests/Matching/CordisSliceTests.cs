@@ -192,7 +192,8 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
                 var entry = zip.GetEntry("model-card.json")!;
                 System.Text.Json.Nodes.JsonNode card;
                 using (var read = entry.Open()) card = System.Text.Json.Nodes.JsonNode.Parse(read)!;
-                card["featureNames"] = new System.Text.Json.Nodes.JsonArray(PairFeatureExtractor.Names.Take(PairFeatureExtractor.Names.Count - 1).Select(n => (System.Text.Json.Nodes.JsonNode?)n).ToArray());
+                card["featureNames"] = new System.Text.Json.Nodes.JsonArray(PairFeatureExtractor.Names.Take(PairFeatureExtractor.Names.Count - 1).Select(n =>
+                    (System.Text.Json.Nodes.JsonNode?)n).ToArray());
                 entry.Delete();
                 using var write = zip.CreateEntry("model-card.json").Open();
                 using var writer = new System.Text.Json.Utf8JsonWriter(write);
@@ -358,8 +359,10 @@ public class CordisSliceTests(CordisSliceFixture slice) : IClassFixture<CordisSl
         var year = 2020;
         foreach (var p in new[] { "p1", "p2", "p3" })
         {
-            builder.AddProject($"x-{p}", year, ["new-energy-vehicles"], [new("tongji-auto", ConsortiumRole.Academia, true, float.NaN), new(p, ConsortiumRole.Industry, false, float.NaN)]);
-            builder.AddProject($"y-{p}", year++, ["new-energy-vehicles"], [new("baolong", ConsortiumRole.Industry, true, float.NaN), new(p, ConsortiumRole.Industry, false, float.NaN)]);
+            builder.AddProject($"x-{p}", year, ["new-energy-vehicles"],
+                [new("tongji-auto", ConsortiumRole.Academia, true, float.NaN), new(p, ConsortiumRole.Industry, false, float.NaN)]);
+            builder.AddProject($"y-{p}", year++, ["new-energy-vehicles"],
+                [new("baolong", ConsortiumRole.Industry, true, float.NaN), new(p, ConsortiumRole.Industry, false, float.NaN)]);
         }
         var g = builder.Build(HandGraphs.Built);
         var explainer = new MatchExplainer(g, slice.Model, new Engine.Text.CapabilityIndex(g));

@@ -47,7 +47,8 @@ public class HorizonSliceTests(HorizonSliceFixture slice) : IClassFixture<Horizo
         Assert.Equal(2024, project.StartYear);
         Assert.Equal("HORIZON.2.6", project.MainLegalBasis);
         Assert.Equal(["HORIZON-CL6-2023-CircBio-01-12"], project.Topics);
-        Assert.Equal(["Optimising the sustainable production of wood and non-wood products in small forest properties and development of new forest-based value chains"], project.TopicTitles);
+        Assert.Equal(["Optimising the sustainable production of wood and non-wood products in small forest properties and development of new forest-based value chains"],
+            project.TopicTitles);
         Assert.Equal("973346404", project.Coordinator!.OrgId);
         Assert.Equal(10, project.Members.Count);
     }

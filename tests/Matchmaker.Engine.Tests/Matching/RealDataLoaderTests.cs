@@ -82,8 +82,10 @@ public sealed class RealDataLoaderTests : IDisposable
     public void Horizon_rows_with_NA_and_empty_cells_are_defaulted_or_skipped_and_counted()
     {
         Write("projects.tsv",
-            "id\trcn\tacronym\tstartDate\tstartYear\tendDate\tstatus\ttitle\tobjective\tkeywords\ttopics\ttopicTitles\tlegalBasis\tlegalBasisTitles\tfundingScheme\tmasterCall\tsubCall\teuroSciVoc\tecSignatureDate\ttotalCost\tecMaxContribution",
-            "1001\t1\tA\t2022-01-01\t2022\t\tSIGNED\tTitle A\tObjective A\tsoil, water ,\tHORIZON-CL6-2021-ZEROPOLLUTION-01-05\tSoil; water\tHORIZON.2.6;HORIZON.2.6.1\tFood\tHORIZON-RIA\t\t\t\t\t1\t1",
+            "id\trcn\tacronym\tstartDate\tstartYear\tendDate\tstatus\ttitle\tobjective\tkeywords\ttopics\ttopicTitles\tlegalBasis\tlegalBasisTitles\t" +
+            "fundingScheme\tmasterCall\tsubCall\teuroSciVoc\tecSignatureDate\ttotalCost\tecMaxContribution",
+            "1001\t1\tA\t2022-01-01\t2022\t\tSIGNED\tTitle A\tObjective A\tsoil, water ,\tHORIZON-CL6-2021-ZEROPOLLUTION-01-05\tSoil; " +
+            "water\tHORIZON.2.6;HORIZON.2.6.1\tFood\tHORIZON-RIA\t\t\t\t\t1\t1",
             "1002\t2\tB\t2023-02-01\tNA\t\tSIGNED\tNA\t\t\t\tNA\t\t\t\t\t\t\t\t\t",
             "NA\t3\tC\t2023-02-01\t2023\t\tSIGNED\tT\tO\t\t\t\t\t\t\t\t\t\t\t\t",
             "1004\t4\tD\tNA\tNA\t\tSIGNED\tT\tO\t\t\t\t\t\t\t\t\t\t\t\t",

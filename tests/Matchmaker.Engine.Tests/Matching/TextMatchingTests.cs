@@ -19,7 +19,8 @@ public sealed class TextMatchingTests : IDisposable
         Project("p1", 2023, ["b", "d"], new ProjectText("Solid-state battery electrolytes", "Sulfide electrolytes for solid-state batteries with long cycle life.",
             ["solid-state battery", "electrolyte"], ["G60-2023-NEV-03"], ["Next-generation traction batteries"]));
         Project("p2", 2021, ["b"], new ProjectText("Battery recycling", "Recovering lithium from spent batteries.", ["recycling"], ["G60-2021-NEV-07"], ["Circular batteries"]));
-        Project("p3", 2023, ["c"], new ProjectText("Drone flight control", "Flight control software for delivery drones in cities.", ["drones"], ["G60-2023-LAE-01"], ["Urban air mobility"]));
+        Project("p3", 2023, ["c"], new ProjectText("Drone flight control", "Flight control software for delivery drones in cities.", ["drones"], ["G60-2023-LAE-01"],
+            ["Urban air mobility"]));
         return builder.Build(HandGraphs.Built);
     }
 

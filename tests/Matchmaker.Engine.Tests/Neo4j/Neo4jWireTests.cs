@@ -135,7 +135,8 @@ public sealed class Neo4jWireTests
     {
         var parameters = """{"id": "org-a"}""";
         await using var server = RecordedNeo4jServer.Start(
-            QueryError(PinnedCypher.GetOrganization, parameters, "Neo.TransientError.General.DatabaseUnavailable", "The database is not currently available to serve your request."),
+            QueryError(PinnedCypher.GetOrganization, parameters, "Neo.TransientError.General.DatabaseUnavailable",
+                "The database is not currently available to serve your request."),
             QueryError(PinnedCypher.GetOrganization, parameters, "Neo.TransientError.Transaction.DeadlockDetected", "ForsetiClient[2] can't acquire ExclusiveLock."),
             Query(PinnedCypher.GetOrganization, parameters, """["organization"]""", $"[[{OrgMap("org-a")}]]"));
         var store = Neo4jTestStores.Create(server.BaseUrl);
@@ -151,7 +152,8 @@ public sealed class Neo4jWireTests
     public async Task Transient_error_that_outlasts_the_retries_is_reported_as_unavailable()
     {
         var parameters = """{"id": "org-a"}""";
-        var busy = QueryError(PinnedCypher.GetOrganization, parameters, "Neo.TransientError.General.DatabaseUnavailable", "The database is not currently available to serve your request.");
+        var busy = QueryError(PinnedCypher.GetOrganization, parameters, "Neo.TransientError.General.DatabaseUnavailable",
+            "The database is not currently available to serve your request.");
         await using var server = RecordedNeo4jServer.Start(busy, busy, busy);
         var store = Neo4jTestStores.Create(server.BaseUrl);
 

@@ -211,7 +211,8 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
     [Fact]
     public void An_included_organization_that_fits_no_slot_is_refused_by_name()
     {
-        var outcome = demo.Planner.Plan(Request(slots: [new SlotRequest(ConsortiumRole.Finance)], constraints: new PlanConstraints { Include = ["tongji-auto"] }), "p", DemoPlannerFixture.Now);
+        var outcome = demo.Planner.Plan(Request(slots: [new SlotRequest(ConsortiumRole.Finance)], constraints: new PlanConstraints { Include = ["tongji-auto"] }), "p",
+            DemoPlannerFixture.Now);
 
         Assert.Equal(PlanRefusalKind.Impossible, outcome.Refusal!.Kind);
         Assert.Contains("can fill none of the requested slots", outcome.Refusal.Errors["constraints.include[0]"][0]);
@@ -231,7 +232,8 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         Assert.True(best.Parts.Coverage >= fitOnly.Alternatives[0].Parts.Coverage);
         // With coverage alone, the plan covers as much as any team of the shortlists can (checked exhaustively).
         var coverageOnly = Request(lead: "baolong-auto", challenge: "hydrogen fuel cells 氢燃料电池", slots: slots, weights: new ObjectiveWeights(0, 0, 1));
-        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(demo.Planner.SearchTeams(coverageOnly).Shortlists!.Problem)!.Parts.Coverage, 4), PlanOf(coverageOnly).Alternatives[0].Parts.Coverage);
+        Assert.Equal(Math.Round(ExhaustiveSearch.Solve(demo.Planner.SearchTeams(coverageOnly).Shortlists!.Problem)!.Parts.Coverage, 4),
+            PlanOf(coverageOnly).Alternatives[0].Parts.Coverage);
         // Tongji's automotive school states hydrogen fuel cells as a capability; the reason says which needs it meets.
         var tongji = Assert.Single(best.Members, m => m.OrganizationId == "tongji-auto");
         Assert.Contains("hydrogen", tongji.CoveredNeeds);
@@ -244,7 +246,9 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         foreach (var lead in new[] { "baolong-auto", "donghua-mse", "sues-air", "hf-hanchu-battery" })
         {
             var sector = demo.Snapshot.Details[demo.Snapshot.IndexOf(lead)]!.Sectors[0];
-            var request = Request(lead: lead, sector: sector, slots: [new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research), new SlotRequest(ConsortiumRole.Finance), new SlotRequest(ConsortiumRole.User)]);
+            var request = Request(lead: lead, sector: sector,
+                slots: [new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research), new SlotRequest(ConsortiumRole.Finance),
+                    new SlotRequest(ConsortiumRole.User)]);
             var problem = demo.Planner.SearchTeams(request).Shortlists!.Problem;
 
             var exact = ExhaustiveSearch.Solve(problem)!;
@@ -300,7 +304,8 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
         {
             builder.AddProject($"p{i++}", year, [sector], members.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
         }
-        var levels = new CohesionLevels { LedTeamInFields = 1, TeamInFields = 0.8f, TeamElsewhere = 0.6f, JointInFields = 0.4f, JointElsewhere = 0.2f, TypedTie = 0.3f, SharedPartner = 0 };
+        var levels = new CohesionLevels { LedTeamInFields = 1, TeamInFields = 0.8f, TeamElsewhere = 0.6f, JointInFields = 0.4f, JointElsewhere = 0.2f, TypedTie = 0.3f,
+            SharedPartner = 0 };
         // Shape scaling off: here every level is read as it is (the shapes differ: x is in one team and fills no slot).
         var planner = new ConsortiumPlanner(builder.Build(DemoPlannerFixture.Now), null, new PlannerOptions { Cohesion = levels, CohesionByShape = false });
 
@@ -309,7 +314,8 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
 
         Assert.Equal(Enumerable.Range(1, 5).Select(k => new[] { $"u{k}", $"r{k}" }), plan.Alternatives.Select(t => t.Members.Select(m => m.OrganizationId).ToArray()));
         Assert.Equal([1.0, 0.8, 0.6, 0.4, 0.2], plan.Alternatives.Select(t => Math.Round(t.Parts.Cohesion, 6)));
-        Assert.Equal(["projects-with-lead", "projects-with-lead", "projects-with-lead", "joint-projects", "joint-projects"], plan.Alternatives.Select(t => Assert.Single(t.Ties).Kind));
+        Assert.Equal(["projects-with-lead", "projects-with-lead", "projects-with-lead", "joint-projects", "joint-projects"],
+            plan.Alternatives.Select(t => Assert.Single(t.Ties).Kind));
         Assert.Contains(plan.Alternatives[0].Members[0].Reasons, r => r.Code == "team-ties" && r.En.Contains("with r1 in 1 of your projects", StringComparison.Ordinal));
     }
 
@@ -325,7 +331,8 @@ public sealed class ConsortiumPlannerTests(DemoPlannerFixture demo) : IClassFixt
             builder.AddOrganization(id, kind, "hangzhou", ["new-materials"]);
         }
         builder.AddProject("p0", 2021, ["new-materials"], new[] { "lead", "u1", "r1" }.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
-        builder.AddProject("p1", 2022, ["new-materials"], new[] { "lead", "u2", "r2", "e1", "e2" }.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
+        builder.AddProject("p1", 2022, ["new-materials"],
+            new[] { "lead", "u2", "r2", "e1", "e2" }.Select((m, k) => new GraphSnapshotBuilder.Membership(m, null, k == 0, float.NaN)));
         var snapshot = builder.Build(DemoPlannerFixture.Now);
         var slots = new[] { new SlotRequest(ConsortiumRole.Academia), new SlotRequest(ConsortiumRole.Research) };
         string[][] Teams(ConsortiumPlan plan) => plan.Alternatives.Select(t => t.Members.Select(m => m.OrganizationId).Order(StringComparer.Ordinal).ToArray()).ToArray();

@@ -23,7 +23,8 @@ public abstract class PlanStoreContract
         new PlanObjective(0.5, 0.3, 0.2, 1, ["sensor", "融合"]),
         "lambdarank-v3", 3,
         [new TeamAlternative(1, 0.7123, new ScoreParts(0.81, 0.55, 0.5),
-            [new TeamMember(0, "academia", "tongji-auto", new CandidateSummary("同济大学汽车学院", "Tongji University, School of Automotive Studies", "university", "shanghai", ["new-energy-vehicles"]),
+            [new TeamMember(0, "academia", "tongji-auto",
+                new CandidateSummary("同济大学汽车学院", "Tongji University, School of Automotive Studies", "university", "shanghai", ["new-energy-vehicles"]),
                 0.9, 0.4, ["sensor"], [new Reason("prior-work", "此前合作过 2 个项目", "2 joint projects", ["p2016-nev-autodrive-01 (2016)"])])],
             ["sensor"], ["融合"], [new TeamTie("tongji-auto", "g60-office", "shared-partners", 2)], null)],
         ["Default slots: 学 academia ×1."]);

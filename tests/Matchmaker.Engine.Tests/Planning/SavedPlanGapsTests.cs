@@ -96,7 +96,8 @@ public sealed class SavedPlanGapsTests : IAsyncLifetime
         await _plans.SaveAsync(Plan("plan-1", "org-a", "enterprise", Monday.AddDays(-3), "academia", "research", "user"), "key-1");
         // Candidates c0..c5: kinds cycle university, bank, enterprise.
         var items = Enumerable.Range(0, 6).Select(i => new RecommendedPartner($"c{i}", i + 1, 10 - i, [], ExistingPartner: false,
-            new CandidateSummary($"候选{i}", $"Candidate {i}", (i % 3) switch { 0 => "university", 1 => "financial-institution", _ => "enterprise" }, "hefei", ["new-energy-vehicles"]))).ToList();
+            new CandidateSummary($"候选{i}", $"Candidate {i}", (i % 3) switch { 0 => "university", 1 => "financial-institution", _ => "enterprise" }, "hefei",
+                ["new-energy-vehicles"]))).ToList();
         await recommendations.CreateRunAsync(new RecomputeRun("run-1", RunKind.Full, RunStatus.Running, "m1", Monday, null, 1, 0, 0, 0, 0, null));
         await recommendations.WriteShardAsync("run-1", new ShardResult(0, [new RecommendationList("org-a", "run-1", "m1", Monday, items)], 6, 0.1));
         Assert.True(await recommendations.TryPublishAsync("run-1", Monday));

@@ -12,7 +12,8 @@ public sealed class ListItemsJsonTests
     {
         var items = new List<RecommendedPartner>
         {
-            new("org-1", 1, 0.123456, [new Reason("prior-work", "此前合作过 2 个项目：P1 (2019)、P2 (2018)", "2 joint projects, latest in 2019: P1 (2019), P2 (2018)", ["P1 (2019)", "P2 (2018)"])],
+            new("org-1", 1, 0.123456, [new Reason("prior-work", "此前合作过 2 个项目：P1 (2019)、P2 (2018)", "2 joint projects, latest in 2019: P1 (2019), P2 (2018)",
+                ["P1 (2019)", "P2 (2018)"])],
                 false, new CandidateSummary("同济大学", "Tongji University", "university", "shanghai", ["nev", "new-materials"])),
             new("org-\"quoted\"\\slash", 2, -1.5e-7, [], true, new CandidateSummary(null, "No Chinese name", "enterprise", "suzhou", [])),
             new("org-3", 3, 12345.678901, [new Reason("place", "同在上海 <&> 'x'", "also in Shanghai\nnext line\ttab\u0001", ["Shanghai", "🚁 low-altitude"])], false),
@@ -45,14 +46,17 @@ public sealed class ListItemsJsonTests
             return new string(chars);
         }
         var items = Enumerable.Range(0, 300).Select(i => new RecommendedPartner(Text(20), i + 1, Math.Round((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-8, 8)), 6),
-            Enumerable.Range(0, random.Next(4)).Select(_ => new Reason(Text(12), Text(80), Text(80), Enumerable.Range(0, random.Next(4)).Select(_ => Text(30)).ToArray())).ToArray(),
+            Enumerable.Range(0, random.Next(4)).Select(_ =>
+                new Reason(Text(12), Text(80), Text(80), Enumerable.Range(0, random.Next(4)).Select(_ => Text(30)).ToArray())).ToArray(),
             random.Next(2) == 0,
-            random.Next(4) == 0 ? null : new CandidateSummary(random.Next(3) == 0 ? null : Text(20), Text(30), Text(10), Text(10), Enumerable.Range(0, random.Next(3)).Select(_ => Text(8)).ToArray())))
+            random.Next(4) == 0 ? null : new CandidateSummary(random.Next(3) == 0 ? null : Text(20), Text(30), Text(10), Text(10),
+                Enumerable.Range(0, random.Next(3)).Select(_ => Text(8)).ToArray())))
             .ToList();
         Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(items, WireJson.Options), ListItemsJson.ToUtf8Bytes(items));
         // And it reads back as the same items.
         var back = JsonSerializer.Deserialize<List<RecommendedPartner>>(ListItemsJson.ToUtf8Bytes(items), WireJson.Options)!;
-        Assert.Equal(items.Select(i => (i.CandidateId, i.Rank, i.Score, i.Reasons.Count, i.Candidate?.NameEn)), back.Select(i => (i.CandidateId, i.Rank, i.Score, i.Reasons.Count, i.Candidate?.NameEn)));
+        Assert.Equal(items.Select(i => (i.CandidateId, i.Rank, i.Score, i.Reasons.Count, i.Candidate?.NameEn)),
+            back.Select(i => (i.CandidateId, i.Rank, i.Score, i.Reasons.Count, i.Candidate?.NameEn)));
     }
 
     [Fact]

@@ -43,7 +43,8 @@ public sealed class ListsFileUpgradeTests
         Assert.Equal("ok", await SqliteProbe.IntegrityCheckAsync(listsPath));
     }
 
-    private static async Task PublishAsync(IRecommendationStore store, string runId, DateTimeOffset startedAt, string organization, string? other = null, RunKind kind = RunKind.Full)
+    private static async Task PublishAsync(IRecommendationStore store, string runId, DateTimeOffset startedAt, string organization, string? other = null,
+        RunKind kind = RunKind.Full)
     {
         string[] organizations = other is null ? [organization] : [organization, other];
         await store.CreateRunAsync(new RecomputeRun(runId, kind, RunStatus.Running, "heuristic-v1", startedAt, null, 1, 0, 0, 0, 0, null));

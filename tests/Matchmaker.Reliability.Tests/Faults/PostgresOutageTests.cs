@@ -160,7 +160,8 @@ public sealed class PostgresOutageTests(PostgresFixture postgres, ITestOutputHel
         var lines = new List<string>();
         while (await reader.ReadAsync())
         {
-            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
+                .Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
         }
         return "unfinished jobs:\n" + string.Join('\n', lines);
     }

@@ -152,7 +152,8 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
         {
             // Arguments: [runId, shard, from, to, context, token], each JSON-encoded.
             var arguments = JsonDocument.Parse(reader.GetValue(0).ToString()!).RootElement;
-            shards.Add((Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), int.Parse(arguments[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
+            shards.Add((Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(arguments[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
         }
         return shards;
     }
@@ -197,7 +198,8 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
         var lines = new List<string>();
         while (await reader.ReadAsync())
         {
-            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
+                .Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
         }
         await reader.CloseAsync();
         await using var locks = new NpgsqlCommand("SELECT resource, acquired FROM hangfire.lock ORDER BY acquired", connection);

@@ -155,7 +155,8 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
                 requests++;
                 total += grown;
                 largest = Math.Max(largest, grown);
-                Assert.True(grown < AllocationBoundPerRequest, $"{c} {(chunked ? "chunked" : "with length")} allocated {grown:N0} bytes beyond carrying the body (bound {AllocationBoundPerRequest:N0}), answered {status}");
+                Assert.True(grown < AllocationBoundPerRequest,
+                    $"{c} {(chunked ? "chunked" : "with length")} allocated {grown:N0} bytes beyond carrying the body (bound {AllocationBoundPerRequest:N0}), answered {status}");
             }
         }
         var after = await api.StateAsync();
@@ -172,7 +173,8 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
     /// </summary>
     private static IEnumerable<(string ContentType, byte[] Body)> LargeBodies(EndpointShape endpoint)
     {
-        static string Entries(string element) => "[" + string.Join(",", Enumerable.Range(0, LargeList).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, element, i))) + "]";
+        static string Entries(string element) => "["
+            + string.Join(",", Enumerable.Range(0, LargeList).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, element, i))) + "]";
         var json = endpoint.ContentTypes.FirstOrDefault(t => t.Contains("json", StringComparison.OrdinalIgnoreCase)) ?? "application/json";
         yield return (json, HostileGen.Utf8(Entries("\"id-{0}\"")));
         yield return (json, HostileGen.Utf8(Entries("{{\"id\":\"org-{0}\",\"nameZh\":\"机构{0}\",\"kind\":\"enterprise\",\"city\":\"jiaxing\"}}")));
@@ -182,7 +184,8 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
             {
                 // {"a":{"b":[...]}} or {"a":[{"b":[...]}]} for a nested path.
                 var value = Entries(element == typeof(string) ? "\"entry-{0}\"" : IsNumber(element) ? "{0}" : "{{}}");
-                for (var i = path.Count - 1; i >= 0; i--) value = "{" + JsonSerializer.Serialize(path[i].Name) + ":" + (i < path.Count - 1 && path[i].IsList ? "[" + value + "]" : value) + "}";
+                for (var i = path.Count - 1; i >= 0; i--) value = "{" + JsonSerializer.Serialize(path[i].Name) + ":"
+                    + (i < path.Count - 1 && path[i].IsList ? "[" + value + "]" : value) + "}";
                 yield return (json, HostileGen.Utf8(value));
             }
         }
@@ -206,7 +209,8 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var element = propertyType.IsArray ? propertyType.GetElementType()
-                : propertyType != typeof(string) && propertyType.IsGenericType && propertyType.IsAssignableTo(typeof(System.Collections.IEnumerable)) ? propertyType.GetGenericArguments()[^1] : null;
+                : propertyType != typeof(string) && propertyType.IsGenericType
+                    && propertyType.IsAssignableTo(typeof(System.Collections.IEnumerable)) ? propertyType.GetGenericArguments()[^1] : null;
             if (element is not null)
             {
                 yield return ([(name, true)], element);
@@ -372,7 +376,8 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
                 var target = endpoint.Pattern;
                 for (var i = 0; i < endpoint.RouteParameters.Count; i++)
                 {
-                    target = System.Text.RegularExpressions.Regex.Replace(target, @"\{\**" + endpoint.RouteParameters[i] + @"[^}]*\}", values[i].Replace("$", "$$", StringComparison.Ordinal));
+                    target = System.Text.RegularExpressions.Regex.Replace(target, @"\{\**" + endpoint.RouteParameters[i] + @"[^}]*\}",
+                        values[i].Replace("$", "$$", StringComparison.Ordinal));
                 }
                 return target;
             });
@@ -382,7 +387,8 @@ public sealed class EndpointFuzzTests(InProcessApi api, ITestOutputHelper output
             (1, QueryValue.Array[2].Select(v => (string?)$"{name}={v[0]}&{name}={v[1]}")))).ToArray();
         var query = Gen.Select(Sequence(knownQuery), Gen.Frequency((4, Gen.Const((string?)null)), (1, Gen.Select(QueryValue, QueryValue, (k, v) => (string?)$"{k}={v}"))))
             .Select((parts, extra) => string.Join('&', parts.Append(extra).OfType<string>()));
-        var mediaTypes = endpoint.ContentTypes.Concat(["application/json", "text/csv", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-16", "APPLICATION/JSON", ""]).ToArray();
+        var mediaTypes = endpoint.ContentTypes.Concat(["application/json", "text/csv", "text/plain", "application/x-www-form-urlencoded",
+            "application/json; charset=utf-16", "APPLICATION/JSON", ""]).ToArray();
         var body = !endpoint.Writes && endpoint.BodyType is null
             ? Gen.Frequency((9, Gen.Const(((string?)null, (byte[]?)null))), (1, Gen.Select(Gen.OneOf(mediaTypes), HostileGen.BrokenJson, (t, b) => ((string?)t, (byte[]?)b))))
             : Gen.Select(Gen.Frequency((5, Gen.OneOf(endpoint.ContentTypes.Count > 0 ? [.. endpoint.ContentTypes] : mediaTypes)), (1, Gen.OneOf(mediaTypes))),

@@ -100,7 +100,8 @@ internal static class HostileGen
             nearValid = Gen.Frequency(
                 (4, ValueFor(element, depth - 1).Array[0, 5].Select(items => "[" + string.Join(",", items) + "]")),
                 // Long lists of small items: past every list limit without making the input itself huge.
-                (1, Gen.Select(Gen.Int[65, 1_500], Gen.OneOf("\"x\"", "1", "null", "{}", "\"new-materials\""), (n, item) => "[" + string.Join(",", Enumerable.Repeat(item, n)) + "]")));
+                (1, Gen.Select(Gen.Int[65, 1_500], Gen.OneOf("\"x\"", "1", "null", "{}", "\"new-materials\""),
+                    (n, item) => "[" + string.Join(",", Enumerable.Repeat(item, n)) + "]")));
         }
         else if (depth > 0 && type.IsClass) nearValid = Shaped(type, depth - 1);
         else nearValid = JsonValue(1);
@@ -110,7 +111,8 @@ internal static class HostileGen
     private static Gen<T[]> Sequence<T>(Gen<T>[] gens) =>
         gens.Aggregate(Gen.Const(Array.Empty<T>()), (all, next) => Gen.Select(all, next, (a, x) => (T[])[.. a, x]));
 
-    /// <summary>CSV documents for the organization import: header permutations, unknown and repeated columns, BOM, quotes, line breaks in quotes, wrong cell counts, unterminated quotes.</summary>
+    /// <summary>CSV documents for the organization import: header permutations, unknown and repeated columns, BOM, quotes, line
+    /// breaks in quotes, wrong cell counts, unterminated quotes.</summary>
     public static readonly Gen<string> Csv = Gen.Select(
             Gen.OneOf(Matchmaker.Engine.Import.GraphImportParser.CsvColumns.Concat(["ID", " kind ", "unknown", "name"]).ToArray()).Array[0, 8],
             Gen.Frequency((3, Gen.OneOf(Classics)), (1, String), (1, Gen.OneOf("\"quoted, with comma\"", "\"a \"\"b\"\" c\"", "\"multi\nline\"",

@@ -98,7 +98,8 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
     /// </summary>
     public async Task<State> StateAsync()
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false,
+            Mode = SqliteOpenMode.ReadOnly }.ToString());
         await connection.OpenAsync();
         await using (var attach = connection.CreateCommand())
         {
@@ -135,7 +136,8 @@ public sealed class InProcessApi : WebApplicationFactory<Program>, IAsyncLifetim
                 var row = new StringBuilder();
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
-                    var value = reader.IsDBNull(i) ? "\u0000null" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                    var value = reader.IsDBNull(i) ? "\u0000null" : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes)
+                        : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
                     row.Append(value).Append('\u001f');
                 }
                 rows.Add(row.ToString());

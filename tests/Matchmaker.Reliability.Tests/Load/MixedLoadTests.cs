@@ -147,7 +147,8 @@ public sealed class MixedLoadTests(ITestOutputHelper output)
         output.WriteLine($"{published.Count} full runs published of {requested.Count} asked for in {window.Elapsed.TotalSeconds:F0} s; "
             + $"{acknowledged.Count} feedback acknowledged, {stored.Count} stored; {failures.Count} failed");
 
-        Assert.True(failures.Count == 0, $"{failures.Count} requests failed: " + string.Join("; ", failures.Take(10).Select(f => $"{f.Kind} {f.Status} after {f.Milliseconds:F0} ms: {f.Error}")));
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} requests failed: " + string.Join("; ", failures.Take(10).Select(f => $"{f.Kind} {f.Status} after {f.Milliseconds:F0} ms: {f.Error}")));
         Assert.All(acknowledged, marker => Assert.Contains(marker, stored));
         Assert.Equal(requested, published.Select(r => r.Id));
         Assert.All(published, r => Assert.Equal((r.ShardsTotal, (long)Organizations), (r.ShardsDone, r.OrganizationsScored)));

@@ -39,13 +39,15 @@ internal sealed class Neo4jBatchWriter(Neo4jQueryApi api)
             for (var start = 0; start < batch.Organizations.Count; start += BatchSize)
             {
                 var count = Math.Min(BatchSize, batch.Organizations.Count - start);
-                using var _ = await transaction.RunAsync(Neo4jStatements.UpsertOrganizations, w => Neo4jParameters.WriteOrganizationRows(w, batch.Organizations, start, count), cancellationToken);
+                using var _ = await transaction.RunAsync(Neo4jStatements.UpsertOrganizations,
+                    w => Neo4jParameters.WriteOrganizationRows(w, batch.Organizations, start, count), cancellationToken);
             }
 
             // A project row carries its members, so project batches are bounded by members, not by projects.
             foreach (var (start, count, members) in ChunkByWeight(batch.Projects, p => p.Members.Count, BatchSize))
             {
-                using var result = await transaction.RunAsync(Neo4jStatements.UpsertProjects, w => Neo4jParameters.WriteProjectRows(w, batch.Projects, start, count), cancellationToken);
+                using var result = await transaction.RunAsync(Neo4jStatements.UpsertProjects, w => Neo4jParameters.WriteProjectRows(w, batch.Projects, start, count),
+                    cancellationToken);
                 EnsureWritten(result, members, Neo4jStatements.UpsertProjects);
             }
 

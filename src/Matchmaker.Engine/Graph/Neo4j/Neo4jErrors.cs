@@ -60,7 +60,8 @@ internal static class Neo4jErrors
         return httpStatus switch
         {
             404 => new GraphStoreUnavailableException(
-                $"Neo4j at {target} has no Query API at {options.QueryUri.AbsolutePath} (HTTP 404 for '{statementName}'). It needs Neo4j 5.19+ with QUERY_API_ENDPOINTS in server.http_enabled_modules (on by default from 5.25), or Aura."),
+                $"Neo4j at {target} has no Query API at {options.QueryUri.AbsolutePath} (HTTP 404 for '{statementName}'). It needs Neo4j 5.19+ with " +
+                "QUERY_API_ENDPOINTS in server.http_enabled_modules (on by default from 5.25), or Aura."),
             _ => new GraphStoreUnavailableException($"Neo4j at {target} answered '{statementName}' with HTTP {httpStatus} {reason}."),
         };
     }

@@ -124,7 +124,8 @@ public sealed class Neo4jGraphStore : IGraphStore
     public async Task UpsertOrganizationAsync(Organization organization, CancellationToken cancellationToken = default)
     {
         // MERGE then SET of the whole record: repeating it changes nothing, so it may be retried.
-        using var _ = await _api.RunAsync(Neo4jStatements.UpsertOrganizations, w => Neo4jParameters.WriteOrganizationRows(w, [organization], 0, 1), Neo4jRetry.Idempotent, cancellationToken);
+        using var _ = await _api.RunAsync(Neo4jStatements.UpsertOrganizations, w => Neo4jParameters.WriteOrganizationRows(w, [organization], 0, 1),
+            Neo4jRetry.Idempotent, cancellationToken);
     }
 
     public async Task<bool> CreateOrganizationAsync(Organization organization, CancellationToken cancellationToken = default)
@@ -132,7 +133,8 @@ public sealed class Neo4jGraphStore : IGraphStore
         try
         {
             // Not retried once sent: a retry of a create that was applied would meet its own organization.
-            using var _ = await _api.RunAsync(Neo4jStatements.CreateOrganization, w => Neo4jParameters.WriteOrganizationRows(w, [organization], 0, 1), Neo4jRetry.IfNotApplied, cancellationToken);
+            using var _ = await _api.RunAsync(Neo4jStatements.CreateOrganization, w => Neo4jParameters.WriteOrganizationRows(w, [organization], 0, 1),
+                Neo4jRetry.IfNotApplied, cancellationToken);
             return true;
         }
         catch (GraphConflictException)

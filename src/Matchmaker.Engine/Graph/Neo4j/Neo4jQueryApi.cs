@@ -61,12 +61,14 @@ internal sealed class Neo4jQueryApi
         {
             result.Dispose();
             throw new GraphStoreUnavailableException(
-                $"Neo4j at {_options.Describe()} opened no transaction (the response has no transaction id). Explicit transactions of the Query API need Neo4j 5.26 or later, or Aura.");
+                $"Neo4j at {_options.Describe()} opened no transaction (the response has no transaction id). Explicit transactions of the Query API need Neo4j " +
+                "5.26 or later, or Aura.");
         }
         return new Neo4jTransaction(this, result.TransactionId, result.Affinity, result);
     }
 
-    internal Task<Neo4jResult> RunInTransactionAsync(Neo4jTransaction transaction, Neo4jStatement statement, Action<Utf8JsonWriter>? parameters, CancellationToken cancellationToken) =>
+    internal Task<Neo4jResult> RunInTransactionAsync(Neo4jTransaction transaction, Neo4jStatement statement, Action<Utf8JsonWriter>? parameters,
+        CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, _options.TransactionUri(transaction.Id), statement, parameters, transaction.Affinity, Neo4jRetry.Never, statement.Name, cancellationToken);
 
     internal Task<Neo4jResult> CommitAsync(Neo4jTransaction transaction, CancellationToken cancellationToken) =>

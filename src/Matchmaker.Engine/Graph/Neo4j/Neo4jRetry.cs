@@ -10,7 +10,8 @@ internal enum Neo4jRetry
     /// <summary>Not repeated (statements inside an explicit transaction, commit, rollback).</summary>
     Never,
 
-    /// <summary>Repeated only when the statement certainly did not take effect: the connection could not be opened, 503, or a Neo4j transient error (the server rolled it back).</summary>
+    /// <summary>Repeated only when the statement certainly did not take effect: the connection could not be opened, 503, or a
+    /// Neo4j transient error (the server rolled it back).</summary>
     IfNotApplied,
 
     /// <summary>Repeated after any transient failure, time-outs included: reads, schema commands with IF NOT EXISTS, and opening a transaction with a read.</summary>

@@ -48,7 +48,8 @@ public sealed class SqliteGraphStore : IGraphStore
         {
             SqliteConnection.ClearPool(connection);
             await connection.DisposeAsync();
-            throw new GraphStoreUnavailableException($"The graph database '{Path.GetFileName(DatabasePath)}' is missing from its folder; the store is unavailable until it is back.");
+            throw new GraphStoreUnavailableException($"The graph database '{Path.GetFileName(DatabasePath)}' is missing from its folder; the store is " +
+                "unavailable until it is back.");
         }
         try
         {

@@ -36,7 +36,8 @@ public static class ProtocolEvaluator
     /// With <paramref name="excludePreviousPartners"/> (the new-partner track) the query organization's previous
     /// partners are removed from the whole ranking, the fallback included.
     /// </remarks>
-    public static MatcherResult EvaluateMatcher(Matcher matcher, IReadOnlyList<MatchQuery> queries, int reciprocalTop = 50, int? threads = null, bool excludePreviousPartners = false)
+    public static MatcherResult EvaluateMatcher(Matcher matcher, IReadOnlyList<MatchQuery> queries, int reciprocalTop = 50, int? threads = null,
+        bool excludePreviousPartners = false)
     {
         var g = matcher.Stats.Snapshot;
         var sources = Enum.GetValues<CandidateSource>().Where(s => s != CandidateSource.None).ToArray();

@@ -25,7 +25,8 @@ public sealed class PostgresPlanStore(NpgsqlDataSource dataSource) : IPlanStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<PlanSaveResult> SaveWithinQuotaAsync(ConsortiumPlan plan, string keyId, int maxPerKey, DateTimeOffset keepSince, CancellationToken cancellationToken = default)
+    public async Task<PlanSaveResult> SaveWithinQuotaAsync(ConsortiumPlan plan, string keyId, int maxPerKey, DateTimeOffset keepSince,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

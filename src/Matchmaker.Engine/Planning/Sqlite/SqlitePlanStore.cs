@@ -26,7 +26,8 @@ public sealed class SqlitePlanStore(string databasePath) : IPlanStore
             ("$plan", JsonSerializer.Serialize(plan, WireJson.Options)));
     }
 
-    public async Task<PlanSaveResult> SaveWithinQuotaAsync(ConsortiumPlan plan, string keyId, int maxPerKey, DateTimeOffset keepSince, CancellationToken cancellationToken = default)
+    public async Task<PlanSaveResult> SaveWithinQuotaAsync(ConsortiumPlan plan, string keyId, int maxPerKey, DateTimeOffset keepSince,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         // Immediate: the count and the insert hold the write lock together, so two saves cannot both pass a full quota.

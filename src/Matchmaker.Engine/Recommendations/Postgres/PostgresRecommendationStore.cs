@@ -236,7 +236,8 @@ public sealed class PostgresRecommendationStore(NpgsqlDataSource dataSource) : I
         return flipped;
     }
 
-    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
+    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();

@@ -315,7 +315,7 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
     /// </summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
-        const int Batch = 200;
+        const int batch = 200;
         await using var connection = await OpenAsync(cancellationToken);
         var total = 0;
         while (true)
@@ -325,10 +325,10 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
                     SELECT l.run_id, l.org_id FROM rec_lists l
                     WHERE l.run_id IN (SELECT id FROM rec_runs WHERE status <> 'Running')
                       AND NOT EXISTS (SELECT 1 FROM rec_serving s WHERE s.run_id = l.run_id AND s.org_id = l.org_id)
-                    LIMIT {Batch})
+                    LIMIT {batch})
                 """, cancellationToken);
             total += deleted;
-            if (deleted < Batch) return total;
+            if (deleted < batch) return total;
         }
     }
 
@@ -348,7 +348,8 @@ public sealed class SqliteRecommendationStore : IRecommendationStore
         return flipped;
     }
 
-    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due, CancellationToken cancellationToken = default)
+    public async Task BeginChangeAsync(IReadOnlyCollection<string> organizationIds, bool structural, DateTimeOffset now, DateTimeOffset due,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenChangesAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
