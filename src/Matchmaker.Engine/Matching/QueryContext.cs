@@ -119,9 +119,9 @@ public sealed partial class QueryContext
     /// <paramref name="hubCap"/> partners of their own (hubs) are not spread over all their partners here: their
     /// share of <see cref="CommonPartners"/>, <see cref="AdamicAdar"/> and <see cref="ResourceAllocation"/> is added
     /// by <see cref="CompleteHubs"/> for the scored candidates only (a bit test per hub), and <see cref="TwoHop"/>
-    /// then holds the organizations reached through non-hubs. Hubs are few but hold most partnerships: at 100k
-    /// organizations they were 60 % of a query's partner-of-partner visits. Only the order of the additions differs
-    /// (hubs last), which may move a sum in its last bit.
+    /// then holds the organizations reached through non-hubs. Hubs are few but hold most partnerships, so most of a
+    /// query's partner-of-partner visits go through them (docs/benchmarks-matching.md, "Scoring throughput"). Only the
+    /// order of the additions differs (hubs last), which may move a sum in its last bit.
     /// </summary>
     internal void Prepare(MatchQuery query, int hubCap, bool hubsOnDemand)
     {
