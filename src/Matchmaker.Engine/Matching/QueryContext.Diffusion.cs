@@ -14,7 +14,7 @@ public sealed partial class QueryContext
     /// The two-hop diffusion's score of each organization filled by <see cref="CompleteTwoHop"/>: the mass a walk of
     /// <see cref="DiffusionOptions.TwoHops"/> from the query brings to it (as <see cref="DiscoveryDiffusion"/> would, in floats).
     /// </summary>
-    public Column Diffusion => new(_rows, 10);
+    public Column Diffusion => new(_rows, Neighbour.DiffusionAt);
 
     /// <summary>A project's weight in the two-hop diffusion: halved per year of age (from the year before the query), ×6 in the query's fields.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

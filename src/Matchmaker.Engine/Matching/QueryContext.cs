@@ -56,7 +56,6 @@ public sealed partial class QueryContext
     public MatchQuery Query { get; private set; } = new(0, [], 0);
     public int HubCap { get; private set; }
 
-
     public Column Joint => new(_rows, Neighbour.JointAt);
     public Column JointWeighted => new(_rows, Neighbour.JointWeightedAt);
     public YearColumn LastJointYear => new(_rows);
