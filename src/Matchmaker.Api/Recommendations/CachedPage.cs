@@ -2,8 +2,8 @@ namespace Matchmaker.Api.Recommendations;
 
 /// <summary>
 /// One rendered page: valid for one generation of the served lists and one feedback version of its organization, for
-/// one query. It keeps its body only in the codings clients asked for (a page asked for in Brotli keeps about 2 KB
-/// instead of 16); another coding is made from a kept one when first asked for.
+/// one query. It keeps its body only in the codings clients asked for (a page asked for in Brotli keeps about a tenth of
+/// its JSON; docs/benchmarks.md); another coding is made from a kept one when first asked for.
 /// </summary>
 internal sealed class CachedPage
 {

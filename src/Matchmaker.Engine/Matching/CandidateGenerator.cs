@@ -22,10 +22,8 @@ public sealed record CandidateOptions
     /// <summary>Intermediaries with more partners than this do not propose partners of partners (hubs know everyone).</summary>
     public int HubCap { get; init; } = 1000;
     /// <summary>
-    /// Partners of partners proposed, best Adamic-Adar first. 100 on the 2018 validation year scored as 300 did
-    /// (learned NDCG@10 0.1457 against 0.1433) with a third fewer pairs, and the 2019 test year stayed level (0.1931
-    /// against 0.1929 for the same build with 300); at 100k organizations it is 192 pairs per query instead of 348,
-    /// and the first ten of a list stay the same in 99.75 % of places.
+    /// Partners of partners proposed, best Adamic-Adar first. 100 scored as 300 did on the 2018 validation year and
+    /// the 2019 test year, with far fewer pairs per query and nearly the same first ten of a list (docs/benchmarks.md).
     /// </summary>
     public int MaxPartnersOfPartners { get; init; } = 100;
     /// <summary>Most active organizations of the query's fields whose kind differs from the query's.</summary>
@@ -57,7 +55,7 @@ public sealed record CandidateOptions
         MaxPartnersOfPartners = 1200,
         MaxComplementary = 100,
         MaxPopular = 300,
-        // 800 by diffusion raised the answers among the candidates from 55 % to 61 % on the 2018 split; 1,500 scored worse.
+        // 800 by diffusion raised the answers among the candidates on the 2018 split; 1,500 scored worse (docs/benchmarks-matching.md).
         Diffusion = new DiffusionOptions(),
         MaxDiffused = 800,
     };

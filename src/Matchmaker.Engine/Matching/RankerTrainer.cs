@@ -48,7 +48,7 @@ public sealed record RankerOptions
     public int SubsampleFrequency { get; init; }
     /// <summary>
     /// LightGBM's L2 and L1 penalties on leaf values. L2 10 instead of LightGBM's 0.01: chosen on the CORDIS 2018
-    /// split (training before 2018), about +0.0027 NDCG@10 over six seeds; 3 to 30 did alike.
+    /// split (training before 2018), a small gain on every seed; 3 to 30 did alike (docs/benchmarks-matching.md).
     /// </summary>
     public double L2Regularization { get; init; } = 10;
     public double L1Regularization { get; init; }
@@ -72,7 +72,7 @@ public sealed record RankerOptions
     public int? Threads { get; init; }
     /// <summary>
     /// LightGBM's own threads. One by default: its OpenMP threads spin at barriers, and on a busy two-core machine
-    /// two of them ran six times slower than one (53 s against 8 s on the 2018 split).
+    /// two of them ran several times slower than one (docs/benchmarks-matching.md, "Time and memory").
     /// </summary>
     public int TrainerThreads { get; init; } = 1;
     public int Seed { get; init; } = 1;

@@ -7,8 +7,8 @@ namespace Matchmaker.Engine.Recommendations;
 /// <summary>
 /// Writes a list's items as wire JSON with a <see cref="Utf8JsonWriter"/> directly: the same bytes as
 /// <c>JsonSerializer.SerializeToUtf8Bytes(items, WireJson.Options)</c> (camelCase, nulls left out, the same escaping; a
-/// test holds it to that), about three times faster. Every organization's list is written once per full run, so
-/// its serialization was a sixth of a run's CPU time; the serializer's reflection-driven path is skipped here only.
+/// test holds it to that), and faster. Every organization's list is written once per full run, so its serialization
+/// was a large part of a run's CPU time (docs/benchmarks.md); the serializer's reflection-driven path is skipped here only.
 /// </summary>
 public static class ListItemsJson
 {

@@ -23,9 +23,9 @@ public sealed class ModelOptions
 
     /// <summary>
     /// At most this many queries (projects) per label year and in the validation year, spread evenly over the year's
-    /// projects. A query with text costs a BM25 pass over every profile and its similar past projects (about 0.1 s of
-    /// CPU at 100k organizations): a synthetic graph of 100k organizations holds about 23,000 projects a year, which
-    /// took training past an hour. 0 keeps every query.
+    /// projects. A query with text costs a BM25 pass over every profile and its similar past projects, and a graph of
+    /// 100k organizations holds tens of thousands of projects a year: asking them all kept training from finishing
+    /// (docs/benchmarks.md). 0 keeps every query.
     /// </summary>
     public int MaxQueriesPerYear { get; set; } = 1_000;
 }

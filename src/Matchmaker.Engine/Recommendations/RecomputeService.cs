@@ -183,8 +183,8 @@ public sealed class RecomputeService(
 
     /// <summary>
     /// Deletes the lists no reader can reach any more (those of runs replaced by a later publish, and of failed runs).
-    /// Its own job after a publish, not part of the run: the new lists are served before it starts, and at 100k
-    /// organizations freeing the previous run's pages took 6 to 24 s of one core.
+    /// Its own job after a publish, not part of the run: the new lists are served before it starts, and freeing the
+    /// previous run's pages takes seconds of one core (the prune's times are in docs/benchmarks.md).
     /// </summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
@@ -349,8 +349,8 @@ public sealed class RecomputeService(
 
     /// <summary>
     /// The compact ids of the organizations whose ids fall in the shard's range, ascending. The snapshot's ids in ordinal
-    /// order are sorted once per snapshot and the range found by binary search: a pass over every id per shard summed to
-    /// 55 s of a 1M-organization run (200 shards).
+    /// order are sorted once per snapshot and the range found by binary search: a pass over every id per shard costs
+    /// shards × organizations, which at 1M organizations was a visible part of a run (docs/benchmarks.md).
     /// </summary>
     private int[] OrganizationsIn(GraphSnapshot snapshot, ShardPlan shard)
     {

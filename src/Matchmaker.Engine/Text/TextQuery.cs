@@ -16,14 +16,13 @@ public sealed record TextIndexOptions
     /// <summary>Boost of the organization's own text (description, capability and need tags, names).</summary>
     public float OwnBoost { get; init; } = 1f;
     /// <summary>
-    /// Distinct query terms kept (by tf × idf), so a long abstract stays cheap to search. 128 keeps nearly all of an
-    /// 1,800-character abstract (120 terms on average); 64 lost a quarter of the top-20 recall on the Horizon tuning
-    /// queries (docs/benchmarks-matching.md).
+    /// Distinct query terms kept (by tf × idf), so a long abstract stays cheap to search. 128 keeps nearly all of a
+    /// project abstract's terms; 64 found markedly fewer answers on the Horizon tuning queries (docs/benchmarks-matching.md).
     /// </summary>
     public int MaxQueryTerms { get; init; } = 128;
     /// <summary>
     /// Weigh a query term by its frequency in the query text; off, each distinct term counts once, which found more
-    /// answers on the Horizon tuning half (BM25 alone, NDCG@10 0.100 with frequencies; see docs/benchmarks-horizon.md).
+    /// answers on the Horizon tuning half (BM25 alone; see docs/benchmarks-horizon.md).
     /// </summary>
     public bool QueryTermFrequency { get; init; }
     /// <summary>Terms kept per profile vector for <see cref="TextIndex.ProfileSimilarity"/>.</summary>
