@@ -105,7 +105,7 @@ public static class RecommendationsEndpoints
         // Brotli or gzip when the client accepts them, compressed once per page. A compressed body carries the page's tag
         // as a weak tag (as nginx does), so a validator never names two different byte sequences; If-None-Match compares
         // weakly, so a client holding the page in any coding gets its 304.
-        var coding = PageCodings.Negotiate(http.Request.Headers.AcceptEncoding);
+        var coding = PageCodings.Negotiate(http.Request.Headers.AcceptEncoding.ToString());
         var page = pages.Find(id, query, generation, state.Version);
         if (page is null)
         {

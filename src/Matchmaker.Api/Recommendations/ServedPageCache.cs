@@ -17,7 +17,9 @@ namespace Matchmaker.Api.Recommendations;
 /// entries, their last use and the bytes charged (an entry that would pass the limit is refused), and compacts least
 /// recently used first. Its own compaction runs later on the thread pool and drops the entry that found the cache
 /// full, so additions make room first, synchronously, under this class's lock: a page just rendered is kept. A body
-/// added to a kept page (another coding) removes its entry and adds it again with the larger size.
+/// added to a kept page (another coding) removes its entry and adds it again with the larger size. It replaced a
+/// hand-written store (a dictionary and an LRU sweep) as it serves hits at the same cost within the machine's noise
+/// (docs/benchmarks.md, "The page cache on MemoryCache").
 /// </para>
 /// <para>
 /// Not ASP.NET Core's output caching: it keys responses by the raw path, query and varied headers (one copy per
