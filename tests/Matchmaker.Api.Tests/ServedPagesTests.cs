@@ -291,6 +291,103 @@ public sealed class ServedPageCacheBoundTests
     }
 }
 
+/// <summary>Room is made in the memory cache by its compaction, least recently used first, whatever the sizes of the pages.</summary>
+public sealed class ServedPageCacheCompactionTests
+{
+    [Fact]
+    public void Pages_of_mixed_sizes_are_kept_within_the_bound_and_a_new_page_is_always_kept()
+    {
+        const long bound = 200_000;
+        using var cache = new ServedPageCache(bound);
+        var random = new Random(5);
+        for (var i = 0; i < 300; i++)
+        {
+            // Mostly small pages, now and then one of up to a quarter of the bound (more than 30 small ones).
+            var size = i % 10 == 9 ? random.Next(20_000, 49_000) : random.Next(500, 3_000);
+            cache.Add($"org-{i}", "", new CachedPage(1, 0, "\"t\"", PageCoding.Identity, new byte[size]));
+            Assert.True(cache.Bytes <= bound, $"{cache.Bytes} bytes after {i + 1} pages");
+            Assert.NotNull(cache.Find($"org-{i}", "", 1, 0));
+        }
+        // Least recently used first: the oldest pages went, the newest stayed.
+        Assert.Null(cache.Find("org-0", "", 1, 0));
+        Assert.All(Enumerable.Range(297, 3), i => Assert.NotNull(cache.Find($"org-{i}", "", 1, 0)));
+    }
+
+    [Fact]
+    public void A_body_made_for_a_page_replaced_by_a_newer_one_is_served_but_not_kept()
+    {
+        using var cache = new ServedPageCache(1 << 20);
+        var json = Encoding.UTF8.GetBytes("{\"items\":[" + string.Join(",", Enumerable.Repeat("{\"candidateId\":\"tongji-auto\"}", 100)) + "]}");
+        var old = new CachedPage(1, 0, "\"old\"", PageCoding.Identity, json);
+        cache.Add("a", "", old);
+        cache.Add("a", "", new CachedPage(2, 0, "\"new\"", PageCoding.Identity, json));
+        var bytes = cache.Bytes;
+
+        var gzip = cache.Body(old, PageCoding.Gzip);
+        Assert.Equal(json, PageCodings.Decompress(gzip, PageCoding.Gzip));
+        Assert.Null(old.Body(PageCoding.Gzip));
+        Assert.Equal(bytes, cache.Bytes);
+        Assert.Equal(1, cache.Count);
+        Assert.Equal("\"new\"", cache.Find("a", "", 2, 0)!.ETag);
+    }
+
+    [Fact]
+    public void A_cache_of_zero_bytes_keeps_nothing_and_still_serves_every_coding()
+    {
+        using var cache = new ServedPageCache(0);
+        var page = new CachedPage(1, 0, "\"t\"", PageCoding.Identity, Encoding.UTF8.GetBytes("{\"items\":[]}"));
+        cache.Add("a", "", page);
+        Assert.False(cache.Enabled);
+        Assert.Null(cache.Find("a", "", 1, 0));
+        Assert.Equal("{\"items\":[]}", Encoding.UTF8.GetString(PageCodings.Decompress(cache.Body(page, PageCoding.Brotli), PageCoding.Brotli)));
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    [Fact]
+    public void Organizations_and_queries_that_concatenate_alike_are_different_pages()
+    {
+        using var cache = new ServedPageCache(1 << 20);
+        cache.Add("ab", "c", new CachedPage(1, 0, "\"1\"", PageCoding.Identity, [1]));
+        cache.Add("a", "bc", new CachedPage(1, 0, "\"2\"", PageCoding.Identity, [2]));
+        Assert.Equal("\"1\"", cache.Find("ab", "c", 1, 0)!.ETag);
+        Assert.Equal("\"2\"", cache.Find("a", "bc", 1, 0)!.ETag);
+        // A long key (past what a read writes on the stack) is found as well.
+        var id = new string('x', 400);
+        cache.Add(id, "kind=&limit=20", new CachedPage(1, 0, "\"3\"", PageCoding.Identity, [3]));
+        Assert.Equal("\"3\"", cache.Find(id, "kind=&limit=20", 1, 0)!.ETag);
+    }
+}
+
+/// <summary>The coding chosen for hand-written Accept-Encoding headers.</summary>
+public sealed class PageCodingNegotiationTests
+{
+    [Theory]
+    [InlineData("gzip, deflate, br", "br")]
+    [InlineData("gzip, deflate", "gzip")]
+    [InlineData("BR;Q=0.5, GZIP", "gzip")]
+    [InlineData("x-gzip", "gzip")]
+    [InlineData("gzip;q=0.8, br;q=0.8", "br")]
+    [InlineData("br;q=0, gzip;q=0", null)]
+    [InlineData("identity", null)]
+    [InlineData("deflate", null)]
+    [InlineData("*", "br")]
+    [InlineData("*;q=0.1, br;q=0", "gzip")]
+    [InlineData("*;q=0", null)]
+    [InlineData("", null)]
+    // A q that cannot be read (above 1) refuses the coding.
+    [InlineData("br;q=2, gzip;q=0.5", "gzip")]
+    [InlineData("br;q=2", null)]
+    public void The_coding_follows_the_header(string header, string? expected) =>
+        Assert.Equal(expected, PageCodings.HeaderValue(PageCodings.Negotiate(header)));
+
+    [Fact]
+    public void Several_header_lines_are_read_as_one_list() =>
+        Assert.Equal(PageCoding.Gzip, PageCodings.Negotiate(new Microsoft.Extensions.Primitives.StringValues(["gzip", "br;q=0"]).ToString()));
+
+    [Fact]
+    public void No_header_is_identity() => Assert.Equal(PageCoding.Identity, PageCodings.Negotiate(default(Microsoft.Extensions.Primitives.StringValues).ToString()));
+}
+
 /// <summary>List pages are cached under the query as understood: order, case, spelled-out defaults and unknown parameters make no new entry.</summary>
 public sealed class ServedPageKeyTests : IDisposable
 {

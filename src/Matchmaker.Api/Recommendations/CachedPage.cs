@@ -10,10 +10,10 @@ internal sealed class CachedPage
     private readonly byte[]?[] _bodies = new byte[]?[3];
 
     /// <summary>
-    /// What an entry costs besides its bodies and strings, on a 64-bit runtime: this object (about 72 bytes), its array
-    /// of bodies (48) and the dictionary's node with its key (about 40), rounded up.
+    /// What an entry costs besides its bodies and strings, on a 64-bit runtime: this object (72 bytes), its array of
+    /// bodies (48), the memory cache's entry (112) and its dictionary's node (40), rounded up.
     /// </summary>
-    public const int Overhead = 160;
+    public const int Overhead = 288;
 
     /// <summary>A byte array's header on a 64-bit runtime: a body of n bytes takes n + 24.</summary>
     public const int ArrayOverhead = 24;
@@ -36,14 +36,14 @@ internal sealed class CachedPage
 
     public string WeakETag { get; }
 
-    /// <summary>When the page was last added or found (the cache's use counter): eviction takes the least recent first.</summary>
-    public long LastUsed;
-
-    /// <summary>What the cache charged for it (set and changed under the cache's write lock; 0 while outside the cache).</summary>
+    /// <summary>What the cache charged for it (set and changed under the cache's write lock; 0 until it is added).</summary>
     public long Cost { get; set; }
 
-    /// <summary>In the cache now (set under the cache's write lock): a body made for a page no longer in it is not kept.</summary>
-    public bool InCache { get; set; }
+    /// <summary>
+    /// Its key in the cache, set when it is added (under the cache's write lock; a page is added once): a body made for
+    /// a page that is no longer the one held under its key is not kept.
+    /// </summary>
+    public string? Key { get; set; }
 
     public byte[]? Body(PageCoding coding) => Volatile.Read(ref _bodies[(int)coding]);
 
