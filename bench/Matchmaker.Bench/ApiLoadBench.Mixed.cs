@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -26,18 +27,17 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static partial class ApiLoadBench
 {
-    private static async Task<int> RunMixedAsync(string[] argv)
+    private static async Task<int> RunMixedAsync(ParseResult args)
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 20_000);
-        var duration = args.GetInt("--duration", 120);
-        var runs = args.GetInt("--runs", 3);
-        var connections = args.GetInt("--connections", 16);
-        var threads = args.GetInt("--threads", 2);
-        var writePercent = args.GetInt("--write-percent", 10);
-        var wrk = args.Get("--wrk") ?? "wrk";
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-mixedload-").FullName;
-        var apiDll = args.Get("--api-dll") ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
+        var organizations = args.GetValue(Organizations) ?? 20_000;
+        var duration = args.GetValue(Duration) ?? 120;
+        var runs = args.GetValue(Runs);
+        var connections = args.GetValue(Connections) ?? 16;
+        var threads = args.GetValue(Threads);
+        var writePercent = args.GetValue(WritePercent);
+        var wrk = args.GetValue(Wrk) ?? "wrk";
+        var workDir = args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-mixedload-").FullName;
+        var apiDll = args.GetValue(ApiDll) ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
         if (!File.Exists(apiDll))
         {
             Console.Error.WriteLine($"{apiDll} not found: build it first (dotnet build -c Release src/Matchmaker.Api) or pass --api-dll");
@@ -91,7 +91,7 @@ internal static partial class ApiLoadBench
         start.Environment["Storage__SqlitePath"] = appPath;
         start.Environment["Storage__ListsSqlitePath"] = listsPath;
         // Threads the recompute may use; by default the embedded mode leaves the requests one core.
-        if (args.Get("--parallelism") is { } parallelism) start.Environment["Recompute__MaxDegreeOfParallelism"] = parallelism;
+        if (args.GetValue(Parallelism) is { } parallelism) start.Environment["Recompute__MaxDegreeOfParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture);
         start.Environment["Graph__SqlitePath"] = graphPath;
         start.Environment["Graph__LoadDemoWhenEmpty"] = "false";
         start.Environment["Models__Directory"] = Path.Combine(workDir, "models");
@@ -175,7 +175,7 @@ internal static partial class ApiLoadBench
             await stopRecomputes.CancelAsync();
             if (!api.HasExited) api.Kill(entireProcessTree: true);
             await api.WaitForExitAsync();
-            if (args.Get("--work-dir") is null)
+            if (args.GetValue(WorkDir) is null)
             {
                 SqliteConnection.ClearAllPools();
                 Directory.Delete(workDir, recursive: true);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Recommendations;
@@ -13,11 +14,24 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class DigestRenderBench
 {
-    public static async Task<int> RunAsync(string[] argv)
+    private static readonly Option<int> Renders = BenchOptions.Int("--renders", 20_000, "renders of each output per run");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "timed runs (the median is reported)");
+    private static readonly Option<string?> Dump = BenchOptions.Text("--dump", "also write the rendered e-mail and page HTML to this directory", "DIR");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var count = args.GetInt("--renders", 20_000);
-        var runs = args.GetInt("--runs", 3);
+        var command = new Command("digest-render", "rendering alone: the weekly e-mail's HTML and the list page's, per render and allocated")
+        {
+            Renders, Runs, Dump,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var count = args.GetValue(Renders);
+        var runs = args.GetValue(Runs);
         Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
         var digest = Sample();
         const string list = "https://matchmaker.example.cn/lists/t0k3n?a=1&b=2", unsubscribe = "https://matchmaker.example.cn/unsubscribe/u0k3n";
@@ -27,7 +41,7 @@ internal static class DigestRenderBench
             ("e-mail HTML", () => pages.EmailHtmlAsync(digest, list, unsubscribe)),
             ("list page", () => pages.ListPageAsync(digest, unsubscribe)),
         };
-        if (args.Get("--dump") is { } dump)
+        if (args.GetValue(Dump) is { } dump)
         {
             // The rendered HTML, to open in a browser or compare between versions.
             Directory.CreateDirectory(dump);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Matchmaker.Engine.Domain;
@@ -17,15 +18,44 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class PlanBench
 {
-    public static int Run(string[] argv)
+    private static readonly Option<int> Instances = BenchOptions.Int("--instances", 1000, "random instances searched against the exact optimum");
+    private static readonly Option<bool> SearchOnly = BenchOptions.Flag("--search-only", "the search against the exact optimum only, no latency");
+    private static readonly Option<string?> Variant = BenchOptions.Text("--variant",
+        "planner settings as in the cordis consortium track's --variant (its weight is not used here)", "W:L1/L2/L3/L4/L5/TIE/SHARED");
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> Seed = BenchOptions.Int("--seed", 60, "the synthetic graph's seed");
+    private static readonly Option<int> Plans = BenchOptions.Int("--plans", 300, "plans timed in each run");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "timed runs");
+    private static readonly Option<int> TrainQueries = BenchOptions.Int("--train-queries", 1000, "training queries of the model");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
+        var command = new Command("plan",
+            "the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph")
+        {
+            Organizations, Seed, Plans, Runs, Instances, TrainQueries, Variant, SearchOnly,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        // --variant as in the cordis consortium track, read before the long search so that a mistyped one costs nothing.
+        PlannerOptions options;
+        try
+        {
+            options = args.GetValue(Variant) is { } variant ? Cordis.ConsortiumTrack.ParseVariant(variant).Apply(new PlannerOptions()) : new PlannerOptions();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            Console.Error.WriteLine($"--variant: {e.Message}");
+            return 2;
+        }
         Console.WriteLine($"machine: {Machine.Describe()}");
-        SearchQuality(args.GetInt("--instances", 1000));
-        if (args.Has("--search-only")) return 0;
-        // --variant as in the cordis consortium track (its weight is not used here: requests keep the product's default weights).
-        var options = args.Get("--variant") is { } variant ? Cordis.ConsortiumTrack.ParseVariant(variant).Apply(new PlannerOptions()) : new PlannerOptions();
-        Latency(args.GetInt("--organizations", 100_000), args.GetInt("--seed", 60), args.GetInt("--plans", 300), args.GetInt("--runs", 3), args.GetInt("--train-queries", 1000), options);
+        SearchQuality(args.GetValue(Instances));
+        if (args.GetValue(SearchOnly)) return 0;
+        Latency(args.GetValue(Organizations), args.GetValue(Seed), args.GetValue(Plans), args.GetValue(Runs), args.GetValue(TrainQueries), options);
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Matching;
@@ -24,19 +25,45 @@ namespace Matchmaker.Bench;
 /// </remarks>
 internal static class RecomputeBench
 {
-    public static async Task<int> RunAsync(string[] argv)
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> ShardSize = BenchOptions.Int("--shard-size", 5_000, "organizations per shard job");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 1, "full runs");
+    // A sample of a full run: only its first shards, then the run is failed (never published).
+    private static readonly Option<int> MaxShards = BenchOptions.Int("--max-shards", int.MaxValue,
+        "run only the first N shards of each full run, then fail it (never published)");
+    private static readonly Option<int> Incremental = BenchOptions.Int("--incremental", 5, "incremental runs after the full runs");
+    // Shard jobs run at once: the embedded Hangfire server's worker count (see StorageSetup.AddMatchmakerJobServer).
+    private static readonly Option<int> Workers = BenchOptions.Int("--workers", Math.Max(2, Environment.ProcessorCount),
+        "shard jobs run at once (the embedded job server's workers)");
+    private static readonly Option<int> TrainingYears = BenchOptions.Int("--training-years", 1, "label years the model is trained on");
+    private static readonly Option<string?> WorkDir = BenchOptions.Text("--work-dir",
+        "keeps the graph, lists and model for the next run, which reuses them (default: a temporary directory)", "DIR");
+    private static readonly Option<string?> ModelDir = BenchOptions.Text("--model-dir", "the model registry (default: models in the work directory)", "DIR");
+    private static readonly Option<bool> Retrain = BenchOptions.Flag("--retrain", "train a new model even if the registry has one");
+    private static readonly Option<bool> Keep = BenchOptions.Flag("--keep", "keep the temporary work directory");
+    private static readonly Option<bool> Verbose = BenchOptions.Flag("--verbose", "log the jobs' information messages");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 100_000);
-        var shardSize = args.GetInt("--shard-size", 5_000);
-        var fullRuns = args.GetInt("--runs", 1);
-        // A sample of a full run: only its first shards, then the run is failed (never published).
-        var maxShards = args.GetInt("--max-shards", int.MaxValue);
-        var incrementalRuns = args.GetInt("--incremental", 5);
-        // Shard jobs run at once: the embedded Hangfire server's worker count (see StorageSetup.AddMatchmakerJobServer).
-        var workers = args.GetInt("--workers", Math.Max(2, Environment.ProcessorCount));
-        var keep = args.Has("--keep") || args.Get("--work-dir") is not null;
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-recompute-").FullName;
+        var command = new Command("recompute",
+            "full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it")
+        {
+            Organizations, ShardSize, TrainingYears, Runs, Incremental, MaxShards, Workers, WorkDir, ModelDir, Retrain, Keep, Verbose,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var organizations = args.GetValue(Organizations);
+        var shardSize = args.GetValue(ShardSize);
+        var fullRuns = args.GetValue(Runs);
+        var maxShards = args.GetValue(MaxShards);
+        var incrementalRuns = args.GetValue(Incremental);
+        var workers = args.GetValue(Workers);
+        var keep = args.GetValue(Keep) || args.GetValue(WorkDir) is not null;
+        var workDir = args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-recompute-").FullName;
         Directory.CreateDirectory(workDir);
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"load average at start: {Machine.LoadAverage()}");
@@ -44,7 +71,7 @@ internal static class RecomputeBench
         // measures as they run only with DOTNET_gcServer=1 (the benchmark project itself keeps workstation GC).
         Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
         var time = TimeProvider.System;
-        var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(args.Has("--verbose") ? LogLevel.Information : LogLevel.Warning));
+        var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(args.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning));
 
         var clock = Stopwatch.StartNew();
         var graph = new SqliteGraphStore(Path.Combine(workDir, "graph.db"));
@@ -62,8 +89,8 @@ internal static class RecomputeBench
         var store = new SqliteRecommendationStore(Path.Combine(workDir, "app.db"));
         await store.InitializeAsync();
         var snapshots = new SnapshotSource(graph, time, logs.CreateLogger<SnapshotSource>());
-        var registry = new ModelRegistry(args.Get("--model-dir") ?? Path.Combine(workDir, "models"));
-        if (registry.CurrentVersion is { } current && !args.Has("--retrain"))
+        var registry = new ModelRegistry(args.GetValue(ModelDir) ?? Path.Combine(workDir, "models"));
+        if (registry.CurrentVersion is { } current && !args.GetValue(Retrain))
         {
             Console.WriteLine($"model: reusing v{current} from {registry.Directory} ({RankingModel.ReadCard(registry.PathOf(current)).TrainingData})");
         }
@@ -71,7 +98,7 @@ internal static class RecomputeBench
         {
             clock.Restart();
             // One label year by default: the benchmark measures recompute, not training (which takes minutes at this size).
-            var modelOptions = new ModelOptions { TrainingYears = args.GetInt("--training-years", 1) };
+            var modelOptions = new ModelOptions { TrainingYears = args.GetValue(TrainingYears) };
             var training = new ModelTrainingService(snapshots, registry, modelOptions, time, logs.CreateLogger<ModelTrainingService>());
             var trained = await training.RetrainAsync();
             Console.WriteLine($"model: {trained.Message} ({clock.Elapsed.TotalSeconds:F1} s: snapshot, {modelOptions.TrainingYears} label year(s) of training, validation)");

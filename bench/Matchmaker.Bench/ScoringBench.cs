@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Matchmaker.Engine.Graph;
@@ -15,14 +16,29 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class ScoringBench
 {
-    public static int Run(string[] argv)
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> Seed = BenchOptions.Int("--seed", 60, "the synthetic graph's seed");
+    private static readonly Option<int> Queries = BenchOptions.Int("--queries", 500, "queries whose candidates are scored in each run");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 5, "timed runs (the median is reported)");
+    private static readonly Option<int> TrainQueries = BenchOptions.Int("--train-queries", 1000, "training queries of the model");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 100_000);
-        var seed = args.GetInt("--seed", 60);
-        var queryCount = args.GetInt("--queries", 500);
-        var runs = args.GetInt("--runs", 5);
-        var trainQueries = args.GetInt("--train-queries", 1000);
+        var command = new Command("scoring", "candidate pairs scored per second per core (features + model) on the synthetic corridor graph")
+        {
+            Organizations, Seed, Queries, Runs, TrainQueries,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var organizations = args.GetValue(Organizations);
+        var seed = args.GetValue(Seed);
+        var queryCount = args.GetValue(Queries);
+        var runs = args.GetValue(Runs);
+        var trainQueries = args.GetValue(TrainQueries);
 
         Console.WriteLine($"machine: {Machine.Describe()}");
         var clock = Stopwatch.StartNew();
