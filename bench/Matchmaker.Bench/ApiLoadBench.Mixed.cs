@@ -106,7 +106,10 @@ internal static partial class ApiLoadBench
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         using var api = Process.Start(start)!;
         // The service's warnings and errors (refusals with their reasons) go to the console with the figures.
-        api.OutputDataReceived += (_, e) => { if (e.Data is { } line && (line.StartsWith("warn", StringComparison.Ordinal) || line.StartsWith("fail", StringComparison.Ordinal))) Console.WriteLine($"  api: {line}"); };
+        api.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && (line.StartsWith("warn", StringComparison.Ordinal) || line.StartsWith("fail", StringComparison.Ordinal))) Console.WriteLine($"  api: {line}");
+        };
         api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  api: {e.Data}"); };
         api.BeginOutputReadLine();
         api.BeginErrorReadLine();
@@ -150,8 +153,10 @@ internal static partial class ApiLoadBench
                 var statuses = StatusCounts.Parse(output);
                 var rss = ReadRss(api.Id);
                 results.Add((result, statuses, rss));
-                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, socket errors {result.Errors}; {statuses}; " +
-                                  $"API CPU {result.ApiCpuMsPerRequest:F3} ms/request, resident set {rss} MiB ({ReadRssParts(api.Id)}), load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, " +
+                                  $"socket errors {result.Errors}; {statuses}; " +
+                                  $"API CPU {result.ApiCpuMsPerRequest:F3} ms/request, resident set {rss} MiB ({ReadRssParts(api.Id)}), " +
+                                  $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
             await stopRecomputes.CancelAsync();
             var (finished, failed, seconds) = await recomputes;
@@ -239,7 +244,8 @@ internal static partial class ApiLoadBench
     private static string ReadRssParts(int pid)
     {
         var lines = File.ReadLines($"/proc/{pid}/status").ToList();
-        long Field(string name) => long.Parse(lines.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        long Field(string name) =>
+            long.Parse(lines.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         return $"anonymous {Field("RssAnon:")} MiB, file {Field("RssFile:")} MiB, shared {Field("RssShmem:")} MiB";
     }
 
@@ -270,7 +276,8 @@ internal static partial class ApiLoadBench
         public static StatusCounts Parse(string output) => new(StatusLine().Matches(output)
             .ToDictionary(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
 
-        public static StatusCounts Sum(IEnumerable<StatusCounts> all) => new(all.SelectMany(c => c.ByStatus).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value)));
+        public static StatusCounts Sum(IEnumerable<StatusCounts> all) =>
+            new(all.SelectMany(c => c.ByStatus).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value)));
 
         public override string ToString() => string.Join(", ", ByStatus.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value:N0}"));
     }

@@ -56,6 +56,15 @@ internal static partial class ApiLoadBench
         {
             Mixed, Organizations, Duration, Connections, Threads, Runs, WorkDir, ApiDll, Wrk, AcceptEncoding, NoWarmAll, PageCacheMb, WritePercent, Parallelism,
         };
+        // An option of the other mode would be ignored silently: refuse it instead.
+        command.Validators.Add(result =>
+        {
+            var mixed = result.GetValue(Mixed);
+            foreach (var option in mixed ? new Option[] { AcceptEncoding, NoWarmAll, PageCacheMb } : [WritePercent, Parallelism])
+            {
+                if (result.GetResult(option) is { Implicit: false }) result.AddError($"{option.Name} is {(mixed ? "not " : "")}for the mixed load (--mixed)");
+            }
+        });
         command.SetAction((args, _) => args.GetValue(Mixed) ? RunMixedAsync(args) : RunAsync(args));
         return command;
     }
@@ -157,7 +166,8 @@ internal static partial class ApiLoadBench
             if (sendsEncoding) http.DefaultRequestHeaders.Add("Accept-Encoding", acceptEncoding);
             var probe = await http.GetAsync($"/api/v1/organizations/{snapshot.OrganizationIds[1]}/recommendations");
             Console.WriteLine($"probe: {(int)probe.StatusCode}, {(await probe.Content.ReadAsByteArrayAsync()).Length:N0} bytes per page, " +
-                              $"Accept-Encoding: {(sendsEncoding ? acceptEncoding : "(none)")}, Content-Encoding: {(probe.Content.Headers.ContentEncoding.Count > 0 ? string.Join(",", probe.Content.Headers.ContentEncoding) : "(none)")}");
+                              $"Accept-Encoding: {(sendsEncoding ? acceptEncoding : "(none)")}, " +
+                              $"Content-Encoding: {(probe.Content.Headers.ContentEncoding.Count > 0 ? string.Join(",", probe.Content.Headers.ContentEncoding) : "(none)")}");
             if (probe.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException("the probe request failed");
             if (warmAll)
             {
@@ -169,7 +179,8 @@ internal static partial class ApiLoadBench
                     await response.Content.ReadAsByteArrayAsync(token);
                     if (response.StatusCode != HttpStatusCode.OK) Interlocked.Increment(ref failed);
                 });
-                Console.WriteLine($"warm-up: every organization's list asked for once in {clock.Elapsed.TotalSeconds:F0} s ({snapshot.OrganizationCount / clock.Elapsed.TotalSeconds:N0} req/s), {failed} not 200");
+                Console.WriteLine($"warm-up: every organization's list asked for once in {clock.Elapsed.TotalSeconds:F0} s " +
+                                  $"({snapshot.OrganizationCount / clock.Elapsed.TotalSeconds:N0} req/s), {failed} not 200");
             }
 
             // 4. wrk: random organizations, every request authenticated and rate limited.
@@ -186,14 +197,16 @@ internal static partial class ApiLoadBench
                     "-d", $"{duration}s", "--latency", $"http://127.0.0.1:{port}"], script, quiet: false);
                 result = result with { ApiCpuMsPerRequest = (CpuSeconds(api.Id) - cpuBefore) * 1000 / (result.RequestsPerSecond * duration) };
                 results.Add(result);
-                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, errors {result.Errors}, non-2xx {result.Non2xx}, " +
+                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, " +
+                                  $"errors {result.Errors}, non-2xx {result.Non2xx}, " +
                                   $"API CPU {result.ApiCpuMsPerRequest:F3} ms per request, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
             api.Refresh();
             var peak = ReadPeakRss(api.Id);
             Console.WriteLine($"median over {runs} runs of {duration} s, {connections} connections, {threads} wrk threads: " +
                               $"{Machine.Median(results.Select(r => r.RequestsPerSecond)):N0} req/s, p50 {Machine.Median(results.Select(r => r.P50Ms)):F2} ms, " +
-                              $"p99 {Machine.Median(results.Select(r => r.P99Ms)):F2} ms, API CPU {Machine.Median(results.Select(r => r.ApiCpuMsPerRequest)):F3} ms/request, errors {results.Sum(r => r.Errors)}, non-2xx {results.Sum(r => r.Non2xx)}; API peak RSS {peak}");
+                              $"p99 {Machine.Median(results.Select(r => r.P99Ms)):F2} ms, API CPU {Machine.Median(results.Select(r => r.ApiCpuMsPerRequest)):F3} ms/request, " +
+                              $"errors {results.Sum(r => r.Errors)}, non-2xx {results.Sum(r => r.Non2xx)}; API peak RSS {peak}");
             return results.All(r => r.Errors == 0 && r.Non2xx == 0) ? 0 : 1;
         }
         finally

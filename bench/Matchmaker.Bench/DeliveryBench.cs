@@ -114,7 +114,8 @@ internal static class DeliveryBench
             Console.WriteLine($"{week.Week}: {week.Composed:N0} lists with news, {week.Empty:N0} empty, {week.MessageIds.Count:N0} messages in {composeTimes[^1]:F2} s " +
                 $"({week.Composed / composeTimes[^1]:N0} lists/s); same week again: {again.Composed + again.Empty:N0} new, {again.Existing:N0} found in {againTimes[^1]:F2} s");
         }
-        Console.WriteLine($"median compose: {Machine.Median(composeTimes):F2} s ({subscriptions / Machine.Median(composeTimes):N0} subscriptions/s); median repeat in the same week: {Machine.Median(againTimes):F2} s; SQLite file {Machine.Mib(new FileInfo(path).Length)}");
+        Console.WriteLine($"median compose: {Machine.Median(composeTimes):F2} s ({subscriptions / Machine.Median(composeTimes):N0} subscriptions/s); " +
+                          $"median repeat in the same week: {Machine.Median(againTimes):F2} s; SQLite file {Machine.Mib(new FileInfo(path).Length)}");
         SqliteConnection.ClearAllPools();
         return 0;
     }

@@ -66,7 +66,8 @@ internal static class DigestRenderBench
                 cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / count);
                 allocated.Add((GC.GetTotalAllocatedBytes(precise: false) - total) / (double)count / 1024);
             }
-            Console.WriteLine($"{name}: {size:N0} chars; median {Machine.Median(micros):F1} µs per render [{string.Join(", ", micros.Select(m => m.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}], " +
+            Console.WriteLine($"{name}: {size:N0} chars; median {Machine.Median(micros):F1} µs per render " +
+                $"[{string.Join(", ", micros.Select(m => m.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}], " +
                 $"CPU {Machine.Median(cpu):F1} µs per render, " +
                 $"{Machine.Median(allocated):F0} KiB allocated per render ({count:N0} renders per run)");
         }
@@ -81,7 +82,8 @@ internal static class DigestRenderBench
             new("need-met", "其能力满足贵方需求：碳纤维、中试", "Its capabilities meet your needs: carbon fibre, pilot production", ["carbon-fibre"]),
         ];
         var items = Enumerable.Range(1, 20).Select(i => new DigestItem($"org-{i:D6}", i, 10 - i * 0.3, i % 5 == 0, i % 7 == 0,
-            new CandidateSummary($"示范机构{i:D6}", $"Organization {i:D6} & Partners", i % 2 == 0 ? "enterprise" : "university", "hefei", ["new-materials"]), reasons)).ToList();
+            new CandidateSummary($"示范机构{i:D6}", $"Organization {i:D6} & Partners", i % 2 == 0 ? "enterprise" : "university", "hefei", ["new-materials"]),
+            reasons)).ToList();
         var gap = new DigestGap("plan-1", "碳纤维 \"轻量化\" 联合体", "finance", items.Take(3).ToList());
         return new Digest("dg_bench", "sub_bench", "org-000000", "同济大学汽车学院", "Tongji SAS", "2026-W48",
             new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero), "run-1", "m1", DigestLanguage.Both, items, [gap]);

@@ -3,7 +3,8 @@ namespace Matchmaker.Bench;
 internal static class Machine
 {
     public static string Describe() =>
-        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB, .NET {Environment.Version}, " +
+        $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 
     public static double Median(IEnumerable<double> values)
     {

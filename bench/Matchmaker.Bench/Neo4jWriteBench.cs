@@ -90,7 +90,8 @@ public static class Neo4jWriteBench
         Console.WriteLine($"  requests            {stats.Requests:N0} (open 1, write batches {stats.Batches:N0}, commit {stats.Commits:N0}, rollback {stats.Rollbacks:N0})");
         Console.WriteLine($"  bytes sent          {stats.BodyBytes:N0} in request bodies ({Mib(stats.BodyBytes)}), largest body {stats.LargestBody:N0} ({Mib(stats.LargestBody)})");
         Console.WriteLine($"  time                {clock.Elapsed.TotalMilliseconds:N0} ms ({count / clock.Elapsed.TotalSeconds:N0} organizations/s)");
-        Console.WriteLine($"  managed heap        before {Mib(managedBefore)}, peak live after a GC {Mib(sampler.PeakAfterGc)}, peak in use incl. garbage {Mib(sampler.PeakManaged)} (sampled every 2 ms; {sampler.Collections} GCs)");
+        Console.WriteLine($"  managed heap        before {Mib(managedBefore)}, peak live after a GC {Mib(sampler.PeakAfterGc)}, " +
+                          $"peak in use incl. garbage {Mib(sampler.PeakManaged)} (sampled every 2 ms; {sampler.Collections} GCs)");
         Console.WriteLine($"  working set         before {Mib(workingSetBefore)}, peak {Mib(peakWorkingSet)} (process peak, listener included)");
         Console.WriteLine($"  allocated           {Mib(allocated)} in total during the run");
         if (live) Console.WriteLine($"  live heap per batch max {Mib(stats.MaxLiveAtBatch)}, min {Mib(stats.MinLiveAtBatch)} (full GC as each batch arrived)");

@@ -107,7 +107,8 @@ internal static class PlanBench
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"exhaustive enumeration",-34} {1.0,10:F5} {100.0,8:F1}% {1000 * exactSeconds / instances,8:F3}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"alternatives 2-3 against the exact optimum under the same difference rule: {later} teams, mean {laterRatio / later:F5}, optimum in {100.0 * laterOptimal / later:F1}%"));
+            $"alternatives 2-3 against the exact optimum under the same difference rule: {later} teams, mean {laterRatio / later:F5}, " +
+            $"optimum in {100.0 * laterOptimal / later:F1}%"));
         Console.WriteLine();
     }
 
@@ -116,7 +117,8 @@ internal static class PlanBench
         var clock = Stopwatch.StartNew();
         var batch = SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = organizations, Seed = seed });
         var snapshot = GraphSnapshot.Build(batch);
-        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, " +
+                          $"{snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
 
         // The model as the service trains it: features from before the newest year, labels from it (capabilities included).
         clock.Restart();
@@ -137,7 +139,9 @@ internal static class PlanBench
         Console.WriteLine($"text index: {text?.Index.TermCount ?? 0:N0} terms ({clock.Elapsed.TotalSeconds:F1} s), once per snapshot");
         clock.Restart();
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions, text: text);
-        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, fit over all scored {plannerOptions.FitOverAllScored}, fit by kind {plannerOptions.FitByKind}, past team in fit {plannerOptions.PastTeamInFit}, grown from the team {plannerOptions.GrowFromTeam}, cohesion by shape {plannerOptions.CohesionByShape}");
+        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, " +
+                          $"fit over all scored {plannerOptions.FitOverAllScored}, fit by kind {plannerOptions.FitByKind}, past team in fit {plannerOptions.PastTeamInFit}, " +
+                          $"grown from the team {plannerOptions.GrowFromTeam}, cohesion by shape {plannerOptions.CohesionByShape}");
         Console.WriteLine($"planner for this snapshot and model (statistics, term index): {clock.Elapsed.TotalSeconds:F1} s, once per snapshot");
 
         // Leads of the newest projects, in their project's field; a quarter with allowed cities, a quarter with a per-city cap.
@@ -189,12 +193,15 @@ internal static class PlanBench
             p95s.Add(Percentile(0.95));
             p99s.Add(Percentile(0.99));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  run {run + 1}: median {medians[^1]:F1} ms, p95 {p95s[^1]:F1} ms, p99 {p99s[^1]:F1} ms, max {sorted[^1]:F1} ms, CPU {cpu[^1]:F1} ms per plan; load average {LoadAverage()}"));
+                $"  run {run + 1}: median {medians[^1]:F1} ms, p95 {p95s[^1]:F1} ms, p99 {p99s[^1]:F1} ms, max {sorted[^1]:F1} ms, " +
+                $"CPU {cpu[^1]:F1} ms per plan; load average {LoadAverage()}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{alternatives / (double)Math.Max(1, plans - refused):F2} alternatives given per plan on average, {refused} refused; coverage needs per plan {needs / Math.Max(1, plans - refused):F2}, coverage part of the first team {coverage / Math.Max(1, plans - refused):F3} (means)"));
+            $"{alternatives / (double)Math.Max(1, plans - refused):F2} alternatives given per plan on average, {refused} refused; " +
+            $"coverage needs per plan {needs / Math.Max(1, plans - refused):F2}, coverage part of the first team {coverage / Math.Max(1, plans - refused):F3} (means)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"latency of one plan, medians over the runs: median {Machine.Median(medians):F1} ms, p95 {Machine.Median(p95s):F1} ms (target < 200 ms), p99 {Machine.Median(p99s):F1} ms; CPU time {Machine.Median(cpu):F1} ms per plan"));
+            $"latency of one plan, medians over the runs: median {Machine.Median(medians):F1} ms, p95 {Machine.Median(p95s):F1} ms (target < 200 ms), " +
+            $"p99 {Machine.Median(p99s):F1} ms; CPU time {Machine.Median(cpu):F1} ms per plan"));
         Console.WriteLine($"peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
     }
 

@@ -69,7 +69,8 @@ internal static class RecomputeBench
         Console.WriteLine($"load average at start: {Machine.LoadAverage()}");
         // The service hosts (the API, which runs the embedded jobs, and the worker host) use server GC; this benchmark
         // measures as they run only with DOTNET_gcServer=1 (the benchmark project itself keeps workstation GC).
-        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
+        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, " +
+                          $"{(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
         var time = TimeProvider.System;
         var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(args.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning));
 
@@ -110,7 +111,8 @@ internal static class RecomputeBench
         for (var r = 0; r < fullRuns; r++)
         {
             var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
-            var gcBefore = (Pause: GC.GetTotalPauseDuration(), Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Allocated: GC.GetTotalAllocatedBytes());
+            var gcBefore = (Pause: GC.GetTotalPauseDuration(), Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2),
+                Allocated: GC.GetTotalAllocatedBytes());
             var timingsBefore = service.Timings;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
@@ -142,16 +144,25 @@ internal static class RecomputeBench
                               $"in the shards {cpuShards:F1} s ({cpuShards * 1000 / run.OrganizationsScored:F2} ms per organization)");
             if (run.Status == RunStatus.Published)
             {
-                Console.WriteLine($"  new lists served at the end of the wall time above (the publish); then the prune job deleted {pruned:N0} replaced lists in {pruneSeconds:F1} s " +
+                Console.WriteLine($"  new lists served at the end of the wall time above (the publish); " +
+                                  $"then the prune job deleted {pruned:N0} replaced lists in {pruneSeconds:F1} s " +
                                   $"({fullSeconds + pruneSeconds:F1} s with it)");
             }
-            Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, publish {t.Publish:F1} s, prune {t.Prune:F1} s");
+            Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, " +
+                              $"publish {t.Publish:F1} s, prune {t.Prune:F1} s");
             Console.WriteLine($"  ranker thread time: {Phases(t.Ranker)}");
-            Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Gen0} collections ({GC.CollectionCount(1) - gcBefore.Gen1} of generation 1, {GC.CollectionCount(2) - gcBefore.Gen2} of 2), " +
-                              $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalSeconds:F1} s, {Machine.Mib(GC.GetTotalAllocatedBytes() - gcBefore.Allocated)} allocated");
-            Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), load average {Machine.LoadAverage()}");
+            Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Gen0} collections " +
+                              $"({GC.CollectionCount(1) - gcBefore.Gen1} of generation 1, {GC.CollectionCount(2) - gcBefore.Gen2} of 2), " +
+                              $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalSeconds:F1} s, " +
+                              $"{Machine.Mib(GC.GetTotalAllocatedBytes() - gcBefore.Allocated)} allocated");
+            Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), " +
+                              $"load average {Machine.LoadAverage()}");
         }
-        if (fullRuns > 1) Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs [{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");
+        if (fullRuns > 1)
+        {
+            Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs " +
+                              $"[{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");
+        }
 
         // Incremental: one organization's needs change; time until its new list is served.
         var snapshot = await snapshots.GetAsync();
@@ -175,8 +186,10 @@ internal static class RecomputeBench
             incremental.Add(clock.Elapsed.TotalSeconds);
             if (served!.RunId == before || served.RunId != result!.Id) throw new InvalidOperationException("the new list was not served");
             var t = Delta(service.Timings, timingsBefore);
-            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) served after {clock.Elapsed.TotalMilliseconds:F0} ms " +
-                              $"(snapshot patch {t.Snapshot * 1000:F0} ms, ranker {t.Select * 1000:F0} ms, lists {t.Compute * 1000:F0} ms, write {t.Write * 1000:F0} ms, publish {t.Publish * 1000:F0} ms; {Phases(t.Ranker, 1000, "ms")})");
+            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) " +
+                              $"served after {clock.Elapsed.TotalMilliseconds:F0} ms " +
+                              $"(snapshot patch {t.Snapshot * 1000:F0} ms, ranker {t.Select * 1000:F0} ms, lists {t.Compute * 1000:F0} ms, " +
+                              $"write {t.Write * 1000:F0} ms, publish {t.Publish * 1000:F0} ms; {Phases(t.Ranker, 1000, "ms")})");
         }
         if (incremental.Count > 0)
         {
@@ -201,5 +214,6 @@ internal static class RecomputeBench
 
     private static string Phases(RankerPhases p, double scale = 1, string unit = "s") =>
         $"candidates {RecomputeTimings.Seconds(p.Candidates) * scale:F1} {unit}, features {RecomputeTimings.Seconds(p.Features) * scale:F1} {unit}, " +
-        $"trees {RecomputeTimings.Seconds(p.Trees) * scale:F1} {unit}, choose {RecomputeTimings.Seconds(p.Choose) * scale:F1} {unit}, reasons and items {RecomputeTimings.Seconds(p.Reasons) * scale:F1} {unit}";
+        $"trees {RecomputeTimings.Seconds(p.Trees) * scale:F1} {unit}, choose {RecomputeTimings.Seconds(p.Choose) * scale:F1} {unit}, " +
+        $"reasons and items {RecomputeTimings.Seconds(p.Reasons) * scale:F1} {unit}";
 }

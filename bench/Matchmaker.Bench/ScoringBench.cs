@@ -45,7 +45,8 @@ internal static class ScoringBench
         var options = new SyntheticGraph.Options { Organizations = organizations, Seed = seed };
         var batch = SyntheticGraph.Generate(options);
         var snapshot = GraphSnapshot.Build(batch);
-        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, " +
+                          $"{snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
 
         // Train on the graph's own time split: projects before the last year give features, the last year labels.
         clock.Restart();
@@ -59,7 +60,8 @@ internal static class ScoringBench
         var features = new PairFeatureExtractor();
         var rows = RankerTrainer.BuildRows([new TrainingSplit(new SnapshotStats(before), labelled, $"synthetic, labels from {cut}")], candidates, features, rankerOptions);
         var model = RankerTrainer.Train(rows, rankerOptions, $"synthetic graph ({organizations} organizations, seed {seed}), labels from {cut}", 1, DateTimeOffset.UnixEpoch);
-        Console.WriteLine($"model: {model.Trees.TreeCount} trees, {PairFeatureExtractor.Count} features, trained on {rows.Queries:N0} queries / {rows.Rows.Count:N0} rows ({clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"model: {model.Trees.TreeCount} trees, {PairFeatureExtractor.Count} features, " +
+                          $"trained on {rows.Queries:N0} queries / {rows.Rows.Count:N0} rows ({clock.Elapsed.TotalSeconds:F1} s)");
 
         // Queries on the full graph: the leads of the most recent projects, asking in their project's sector.
         var stats = new SnapshotStats(snapshot);
@@ -114,7 +116,8 @@ internal static class ScoringBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"features + model:          median {Machine.Median(rates):N0} pairs/s/core [{string.Join(", ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}]"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"with the two-hop walks:    median {Machine.Median(walkSeconds.Select(s => pairs / s)):N0} pairs/s/core (the query's walks over its partners' projects, {Machine.Median(walkSeconds.Zip(pairSeconds, (w, p) => w - p)) * 1000 / queries.Length:F2} ms per query)"));
+            $"with the two-hop walks:    median {Machine.Median(walkSeconds.Select(s => pairs / s)):N0} pairs/s/core " +
+            $"(the query's walks over its partners' projects, {Machine.Median(walkSeconds.Zip(pairSeconds, (w, p) => w - p)) * 1000 / queries.Length:F2} ms per query)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"with context + candidates: median {Machine.Median(endToEnd):N0} pairs/s/core, {Machine.Median(endToEndSeconds) * 1000 / queries.Length:F2} ms per query"));
         return 0;

@@ -41,7 +41,8 @@ internal static class SnapshotBench
         var generated = clock.Elapsed.TotalSeconds;
         var batchBytes = Collect() - heapBefore;
         var memberships = batch.Projects.Sum(p => (long)p.Members.Count);
-        Console.WriteLine($"generated {batch.Organizations.Count:N0} organizations, {batch.Projects.Count:N0} projects, {memberships:N0} memberships, {batch.Ties.Count:N0} ties in {generated:F1} s; the batch (with project texts) holds {Machine.Mib(batchBytes)}");
+        Console.WriteLine($"generated {batch.Organizations.Count:N0} organizations, {batch.Projects.Count:N0} projects, {memberships:N0} memberships, " +
+                          $"{batch.Ties.Count:N0} ties in {generated:F1} s; the batch (with project texts) holds {Machine.Mib(batchBytes)}");
 
         var path = Path.Combine(workDir, "graph.db");
         File.Delete(path);
@@ -80,13 +81,17 @@ internal static class SnapshotBench
             fromStore.Add(clock.Elapsed.TotalSeconds);
         }
         // Retained size: the heap with the last snapshot alive minus the heap once it is released.
-        var summary = $"snapshot: {snapshot!.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.MembershipCount:N0} memberships, {snapshot.Partners.EdgeCount:N0} partner edges, {snapshot.TieCount:N0} typed ties";
+        var summary = $"snapshot: {snapshot!.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.MembershipCount:N0} memberships, " +
+                      $"{snapshot.Partners.EdgeCount:N0} partner edges, {snapshot.TieCount:N0} typed ties";
         snapshot = null;
         retained = RetainedBy(() => GraphSnapshot.BuildAsync(store).GetAwaiter().GetResult());
         Console.WriteLine(summary);
-        Console.WriteLine($"build from batch (layout only): median {Machine.Median(fromMemory):F2} s over {runs} runs [{string.Join(", ", fromMemory.Select(s => s.ToString("F2")))}]");
-        Console.WriteLine($"build from SQLite store:        median {Machine.Median(fromStore):F2} s over {runs} runs [{string.Join(", ", fromStore.Select(s => s.ToString("F2")))}]");
-        Console.WriteLine($"snapshot retained managed memory: {Machine.Mib(retained)} (with the organization records); process peak working set: {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
+        Console.WriteLine($"build from batch (layout only): median {Machine.Median(fromMemory):F2} s over {runs} runs " +
+                          $"[{string.Join(", ", fromMemory.Select(s => s.ToString("F2")))}]");
+        Console.WriteLine($"build from SQLite store:        median {Machine.Median(fromStore):F2} s over {runs} runs " +
+                          $"[{string.Join(", ", fromStore.Select(s => s.ToString("F2")))}]");
+        Console.WriteLine($"snapshot retained managed memory: {Machine.Mib(retained)} (with the organization records); " +
+                          $"process peak working set: {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
         Console.WriteLine($"snapshot built from the batch retains {Machine.Mib(fromBatchRetained)} beyond the batch (layout and project text records)");
         if (args.GetValue(WorkDir) is null) Directory.Delete(workDir, recursive: true);
         return 0;

@@ -81,7 +81,8 @@ internal static class TextIndexBench
         var texts = snapshot.ProjectTexts.Where(t => t is not null).Select(t => t!.FullText).ToArray();
         var tokens = 0L;
         Parallel.ForEach(texts, () => 0L, (t, _, count) => count + TextAnalyzer.Shared.Analyze(t).Count, count => Interlocked.Add(ref tokens, count));
-        Console.WriteLine($"analysis of the {texts.Length:N0} project texts ({texts.Sum(t => (long)t.Length) / 1e6:F1} M characters, {tokens / 1e6:F1} M words): {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"analysis of the {texts.Length:N0} project texts ({texts.Sum(t => (long)t.Length) / 1e6:F1} M characters, " +
+                          $"{tokens / 1e6:F1} M words): {clock.Elapsed.TotalSeconds:F1} s");
 
         TextIndex.BuildTrace = phase => Console.WriteLine($"  build: {phase}");
         // Build (median of the runs) and memory of the index that is kept.
@@ -100,7 +101,8 @@ internal static class TextIndexBench
             buildSeconds.Add(clock.Elapsed.TotalSeconds);
             memory = GC.GetTotalMemory(forceFullCollection: true) - before;
         }
-        Console.WriteLine($"build: {Machine.Median(buildSeconds):F1} s (median of {runs}: {string.Join(", ", buildSeconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}); " +
+        Console.WriteLine($"build: {Machine.Median(buildSeconds):F1} s " +
+                          $"(median of {runs}: {string.Join(", ", buildSeconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}); " +
                           $"{index!.TermCount:N0} terms; managed memory held {Machine.Mib(memory)}");
 
         // Queries: warm up on a few, then time each step of every query.
@@ -164,7 +166,8 @@ internal static class TextIndexBench
                 judged++;
             }
         }
-        Console.WriteLine($"queries: {queries.Count} of {testYear} (even project ids), {terms / (double)Math.Max(1, queries.Count):F1} terms each (at most {index.Options.MaxQueryTerms})");
+        Console.WriteLine($"queries: {queries.Count} of {testYear} (even project ids), {terms / (double)Math.Max(1, queries.Count):F1} terms each " +
+                          $"(at most {index.Options.MaxQueryTerms})");
         Console.WriteLine("step | p50 ms | p95 ms | max ms");
         Console.WriteLine("--- | --- | --- | ---");
         Row("Analyze", analyze);

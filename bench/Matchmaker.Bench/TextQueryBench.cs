@@ -101,7 +101,8 @@ internal static class TextQueryBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{queries.Length} queries ({textLength:F0} characters of text on average, limit {limit}, {threads} thread(s)): " +
             $"p50 {Percentile(0.50):F1} ms, p95 {Percentile(0.95):F1} ms, p99 {Percentile(0.99):F1} ms, max {latencies[^1]:F1} ms; " +
-            $"{(double)pairs / queries.Length:F0} pairs scored per query; {(double)textReasons / Math.Max(1, items):P0} of the listed items carry a text reason; {queries.Length / wall:F1} queries/s"));
+            $"{(double)pairs / queries.Length:F0} pairs scored per query; {(double)textReasons / Math.Max(1, items):P0} of the listed items carry a text reason; " +
+            $"{queries.Length / wall:F1} queries/s"));
         return 0;
     }
 }

@@ -285,7 +285,8 @@ public static class CordisCommand
                 + $"learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"),
             scoreCpu,
             string.Create(CultureInfo.InvariantCulture,
-                $"load+heuristics {heuristicsCpu:F1} s, training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, learned ranking {scoreCpu - trainCpu:F1} s"),
+                $"load+heuristics {heuristicsCpu:F1} s, training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, "
+                + $"learned ranking {scoreCpu - trainCpu:F1} s"),
             evaluation, reciprocalTop);
 
         if (jsonPath is not null)
@@ -359,7 +360,8 @@ public static class CordisCommand
         TrainingSplit[] splits, CandidateGenerator candidates, PairFeatureExtractor features, bool newPartners, int testYear, string track)
     {
         Console.WriteLine($"track {track}, test year {testYear}: {queries.Count:N0} queries; ranker variants on the command line's settings");
-        Console.WriteLine($"{"variant",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"rows",9} {"trees",6} {"leaves",7} {"rows s",7} {"train s",8} {"train cpu s",12} {"splits/row",11} {"ns/row",7}");
+        Console.WriteLine($"{"variant",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"rows",9} {"trees",6} {"leaves",7} {"rows s",7} {"train s",8} " +
+                          $"{"train cpu s",12} {"splits/row",11} {"ns/row",7}");
         var cache = new Dictionary<RankerOptions, RankerTrainer.TrainingSet>();
         float[]? splitSample = null;
         foreach (var (name, variant) in variants)
@@ -388,12 +390,14 @@ public static class CordisCommand
                 results.Add(m);
                 var runLabel = seeds is null ? label : $"{label} [seed {o.Seed}]";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{runLabel,-60} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {rows.Rows.Count,9:N0} {model.Trees.TreeCount,6} {model.LeafCount,7} {rowsSeconds,7:F1} {trainSeconds,8:F1} {trainCpu,12:F1} {splitsPerRow,11:F0} {nsPerRow,7:F0}"));
+                    $"{runLabel,-60} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {rows.Rows.Count,9:N0} {model.Trees.TreeCount,6} {model.LeafCount,7} "
+                    + $"{rowsSeconds,7:F1} {trainSeconds,8:F1} {trainCpu,12:F1} {splitsPerRow,11:F0} {nsPerRow,7:F0}"));
             }
             if (results.Count > 1)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{label + $" [mean of {results.Count}]",-60} {results.Average(r => r.Ndcg10),8:F4} {results.Average(r => r.Recall20),10:F4} {results.Average(r => r.Mrr),8:F4}"));
+                    $"{label + $" [mean of {results.Count}]",-60} {results.Average(r => r.Ndcg10),8:F4} {results.Average(r => r.Recall20),10:F4} "
+                    + $"{results.Average(r => r.Mrr),8:F4}"));
             }
         }
         return 0;

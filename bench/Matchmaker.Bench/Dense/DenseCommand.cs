@@ -16,7 +16,8 @@ public static class DenseCommand
 
     private static readonly Argument<string> DataDir = new("data-dir") { Description = "the cordis-horizon data directory" };
     private static readonly Option<string> Model = BenchOptions.Choice("--model", "minilm", "the sentence-embedding model", "minilm", "arcticxs");
-    private static readonly Option<string?> Cache = BenchOptions.Text("--cache", "where the vectors are kept between runs (default: matchmaker-dense in the temp directory)", "DIR");
+    private static readonly Option<string?> Cache = BenchOptions.Text("--cache",
+        "where the vectors are kept between runs (default: matchmaker-dense in the temp directory)", "DIR");
     private static readonly Option<int> Threads = BenchOptions.Int("--threads", 2, "ONNX Runtime threads");
     private static readonly Option<int> Batch = BenchOptions.Int("--batch", 16, "texts embedded per batch");
     private static readonly Option<int?> MaxTokens = BenchOptions.OptionalInt("--max-tokens", "cut each text at this many tokens (default: the model's own limit)");
@@ -69,7 +70,8 @@ public static class DenseCommand
             split.Queries.Select(q => (q.Project.Id, embedder.QueryPrefix + q.Project.QueryText)).ToList(), batch, "queries");
         foreach (var (label, fill) in new[] { ("projects", docs), ("queries", queries) })
             if (fill.Embedded > 0)
-                Console.WriteLine($"embedded {fill.Embedded} {label} in {fill.Elapsed.TotalSeconds:F0} s: {fill.Elapsed.TotalMilliseconds / fill.Embedded:F1} ms per text ({fill.MeanTokens:F0} tokens on average)");
+                Console.WriteLine($"embedded {fill.Embedded} {label} in {fill.Elapsed.TotalSeconds:F0} s: " +
+                                  $"{fill.Elapsed.TotalMilliseconds / fill.Embedded:F1} ms per text ({fill.MeanTokens:F0} tokens on average)");
             else
                 Console.WriteLine($"{label}: all vectors read from {stem}.{label}.bin");
 

@@ -22,7 +22,8 @@ public static class HorizonCommand
         Description = "the graph holds the projects before this year; its projects are the queries", Required = true, CustomParser = ParseYear,
     };
     private static readonly Option<int> TrainYears = BenchOptions.Int("--train-years", 3, "label years before the test year the ranker is trained on");
-    private static readonly Option<string> Track = BenchOptions.Choice("--track", "all", "the whole task or new partners only (consortium: not on these data yet)", "all", "new-partners", "consortium");
+    private static readonly Option<string> Track = BenchOptions.Choice("--track", "all",
+        "the whole task or new partners only (consortium: not on these data yet)", "all", "new-partners", "consortium");
     private static readonly Option<string> QueryText = BenchOptions.Choice("--query-text", "full",
         "what text the queries carry: nothing, the topic's titles and codes, or the project's own text", "none", "topic", "full");
     // Tune on the even half; the odd half is the report half.
@@ -94,15 +95,15 @@ public static class HorizonCommand
         var skipLearned = args.GetValue(SkipLearned);
         var rankerFlags = Ranker.Given(args).ToList();
         var (textCandidates, similarProjects) = (args.GetValue(TextCandidates), args.GetValue(SimilarProjects));
+        if (dataDir is null)
+        {
+            Console.Error.WriteLine("horizon: give the cordis-horizon data directory (none found beside the repository)");
+            return 2;
+        }
         if (track == "consortium")
         {
             // The consortium track of `cordis` needs a planner run on these data, not built yet.
             Console.Error.WriteLine("the consortium track is not available for the Horizon data yet (all, new-partners)");
-            return 2;
-        }
-        if (dataDir is null)
-        {
-            Console.Error.WriteLine("horizon: give the cordis-horizon data directory (none found beside the repository)");
             return 2;
         }
 
@@ -155,7 +156,8 @@ public static class HorizonCommand
             {
                 Console.WriteLine(RankingReport.Row(name, m));
             }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load {loadSeconds:F1} s, text index {indexSeconds:F1} s, methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"load {loadSeconds:F1} s, text index {indexSeconds:F1} s, methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s"));
             return 0;
         }
 
