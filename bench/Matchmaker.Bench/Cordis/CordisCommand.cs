@@ -65,9 +65,6 @@ public static class CordisCommand
         "candidates of a complementary kind (default: the model's own)");
     // New-partner track: train on new-partner answers (default) or on all answers.
     private static readonly Option<string> Labels = BenchOptions.Choice("--labels", "new", "new-partner track: train on new-partner answers or on all", "new", "all");
-    // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018 (training
-    // before 2018), so they are that track's defaults. Its L2 stays LightGBM's own: the stronger L2 of the
-    // whole-task model made no difference on this track's 2018 split.
     // `--product`: the new-partner track judged with the product's own model (the whole-task model, its candidates
     // and settings), as the product's discovery lists rank non-partners.
     private static readonly Option<bool> Product = BenchOptions.Flag("--product", "new-partner track: judged with the product's own model");
@@ -132,7 +129,8 @@ public static class CordisCommand
         var diffusionText = args.GetValue(Diffusion);
         var diffusionCandidates = args.GetValue(DiffusionCandidates);
         var diffusionFeatures = args.GetValue(DiffusionFeatures) == "on";
-        var (maxPartnersOfPartners, maxPopular, maxComplementary) = (args.GetValue(MaxPartnersOfPartners), args.GetValue(MaxPopular), args.GetValue(MaxComplementary));
+        var (maxPartnersOfPartners, maxPopular, maxComplementary) =
+            (args.GetValue(MaxPartnersOfPartners), args.GetValue(MaxPopular), args.GetValue(MaxComplementary));
         var sweepSeeds = args.GetValue(SweepSeeds);
         var labels = args.GetValue(Labels);
         var product = args.GetValue(Product);
@@ -145,6 +143,8 @@ public static class CordisCommand
         };
         if (args.GetValue(Variant) is { } variant) consortium = consortium.With(variant);
         if (args.GetValue(Cohesion) is { } cohesion) consortium = consortium with { Cohesion = cohesion };
+        // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018 (training
+        // before 2018), so they are that track's defaults; the ranker flags change either model's settings.
         var options = track == "new-partners" && !product
             ? new RankerOptions { Iterations = 200, LearningRate = 0.05, MinimumExamplesPerLeaf = 200, Leaves = 15, L2Regularization = 0.01 }
             : new RankerOptions();
