@@ -25,7 +25,7 @@ public static class HorizonCommand
     private static readonly Option<string> Track = BenchOptions.Choice("--track", "all",
         "the whole task or new partners only (consortium: not on these data yet)", "all", "new-partners", "consortium");
     private static readonly Option<string> QueryText = BenchOptions.Choice("--query-text", "full",
-        "what text the queries carry: nothing, the topic's titles and codes, or the project's own text", "none", "topic", "full");
+        "what text the queries carry: nothing, the topic's titles and codes, or topic titles, title, objective and keywords", "none", "topic", "full");
     // Tune on the even half; the odd half is the report half.
     private static readonly Option<string> Queries = BenchOptions.Choice("--queries", "all",
         "which queries are scored: all, even project ids (tuning) or odd (report)", "all", "even", "odd");
@@ -33,9 +33,9 @@ public static class HorizonCommand
     // `--text-features off`: the learned ranker without the text index (its text columns 0, no text candidates).
     private static readonly Option<string> TextFeatures = BenchOptions.OnOff("--text-features", true,
         "the text index: off leaves the learned ranker's text columns 0 and adds no text candidates");
-    // `--text k1=1.2,b=0.75,terms=64,recent=2,older=1,own=1,recent-years=2`: the text index's settings (TextIndexOptions).
-    private static readonly Option<string?> Text = BenchOptions.Text("--text", "the text index's settings (TextIndexOptions)",
-        "k1=1.2,b=0.75,terms=64,recent=2,older=1,own=1,recent-years=2");
+    // `--text k1=1.2,b=0.75,terms=128,recent=2,older=1,own=1,recent-years=2`: the text index's settings (TextIndexOptions).
+    private static readonly Option<string?> Text = BenchOptions.Text("--text",
+        "the text index's settings; a key left out keeps TextIndexOptions' default", "k1=X,b=X,terms=N,recent=X,older=X,own=X,recent-years=N,qtf=0|1");
     // `--skip-learned`: the reference methods only (a quick look at the text index's settings).
     private static readonly Option<bool> SkipLearned = BenchOptions.Flag("--skip-learned", "the reference methods only, no learned ranker");
     private static readonly Option<int?> TextCandidates = BenchOptions.OptionalInt("--text-candidates",
@@ -257,7 +257,7 @@ public static class HorizonCommand
                 "own" => options with { OwnBoost = F() },
                 "recent-years" => options with { RecentYears = I() },
                 "qtf" => options with { QueryTermFrequency = I() != 0 },
-                _ => throw new ArgumentException($"unknown setting '{kv[0]}' (k1, b, terms, recent, older, own, recent-years)"),
+                _ => throw new ArgumentException($"unknown setting '{kv[0]}' (k1, b, terms, recent, older, own, recent-years, qtf)"),
             };
         }
         return options;
