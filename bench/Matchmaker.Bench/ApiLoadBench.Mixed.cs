@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -26,18 +27,17 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static partial class ApiLoadBench
 {
-    private static async Task<int> RunMixedAsync(string[] argv)
+    private static async Task<int> RunMixedAsync(ParseResult args)
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 20_000);
-        var duration = args.GetInt("--duration", 120);
-        var runs = args.GetInt("--runs", 3);
-        var connections = args.GetInt("--connections", 16);
-        var threads = args.GetInt("--threads", 2);
-        var writePercent = args.GetInt("--write-percent", 10);
-        var wrk = args.Get("--wrk") ?? "wrk";
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-mixedload-").FullName;
-        var apiDll = args.Get("--api-dll") ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
+        var organizations = args.GetValue(Organizations) ?? 20_000;
+        var duration = args.GetValue(Duration) ?? 120;
+        var runs = args.GetValue(Runs);
+        var connections = args.GetValue(Connections) ?? 16;
+        var threads = args.GetValue(Threads);
+        var writePercent = args.GetValue(WritePercent);
+        var wrk = args.GetValue(Wrk) ?? "wrk";
+        var workDir = args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-mixedload-").FullName;
+        var apiDll = args.GetValue(ApiDll) ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
         if (!File.Exists(apiDll))
         {
             Console.Error.WriteLine($"{apiDll} not found: build it first (dotnet build -c Release src/Matchmaker.Api) or pass --api-dll");
@@ -91,7 +91,7 @@ internal static partial class ApiLoadBench
         start.Environment["Storage__SqlitePath"] = appPath;
         start.Environment["Storage__ListsSqlitePath"] = listsPath;
         // Threads the recompute may use; by default the embedded mode leaves the requests one core.
-        if (args.Get("--parallelism") is { } parallelism) start.Environment["Recompute__MaxDegreeOfParallelism"] = parallelism;
+        if (args.GetValue(Parallelism) is { } parallelism) start.Environment["Recompute__MaxDegreeOfParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture);
         start.Environment["Graph__SqlitePath"] = graphPath;
         start.Environment["Graph__LoadDemoWhenEmpty"] = "false";
         start.Environment["Models__Directory"] = Path.Combine(workDir, "models");
@@ -106,7 +106,10 @@ internal static partial class ApiLoadBench
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         using var api = Process.Start(start)!;
         // The service's warnings and errors (refusals with their reasons) go to the console with the figures.
-        api.OutputDataReceived += (_, e) => { if (e.Data is { } line && (line.StartsWith("warn", StringComparison.Ordinal) || line.StartsWith("fail", StringComparison.Ordinal))) Console.WriteLine($"  api: {line}"); };
+        api.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && (line.StartsWith("warn", StringComparison.Ordinal) || line.StartsWith("fail", StringComparison.Ordinal))) Console.WriteLine($"  api: {line}");
+        };
         api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  api: {e.Data}"); };
         api.BeginOutputReadLine();
         api.BeginErrorReadLine();
@@ -150,8 +153,10 @@ internal static partial class ApiLoadBench
                 var statuses = StatusCounts.Parse(output);
                 var rss = ReadRss(api.Id);
                 results.Add((result, statuses, rss));
-                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, socket errors {result.Errors}; {statuses}; " +
-                                  $"API CPU {result.ApiCpuMsPerRequest:F3} ms/request, resident set {rss} MiB ({ReadRssParts(api.Id)}), load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, " +
+                                  $"socket errors {result.Errors}; {statuses}; " +
+                                  $"API CPU {result.ApiCpuMsPerRequest:F3} ms/request, resident set {rss} MiB ({ReadRssParts(api.Id)}), " +
+                                  $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
             await stopRecomputes.CancelAsync();
             var (finished, failed, seconds) = await recomputes;
@@ -175,7 +180,7 @@ internal static partial class ApiLoadBench
             await stopRecomputes.CancelAsync();
             if (!api.HasExited) api.Kill(entireProcessTree: true);
             await api.WaitForExitAsync();
-            if (args.Get("--work-dir") is null)
+            if (args.GetValue(WorkDir) is null)
             {
                 SqliteConnection.ClearAllPools();
                 Directory.Delete(workDir, recursive: true);
@@ -239,7 +244,8 @@ internal static partial class ApiLoadBench
     private static string ReadRssParts(int pid)
     {
         var lines = File.ReadLines($"/proc/{pid}/status").ToList();
-        long Field(string name) => long.Parse(lines.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        long Field(string name) =>
+            long.Parse(lines.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         return $"anonymous {Field("RssAnon:")} MiB, file {Field("RssFile:")} MiB, shared {Field("RssShmem:")} MiB";
     }
 
@@ -270,7 +276,8 @@ internal static partial class ApiLoadBench
         public static StatusCounts Parse(string output) => new(StatusLine().Matches(output)
             .ToDictionary(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
 
-        public static StatusCounts Sum(IEnumerable<StatusCounts> all) => new(all.SelectMany(c => c.ByStatus).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value)));
+        public static StatusCounts Sum(IEnumerable<StatusCounts> all) =>
+            new(all.SelectMany(c => c.ByStatus).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value)));
 
         public override string ToString() => string.Join(", ", ByStatus.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value:N0}"));
     }

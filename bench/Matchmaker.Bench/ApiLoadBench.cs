@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -25,25 +26,64 @@ namespace Matchmaker.Bench;
 /// </remarks>
 internal static partial class ApiLoadBench
 {
-    public static async Task<int> RunAsync(string[] argv)
+    // The read-only and the mixed load share one command: --mixed picks the second, with its own defaults.
+    private static readonly Option<bool> Mixed = BenchOptions.Flag("--mixed",
+        "reads, feedback writes and back-to-back full recomputes at once: throughput, p50/p99, answers by status, memory growth, "
+        + "and every acknowledged feedback stored");
+    private static readonly Option<int?> Organizations = BenchOptions.OptionalInt("--organizations",
+        "organizations in the synthetic graph (default: 100000; with --mixed 20000)");
+    private static readonly Option<int?> Duration = BenchOptions.OptionalInt("--duration", "seconds of each wrk run (default: 30; with --mixed 120)");
+    private static readonly Option<int?> Connections = BenchOptions.OptionalInt("--connections", "wrk connections (default: 64; with --mixed 16)");
+    private static readonly Option<int> Threads = BenchOptions.Int("--threads", 2, "wrk threads");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "wrk runs");
+    private static readonly Option<string?> WorkDir = BenchOptions.Text("--work-dir",
+        "keeps the graph, lists and keys for the next run (default: a temporary directory)", "DIR");
+    private static readonly Option<string?> ApiDll = BenchOptions.Text("--api-dll",
+        "the API's Release build (default: src/Matchmaker.Api/bin/Release/net10.0/Matchmaker.Api.dll)", "PATH");
+    private static readonly Option<string?> Wrk = BenchOptions.Text("--wrk", "the wrk executable (default: wrk on the PATH)", "PATH");
+    // What integrators send: browsers and Node's fetch offer "gzip, deflate, br", Python's requests "gzip, deflate";
+    // "identity" sends no Accept-Encoding at all (curl, .NET's HttpClient by default).
+    private static readonly Option<string?> AcceptEncoding = BenchOptions.Text("--accept-encoding",
+        "the Accept-Encoding wrk sends (default: \"gzip, deflate, br\"; identity: none)", "VALUE");
+    private static readonly Option<bool> NoWarmAll = BenchOptions.Flag("--no-warm-all", "skip asking once for every organization's list before the timed runs");
+    private static readonly Option<int?> PageCacheMb = BenchOptions.OptionalInt("--page-cache-mb", "the API's served-page cache size (Serving:PageCacheMegabytes)");
+    private static readonly Option<int> WritePercent = BenchOptions.Int("--write-percent", 10, "with --mixed: share of requests that are feedback writes");
+    private static readonly Option<int?> Parallelism = BenchOptions.OptionalInt("--parallelism", "with --mixed: the recompute's Recompute:MaxDegreeOfParallelism");
+
+    public static Command Command()
     {
-        if (argv.Contains("--mixed")) return await RunMixedAsync(argv);
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 100_000);
-        var duration = args.GetInt("--duration", 30);
-        var connections = args.GetInt("--connections", 64);
-        var threads = args.GetInt("--threads", 2);
-        var runs = args.GetInt("--runs", 3);
-        var wrk = args.Get("--wrk") ?? "wrk";
-        // What integrators send: browsers and Node's fetch offer "gzip, deflate, br", Python's requests "gzip, deflate";
-        // "identity" sends no Accept-Encoding at all (curl, .NET's HttpClient by default).
-        var acceptEncoding = args.Get("--accept-encoding") ?? "gzip, deflate, br";
+        var command = new Command("api-load", "read throughput and latency of GET .../recommendations on loopback with wrk (auth and rate limiting on)")
+        {
+            Mixed, Organizations, Duration, Connections, Threads, Runs, WorkDir, ApiDll, Wrk, AcceptEncoding, NoWarmAll, PageCacheMb, WritePercent, Parallelism,
+        };
+        // An option of the other mode would be ignored silently: refuse it instead.
+        command.Validators.Add(result =>
+        {
+            var mixed = result.GetValue(Mixed);
+            foreach (var option in mixed ? new Option[] { AcceptEncoding, NoWarmAll, PageCacheMb } : [WritePercent, Parallelism])
+            {
+                if (result.GetResult(option) is { Implicit: false }) result.AddError($"{option.Name} is {(mixed ? "not " : "")}for the mixed load (--mixed)");
+            }
+        });
+        command.SetAction((args, _) => args.GetValue(Mixed) ? RunMixedAsync(args) : RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var organizations = args.GetValue(Organizations) ?? 100_000;
+        var duration = args.GetValue(Duration) ?? 30;
+        var connections = args.GetValue(Connections) ?? 64;
+        var threads = args.GetValue(Threads);
+        var runs = args.GetValue(Runs);
+        var wrk = args.GetValue(Wrk) ?? "wrk";
+        var acceptEncoding = args.GetValue(AcceptEncoding) ?? "gzip, deflate, br";
         var sendsEncoding = !string.Equals(acceptEncoding, "identity", StringComparison.OrdinalIgnoreCase);
         // Ask once for every organization's list before the timed runs (steady state: each page rendered once).
-        var warmAll = !argv.Contains("--no-warm-all");
+        var warmAll = !args.GetValue(NoWarmAll);
         // Absolute: the API runs in its own working directory and would resolve a relative path against that.
-        var workDir = Path.GetFullPath(args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-apiload-").FullName);
-        var apiDll = args.Get("--api-dll") ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
+        var workDir = Path.GetFullPath(args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-apiload-").FullName);
+        var apiDll = args.GetValue(ApiDll) ?? Path.Combine(RepositoryRoot(), "src", "Matchmaker.Api", "bin", "Release", "net10.0", "Matchmaker.Api.dll");
         if (!File.Exists(apiDll))
         {
             Console.Error.WriteLine($"{apiDll} not found: build it first (dotnet build -c Release src/Matchmaker.Api) or pass --api-dll");
@@ -99,7 +139,7 @@ internal static partial class ApiLoadBench
         start.Environment["Jobs__RunServer"] = "false";
         start.Environment["RateLimits__PermitsPerMinute"] = "1000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        if (args.Get("--page-cache-mb") is { } pageCache) start.Environment["Serving__PageCacheMegabytes"] = pageCache;
+        if (args.GetValue(PageCacheMb) is { } pageCache) start.Environment["Serving__PageCacheMegabytes"] = pageCache.ToString(CultureInfo.InvariantCulture);
         using var api = Process.Start(start)!;
         api.OutputDataReceived += (_, _) => { };
         api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  api: {e.Data}"); };
@@ -126,7 +166,8 @@ internal static partial class ApiLoadBench
             if (sendsEncoding) http.DefaultRequestHeaders.Add("Accept-Encoding", acceptEncoding);
             var probe = await http.GetAsync($"/api/v1/organizations/{snapshot.OrganizationIds[1]}/recommendations");
             Console.WriteLine($"probe: {(int)probe.StatusCode}, {(await probe.Content.ReadAsByteArrayAsync()).Length:N0} bytes per page, " +
-                              $"Accept-Encoding: {(sendsEncoding ? acceptEncoding : "(none)")}, Content-Encoding: {(probe.Content.Headers.ContentEncoding.Count > 0 ? string.Join(",", probe.Content.Headers.ContentEncoding) : "(none)")}");
+                              $"Accept-Encoding: {(sendsEncoding ? acceptEncoding : "(none)")}, " +
+                              $"Content-Encoding: {(probe.Content.Headers.ContentEncoding.Count > 0 ? string.Join(",", probe.Content.Headers.ContentEncoding) : "(none)")}");
             if (probe.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException("the probe request failed");
             if (warmAll)
             {
@@ -138,7 +179,8 @@ internal static partial class ApiLoadBench
                     await response.Content.ReadAsByteArrayAsync(token);
                     if (response.StatusCode != HttpStatusCode.OK) Interlocked.Increment(ref failed);
                 });
-                Console.WriteLine($"warm-up: every organization's list asked for once in {clock.Elapsed.TotalSeconds:F0} s ({snapshot.OrganizationCount / clock.Elapsed.TotalSeconds:N0} req/s), {failed} not 200");
+                Console.WriteLine($"warm-up: every organization's list asked for once in {clock.Elapsed.TotalSeconds:F0} s " +
+                                  $"({snapshot.OrganizationCount / clock.Elapsed.TotalSeconds:N0} req/s), {failed} not 200");
             }
 
             // 4. wrk: random organizations, every request authenticated and rate limited.
@@ -155,21 +197,23 @@ internal static partial class ApiLoadBench
                     "-d", $"{duration}s", "--latency", $"http://127.0.0.1:{port}"], script, quiet: false);
                 result = result with { ApiCpuMsPerRequest = (CpuSeconds(api.Id) - cpuBefore) * 1000 / (result.RequestsPerSecond * duration) };
                 results.Add(result);
-                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, errors {result.Errors}, non-2xx {result.Non2xx}, " +
+                Console.WriteLine($"run {r + 1}: {result.RequestsPerSecond:N0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, " +
+                                  $"errors {result.Errors}, non-2xx {result.Non2xx}, " +
                                   $"API CPU {result.ApiCpuMsPerRequest:F3} ms per request, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
             api.Refresh();
             var peak = ReadPeakRss(api.Id);
             Console.WriteLine($"median over {runs} runs of {duration} s, {connections} connections, {threads} wrk threads: " +
                               $"{Machine.Median(results.Select(r => r.RequestsPerSecond)):N0} req/s, p50 {Machine.Median(results.Select(r => r.P50Ms)):F2} ms, " +
-                              $"p99 {Machine.Median(results.Select(r => r.P99Ms)):F2} ms, API CPU {Machine.Median(results.Select(r => r.ApiCpuMsPerRequest)):F3} ms/request, errors {results.Sum(r => r.Errors)}, non-2xx {results.Sum(r => r.Non2xx)}; API peak RSS {peak}");
+                              $"p99 {Machine.Median(results.Select(r => r.P99Ms)):F2} ms, API CPU {Machine.Median(results.Select(r => r.ApiCpuMsPerRequest)):F3} ms/request, " +
+                              $"errors {results.Sum(r => r.Errors)}, non-2xx {results.Sum(r => r.Non2xx)}; API peak RSS {peak}");
             return results.All(r => r.Errors == 0 && r.Non2xx == 0) ? 0 : 1;
         }
         finally
         {
             if (!api.HasExited) api.Kill(entireProcessTree: true);
             await api.WaitForExitAsync();
-            if (args.Get("--work-dir") is null)
+            if (args.GetValue(WorkDir) is null)
             {
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 Directory.Delete(workDir, recursive: true);

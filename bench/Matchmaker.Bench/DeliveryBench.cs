@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Delivery.Sqlite;
@@ -27,12 +28,25 @@ internal static class DeliveryBench
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    public static async Task<int> RunAsync(string[] argv)
+    private static readonly Option<int> Subscriptions = BenchOptions.Int("--subscriptions", 5_000, "e-mail subscriptions, one weekly list each");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "weeks run, one after the other");
+    private static readonly Option<string?> WorkDir = BenchOptions.Text("--work-dir", "where the SQLite stores are written (default: a temporary directory)", "DIR");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var subscriptions = args.GetInt("--subscriptions", 5_000);
-        var runs = args.GetInt("--runs", 3);
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
+        var command = new Command("delivery", "the Monday job in the embedded mode: compose, render and record one weekly list per e-mail subscription")
+        {
+            Subscriptions, Runs, WorkDir,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var subscriptions = args.GetValue(Subscriptions);
+        var runs = args.GetValue(Runs);
+        var workDir = args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
         Directory.CreateDirectory(workDir); // a --work-dir that does not exist yet
         var path = Path.Combine(workDir, "delivery.db");
         File.Delete(path);
@@ -100,7 +114,8 @@ internal static class DeliveryBench
             Console.WriteLine($"{week.Week}: {week.Composed:N0} lists with news, {week.Empty:N0} empty, {week.MessageIds.Count:N0} messages in {composeTimes[^1]:F2} s " +
                 $"({week.Composed / composeTimes[^1]:N0} lists/s); same week again: {again.Composed + again.Empty:N0} new, {again.Existing:N0} found in {againTimes[^1]:F2} s");
         }
-        Console.WriteLine($"median compose: {Machine.Median(composeTimes):F2} s ({subscriptions / Machine.Median(composeTimes):N0} subscriptions/s); median repeat in the same week: {Machine.Median(againTimes):F2} s; SQLite file {Machine.Mib(new FileInfo(path).Length)}");
+        Console.WriteLine($"median compose: {Machine.Median(composeTimes):F2} s ({subscriptions / Machine.Median(composeTimes):N0} subscriptions/s); " +
+                          $"median repeat in the same week: {Machine.Median(againTimes):F2} s; SQLite file {Machine.Mib(new FileInfo(path).Length)}");
         SqliteConnection.ClearAllPools();
         return 0;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Delivery;
 using Matchmaker.Engine.Recommendations;
@@ -13,11 +14,24 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class DigestRenderBench
 {
-    public static async Task<int> RunAsync(string[] argv)
+    private static readonly Option<int> Renders = BenchOptions.Int("--renders", 20_000, "renders of each output per run");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "timed runs (the median is reported)");
+    private static readonly Option<string?> Dump = BenchOptions.Text("--dump", "also write the rendered e-mail and page HTML to this directory", "DIR");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var count = args.GetInt("--renders", 20_000);
-        var runs = args.GetInt("--runs", 3);
+        var command = new Command("digest-render", "rendering alone: the weekly e-mail's HTML and the list page's, per render and allocated")
+        {
+            Renders, Runs, Dump,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var count = args.GetValue(Renders);
+        var runs = args.GetValue(Runs);
         Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
         var digest = Sample();
         const string list = "https://matchmaker.example.cn/lists/t0k3n?a=1&b=2", unsubscribe = "https://matchmaker.example.cn/unsubscribe/u0k3n";
@@ -27,7 +41,7 @@ internal static class DigestRenderBench
             ("e-mail HTML", () => pages.EmailHtmlAsync(digest, list, unsubscribe)),
             ("list page", () => pages.ListPageAsync(digest, unsubscribe)),
         };
-        if (args.Get("--dump") is { } dump)
+        if (args.GetValue(Dump) is { } dump)
         {
             // The rendered HTML, to open in a browser or compare between versions.
             Directory.CreateDirectory(dump);
@@ -52,7 +66,8 @@ internal static class DigestRenderBench
                 cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / count);
                 allocated.Add((GC.GetTotalAllocatedBytes(precise: false) - total) / (double)count / 1024);
             }
-            Console.WriteLine($"{name}: {size:N0} chars; median {Machine.Median(micros):F1} µs per render [{string.Join(", ", micros.Select(m => m.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}], " +
+            Console.WriteLine($"{name}: {size:N0} chars; median {Machine.Median(micros):F1} µs per render " +
+                $"[{string.Join(", ", micros.Select(m => m.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}], " +
                 $"CPU {Machine.Median(cpu):F1} µs per render, " +
                 $"{Machine.Median(allocated):F0} KiB allocated per render ({count:N0} renders per run)");
         }
@@ -67,7 +82,8 @@ internal static class DigestRenderBench
             new("need-met", "其能力满足贵方需求：碳纤维、中试", "Its capabilities meet your needs: carbon fibre, pilot production", ["carbon-fibre"]),
         ];
         var items = Enumerable.Range(1, 20).Select(i => new DigestItem($"org-{i:D6}", i, 10 - i * 0.3, i % 5 == 0, i % 7 == 0,
-            new CandidateSummary($"示范机构{i:D6}", $"Organization {i:D6} & Partners", i % 2 == 0 ? "enterprise" : "university", "hefei", ["new-materials"]), reasons)).ToList();
+            new CandidateSummary($"示范机构{i:D6}", $"Organization {i:D6} & Partners", i % 2 == 0 ? "enterprise" : "university", "hefei", ["new-materials"]),
+            reasons)).ToList();
         var gap = new DigestGap("plan-1", "碳纤维 \"轻量化\" 联合体", "finance", items.Take(3).ToList());
         return new Digest("dg_bench", "sub_bench", "org-000000", "同济大学汽车学院", "Tongji SAS", "2026-W48",
             new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero), "run-1", "m1", DigestLanguage.Both, items, [gap]);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
@@ -21,11 +22,26 @@ namespace Matchmaker.Bench;
 /// </summary>
 public static class Neo4jWriteBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Option<int> Count = BenchOptions.Int("--count", 100_000, "organizations written");
+    private static readonly Option<int> Batch = BenchOptions.Int("--batch", 5000, "organizations per UNWIND batch");
+    private static readonly Option<bool> Live = BenchOptions.Flag("--live",
+        "force a full collection as each batch arrives and record the live heap (exact, but slower: time not comparable)");
+
+    public static Command Command()
     {
-        var count = IntArg(args, "--count", 100_000);
-        var batchSize = IntArg(args, "--batch", 5000);
-        var live = args.Contains("--live");
+        var command = new Command("neo4j-write", "write synthetic organizations through the Neo4j adapter to a loopback Query API listener")
+        {
+            Count, Batch, Live,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var count = args.GetValue(Count);
+        var batchSize = args.GetValue(Batch);
+        var live = args.GetValue(Live);
         if (count < 1 || batchSize < 1)
         {
             Console.Error.WriteLine("usage: neo4j-write [--count N] [--batch N] [--live]");
@@ -74,7 +90,8 @@ public static class Neo4jWriteBench
         Console.WriteLine($"  requests            {stats.Requests:N0} (open 1, write batches {stats.Batches:N0}, commit {stats.Commits:N0}, rollback {stats.Rollbacks:N0})");
         Console.WriteLine($"  bytes sent          {stats.BodyBytes:N0} in request bodies ({Mib(stats.BodyBytes)}), largest body {stats.LargestBody:N0} ({Mib(stats.LargestBody)})");
         Console.WriteLine($"  time                {clock.Elapsed.TotalMilliseconds:N0} ms ({count / clock.Elapsed.TotalSeconds:N0} organizations/s)");
-        Console.WriteLine($"  managed heap        before {Mib(managedBefore)}, peak live after a GC {Mib(sampler.PeakAfterGc)}, peak in use incl. garbage {Mib(sampler.PeakManaged)} (sampled every 2 ms; {sampler.Collections} GCs)");
+        Console.WriteLine($"  managed heap        before {Mib(managedBefore)}, peak live after a GC {Mib(sampler.PeakAfterGc)}, " +
+                          $"peak in use incl. garbage {Mib(sampler.PeakManaged)} (sampled every 2 ms; {sampler.Collections} GCs)");
         Console.WriteLine($"  working set         before {Mib(workingSetBefore)}, peak {Mib(peakWorkingSet)} (process peak, listener included)");
         Console.WriteLine($"  allocated           {Mib(allocated)} in total during the run");
         if (live) Console.WriteLine($"  live heap per batch max {Mib(stats.MaxLiveAtBatch)}, min {Mib(stats.MinLiveAtBatch)} (full GC as each batch arrived)");
@@ -82,12 +99,6 @@ public static class Neo4jWriteBench
     }
 
     private static string Mib(long bytes) => $"{bytes / 1024.0 / 1024.0:N1} MiB";
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 
     /// <summary>Organizations made on access: the input takes no memory, so what grows is the adapter's.</summary>
     private sealed class SyntheticOrganizations(int count, string prefix) : IReadOnlyList<Organization>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Matchmaker.Engine.Domain;
@@ -17,15 +18,44 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class PlanBench
 {
-    public static int Run(string[] argv)
+    private static readonly Option<int> Instances = BenchOptions.Int("--instances", 1000, "random instances searched against the exact optimum");
+    private static readonly Option<bool> SearchOnly = BenchOptions.Flag("--search-only", "the search against the exact optimum only, no latency");
+    private static readonly Option<string?> Variant = BenchOptions.Text("--variant",
+        "planner settings as in the cordis consortium track's --variant (its weight is not used here)", "W:L1/L2/L3/L4/L5/TIE/SHARED");
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> Seed = BenchOptions.Int("--seed", 60, "the synthetic graph's seed");
+    private static readonly Option<int> Plans = BenchOptions.Int("--plans", 300, "plans timed in each run");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "timed runs");
+    private static readonly Option<int> TrainQueries = BenchOptions.Int("--train-queries", 1000, "training queries of the model");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
+        var command = new Command("plan",
+            "the consortium planner: search against the exact optimum, then plan latency on the synthetic corridor graph")
+        {
+            Organizations, Seed, Plans, Runs, Instances, TrainQueries, Variant, SearchOnly,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        // --variant as in the cordis consortium track, read before the long search so that a mistyped one costs nothing.
+        PlannerOptions options;
+        try
+        {
+            options = args.GetValue(Variant) is { } variant ? Cordis.ConsortiumTrack.ParseVariant(variant).Apply(new PlannerOptions()) : new PlannerOptions();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            Console.Error.WriteLine($"--variant: {e.Message}");
+            return 2;
+        }
         Console.WriteLine($"machine: {Machine.Describe()}");
-        SearchQuality(args.GetInt("--instances", 1000));
-        if (args.Has("--search-only")) return 0;
-        // --variant as in the cordis consortium track (its weight is not used here: requests keep the product's default weights).
-        var options = args.Get("--variant") is { } variant ? Cordis.ConsortiumTrack.ParseVariant(variant).Apply(new PlannerOptions()) : new PlannerOptions();
-        Latency(args.GetInt("--organizations", 100_000), args.GetInt("--seed", 60), args.GetInt("--plans", 300), args.GetInt("--runs", 3), args.GetInt("--train-queries", 1000), options);
+        SearchQuality(args.GetValue(Instances));
+        if (args.GetValue(SearchOnly)) return 0;
+        Latency(args.GetValue(Organizations), args.GetValue(Seed), args.GetValue(Plans), args.GetValue(Runs), args.GetValue(TrainQueries), options);
         return 0;
     }
 
@@ -77,7 +107,8 @@ internal static class PlanBench
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"exhaustive enumeration",-34} {1.0,10:F5} {100.0,8:F1}% {1000 * exactSeconds / instances,8:F3}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"alternatives 2-3 against the exact optimum under the same difference rule: {later} teams, mean {laterRatio / later:F5}, optimum in {100.0 * laterOptimal / later:F1}%"));
+            $"alternatives 2-3 against the exact optimum under the same difference rule: {later} teams, mean {laterRatio / later:F5}, " +
+            $"optimum in {100.0 * laterOptimal / later:F1}%"));
         Console.WriteLine();
     }
 
@@ -86,7 +117,8 @@ internal static class PlanBench
         var clock = Stopwatch.StartNew();
         var batch = SyntheticGraph.Generate(new SyntheticGraph.Options { Organizations = organizations, Seed = seed });
         var snapshot = GraphSnapshot.Build(batch);
-        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, " +
+                          $"{snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
 
         // The model as the service trains it: features from before the newest year, labels from it (capabilities included).
         clock.Restart();
@@ -107,7 +139,9 @@ internal static class PlanBench
         Console.WriteLine($"text index: {text?.Index.TermCount ?? 0:N0} terms ({clock.Elapsed.TotalSeconds:F1} s), once per snapshot");
         clock.Restart();
         var planner = new ConsortiumPlanner(snapshot, model, plannerOptions, text: text);
-        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, fit over all scored {plannerOptions.FitOverAllScored}, fit by kind {plannerOptions.FitByKind}, past team in fit {plannerOptions.PastTeamInFit}, grown from the team {plannerOptions.GrowFromTeam}, cohesion by shape {plannerOptions.CohesionByShape}");
+        Console.WriteLine($"planner options: cohesion levels {plannerOptions.Cohesion}, led teams shortlisted {plannerOptions.PoolFromLedTeams}, " +
+                          $"fit over all scored {plannerOptions.FitOverAllScored}, fit by kind {plannerOptions.FitByKind}, past team in fit {plannerOptions.PastTeamInFit}, " +
+                          $"grown from the team {plannerOptions.GrowFromTeam}, cohesion by shape {plannerOptions.CohesionByShape}");
         Console.WriteLine($"planner for this snapshot and model (statistics, term index): {clock.Elapsed.TotalSeconds:F1} s, once per snapshot");
 
         // Leads of the newest projects, in their project's field; a quarter with allowed cities, a quarter with a per-city cap.
@@ -159,12 +193,15 @@ internal static class PlanBench
             p95s.Add(Percentile(0.95));
             p99s.Add(Percentile(0.99));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  run {run + 1}: median {medians[^1]:F1} ms, p95 {p95s[^1]:F1} ms, p99 {p99s[^1]:F1} ms, max {sorted[^1]:F1} ms, CPU {cpu[^1]:F1} ms per plan; load average {LoadAverage()}"));
+                $"  run {run + 1}: median {medians[^1]:F1} ms, p95 {p95s[^1]:F1} ms, p99 {p99s[^1]:F1} ms, max {sorted[^1]:F1} ms, " +
+                $"CPU {cpu[^1]:F1} ms per plan; load average {LoadAverage()}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{alternatives / (double)Math.Max(1, plans - refused):F2} alternatives given per plan on average, {refused} refused; coverage needs per plan {needs / Math.Max(1, plans - refused):F2}, coverage part of the first team {coverage / Math.Max(1, plans - refused):F3} (means)"));
+            $"{alternatives / (double)Math.Max(1, plans - refused):F2} alternatives given per plan on average, {refused} refused; " +
+            $"coverage needs per plan {needs / Math.Max(1, plans - refused):F2}, coverage part of the first team {coverage / Math.Max(1, plans - refused):F3} (means)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"latency of one plan, medians over the runs: median {Machine.Median(medians):F1} ms, p95 {Machine.Median(p95s):F1} ms (target < 200 ms), p99 {Machine.Median(p99s):F1} ms; CPU time {Machine.Median(cpu):F1} ms per plan"));
+            $"latency of one plan, medians over the runs: median {Machine.Median(medians):F1} ms, p95 {Machine.Median(p95s):F1} ms (target < 200 ms), " +
+            $"p99 {Machine.Median(p99s):F1} ms; CPU time {Machine.Median(cpu):F1} ms per plan"));
         Console.WriteLine($"peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Graph.Sqlite;
 using Matchmaker.Engine.Matching;
@@ -24,27 +25,54 @@ namespace Matchmaker.Bench;
 /// </remarks>
 internal static class RecomputeBench
 {
-    public static async Task<int> RunAsync(string[] argv)
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> ShardSize = BenchOptions.Int("--shard-size", 5_000, "organizations per shard job");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 1, "full runs");
+    // A sample of a full run: only its first shards, then the run is failed (never published).
+    private static readonly Option<int> MaxShards = BenchOptions.Int("--max-shards", int.MaxValue,
+        "run only the first N shards of each full run, then fail it (never published)");
+    private static readonly Option<int> Incremental = BenchOptions.Int("--incremental", 5, "incremental runs after the full runs");
+    // Shard jobs run at once: the embedded Hangfire server's worker count (see StorageSetup.AddMatchmakerJobServer).
+    private static readonly Option<int> Workers = BenchOptions.Int("--workers", Math.Max(2, Environment.ProcessorCount),
+        "shard jobs run at once (the embedded job server's workers)");
+    private static readonly Option<int> TrainingYears = BenchOptions.Int("--training-years", 1, "label years the model is trained on");
+    private static readonly Option<string?> WorkDir = BenchOptions.Text("--work-dir",
+        "keeps the graph, lists and model for the next run, which reuses them (default: a temporary directory)", "DIR");
+    private static readonly Option<string?> ModelDir = BenchOptions.Text("--model-dir", "the model registry (default: models in the work directory)", "DIR");
+    private static readonly Option<bool> Retrain = BenchOptions.Flag("--retrain", "train a new model even if the registry has one");
+    private static readonly Option<bool> Keep = BenchOptions.Flag("--keep", "keep the temporary work directory");
+    private static readonly Option<bool> Verbose = BenchOptions.Flag("--verbose", "log the jobs' information messages");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 100_000);
-        var shardSize = args.GetInt("--shard-size", 5_000);
-        var fullRuns = args.GetInt("--runs", 1);
-        // A sample of a full run: only its first shards, then the run is failed (never published).
-        var maxShards = args.GetInt("--max-shards", int.MaxValue);
-        var incrementalRuns = args.GetInt("--incremental", 5);
-        // Shard jobs run at once: the embedded Hangfire server's worker count (see StorageSetup.AddMatchmakerJobServer).
-        var workers = args.GetInt("--workers", Math.Max(2, Environment.ProcessorCount));
-        var keep = args.Has("--keep") || args.Get("--work-dir") is not null;
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-recompute-").FullName;
+        var command = new Command("recompute",
+            "full and incremental recompute in the embedded mode on the synthetic graph, with a model trained on it")
+        {
+            Organizations, ShardSize, TrainingYears, Runs, Incremental, MaxShards, Workers, WorkDir, ModelDir, Retrain, Keep, Verbose,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var organizations = args.GetValue(Organizations);
+        var shardSize = args.GetValue(ShardSize);
+        var fullRuns = args.GetValue(Runs);
+        var maxShards = args.GetValue(MaxShards);
+        var incrementalRuns = args.GetValue(Incremental);
+        var workers = args.GetValue(Workers);
+        var keep = args.GetValue(Keep) || args.GetValue(WorkDir) is not null;
+        var workDir = args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-recompute-").FullName;
         Directory.CreateDirectory(workDir);
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"load average at start: {Machine.LoadAverage()}");
         // The service hosts (the API, which runs the embedded jobs, and the worker host) use server GC; this benchmark
         // measures as they run only with DOTNET_gcServer=1 (the benchmark project itself keeps workstation GC).
-        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
+        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, " +
+                          $"{(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
         var time = TimeProvider.System;
-        var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(args.Has("--verbose") ? LogLevel.Information : LogLevel.Warning));
+        var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(args.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning));
 
         var clock = Stopwatch.StartNew();
         var graph = new SqliteGraphStore(Path.Combine(workDir, "graph.db"));
@@ -62,8 +90,8 @@ internal static class RecomputeBench
         var store = new SqliteRecommendationStore(Path.Combine(workDir, "app.db"));
         await store.InitializeAsync();
         var snapshots = new SnapshotSource(graph, time, logs.CreateLogger<SnapshotSource>());
-        var registry = new ModelRegistry(args.Get("--model-dir") ?? Path.Combine(workDir, "models"));
-        if (registry.CurrentVersion is { } current && !args.Has("--retrain"))
+        var registry = new ModelRegistry(args.GetValue(ModelDir) ?? Path.Combine(workDir, "models"));
+        if (registry.CurrentVersion is { } current && !args.GetValue(Retrain))
         {
             Console.WriteLine($"model: reusing v{current} from {registry.Directory} ({RankingModel.ReadCard(registry.PathOf(current)).TrainingData})");
         }
@@ -71,7 +99,7 @@ internal static class RecomputeBench
         {
             clock.Restart();
             // One label year by default: the benchmark measures recompute, not training (which takes minutes at this size).
-            var modelOptions = new ModelOptions { TrainingYears = args.GetInt("--training-years", 1) };
+            var modelOptions = new ModelOptions { TrainingYears = args.GetValue(TrainingYears) };
             var training = new ModelTrainingService(snapshots, registry, modelOptions, time, logs.CreateLogger<ModelTrainingService>());
             var trained = await training.RetrainAsync();
             Console.WriteLine($"model: {trained.Message} ({clock.Elapsed.TotalSeconds:F1} s: snapshot, {modelOptions.TrainingYears} label year(s) of training, validation)");
@@ -83,7 +111,8 @@ internal static class RecomputeBench
         for (var r = 0; r < fullRuns; r++)
         {
             var peakBefore = Process.GetCurrentProcess().PeakWorkingSet64;
-            var gcBefore = (Pause: GC.GetTotalPauseDuration(), Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Allocated: GC.GetTotalAllocatedBytes());
+            var gcBefore = (Pause: GC.GetTotalPauseDuration(), Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2),
+                Allocated: GC.GetTotalAllocatedBytes());
             var timingsBefore = service.Timings;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
@@ -115,16 +144,25 @@ internal static class RecomputeBench
                               $"in the shards {cpuShards:F1} s ({cpuShards * 1000 / run.OrganizationsScored:F2} ms per organization)");
             if (run.Status == RunStatus.Published)
             {
-                Console.WriteLine($"  new lists served at the end of the wall time above (the publish); then the prune job deleted {pruned:N0} replaced lists in {pruneSeconds:F1} s " +
+                Console.WriteLine($"  new lists served at the end of the wall time above (the publish); " +
+                                  $"then the prune job deleted {pruned:N0} replaced lists in {pruneSeconds:F1} s " +
                                   $"({fullSeconds + pruneSeconds:F1} s with it)");
             }
-            Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, publish {t.Publish:F1} s, prune {t.Prune:F1} s");
+            Console.WriteLine($"  shards, wall: snapshot {t.Snapshot:F1} s, select {t.Select:F1} s, compute {t.Compute:F1} s, write {t.Write:F1} s, " +
+                              $"publish {t.Publish:F1} s, prune {t.Prune:F1} s");
             Console.WriteLine($"  ranker thread time: {Phases(t.Ranker)}");
-            Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Gen0} collections ({GC.CollectionCount(1) - gcBefore.Gen1} of generation 1, {GC.CollectionCount(2) - gcBefore.Gen2} of 2), " +
-                              $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalSeconds:F1} s, {Machine.Mib(GC.GetTotalAllocatedBytes() - gcBefore.Allocated)} allocated");
-            Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), load average {Machine.LoadAverage()}");
+            Console.WriteLine($"  GC: {GC.CollectionCount(0) - gcBefore.Gen0} collections " +
+                              $"({GC.CollectionCount(1) - gcBefore.Gen1} of generation 1, {GC.CollectionCount(2) - gcBefore.Gen2} of 2), " +
+                              $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalSeconds:F1} s, " +
+                              $"{Machine.Mib(GC.GetTotalAllocatedBytes() - gcBefore.Allocated)} allocated");
+            Console.WriteLine($"  peak working set {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)} (before the run {Machine.Mib(peakBefore)}), " +
+                              $"load average {Machine.LoadAverage()}");
         }
-        if (fullRuns > 1) Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs [{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");
+        if (fullRuns > 1)
+        {
+            Console.WriteLine($"full recompute: median wall {Machine.Median(walls):F1} s over {fullRuns} runs " +
+                              $"[{string.Join(", ", walls.Select(w => w.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}]");
+        }
 
         // Incremental: one organization's needs change; time until its new list is served.
         var snapshot = await snapshots.GetAsync();
@@ -148,8 +186,10 @@ internal static class RecomputeBench
             incremental.Add(clock.Elapsed.TotalSeconds);
             if (served!.RunId == before || served.RunId != result!.Id) throw new InvalidOperationException("the new list was not served");
             var t = Delta(service.Timings, timingsBefore);
-            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) served after {clock.Elapsed.TotalMilliseconds:F0} ms " +
-                              $"(snapshot patch {t.Snapshot * 1000:F0} ms, ranker {t.Select * 1000:F0} ms, lists {t.Compute * 1000:F0} ms, write {t.Write * 1000:F0} ms, publish {t.Publish * 1000:F0} ms; {Phases(t.Ranker, 1000, "ms")})");
+            Console.WriteLine($"  incremental {r + 1}: {result.OrganizationsScored} lists (the organization and its partners) " +
+                              $"served after {clock.Elapsed.TotalMilliseconds:F0} ms " +
+                              $"(snapshot patch {t.Snapshot * 1000:F0} ms, ranker {t.Select * 1000:F0} ms, lists {t.Compute * 1000:F0} ms, " +
+                              $"write {t.Write * 1000:F0} ms, publish {t.Publish * 1000:F0} ms; {Phases(t.Ranker, 1000, "ms")})");
         }
         if (incremental.Count > 0)
         {
@@ -174,5 +214,6 @@ internal static class RecomputeBench
 
     private static string Phases(RankerPhases p, double scale = 1, string unit = "s") =>
         $"candidates {RecomputeTimings.Seconds(p.Candidates) * scale:F1} {unit}, features {RecomputeTimings.Seconds(p.Features) * scale:F1} {unit}, " +
-        $"trees {RecomputeTimings.Seconds(p.Trees) * scale:F1} {unit}, choose {RecomputeTimings.Seconds(p.Choose) * scale:F1} {unit}, reasons and items {RecomputeTimings.Seconds(p.Reasons) * scale:F1} {unit}";
+        $"trees {RecomputeTimings.Seconds(p.Trees) * scale:F1} {unit}, choose {RecomputeTimings.Seconds(p.Choose) * scale:F1} {unit}, " +
+        $"reasons and items {RecomputeTimings.Seconds(p.Reasons) * scale:F1} {unit}";
 }

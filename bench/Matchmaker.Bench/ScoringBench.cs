@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Matchmaker.Engine.Graph;
@@ -15,21 +16,37 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class ScoringBench
 {
-    public static int Run(string[] argv)
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> Seed = BenchOptions.Int("--seed", 60, "the synthetic graph's seed");
+    private static readonly Option<int> Queries = BenchOptions.Int("--queries", 500, "queries whose candidates are scored in each run");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 5, "timed runs (the median is reported)");
+    private static readonly Option<int> TrainQueries = BenchOptions.Int("--train-queries", 1000, "training queries of the model");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 100_000);
-        var seed = args.GetInt("--seed", 60);
-        var queryCount = args.GetInt("--queries", 500);
-        var runs = args.GetInt("--runs", 5);
-        var trainQueries = args.GetInt("--train-queries", 1000);
+        var command = new Command("scoring", "candidate pairs scored per second per core (features + model) on the synthetic corridor graph")
+        {
+            Organizations, Seed, Queries, Runs, TrainQueries,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var organizations = args.GetValue(Organizations);
+        var seed = args.GetValue(Seed);
+        var queryCount = args.GetValue(Queries);
+        var runs = args.GetValue(Runs);
+        var trainQueries = args.GetValue(TrainQueries);
 
         Console.WriteLine($"machine: {Machine.Describe()}");
         var clock = Stopwatch.StartNew();
         var options = new SyntheticGraph.Options { Organizations = organizations, Seed = seed };
         var batch = SyntheticGraph.Generate(options);
         var snapshot = GraphSnapshot.Build(batch);
-        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"synthetic graph: {snapshot.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, " +
+                          $"{snapshot.Partners.EdgeCount:N0} partner edges ({clock.Elapsed.TotalSeconds:F1} s)");
 
         // Train on the graph's own time split: projects before the last year give features, the last year labels.
         clock.Restart();
@@ -43,7 +60,8 @@ internal static class ScoringBench
         var features = new PairFeatureExtractor();
         var rows = RankerTrainer.BuildRows([new TrainingSplit(new SnapshotStats(before), labelled, $"synthetic, labels from {cut}")], candidates, features, rankerOptions);
         var model = RankerTrainer.Train(rows, rankerOptions, $"synthetic graph ({organizations} organizations, seed {seed}), labels from {cut}", 1, DateTimeOffset.UnixEpoch);
-        Console.WriteLine($"model: {model.Trees.TreeCount} trees, {PairFeatureExtractor.Count} features, trained on {rows.Queries:N0} queries / {rows.Rows.Count:N0} rows ({clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"model: {model.Trees.TreeCount} trees, {PairFeatureExtractor.Count} features, " +
+                          $"trained on {rows.Queries:N0} queries / {rows.Rows.Count:N0} rows ({clock.Elapsed.TotalSeconds:F1} s)");
 
         // Queries on the full graph: the leads of the most recent projects, asking in their project's sector.
         var stats = new SnapshotStats(snapshot);
@@ -98,7 +116,8 @@ internal static class ScoringBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"features + model:          median {Machine.Median(rates):N0} pairs/s/core [{string.Join(", ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}]"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"with the two-hop walks:    median {Machine.Median(walkSeconds.Select(s => pairs / s)):N0} pairs/s/core (the query's walks over its partners' projects, {Machine.Median(walkSeconds.Zip(pairSeconds, (w, p) => w - p)) * 1000 / queries.Length:F2} ms per query)"));
+            $"with the two-hop walks:    median {Machine.Median(walkSeconds.Select(s => pairs / s)):N0} pairs/s/core " +
+            $"(the query's walks over its partners' projects, {Machine.Median(walkSeconds.Zip(pairSeconds, (w, p) => w - p)) * 1000 / queries.Length:F2} ms per query)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"with context + candidates: median {Machine.Median(endToEnd):N0} pairs/s/core, {Machine.Median(endToEndSeconds) * 1000 / queries.Length:F2} ms per query"));
         return 0;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Graph.Sqlite;
@@ -11,13 +12,27 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class SnapshotBench
 {
-    public static async Task<int> RunAsync(string[] argv)
+    private static readonly Option<int> Organizations = BenchOptions.Int("--organizations", 100_000, "organizations in the synthetic corridor graph");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 3, "timed builds of each kind");
+    private static readonly Option<int> Seed = BenchOptions.Int("--seed", 60, "the synthetic graph's seed");
+    private static readonly Option<string?> WorkDir = BenchOptions.Text("--work-dir", "where the SQLite store is written (default: a temporary directory, deleted after)", "DIR");
+
+    public static Command Command()
     {
-        var args = new BenchArgs(argv);
-        var organizations = args.GetInt("--organizations", 100_000);
-        var runs = args.GetInt("--runs", 3);
-        var seed = args.GetInt("--seed", 60);
-        var workDir = args.Get("--work-dir") ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
+        var command = new Command("snapshot", "generate a synthetic corridor graph, import it into a SQLite store and time GraphSnapshot builds")
+        {
+            Organizations, Seed, Runs, WorkDir,
+        };
+        command.SetAction((args, _) => RunAsync(args));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args)
+    {
+        var organizations = args.GetValue(Organizations);
+        var runs = args.GetValue(Runs);
+        var seed = args.GetValue(Seed);
+        var workDir = args.GetValue(WorkDir) ?? Directory.CreateTempSubdirectory("matchmaker-bench-").FullName;
 
         Console.WriteLine($"machine: {Machine.Describe()}");
         var heapBefore = Collect();
@@ -26,7 +41,8 @@ internal static class SnapshotBench
         var generated = clock.Elapsed.TotalSeconds;
         var batchBytes = Collect() - heapBefore;
         var memberships = batch.Projects.Sum(p => (long)p.Members.Count);
-        Console.WriteLine($"generated {batch.Organizations.Count:N0} organizations, {batch.Projects.Count:N0} projects, {memberships:N0} memberships, {batch.Ties.Count:N0} ties in {generated:F1} s; the batch (with project texts) holds {Machine.Mib(batchBytes)}");
+        Console.WriteLine($"generated {batch.Organizations.Count:N0} organizations, {batch.Projects.Count:N0} projects, {memberships:N0} memberships, " +
+                          $"{batch.Ties.Count:N0} ties in {generated:F1} s; the batch (with project texts) holds {Machine.Mib(batchBytes)}");
 
         var path = Path.Combine(workDir, "graph.db");
         File.Delete(path);
@@ -65,15 +81,19 @@ internal static class SnapshotBench
             fromStore.Add(clock.Elapsed.TotalSeconds);
         }
         // Retained size: the heap with the last snapshot alive minus the heap once it is released.
-        var summary = $"snapshot: {snapshot!.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.MembershipCount:N0} memberships, {snapshot.Partners.EdgeCount:N0} partner edges, {snapshot.TieCount:N0} typed ties";
+        var summary = $"snapshot: {snapshot!.OrganizationCount:N0} organizations, {snapshot.ProjectCount:N0} projects, {snapshot.MembershipCount:N0} memberships, " +
+                      $"{snapshot.Partners.EdgeCount:N0} partner edges, {snapshot.TieCount:N0} typed ties";
         snapshot = null;
         retained = RetainedBy(() => GraphSnapshot.BuildAsync(store).GetAwaiter().GetResult());
         Console.WriteLine(summary);
-        Console.WriteLine($"build from batch (layout only): median {Machine.Median(fromMemory):F2} s over {runs} runs [{string.Join(", ", fromMemory.Select(s => s.ToString("F2")))}]");
-        Console.WriteLine($"build from SQLite store:        median {Machine.Median(fromStore):F2} s over {runs} runs [{string.Join(", ", fromStore.Select(s => s.ToString("F2")))}]");
-        Console.WriteLine($"snapshot retained managed memory: {Machine.Mib(retained)} (with the organization records); process peak working set: {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
+        Console.WriteLine($"build from batch (layout only): median {Machine.Median(fromMemory):F2} s over {runs} runs " +
+                          $"[{string.Join(", ", fromMemory.Select(s => s.ToString("F2")))}]");
+        Console.WriteLine($"build from SQLite store:        median {Machine.Median(fromStore):F2} s over {runs} runs " +
+                          $"[{string.Join(", ", fromStore.Select(s => s.ToString("F2")))}]");
+        Console.WriteLine($"snapshot retained managed memory: {Machine.Mib(retained)} (with the organization records); " +
+                          $"process peak working set: {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}");
         Console.WriteLine($"snapshot built from the batch retains {Machine.Mib(fromBatchRetained)} beyond the batch (layout and project text records)");
-        if (args.Get("--work-dir") is null) Directory.Delete(workDir, recursive: true);
+        if (args.GetValue(WorkDir) is null) Directory.Delete(workDir, recursive: true);
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Matchmaker.Engine.Domain;
@@ -14,25 +15,51 @@ namespace Matchmaker.Bench;
 /// </summary>
 internal static class TextIndexBench
 {
-    public static int Run(string[] args)
+    private static readonly Argument<string?> DataDir = BenchOptions.DataDirectory("cordis-horizon");
+    private static readonly Option<int> TestYear = BenchOptions.Int("--test-year", 2024, "the graph holds the projects before this year; queries are its projects");
+    private static readonly Option<int> Copies = BenchOptions.Int("--copies", 1, "copies of the graph (5 reach about 100k organizations)");
+    private static readonly Option<int> Queries = BenchOptions.Int("--queries", 300, "queries timed (the tuning half: even project ids)");
+    private static readonly Option<int> Runs = BenchOptions.Int("--runs", 1, "builds timed (the median is reported)");
+    private static readonly Option<int> Top = BenchOptions.Int("--top", 200, "hits asked of each query");
+    private static readonly Option<int> MaxQueryTerms = BenchOptions.Int("--max-query-terms", new TextIndexOptions().MaxQueryTerms, "terms kept of each query");
+    private static readonly Option<double> RecentBoost = BenchOptions.Real("--recent-boost", 2, "boost of recent projects' texts");
+    // Synthetic mode: given --organizations, the corridor graph instead of the data.
+    private static readonly Option<int?> Organizations = BenchOptions.OptionalInt("--organizations",
+        "the synthetic corridor graph of this size instead of the data: the build's phases, then training's time slices");
+    private static readonly Option<int> Seed = BenchOptions.Int("--seed", 60, "with --organizations: the synthetic graph's seed");
+    private static readonly Option<int> Slices = BenchOptions.Int("--slices", 2, "with --organizations: training's time slices built after");
+    private static readonly Option<bool> NoReuse = BenchOptions.Flag("--no-reuse", "with --organizations: every text analyzed anew, without the analysis cache");
+
+    public static Command Command()
     {
-        var options = new BenchArgs(args);
-        if (options.Get("--organizations") is not null) return Synthetic(options);
-        var dataDir = options.Positional().FirstOrDefault() ?? BenchData.DefaultDirectory("cordis-horizon");
+        var command = new Command("text-index",
+            "build and query times of the text index (BM25, Lucene.Net) on the Horizon Europe projects before the test year "
+            + "(CORDIS, European Commission), or on the synthetic corridor graph with --organizations")
+        {
+            DataDir, TestYear, Copies, Queries, Runs, Top, MaxQueryTerms, RecentBoost, Organizations, Seed, Slices, NoReuse,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult options)
+    {
+        if (options.GetValue(Organizations) is { } organizations) return Synthetic(options, organizations);
+        var dataDir = options.GetValue(DataDir) ?? BenchData.DefaultDirectory("cordis-horizon");
         if (dataDir is null || !File.Exists(Path.Combine(dataDir, "projects.tsv.gz")))
         {
             Console.Error.WriteLine("text-index: give the cordis-horizon data directory (projects.tsv.gz, participations.tsv.gz)");
             return 2;
         }
-        var testYear = options.GetInt("--test-year", 2024);
-        var copies = options.GetInt("--copies", 1);
-        var queryCount = options.GetInt("--queries", 300);
-        var runs = options.GetInt("--runs", 1);
-        var top = options.GetInt("--top", 200);
+        var testYear = options.GetValue(TestYear);
+        var copies = options.GetValue(Copies);
+        var queryCount = options.GetValue(Queries);
+        var runs = options.GetValue(Runs);
+        var top = options.GetValue(Top);
         var indexOptions = new TextIndexOptions
         {
-            MaxQueryTerms = options.GetInt("--max-query-terms", new TextIndexOptions().MaxQueryTerms),
-            RecentBoost = float.Parse(options.Get("--recent-boost") ?? "2", CultureInfo.InvariantCulture),
+            MaxQueryTerms = options.GetValue(MaxQueryTerms),
+            RecentBoost = (float)options.GetValue(RecentBoost),
         };
 
         Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
@@ -54,7 +81,8 @@ internal static class TextIndexBench
         var texts = snapshot.ProjectTexts.Where(t => t is not null).Select(t => t!.FullText).ToArray();
         var tokens = 0L;
         Parallel.ForEach(texts, () => 0L, (t, _, count) => count + TextAnalyzer.Shared.Analyze(t).Count, count => Interlocked.Add(ref tokens, count));
-        Console.WriteLine($"analysis of the {texts.Length:N0} project texts ({texts.Sum(t => (long)t.Length) / 1e6:F1} M characters, {tokens / 1e6:F1} M words): {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"analysis of the {texts.Length:N0} project texts ({texts.Sum(t => (long)t.Length) / 1e6:F1} M characters, " +
+                          $"{tokens / 1e6:F1} M words): {clock.Elapsed.TotalSeconds:F1} s");
 
         TextIndex.BuildTrace = phase => Console.WriteLine($"  build: {phase}");
         // Build (median of the runs) and memory of the index that is kept.
@@ -73,7 +101,8 @@ internal static class TextIndexBench
             buildSeconds.Add(clock.Elapsed.TotalSeconds);
             memory = GC.GetTotalMemory(forceFullCollection: true) - before;
         }
-        Console.WriteLine($"build: {Machine.Median(buildSeconds):F1} s (median of {runs}: {string.Join(", ", buildSeconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}); " +
+        Console.WriteLine($"build: {Machine.Median(buildSeconds):F1} s " +
+                          $"(median of {runs}: {string.Join(", ", buildSeconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}); " +
                           $"{index!.TermCount:N0} terms; managed memory held {Machine.Mib(memory)}");
 
         // Queries: warm up on a few, then time each step of every query.
@@ -137,7 +166,8 @@ internal static class TextIndexBench
                 judged++;
             }
         }
-        Console.WriteLine($"queries: {queries.Count} of {testYear} (even project ids), {terms / (double)Math.Max(1, queries.Count):F1} terms each (at most {index.Options.MaxQueryTerms})");
+        Console.WriteLine($"queries: {queries.Count} of {testYear} (even project ids), {terms / (double)Math.Max(1, queries.Count):F1} terms each " +
+                          $"(at most {index.Options.MaxQueryTerms})");
         Console.WriteLine("step | p50 ms | p95 ms | max ms");
         Console.WriteLine("--- | --- | --- | ---");
         Row("Analyze", analyze);
@@ -171,14 +201,13 @@ internal static class TextIndexBench
     /// corridor graph (what a full recompute indexes), then the builds of the time slices a training run indexes (the
     /// graph before its last year, before the year ahead of it, ...), one after the other.
     /// </summary>
-    private static int Synthetic(BenchArgs options)
+    private static int Synthetic(ParseResult options, int organizations)
     {
-        var organizations = options.GetInt("--organizations", 100_000);
-        var seed = options.GetInt("--seed", 60);
-        var runs = options.GetInt("--runs", 1);
-        var slices = options.GetInt("--slices", 2);
+        var seed = options.GetValue(Seed);
+        var runs = options.GetValue(Runs);
+        var slices = options.GetValue(Slices);
         // --no-reuse: every text analyzed anew, as before the analysis cache.
-        var indexOptions = new TextIndexOptions { Analysis = options.Has("--no-reuse") ? null : new AnalysisCache() };
+        var indexOptions = new TextIndexOptions { Analysis = options.GetValue(NoReuse) ? null : new AnalysisCache() };
         Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
         var clock = Stopwatch.StartNew();
         var snapshot = GraphSnapshot.Build(Engine.Synthetic.SyntheticGraph.Generate(new Engine.Synthetic.SyntheticGraph.Options { Organizations = organizations, Seed = seed }));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -13,169 +14,146 @@ namespace Matchmaker.Bench.Cordis;
 /// </summary>
 public static class CordisCommand
 {
-    public static int Run(string[] args)
+    private static readonly Argument<string?> DataDir = BenchOptions.DataDirectory("cordis-h2020");
+    private static readonly Option<int> TestYear = BenchOptions.Int("--test-year", 2019, "the graph holds the projects before this year; its projects are the queries");
+    private static readonly Option<int> TrainYears = BenchOptions.Int("--train-years", 3, "label years before the test year the ranker is trained on");
+    private static readonly Option<string> Track = BenchOptions.Choice("--track", "all",
+        "the whole task, new partners only, or consortia planned by the planner", "all", "new-partners", "consortium");
+    private static readonly Option<string?> Json = BenchOptions.Text("--json", "also write the report as JSON to this file", "FILE");
+    // Tuning knobs (defaults are the tuned values; tune with --test-year 2018, never on 2019).
+    private static readonly RankerFlagOptions Ranker = new();
+    // Several ranker settings on the same data: "--negatives 100 --trainer fasttree; --l2 1; ..." (each variant is a list
+    // of the ranker flags, applied to the command line's settings).
+    private static readonly Option<string?> RankerSweep = BenchOptions.Text("--ranker-sweep",
+        "one learned ranker per variant, each a list of ranker flags applied to the command line's settings", "\"FLAGS; FLAGS; ...\"");
+    // Each variant of the sweep trained with seeds 1..N or A-B (negative sample and trainer), then their mean.
+    private static readonly Option<(int First, int Last)?> SweepSeeds = new("--sweep-seeds")
     {
-        string? dataDir = null, jsonPath = null;
-        var testYear = 2019;
-        var trainYears = 3;
-        var track = "all";
-        var labels = (string?)null;
-        string? rankerSweep = null, diffusionSweep = null;
-        // New-partner track: the diffusion (DiscoveryDiffusion) as a candidate source and as features, both on by
-        // default (chosen on 2018, training before 2018); `--diffusion-candidates 0 --diffusion-features off` is the model before.
-        // `--diffusion` changes the new-partner model's walk or, for the product's model (the all track, `--product`),
-        // its two-hop column (DiffusionOptions.TwoHops).
-        string? diffusionText = null;
-        var diffusionCandidates = CandidateOptions.ForNewPartners.MaxDiffused;
-        var diffusionFeatures = true;
-        int? maxPartnersOfPartners = null, maxPopular = null, maxComplementary = null;
-        (int First, int Last)? sweepSeeds = null;
-        // Consortium track (see ConsortiumTrack): the cohesion weight (fit gets the rest; CORDIS has no text, so coverage
-        // drops out) is the product's default ratio, chosen on 2018; shortlist sizes and beam as in the product.
-        var consortium = new ConsortiumTrack.Knobs(Cohesion: 0.4, PoolPerSlot: 12, PoolPerMember: 4, Beam: 8, Limit: null);
-        // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018
-        // (training before 2018), so they are that track's defaults. Its L2 stays LightGBM's own: the stronger L2
-        // of the whole-task model made no difference on this track's 2018 split.
-        // `--product`: the new-partner track judged with the product's own model (the whole-task model, its candidates
-        // and settings), as the product's discovery lists rank non-partners.
-        var product = args.Contains("--product");
-        // `--in-sample` (diagnostic, tuning year only): the test year's own queries are added to the training labels,
-        // so the figure says how far the features can separate the answers at all, not how well they generalize.
-        var inSample = args.Contains("--in-sample");
-        var options = args.SkipWhile(a => a != "--track").Skip(1).FirstOrDefault() == "new-partners" && !product
+        Description = "with --ranker-sweep: each variant trained with seeds 1..N or A-B, then their mean",
+        HelpName = "N|A-B",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            var range = text.Split('-');
+            if (!(range.Length is 1 or 2 && range.All(r => int.TryParse(r, CultureInfo.InvariantCulture, out var v) && v > 0)))
+            {
+                result.AddError($"--sweep-seeds: '{text}' is neither a count nor a range such as 4-6");
+                return null;
+            }
+            var ends = range.Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
+            return ends.Length == 2 ? (ends[0], ends[1]) : (1, ends[0]);
+        },
+    };
+    // The diffusion score alone as a heuristic, per setting (see DiffusionSweep).
+    private static readonly Option<string?> DiffusionSweepOption = BenchOptions.Text("--diffusion-sweep",
+        "the diffusion score alone as a heuristic, one line per setting", "\"SETTINGS; SETTINGS; ...\"");
+    // New-partner track: the diffusion (DiscoveryDiffusion) as a candidate source and as features, both on by
+    // default (chosen on 2018, training before 2018); `--diffusion-candidates 0 --diffusion-features off` is the model before.
+    // `--diffusion` changes the new-partner model's walk or, for the product's model (the all track, `--product`),
+    // its two-hop column (DiffusionOptions.TwoHops).
+    private static readonly Option<string?> Diffusion = BenchOptions.Text("--diffusion",
+        "the new-partner model's walk or the product's two-hop column, changed (see DiffusionSweep)", "SETTINGS");
+    private static readonly Option<int> DiffusionCandidates = BenchOptions.Int("--diffusion-candidates", CandidateOptions.ForNewPartners.MaxDiffused,
+        "new-partner model: candidates from the diffusion");
+    private static readonly Option<string> DiffusionFeatures = BenchOptions.OnOff("--diffusion-features", true, "the diffusion's feature columns");
+    // The other candidate sources' sizes (defaults: CandidateOptions.ForNewPartners for the new-partner model, the
+    // product's CandidateOptions otherwise).
+    private static readonly Option<int?> MaxPartnersOfPartners = BenchOptions.OptionalInt("--max-partners-of-partners",
+        "candidates from partners of partners (default: the model's own)");
+    private static readonly Option<int?> MaxPopular = BenchOptions.OptionalInt("--max-popular", "candidates popular in the field (default: the model's own)");
+    private static readonly Option<int?> MaxComplementary = BenchOptions.OptionalInt("--max-complementary",
+        "candidates of a complementary kind (default: the model's own)");
+    // New-partner track: train on new-partner answers (default) or on all answers.
+    private static readonly Option<string> Labels = BenchOptions.Choice("--labels", "new", "new-partner track: train on new-partner answers or on all", "new", "all");
+    // `--product`: the new-partner track judged with the product's own model (the whole-task model, its candidates
+    // and settings), as the product's discovery lists rank non-partners.
+    private static readonly Option<bool> Product = BenchOptions.Flag("--product", "new-partner track: judged with the product's own model");
+    // `--in-sample` (diagnostic, tuning year only): the test year's own queries are added to the training labels, so
+    // the figure says how far the features can separate the answers at all, not how well they generalize.
+    private static readonly Option<bool> InSample = BenchOptions.Flag("--in-sample", "diagnostic: the test year's own answers added to the training labels");
+    // Consortium track (see ConsortiumTrack): the cohesion weight (fit gets the rest; CORDIS has no text, so coverage
+    // drops out) is the product's default ratio, chosen on 2018; shortlist sizes and beam as in the product.
+    private static readonly ConsortiumTrack.Knobs ConsortiumDefaults = new(Cohesion: 0.4, PoolPerSlot: 12, PoolPerMember: 4, Beam: 8, Limit: null);
+    private static readonly Option<double?> Cohesion = BenchOptions.OptionalReal("--cohesion",
+        $"consortium track: the cohesion weight (default {ConsortiumDefaults.Cohesion.ToString(CultureInfo.InvariantCulture)}; over --variant's)");
+    private static readonly Option<int> PoolPerSlot = BenchOptions.Int("--pool-per-slot", ConsortiumDefaults.PoolPerSlot, "consortium track: shortlist per slot");
+    private static readonly Option<int> PoolPerMember = BenchOptions.Int("--pool-per-member", ConsortiumDefaults.PoolPerMember,
+        "consortium track: shortlist per team member");
+    private static readonly Option<int> Beam = BenchOptions.Int("--beam", ConsortiumDefaults.Beam, "consortium track: the search's beam");
+    // Several planner settings on one trained model: "W:L1/L2/L3/L4/L5/TIE/SHARED ..." (cohesion weight, then levels).
+    private static readonly Option<string?> PlannerSweep = BenchOptions.Text("--sweep", "consortium track: several planner settings on one trained model",
+        "\"W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS] ...\"");
+    private static readonly Option<string?> Variant = BenchOptions.Text("--variant", "consortium track: one planner setting (as a --sweep variant)",
+        "W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS]");
+    private static readonly Option<int?> Limit = BenchOptions.OptionalInt("--limit", "consortium track: the first N consortia in file order");
+
+    public static Command Command()
+    {
+        var command = new Command("cordis",
+            "evaluate the rankers (and, on the consortium track, the planner) on real Horizon 2020 consortia (CORDIS, European Commission), "
+            + "following the data's protocol")
+        {
+            DataDir, TestYear, TrainYears, Track, Json, RankerSweep, SweepSeeds, DiffusionSweepOption, Diffusion, DiffusionCandidates, DiffusionFeatures,
+            MaxPartnersOfPartners, MaxPopular, MaxComplementary, Labels, Product, InSample, Cohesion, PoolPerSlot, PoolPerMember, Beam, PlannerSweep, Variant, Limit,
+        };
+        Ranker.AddTo(command);
+        Diffusion.Validators.Add(result => CheckSettings(result, text => DiffusionSweep.Parse(text, new DiffusionOptions())));
+        Variant.Validators.Add(result => CheckSettings(result, text => ConsortiumTrack.ParseVariant(text)));
+        command.SetAction(Run);
+        return command;
+    }
+
+    /// <summary>Refuses a setting string its parser throws on, at parse time.</summary>
+    private static void CheckSettings(System.CommandLine.Parsing.OptionResult result, Action<string> parse)
+    {
+        if (result.Tokens.Count == 0) return;
+        try
+        {
+            parse(result.Tokens[0].Value);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            result.AddError($"{result.Option.Name}: {e.Message}");
+        }
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var dataDir = args.GetValue(DataDir);
+        var jsonPath = args.GetValue(Json);
+        var testYear = args.GetValue(TestYear);
+        var trainYears = args.GetValue(TrainYears);
+        var track = args.GetValue(Track)!;
+        var rankerSweep = args.GetValue(RankerSweep);
+        var diffusionSweep = args.GetValue(DiffusionSweepOption);
+        var diffusionText = args.GetValue(Diffusion);
+        var diffusionCandidates = args.GetValue(DiffusionCandidates);
+        var diffusionFeatures = args.GetValue(DiffusionFeatures) == "on";
+        var (maxPartnersOfPartners, maxPopular, maxComplementary) =
+            (args.GetValue(MaxPartnersOfPartners), args.GetValue(MaxPopular), args.GetValue(MaxComplementary));
+        var sweepSeeds = args.GetValue(SweepSeeds);
+        var labels = args.GetValue(Labels);
+        var product = args.GetValue(Product);
+        var inSample = args.GetValue(InSample);
+        // A --variant sets the cohesion weight too; an explicit --cohesion is over it.
+        var consortium = ConsortiumDefaults with
+        {
+            PoolPerSlot = args.GetValue(PoolPerSlot), PoolPerMember = args.GetValue(PoolPerMember), Beam = args.GetValue(Beam),
+            Limit = args.GetValue(Limit), Sweep = args.GetValue(PlannerSweep),
+        };
+        if (args.GetValue(Variant) is { } variant) consortium = consortium.With(variant);
+        if (args.GetValue(Cohesion) is { } cohesion) consortium = consortium with { Cohesion = cohesion };
+        // New-partner answers are few and noisy: smaller, slower, more regularized trees did better on 2018 (training
+        // before 2018), so they are that track's defaults; the ranker flags change either model's settings.
+        var options = track == "new-partners" && !product
             ? new RankerOptions { Iterations = 200, LearningRate = 0.05, MinimumExamplesPerLeaf = 200, Leaves = 15, L2Regularization = 0.01 }
             : new RankerOptions();
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--test-year" when i + 1 < args.Length:
-                    testYear = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--train-years" when i + 1 < args.Length:
-                    trainYears = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                // Tuning knobs (defaults are the tuned values; tune with --test-year 2018, never on 2019).
-                case var flag when RankerFlags.Contains(flag) && i + 1 < args.Length:
-                    try
-                    {
-                        options = ApplyRankerFlag(options, flag, args[++i]);
-                    }
-                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-                    {
-                        Console.Error.WriteLine($"{flag}: {e.Message}");
-                        return 2;
-                    }
-                    break;
-                // Several ranker settings on the same data: "--negatives 100 --trainer fasttree; --l2 1; ..." (each
-                // variant is a list of the ranker flags above, applied to the command line's settings).
-                case "--ranker-sweep" when i + 1 < args.Length:
-                    rankerSweep = args[++i];
-                    break;
-                // The diffusion score alone as a heuristic, per setting (see DiffusionSweep).
-                case "--diffusion-sweep" when i + 1 < args.Length:
-                    diffusionSweep = args[++i];
-                    break;
-                case "--diffusion" when i + 1 < args.Length:
-                    try
-                    {
-                        diffusionText = args[++i];
-                        DiffusionSweep.Parse(diffusionText, new DiffusionOptions());
-                    }
-                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-                    {
-                        Console.Error.WriteLine($"--diffusion: {e.Message}");
-                        return 2;
-                    }
-                    break;
-                case "--diffusion-candidates" when i + 1 < args.Length:
-                    diffusionCandidates = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                // The other candidate sources' sizes (defaults: CandidateOptions.ForNewPartners for the new-partner model,
-                // the product's CandidateOptions otherwise).
-                case "--max-partners-of-partners" when i + 1 < args.Length:
-                    maxPartnersOfPartners = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--max-popular" when i + 1 < args.Length:
-                    maxPopular = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--max-complementary" when i + 1 < args.Length:
-                    maxComplementary = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--diffusion-features" when i + 1 < args.Length:
-                    if (args[++i] is not ("on" or "off"))
-                    {
-                        Console.Error.WriteLine($"--diffusion-features: '{args[i]}' is neither on nor off");
-                        return 2;
-                    }
-                    diffusionFeatures = args[i] == "on";
-                    break;
-                // Each variant of the sweep trained with seeds 1..N or A-B (negative sample and trainer), then their mean.
-                case "--sweep-seeds" when i + 1 < args.Length:
-                    var range = args[++i].Split('-');
-                    if (!(range.Length is 1 or 2 && range.All(r => int.TryParse(r, CultureInfo.InvariantCulture, out var v) && v > 0)))
-                    {
-                        Console.Error.WriteLine($"--sweep-seeds: '{args[i]}' is neither a count nor a range such as 4-6");
-                        return 2;
-                    }
-                    var ends = range.Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
-                    sweepSeeds = ends.Length == 2 ? (ends[0], ends[1]) : (1, ends[0]);
-                    break;
-                case "--track" when i + 1 < args.Length:
-                    track = args[++i];
-                    if (track is not ("all" or "new-partners" or "consortium"))
-                    {
-                        Console.Error.WriteLine($"unknown track '{track}' (all, new-partners, consortium)");
-                        return 2;
-                    }
-                    break;
-                // New-partner track: train on new-partner answers (default) or on all answers.
-                case "--labels" when i + 1 < args.Length:
-                    labels = args[++i];
-                    break;
-                case "--cohesion" when i + 1 < args.Length:
-                    consortium = consortium with { Cohesion = double.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--pool-per-slot" when i + 1 < args.Length:
-                    consortium = consortium with { PoolPerSlot = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--pool-per-member" when i + 1 < args.Length:
-                    consortium = consortium with { PoolPerMember = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--beam" when i + 1 < args.Length:
-                    consortium = consortium with { Beam = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                // Several planner settings on one trained model: "W:L1/L2/L3/L4/L5/TIE/SHARED ..." (cohesion weight, then levels).
-                case "--sweep" when i + 1 < args.Length:
-                    consortium = consortium with { Sweep = args[++i] };
-                    break;
-                case "--variant" when i + 1 < args.Length:
-                    consortium = consortium.With(args[++i]);
-                    break;
-                case "--limit" when i + 1 < args.Length:
-                    consortium = consortium with { Limit = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--product":
-                case "--in-sample":
-                    break;
-                case "--json" when i + 1 < args.Length:
-                    jsonPath = args[++i];
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || dataDir is not null)
-                    {
-                        Console.Error.WriteLine($"unexpected argument '{args[i]}'");
-                        return 2;
-                    }
-                    dataDir = args[i];
-                    break;
-            }
-        }
+        foreach (var (flag, value) in Ranker.Given(args)) options = ApplyRankerFlag(options, flag, value);
         // Without an argument: the data beside the repository (../shared/data/cordis-h2020), when it is there.
         dataDir ??= BenchData.DefaultDirectory("cordis-h2020");
         if (dataDir is null)
         {
-            Console.Error.WriteLine("usage: Matchmaker.Bench cordis <data-dir> --test-year 2019 [--track all|new-partners|consortium] [--json FILE]");
+            Console.Error.WriteLine("cordis: give the cordis-h2020 data directory (none found beside the repository)");
             return 2;
         }
         // The sweep's variants are read before any data is loaded, so that a mistyped flag costs nothing.
@@ -199,16 +177,16 @@ public static class CordisCommand
         }
         if (track == "consortium") return ConsortiumTrack.Run(dataDir, testYear, trainYears, options, jsonPath, consortium);
 
-        var clock = Stopwatch.StartNew();
-        var data = CordisDataset.Load(dataDir);
-        foreach (var report in data.Reports) Console.WriteLine(report);
-        var snapshot = data.BuildSnapshot(testYear, DateTimeOffset.UnixEpoch);
         var newPartners = track == "new-partners";
         if (product && !newPartners)
         {
             Console.Error.WriteLine("--product is for the new-partners track (the all track already uses the product's model)");
             return 2;
         }
+        var clock = Stopwatch.StartNew();
+        var data = CordisDataset.Load(dataDir);
+        foreach (var report in data.Reports) Console.WriteLine(report);
+        var snapshot = data.BuildSnapshot(testYear, DateTimeOffset.UnixEpoch);
         // Which model is trained: the new-partner model (its candidates, labels and columns) or the product's.
         var newPartnerModel = newPartners && !product;
         var diffusion = newPartnerModel ? CandidateOptions.ForNewPartners.Diffusion ?? new DiffusionOptions() : DiffusionOptions.TwoHops;
@@ -292,47 +270,34 @@ public static class CordisCommand
         // taken before it), so that track leaves it out as `horizon` does.
         var reciprocalTop = newPartners ? 0 : 50;
         var evaluation = ProtocolEvaluator.EvaluateMatcher(matcher, queries, reciprocalTop, excludePreviousPartners: newPartners);
-        var (recall, reciprocal) = (evaluation.Recall, evaluation.Reciprocal);
         results[0] = ("learned", evaluation.Learned);
         var scoreSeconds = clock.Elapsed.TotalSeconds;
         var scoreCpu = CpuSeconds();
         clock.Stop();
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
-        Console.WriteLine($"CORDIS H2020 (CORDIS, European Commission), track {track}, test year {testYear}: {queries.Count:N0} queries, " +
-                          $"{snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}");
-        Console.WriteLine($"learned: {model.Card.Trainer}, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)}");
-        Console.WriteLine();
-        Console.WriteLine($"{"method",-20} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"queries",8}");
-        foreach (var (name, m) in results)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {m.Queries,8}"));
-        }
-        Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  phases: load+heuristics {heuristicsSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  CPU (both cores together): {scoreCpu:F1} s; load+heuristics {heuristicsCpu:F1} s, training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, learned ranking {scoreCpu - trainCpu:F1} s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
-        if (reciprocalTop > 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  reciprocity (top 50 re-ranked by the harmonic mean of both directions): NDCG@10 {reciprocal.Ndcg10:F4}, Recall@20 {reciprocal.Recall20:F4}, MRR {reciprocal.Mrr:F4}"));
+        RankingReport.Print(
+            $"CORDIS H2020 (CORDIS, European Commission), track {track}, test year {testYear}: {queries.Count:N0} queries, " +
+            $"{snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {testYear}",
+            model, rows, labelYears, results, clock.Elapsed.TotalSeconds, peak,
+            string.Create(CultureInfo.InvariantCulture,
+                $"load+heuristics {heuristicsSeconds:F1} s, training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, "
+                + $"learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"),
+            scoreCpu,
+            string.Create(CultureInfo.InvariantCulture,
+                $"load+heuristics {heuristicsCpu:F1} s, training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, "
+                + $"learned ranking {scoreCpu - trainCpu:F1} s"),
+            evaluation, reciprocalTop);
 
         if (jsonPath is not null)
         {
-            var report = new BenchReport(track, testYear, queries.Count, Math.Round(clock.Elapsed.TotalSeconds, 2), peak,
-                results.Select(r => new MethodResult(r.Name, Math.Round(r.Metrics.Ndcg10, 4), Math.Round(r.Metrics.Recall20, 4), Math.Round(r.Metrics.Mrr, 4))).ToArray());
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
+            var report = new BenchReport(track, testYear, queries.Count, Math.Round(clock.Elapsed.TotalSeconds, 2), peak, RankingReport.Methods(results));
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, RankingReport.JsonOptions));
         }
         return 0;
     }
 
-    internal static readonly HashSet<string> RankerFlags =
-    [
-        "--iterations", "--leaves", "--negatives", "--min-leaf", "--learning-rate", "--trainer", "--ndcg-truncation", "--subsample",
-        "--subsample-frequency", "--l2", "--l1", "--max-bins", "--sigmoid", "--feature-fraction", "--label-decay", "--hard-negatives", "--seed",
-    ];
+    internal static IReadOnlySet<string> RankerFlags => RankerFlagOptions.Names;
 
     internal static RankerOptions ApplyRankerFlag(RankerOptions o, string flag, string value)
     {
@@ -395,7 +360,8 @@ public static class CordisCommand
         TrainingSplit[] splits, CandidateGenerator candidates, PairFeatureExtractor features, bool newPartners, int testYear, string track)
     {
         Console.WriteLine($"track {track}, test year {testYear}: {queries.Count:N0} queries; ranker variants on the command line's settings");
-        Console.WriteLine($"{"variant",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"rows",9} {"trees",6} {"leaves",7} {"rows s",7} {"train s",8} {"train cpu s",12} {"splits/row",11} {"ns/row",7}");
+        Console.WriteLine($"{"variant",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"rows",9} {"trees",6} {"leaves",7} {"rows s",7} {"train s",8} " +
+                          $"{"train cpu s",12} {"splits/row",11} {"ns/row",7}");
         var cache = new Dictionary<RankerOptions, RankerTrainer.TrainingSet>();
         float[]? splitSample = null;
         foreach (var (name, variant) in variants)
@@ -424,12 +390,14 @@ public static class CordisCommand
                 results.Add(m);
                 var runLabel = seeds is null ? label : $"{label} [seed {o.Seed}]";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{runLabel,-60} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {rows.Rows.Count,9:N0} {model.Trees.TreeCount,6} {model.LeafCount,7} {rowsSeconds,7:F1} {trainSeconds,8:F1} {trainCpu,12:F1} {splitsPerRow,11:F0} {nsPerRow,7:F0}"));
+                    $"{runLabel,-60} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {rows.Rows.Count,9:N0} {model.Trees.TreeCount,6} {model.LeafCount,7} "
+                    + $"{rowsSeconds,7:F1} {trainSeconds,8:F1} {trainCpu,12:F1} {splitsPerRow,11:F0} {nsPerRow,7:F0}"));
             }
             if (results.Count > 1)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{label + $" [mean of {results.Count}]",-60} {results.Average(r => r.Ndcg10),8:F4} {results.Average(r => r.Recall20),10:F4} {results.Average(r => r.Mrr),8:F4}"));
+                    $"{label + $" [mean of {results.Count}]",-60} {results.Average(r => r.Ndcg10),8:F4} {results.Average(r => r.Recall20),10:F4} "
+                    + $"{results.Average(r => r.Mrr),8:F4}"));
             }
         }
         return 0;
@@ -455,9 +423,6 @@ public static class CordisCommand
     /// <summary>CPU time of this process so far, all threads: on a shared machine a steadier figure than the wall clock.</summary>
     internal static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
-    public sealed record MethodResult(string Name, double Ndcg10, double Recall20, double Mrr);
-
-    public sealed record BenchReport(string Track, int TestYear, int Queries, double WallSeconds, long PeakMemoryBytes, IReadOnlyList<MethodResult> Methods);
+    internal sealed record BenchReport(string Track, int TestYear, int Queries, double WallSeconds, long PeakMemoryBytes,
+        IReadOnlyList<RankingReport.MethodResult> Methods);
 }

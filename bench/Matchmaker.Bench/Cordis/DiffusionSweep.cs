@@ -188,7 +188,8 @@ public static class DiffusionSweep
             .Select(s => (Name: s, Options: s.StartsWith("cf=", StringComparison.Ordinal) || s.StartsWith("lowrank=", StringComparison.Ordinal) ? new DiffusionOptions()
                 : Parse(string.Join(' ', s.Split(' ').Where(t => !t.StartsWith("prf", StringComparison.Ordinal))), new DiffusionOptions()))).ToArray();
         Console.WriteLine($"track {track}, test year {testYear}: {queries.Count:N0} queries; diffusion alone as a heuristic");
-        Console.WriteLine($"{"setting",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {string.Join(" ", Depths.Select(d => $"{"in " + d.ToString(CultureInfo.InvariantCulture),8}"))} {"reached",8}");
+        Console.WriteLine($"{"setting",-60} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} " +
+                          $"{string.Join(" ", Depths.Select(d => $"{"in " + d.ToString(CultureInfo.InvariantCulture),8}"))} {"reached",8}");
         foreach (var (name, options) in settings)
         {
             if (name.StartsWith("lowrank=", StringComparison.Ordinal))
@@ -264,7 +265,8 @@ public static class DiffusionSweep
                 }
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-60} {metrics.Ndcg10,8:F4} {metrics.Recall20,10:F4} {metrics.Mrr,8:F4} {string.Join(" ", found.Select(f => $"{(double)f / total,8:F3}"))} {(double)reached / queries.Count,8:F0}  {System.Diagnostics.Stopwatch.GetElapsedTime(0, walkTicks).TotalMilliseconds / queries.Count,6:F2} ms a walk"));
+                $"{name,-60} {metrics.Ndcg10,8:F4} {metrics.Recall20,10:F4} {metrics.Mrr,8:F4} {string.Join(" ", found.Select(f => $"{(double)f / total,8:F3}"))} "
+                + $"{(double)reached / queries.Count,8:F0}  {System.Diagnostics.Stopwatch.GetElapsedTime(0, walkTicks).TotalMilliseconds / queries.Count,6:F2} ms a walk"));
         }
         return 0;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -13,19 +14,34 @@ public static class DenseCommand
 {
     private const int TestYear = 2024;
 
-    public static int Run(string[] args)
+    private static readonly Argument<string> DataDir = new("data-dir") { Description = "the cordis-horizon data directory" };
+    private static readonly Option<string> Model = BenchOptions.Choice("--model", "minilm", "the sentence-embedding model", "minilm", "arcticxs");
+    private static readonly Option<string?> Cache = BenchOptions.Text("--cache",
+        "where the vectors are kept between runs (default: matchmaker-dense in the temp directory)", "DIR");
+    private static readonly Option<int> Threads = BenchOptions.Int("--threads", 2, "ONNX Runtime threads");
+    private static readonly Option<int> Batch = BenchOptions.Int("--batch", 16, "texts embedded per batch");
+    private static readonly Option<int?> MaxTokens = BenchOptions.OptionalInt("--max-tokens", "cut each text at this many tokens (default: the model's own limit)");
+    private static readonly Option<bool> Bm25Only = BenchOptions.Flag("--bm25-only", "the text-bm25 reference alone, no embedding");
+
+    public static Command Command()
     {
-        var options = new BenchArgs(args);
-        if (options.Positional() is not [var dataDir])
+        var command = new Command("dense",
+            "dense sentence embeddings against the text-bm25 reference, and their fusion, on the tuning half of 2024 (Horizon Europe, CORDIS, European Commission)")
         {
-            Console.Error.WriteLine("usage: dense <data-dir> [--model minilm|arcticxs] [--cache DIR] [--threads 2] [--max-tokens N] [--batch 16] [--bm25-only]");
-            return 2;
-        }
-        var model = options.Get("--model") ?? "minilm";
-        var cacheDir = options.Get("--cache") ?? Path.Combine(Path.GetTempPath(), "matchmaker-dense");
-        var threads = options.GetInt("--threads", 2);
-        var batch = options.GetInt("--batch", 16);
-        int? maxTokens = options.Get("--max-tokens") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : null;
+            DataDir, Model, Cache, Threads, Batch, MaxTokens, Bm25Only,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult options)
+    {
+        var dataDir = options.GetValue(DataDir)!;
+        var model = options.GetValue(Model)!;
+        var cacheDir = options.GetValue(Cache) ?? Path.Combine(Path.GetTempPath(), "matchmaker-dense");
+        var threads = options.GetValue(Threads);
+        var batch = options.GetValue(Batch);
+        var maxTokens = options.GetValue(MaxTokens);
 
         Console.WriteLine($"machine: {Machine.Describe()}; load {Machine.LoadAverage()}");
         var watch = Stopwatch.StartNew();
@@ -39,7 +55,7 @@ public static class DenseCommand
         var bm25Scores = split.Queries.Select(q => bm25.Score(q.Project.QueryText)).ToArray();
         Console.WriteLine($"bm25: {bm25.VocabularySize} terms; index and {split.Queries.Count} queries in {watch.Elapsed.TotalSeconds:F1} s");
 
-        if (options.Has("--bm25-only"))
+        if (options.GetValue(Bm25Only))
         {
             Print(split, [("text-bm25", i => bm25Scores[i])]);
             return 0;
@@ -54,7 +70,8 @@ public static class DenseCommand
             split.Queries.Select(q => (q.Project.Id, embedder.QueryPrefix + q.Project.QueryText)).ToList(), batch, "queries");
         foreach (var (label, fill) in new[] { ("projects", docs), ("queries", queries) })
             if (fill.Embedded > 0)
-                Console.WriteLine($"embedded {fill.Embedded} {label} in {fill.Elapsed.TotalSeconds:F0} s: {fill.Elapsed.TotalMilliseconds / fill.Embedded:F1} ms per text ({fill.MeanTokens:F0} tokens on average)");
+                Console.WriteLine($"embedded {fill.Embedded} {label} in {fill.Elapsed.TotalSeconds:F0} s: " +
+                                  $"{fill.Elapsed.TotalMilliseconds / fill.Embedded:F1} ms per text ({fill.MeanTokens:F0} tokens on average)");
             else
                 Console.WriteLine($"{label}: all vectors read from {stem}.{label}.bin");
 

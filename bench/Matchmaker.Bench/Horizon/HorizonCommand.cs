@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -15,123 +16,88 @@ namespace Matchmaker.Bench.Horizon;
 /// </summary>
 public static class HorizonCommand
 {
-    private const string Usage =
-        "usage: Matchmaker.Bench horizon <data-dir> --test-year 2024 [--track all|new-partners|consortium] [--json FILE] " +
-        "[--query-text none|topic|full] [--queries all|even|odd] [--train-years 3]";
+    private static readonly Argument<string?> DataDir = BenchOptions.DataDirectory("cordis-horizon");
+    private static readonly Option<int?> TestYear = new("--test-year")
+    {
+        Description = "the graph holds the projects before this year; its projects are the queries", Required = true, CustomParser = ParseYear,
+    };
+    private static readonly Option<int> TrainYears = BenchOptions.Int("--train-years", 3, "label years before the test year the ranker is trained on");
+    private static readonly Option<string> Track = BenchOptions.Choice("--track", "all",
+        "the whole task, new partners only, or whole teams by the planner (consortium)", "all", "new-partners", "consortium");
+    private static readonly Option<string> QueryText = BenchOptions.Choice("--query-text", "full",
+        "what text the queries carry: nothing, the topic's titles and codes, or topic titles, title, objective and keywords", "none", "topic", "full");
+    // Tune on the even half; the odd half is the report half.
+    private static readonly Option<string> Queries = BenchOptions.Choice("--queries", "all",
+        "which queries are scored: all, even project ids (tuning) or odd (report)", "all", "even", "odd");
+    private static readonly Option<string?> Json = BenchOptions.Text("--json", "also write the report as JSON to this file", "FILE");
+    // `--text-features off`: the learned ranker without the text index (its text columns 0, no text candidates).
+    private static readonly Option<string> TextFeatures = BenchOptions.OnOff("--text-features", true,
+        "the text index: off leaves the learned ranker's text columns 0 and adds no text candidates");
+    // `--text k1=1.2,b=0.75,terms=128,recent=2,older=1,own=1,recent-years=2`: the text index's settings (TextIndexOptions).
+    private static readonly Option<string?> Text = BenchOptions.Text("--text",
+        "the text index's settings; a key left out keeps TextIndexOptions' default", "k1=X,b=X,terms=N,recent=X,older=X,own=X,recent-years=N,qtf=0|1");
+    // `--skip-learned`: the reference methods only (a quick look at the text index's settings).
+    private static readonly Option<bool> SkipLearned = BenchOptions.Flag("--skip-learned", "the reference methods only, no learned ranker");
+    private static readonly Option<int?> TextCandidates = BenchOptions.OptionalInt("--text-candidates",
+        "the text matcher's profile and project candidates (default: TextMatchOptions')");
+    private static readonly Option<int?> SimilarProjects = BenchOptions.OptionalInt("--similar-projects",
+        "the text matcher's similar past projects (default: TextMatchOptions')");
+    // The learned ranker's settings, as `cordis` takes them (--iterations, --negatives, --l2, ...).
+    private static readonly Cordis.RankerFlagOptions Ranker = new();
+
+    public static Command Command()
+    {
+        var command = new Command("horizon",
+            "evaluate the rankers (and, on the consortium track, the planner) on real Horizon Europe consortia with their texts "
+            + "(CORDIS, European Commission), following the data's protocol; tune on --queries even")
+        {
+            DataDir, TestYear, TrainYears, Track, QueryText, Queries, Json, TextFeatures, Text, SkipLearned, TextCandidates, SimilarProjects,
+        };
+        Ranker.AddTo(command);
+        Text.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0) return;
+            try
+            {
+                ParseTextOptions(result.Tokens[0].Value, new TextIndexOptions());
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+            {
+                result.AddError($"--text: {e.Message}");
+            }
+        });
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int? ParseYear(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var year)) return year;
+        result.AddError($"--test-year: '{value}' is not a year");
+        return null;
+    }
 
     /// <summary>One ranking method over the protocol's queries: fills a score per organization of the test snapshot.</summary>
     private sealed record Method(string Name, ProtocolEvaluator.FullScorer Scorer);
 
-    public static int Run(string[] args)
+    private static int Run(ParseResult args)
     {
-        string? dataDir = null, jsonPath = null;
-        int? testYear = null;
-        var trainYears = 3;
-        var track = "all";
-        var queryText = QueryTextMode.Full;
-        var half = "all";
-        // `--text-features off`: the learned ranker without the text index (its text columns 0, no text candidates).
-        var textFeatures = true;
-        // `--text k1=1.2,b=0.75,terms=64,recent=2,older=1,own=1,recent-years=2`: the text index's settings (TextIndexOptions).
-        var textOptions = new TextIndexOptions();
-        // `--skip-learned`: the reference methods only (a quick look at the text index's settings).
-        var skipLearned = false;
-        var rankerFlags = new List<(string Flag, string Value)>();
-        int? textCandidates = null, similarProjects = null;
-        for (var i = 0; i < args.Length; i++)
+        var dataDir = args.GetValue(DataDir) ?? BenchData.DefaultDirectory("cordis-horizon");
+        var jsonPath = args.GetValue(Json);
+        var year = args.GetValue(TestYear)!.Value;
+        var trainYears = args.GetValue(TrainYears);
+        var track = args.GetValue(Track)!;
+        var queryText = args.GetValue(QueryText) switch { "none" => QueryTextMode.None, "topic" => QueryTextMode.Topic, _ => QueryTextMode.Full };
+        var half = args.GetValue(Queries)!;
+        var textFeatures = args.GetValue(TextFeatures) == "on";
+        var textOptions = args.GetValue(Text) is { } text ? ParseTextOptions(text, new TextIndexOptions()) : new TextIndexOptions();
+        var skipLearned = args.GetValue(SkipLearned);
+        var rankerFlags = Ranker.Given(args).ToList();
+        var (textCandidates, similarProjects) = (args.GetValue(TextCandidates), args.GetValue(SimilarProjects));
+        if (dataDir is null)
         {
-            switch (args[i])
-            {
-                // The learned ranker's settings, as `cordis` takes them (--iterations, --negatives, --l2, ...).
-                case var flag when Cordis.CordisCommand.RankerFlags.Contains(flag) && i + 1 < args.Length:
-                    try
-                    {
-                        rankerFlags.Add((flag, args[++i]));
-                    }
-                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-                    {
-                        Console.Error.WriteLine($"{flag}: {e.Message}");
-                        return 2;
-                    }
-                    break;
-                case "--text-candidates" when i + 1 < args.Length:
-                    textCandidates = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--similar-projects" when i + 1 < args.Length:
-                    similarProjects = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--skip-learned":
-                    skipLearned = true;
-                    break;
-                case "--text" when i + 1 < args.Length:
-                    try
-                    {
-                        textOptions = ParseTextOptions(args[++i], textOptions);
-                    }
-                    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-                    {
-                        Console.Error.WriteLine($"--text: {e.Message}");
-                        return 2;
-                    }
-                    break;
-                case "--text-features" when i + 1 < args.Length:
-                    if (args[++i] is not ("on" or "off"))
-                    {
-                        Console.Error.WriteLine($"--text-features: '{args[i]}' is neither on nor off");
-                        return 2;
-                    }
-                    textFeatures = args[i] == "on";
-                    break;
-                case "--test-year" when i + 1 < args.Length:
-                    testYear = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--train-years" when i + 1 < args.Length:
-                    trainYears = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--track" when i + 1 < args.Length:
-                    track = args[++i];
-                    if (track is not ("all" or "new-partners" or "consortium"))
-                    {
-                        Console.Error.WriteLine($"unknown track '{track}' (all, new-partners, consortium)");
-                        return 2;
-                    }
-                    break;
-                case "--query-text" when i + 1 < args.Length:
-                    switch (args[++i])
-                    {
-                        case "none": queryText = QueryTextMode.None; break;
-                        case "topic": queryText = QueryTextMode.Topic; break;
-                        case "full": queryText = QueryTextMode.Full; break;
-                        default:
-                            Console.Error.WriteLine($"--query-text: '{args[i]}' is none of none, topic, full");
-                            return 2;
-                    }
-                    break;
-                case "--queries" when i + 1 < args.Length:
-                    half = args[++i];
-                    if (half is not ("all" or "even" or "odd"))
-                    {
-                        Console.Error.WriteLine($"--queries: '{half}' is none of all, even, odd");
-                        return 2;
-                    }
-                    break;
-                case "--json" when i + 1 < args.Length:
-                    jsonPath = args[++i];
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || dataDir is not null)
-                    {
-                        Console.Error.WriteLine($"unexpected argument '{args[i]}'");
-                        return 2;
-                    }
-                    dataDir = args[i];
-                    break;
-            }
-        }
-        dataDir ??= BenchData.DefaultDirectory("cordis-horizon");
-        if (dataDir is null || testYear is not { } year)
-        {
-            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine("horizon: give the cordis-horizon data directory (none found beside the repository)");
             return 2;
         }
         if (track == "consortium") return HorizonConsortiumTrack.Run(dataDir, year, trainYears, queryText, half, jsonPath);
@@ -183,9 +149,10 @@ public static class HorizonCommand
         {
             foreach (var (name, m) in results.Skip(1))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {m.Queries,8}"));
+                Console.WriteLine(RankingReport.Row(name, m));
             }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load {loadSeconds:F1} s, text index {indexSeconds:F1} s, methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"load {loadSeconds:F1} s, text index {indexSeconds:F1} s, methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s"));
             return 0;
         }
 
@@ -244,32 +211,25 @@ public static class HorizonCommand
         clock.Stop();
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
-        Console.WriteLine($"Horizon Europe (CORDIS, European Commission), track {track}, test year {year}, queries {half}, query text {Name(queryText)}: " +
-                          $"{queries.Length:N0} queries, {snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {year}");
-        Console.WriteLine($"learned: {model.Card.Trainer}, {rows.Queries:N0} training queries / {rows.Rows.Count:N0} rows from label years {string.Join(", ", labelYears)}");
-        Console.WriteLine();
-        Console.WriteLine($"{"method",-20} {"NDCG@10",8} {"Recall@20",10} {"MRR",8} {"queries",8}");
-        foreach (var (name, m) in results)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.Ndcg10,8:F4} {m.Recall20,10:F4} {m.Mrr,8:F4} {m.Queries,8}"));
-        }
-        Console.WriteLine();
-        var (recall, reciprocal) = (evaluation.Recall, evaluation.Reciprocal);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalSeconds:F1} s, peak memory {peak / (1024.0 * 1024):F0} MiB"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  phases: load {loadSeconds:F1} s, text index {indexSeconds:F1} s, reference methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s ({string.Join(", ", methodSeconds)}), training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  CPU (both cores together): {scoreCpu:F1} s; load {loadCpu:F1} s, text index {indexCpu - loadCpu:F1} s, reference methods {heuristicsCpu - indexCpu:F1} s, training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, learned ranking {scoreCpu - trainCpu:F1} s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  candidates: {recall.MeanCandidates:F0} per query, recall of answers {recall.All:F3} ({string.Join(", ", recall.BySource.Select(p => $"{p.Key} {p.Value:F3}"))})"));
-        if (reciprocalTop > 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  reciprocity (top 50 re-ranked by the harmonic mean of both directions): NDCG@10 {reciprocal.Ndcg10:F4}, Recall@20 {reciprocal.Recall20:F4}, MRR {reciprocal.Mrr:F4}"));
+        RankingReport.Print(
+            $"Horizon Europe (CORDIS, European Commission), track {track}, test year {year}, queries {half}, query text {Name(queryText)}: " +
+            $"{queries.Length:N0} queries, {snapshot.OrganizationCount:N0} organizations and {snapshot.ProjectCount:N0} projects before {year}",
+            model, rows, labelYears, results, clock.Elapsed.TotalSeconds, peak,
+            string.Create(CultureInfo.InvariantCulture,
+                $"load {loadSeconds:F1} s, text index {indexSeconds:F1} s, reference methods {heuristicsSeconds - loadSeconds - indexSeconds:F1} s "
+                + $"({string.Join(", ", methodSeconds)}), training rows {rowsSeconds - heuristicsSeconds:F1} s, LightGBM {trainSeconds - rowsSeconds:F1} s, "
+                + $"learned ranking {scoreSeconds - trainSeconds:F1} s ({evaluation.ScoredPairs:N0} pairs)"),
+            scoreCpu,
+            string.Create(CultureInfo.InvariantCulture,
+                $"load {loadCpu:F1} s, text index {indexCpu - loadCpu:F1} s, reference methods {heuristicsCpu - indexCpu:F1} s, "
+                + $"training rows {rowsCpu - heuristicsCpu:F1} s, LightGBM {trainCpu - rowsCpu:F1} s, learned ranking {scoreCpu - trainCpu:F1} s"),
+            evaluation, reciprocalTop);
 
         if (jsonPath is not null)
         {
             var report = new BenchReport("cordis-horizon", track, year, queries.Length, Name(queryText), half, Math.Round(clock.Elapsed.TotalSeconds, 2), peak,
-                results.Select(r => new MethodResult(r.Name, Math.Round(r.Metrics.Ndcg10, 4), Math.Round(r.Metrics.Recall20, 4), Math.Round(r.Metrics.Mrr, 4))).ToArray());
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
+                RankingReport.Methods(results));
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, RankingReport.JsonOptions));
         }
         return 0;
     }
@@ -292,7 +252,7 @@ public static class HorizonCommand
                 "own" => options with { OwnBoost = F() },
                 "recent-years" => options with { RecentYears = I() },
                 "qtf" => options with { QueryTermFrequency = I() != 0 },
-                _ => throw new ArgumentException($"unknown setting '{kv[0]}' (k1, b, terms, recent, older, own, recent-years)"),
+                _ => throw new ArgumentException($"unknown setting '{kv[0]}' (k1, b, terms, recent, older, own, recent-years, qtf)"),
             };
         }
         return options;
@@ -301,14 +261,10 @@ public static class HorizonCommand
     private static string Name(QueryTextMode mode) => mode.ToString().ToLowerInvariant();
 
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
-    public sealed record MethodResult(string Name, double Ndcg10, double Recall20, double Mrr);
-
     /// <summary>
     /// The `cordis` report's shape (`queries` is the number of queries scored), plus the dataset, the query text mode
     /// and which half of the queries was scored (all, even or odd project ids).
     /// </summary>
-    public sealed record BenchReport(string Dataset, string Track, int TestYear, int Queries, string QueryText, string QueryHalf, double WallSeconds,
-        long PeakMemoryBytes, IReadOnlyList<MethodResult> Methods);
+    internal sealed record BenchReport(string Dataset, string Track, int TestYear, int Queries, string QueryText, string QueryHalf, double WallSeconds,
+        long PeakMemoryBytes, IReadOnlyList<RankingReport.MethodResult> Methods);
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Import;
@@ -11,23 +12,32 @@ namespace Matchmaker.Bench.Horizon;
 /// </summary>
 public static class HorizonImportCommand
 {
-    public static int Run(string[] args)
+    private static readonly Argument<string> DataDir = new("data-dir") { Description = "the cordis-horizon data directory" };
+    private static readonly Argument<string> OutDir = new("out-dir") { Description = "where organizations.jsonl and projects.jsonl are written" };
+
+    public static Command Command()
     {
-        if (args.Length != 2 || args.Any(a => a.StartsWith("--", StringComparison.Ordinal)))
+        var command = new Command("horizon-import",
+            "convert the Horizon Europe data into bulk-import JSON Lines (organizations.jsonl, projects.jsonl) and read them back")
         {
-            Console.Error.WriteLine("usage: Matchmaker.Bench horizon-import <data-dir> <out-dir>");
-            return 2;
-        }
+            DataDir, OutDir,
+        };
+        command.SetAction(args => Run(args.GetValue(DataDir)!, args.GetValue(OutDir)!));
+        return command;
+    }
+
+    private static int Run(string dataDir, string outDir)
+    {
         var clock = Stopwatch.StartNew();
-        var data = HorizonDataset.Load(args[0]);
+        var data = HorizonDataset.Load(dataDir);
         foreach (var report in data.Reports) Console.WriteLine(report);
         var result = HorizonImport.Convert(data);
-        HorizonImport.WriteJsonLines(result, args[1]);
-        Console.WriteLine($"wrote {result.Organizations.Count:N0} organizations and {result.Projects.Count:N0} projects to {args[1]}");
+        HorizonImport.WriteJsonLines(result, outDir);
+        Console.WriteLine($"wrote {result.Organizations.Count:N0} organizations and {result.Projects.Count:N0} projects to {outDir}");
         foreach (var (what, count) in result.Adjusted) Console.WriteLine($"  {what}: {count:N0}");
         try
         {
-            var batch = GraphImportParser.ParseJsonLinesDirectory(args[1]);
+            var batch = GraphImportParser.ParseJsonLinesDirectory(outDir);
             Console.WriteLine($"read back: {batch.Organizations.Count:N0} organizations, {batch.Projects.Count:N0} projects, no error ({clock.Elapsed.TotalSeconds:F1} s)");
         }
         catch (GraphImportException e)
