@@ -25,16 +25,18 @@ public sealed partial class ConsortiumPlanner
         {
             if (_text is { } text)
             {
-                var query = text.Index.Analyze(request.Challenge);
+                // Analyzed once: the query's terms and their order and surfaces come from the same words.
+                var words = TextAnalyzer.Shared.Analyze(request.Challenge);
+                var query = text.Index.Analyze(words);
                 var kept = query.Terms.ToHashSet(StringComparer.Ordinal);
                 // In the challenge's order, each term shown as the challenge wrote it first (the stem "battery" as "batteries").
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var word in TextAnalyzer.Shared.Analyze(request.Challenge))
+                foreach (var word in words)
                 {
                     if (!kept.Contains(word.Term) || !seen.Add(word.Term)) continue;
                     // Counted before the holders are listed: most uninformative terms cost no look-up.
                     var holding = text.Index.ProfileFrequency(word.Term) - _needOnly.GetValueOrDefault(word.Term, []).Length;
-                    if (Informative(holding)) items.Add(new NeedItem(word.Surface, [word.Term], null, Idf(holding), InText: true) { Holders = Holders(text.Index, word.Term) });
+                    if (Informative(holding)) items.Add(new NeedItem(word.Surface, [word.Term], null, Idf(holding), InText: true) { Holders = Holders(word.Term) });
                 }
             }
         }
@@ -62,9 +64,11 @@ public sealed partial class ConsortiumPlanner
     /// The organizations that cover a challenge term, ascending: those whose text profile holds it (the index's
     /// postings), less those in whose profile only their own need tags hold it.
     /// </summary>
-    private int[] Holders(TextIndex index, string term)
+    private int[] Holders(string term) => _holders.GetOrAdd(term, static (t, planner) => planner.HoldersOf(t), this);
+
+    private int[] HoldersOf(string term)
     {
-        var holders = index.OrganizationsHolding(term);
+        var holders = _text!.Index.OrganizationsHolding(term);
         if (!_needOnly.TryGetValue(term, out var needing)) return holders;
         return holders.Where(o => Array.BinarySearch(needing, o) < 0).ToArray();
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Matchmaker.Engine.Domain;
 using Matchmaker.Engine.Graph;
 using Matchmaker.Engine.Matching;
@@ -49,6 +50,9 @@ public sealed partial class ConsortiumPlanner
     // ascending. A profile holds its organization's need tags too, but needing a term is not covering it.
     private readonly Dictionary<string, int[]> _needOnly = new(StringComparer.Ordinal);
     private readonly byte[] _rolesPlayed;
+    // Per challenge term, its holders (Holders): the same for every plan on this snapshot, and listing them from the
+    // postings was a tenth of a plan's time. Only informative terms are kept, so it holds at most the index's postings.
+    private readonly ConcurrentDictionary<string, int[]> _holders = new(StringComparer.Ordinal);
     private readonly int _year;
 
     /// <param name="text">

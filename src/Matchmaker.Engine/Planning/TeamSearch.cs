@@ -25,6 +25,7 @@ public sealed record SearchOptions
 public static class TeamSearch
 {
     private const double Epsilon = 1e-12;
+    private const double Slack = 1e-9;
 
     /// <summary>Up to <paramref name="k"/> alternatives, best first; fewer when no further team differs enough.</summary>
     public static IReadOnlyList<Team> Alternatives(PlanningProblem problem, int k, SearchOptions? options = null)
@@ -364,9 +365,27 @@ public static class TeamSearch
             return true;
         }
 
+        // The most coverage a candidate can bring: the weights of its terms the team lacks (weights are positive). A move
+        // whose delta without coverage plus these bounds cannot beat the best so far skips the exact coverage change,
+        // the costly part; Slack absorbs rounding, so a move is skipped only when the exact delta could not win either.
+        var gainBound = new double[p.CandidateCount];
+        void Bounds()
+        {
+            for (var c = 0; c < p.CandidateCount; c++)
+            {
+                double bound = 0;
+                foreach (var t in p.Terms[c])
+                {
+                    if (state.TermCount[t] == 0) bound += p.TermWeights[t];
+                }
+                gainBound[c] = p.CoverageCoefficient * bound;
+            }
+        }
+
         int[] one = new int[1], other = new int[1], outs = new int[2], ins = new int[2];
         while (true)
         {
+            if (p.CoverageCoefficient > 0) Bounds();
             // Single swaps: member at position out, candidate y in, either into the same slot or, when y cannot
             // fill it, into the slot of another member q who moves over to the freed one.
             var best = Epsilon;
@@ -392,7 +411,11 @@ public static class TeamSearch
                     other[0] = y;
                     var delta = p.FitCoefficient * (p.Fit[y] - p.Fit[x])
                         + p.CohesionCoefficient * (toTeam[y] - p.CohesionOf(y, x) - toTeam[x]);
-                    if (p.CoverageCoefficient > 0) delta += p.CoverageCoefficient * CoverageChange(one, other);
+                    if (p.CoverageCoefficient > 0)
+                    {
+                        if (delta + gainBound[y] + Slack <= best) continue;
+                        delta += p.CoverageCoefficient * CoverageChange(one, other);
+                    }
                     if (delta <= best || !Allowed(one, other)) continue;
                     best = delta;
                     move = (position, y, exchange);
@@ -445,7 +468,11 @@ public static class TeamSearch
                                 + p.CohesionCoefficient * (toTeam[y2] - p.CohesionOf(y2, x1) - p.CohesionOf(y2, x2) + p.CohesionOf(y1, y2)) - removed;
                             ins[0] = y1;
                             ins[1] = y2;
-                            if (p.CoverageCoefficient > 0) delta += p.CoverageCoefficient * CoverageChange(outs, ins);
+                            if (p.CoverageCoefficient > 0)
+                            {
+                                if (delta + gainBound[y1] + gainBound[y2] + Slack <= bestPair) continue;
+                                delta += p.CoverageCoefficient * CoverageChange(outs, ins);
+                            }
                             if (delta <= bestPair || !Allowed(outs, ins)) continue;
                             bestPair = delta;
                             pairMove = (p1, y1, p2, y2);

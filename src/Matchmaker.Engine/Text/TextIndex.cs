@@ -250,11 +250,14 @@ public sealed partial class TextIndex : IDisposable
     /// of them: those with the highest tf × idf (idf over organization profiles). Terms found in no profile and no
     /// project are dropped.
     /// </summary>
-    public TextQuery Analyze(string? text)
+    public TextQuery Analyze(string? text) => string.IsNullOrWhiteSpace(text) ? TextQuery.Empty : Analyze(TextAnalyzer.Shared.Analyze(text));
+
+    /// <summary>The query of a text already analyzed by <see cref="TextAnalyzer.Shared"/> (its words in order): as <see cref="Analyze(string?)"/>.</summary>
+    public TextQuery Analyze(IReadOnlyList<AnalyzedWord> words)
     {
-        if (string.IsNullOrWhiteSpace(text)) return TextQuery.Empty;
+        ArgumentNullException.ThrowIfNull(words);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var w in TextAnalyzer.Shared.Analyze(text))
+        foreach (var w in words)
         {
             counts[w.Term] = counts.GetValueOrDefault(w.Term) + 1;
         }

@@ -114,6 +114,26 @@ public class TextIndexTests
         Assert.Equal(0, index.TopOrganizations(index.Analyze("zeppelin"), new int[4], new float[4]));
     }
 
+    [Fact]
+    public void A_query_of_words_analyzed_before_keeps_the_same_terms()
+    {
+        var g = new TextGraph();
+        for (var o = 0; o < 4; o++) g.Org($"o{o}");
+        g.Project("p0", 2024, "hydrogen catalyst membrane", "o0");
+        g.Project("p1", 2024, "hydrogen solar", "o1");
+        g.Project("p2", 2024, "hydrogen wind", "o2");
+        g.Project("p3", 2024, "solar wind", "o3");
+        using var index = TextIndex.Build(g.Build(), new TextIndexOptions { MaxQueryTerms = 2 });
+
+        // The planner analyzes a challenge once and builds its query from those words: the same two terms as above.
+        var query = index.Analyze(TextAnalyzer.Shared.Analyze("Hydrogen, hydrogen and hydrogen: a catalyst for solar zeppelins"));
+
+        Assert.Equal(["catalyst", "hydrogen"], query.Terms);
+        Assert.Equal([1, 3], query.Frequencies);
+        Assert.True(index.Analyze(TextAnalyzer.Shared.Analyze("zeppelin")).IsEmpty);
+        Assert.True(index.Analyze([]).IsEmpty);
+    }
+
     private static (GraphSnapshot Snapshot, int Lab, int X1, int X2) EvidenceGraph()
     {
         var g = new TextGraph();
