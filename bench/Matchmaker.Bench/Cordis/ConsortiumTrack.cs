@@ -54,7 +54,11 @@ internal static class ConsortiumTrack
         };
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"cohesion levels {Levels}{(LedTeams ? ", the lead's led teams in the fields shortlisted" : "")}; fit standardized over {(FitOverAll ? "all scored candidates" : "the shortlisted")}{(FitByKind ? " per kind" : "")}{(PastTeam > 0 ? $", {PastTeam} of it the best-shaped past team of the lead" : "")}{(Grow > 0 ? $"; shortlists grown from the team by {Grow} per slot" : "")}{(CohesionByShape ? "; the lead's past teams' cohesion scaled by their shape" : "")}");
+            $"cohesion levels {Levels}{(LedTeams ? ", the lead's led teams in the fields shortlisted" : "")}; "
+            + $"fit standardized over {(FitOverAll ? "all scored candidates" : "the shortlisted")}{(FitByKind ? " per kind" : "")}"
+            + $"{(PastTeam > 0 ? $", {PastTeam} of it the best-shaped past team of the lead" : "")}"
+            + $"{(Grow > 0 ? $"; shortlists grown from the team by {Grow} per slot" : "")}"
+            + $"{(CohesionByShape ? "; the lead's past teams' cohesion scaled by their shape" : "")}");
     }
 
     /// <summary>
@@ -159,8 +163,11 @@ internal static class ConsortiumTrack
             var planned = planner.PlanTeams(q.Request(weights));
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (planned.Refusal is not null || planned.Pairwise is null) return;
-            results[i] = new QueryResult(q, Hits(q, snapshot.OrganizationIds, planned.Teams[0].Members), Hits(q, snapshot.OrganizationIds, planned.Pairwise.Members),
-                Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum(), Hits(q, snapshot.OrganizationIds, (planned.PairwiseOverGrown ?? planned.Pairwise).Members).Values.Sum());
+            results[i] = new QueryResult(q,
+                Hits(q, snapshot.OrganizationIds, planned.Teams[0].Members),
+                Hits(q, snapshot.OrganizationIds, planned.Pairwise.Members),
+                Hits(q, snapshot.OrganizationIds, planned.Shortlisted.ToArray()).Values.Sum(),
+                Hits(q, snapshot.OrganizationIds, (planned.PairwiseOverGrown ?? planned.Pairwise).Members).Values.Sum());
         });
         var planSeconds = clock.Elapsed.TotalSeconds - setupSeconds;
         var done = results.Where(r => r is not null).Select(r => r!).ToList();
@@ -201,7 +208,9 @@ internal static class ConsortiumTrack
             $"{100.0 * done.Sum(r => r.Query.KnownTypes.Count) / done.Sum(r => r.Query.Slots.Sum(s => s.Count)):F1}% of all places are members known before {testYear}"));
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wall time {clock.Elapsed.TotalSeconds:F1} s (planning {planSeconds:F1} s on {Environment.ProcessorCount} cores); one plan: median {sorted[sorted.Length / 2]:F0} ms, p95 {sorted[(int)(sorted.Length * 0.95)]:F0} ms, max {sorted[^1]:F0} ms; peak memory {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}"));
+            $"wall time {clock.Elapsed.TotalSeconds:F1} s (planning {planSeconds:F1} s on {Environment.ProcessorCount} cores); "
+            + $"one plan: median {sorted[sorted.Length / 2]:F0} ms, p95 {sorted[(int)(sorted.Length * 0.95)]:F0} ms, max {sorted[^1]:F0} ms; "
+            + $"peak memory {Machine.Mib(Process.GetCurrentProcess().PeakWorkingSet64)}"));
 
         if (jsonPath is not null)
         {
@@ -252,7 +261,9 @@ internal static class ConsortiumTrack
         {
             var rows = Enumerable.Range(0, queries.Count).Where(i => done[i]).Select(i => hits[i, v]).ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{variants[v].Text,-44} {(double)rows.Sum(r => r.Planner) / total,8:F4} {(double)rows.Sum(r => r.Baseline) / total,8:F4} {rows.Average(r => r.MacroPlanner),9:F4} {rows.Average(r => r.MacroBaseline),8:F4} {(double)rows.Sum(r => r.Shortlisted) / total,8:F4} {(double)rows.Sum(r => r.BaselineOverGrown) / total,8:F4}"));
+                $"{variants[v].Text,-44} {(double)rows.Sum(r => r.Planner) / total,8:F4} {(double)rows.Sum(r => r.Baseline) / total,8:F4} "
+                + $"{rows.Average(r => r.MacroPlanner),9:F4} {rows.Average(r => r.MacroBaseline),8:F4} "
+                + $"{(double)rows.Sum(r => r.Shortlisted) / total,8:F4} {(double)rows.Sum(r => r.BaselineOverGrown) / total,8:F4}"));
         }
         return 0;
     }
