@@ -123,7 +123,7 @@ public sealed class PostgresOutageTests(PostgresFixture postgres, ITestOutputHel
         await Task.WhenAll(writers);
 
         var resumed = await Runs.WaitForPublishedFullRunAsync(api.Client, r => r.Id == run.Id, TimeSpan.FromMinutes(2),
-            () => api.Output + "\n" + JobsAsync(connectionString).GetAwaiter().GetResult());
+            () => api.Output + "\n" + HangfireJobs.DescribeUnfinishedAsync(connectionString).GetAwaiter().GetResult());
         Assert.Equal(resumed.ShardsTotal, resumed.ShardsDone);
         Assert.Equal(Organizations, resumed.OrganizationsScored);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
@@ -145,24 +145,5 @@ public sealed class PostgresOutageTests(PostgresFixture postgres, ITestOutputHel
         Assert.True(ackedBefore > 0, "no feedback was acknowledged before the outage");
         var lists = await api.Client.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{ids[5]}/recommendations?includeExistingPartners=true");
         Assert.Equal(resumed.Id, lists.GetProperty("runId").GetString());
-    }
-
-    /// <summary>Hangfire's view of the unfinished jobs, for a failure message.</summary>
-    private static async Task<string> JobsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT j.id, j.statename, j.arguments, q.fetchedat, now() FROM hangfire.job j LEFT JOIN hangfire.jobqueue q ON q.jobid = j.id
-            WHERE j.statename IS DISTINCT FROM 'Succeeded' ORDER BY j.id
-            """, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
-                .Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-        return "unfinished jobs:\n" + string.Join('\n', lines);
     }
 }

@@ -179,33 +179,7 @@ public sealed class WorkerKillTests(PostgresFixture postgres, ITestOutputHelper 
     }
 
     private string Diagnostics(ApiProcess api, WorkerProcess survivor, WorkerProcess victim) =>
-        $"api:\n{api.Output}\nsurvivor:\n{survivor.Output}\nvictim:\n{victim.Output}\n{JobsAsync().GetAwaiter().GetResult()}";
+        $"api:\n{api.Output}\nsurvivor:\n{survivor.Output}\nvictim:\n{victim.Output}\n{HangfireJobs.DescribeUnfinishedAsync(_connectionString).GetAwaiter().GetResult()}";
 
     private string? _connectionString;
-
-    /// <summary>Hangfire's view of the unfinished jobs and their fetches, for a failure message.</summary>
-    private async Task<string> JobsAsync()
-    {
-        if (_connectionString is null) return "";
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT j.id, j.statename, j.arguments, s.data, q.fetchedat, now() FROM hangfire.job j LEFT JOIN hangfire.jobqueue q ON q.jobid = j.id
-            LEFT JOIN hangfire.state s ON s.id = j.stateid
-            WHERE j.statename IS DISTINCT FROM 'Succeeded' ORDER BY j.id
-            """, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
-                .Select(i => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-        await reader.CloseAsync();
-        await using var locks = new NpgsqlCommand("SELECT resource, acquired FROM hangfire.lock ORDER BY acquired", connection);
-        await using var held = await locks.ExecuteReaderAsync();
-        var heldLines = new List<string>();
-        while (await held.ReadAsync()) heldLines.Add($"{held.GetValue(0)} | {held.GetValue(1)}");
-        return "unfinished jobs:\n" + string.Join('\n', lines) + "\njob store locks:\n" + string.Join('\n', heldLines);
-    }
 }
