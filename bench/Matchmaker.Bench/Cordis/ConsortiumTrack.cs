@@ -70,9 +70,14 @@ internal static class ConsortiumTrack
     public static Variant ParseVariant(string text)
     {
         var parts = text.Split(':');
-        var (weight, rest) = (parts[0], parts[1]);
+        var levels = parts.Length is 2 or 3 ? parts[1].Split('/') : [];
+        if (levels.Length != 7)
+        {
+            throw new FormatException($"'{text}' is not a variant: give W:L1/L2/L3/L4/L5/TIE/SHARED[:FLAGS], seven levels after the weight");
+        }
+        var weight = parts[0];
         var flags = parts.Length > 2 ? parts[2] : "";
-        var x = rest.Split('/').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var x = levels.Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         var grow = System.Text.RegularExpressions.Regex.Match(flags, @"g([0-9]+)");
         var pastTeam = System.Text.RegularExpressions.Regex.Match(flags, @"t([0-9.]+)");
 
