@@ -96,13 +96,7 @@ public class TextIndexTests
     [Fact]
     public void A_query_keeps_its_most_informative_terms_and_drops_unknown_ones()
     {
-        var g = new TextGraph();
-        for (var o = 0; o < 4; o++) g.Org($"o{o}");
-        g.Project("p0", 2024, "hydrogen catalyst membrane", "o0");
-        g.Project("p1", 2024, "hydrogen solar", "o1");
-        g.Project("p2", 2024, "hydrogen wind", "o2");
-        g.Project("p3", 2024, "solar wind", "o3");
-        using var index = TextIndex.Build(g.Build(), new TextIndexOptions { MaxQueryTerms = 2 });
+        using var index = HydrogenIndex();
 
         // hydrogen: tf 3, df 3, idf ln(1 + 1.5/3.5) = 0.357 → 1.07; catalyst: tf 1, df 1, idf 1.204;
         // solar: tf 1, df 2, idf 0.693; "zeppelin" is in no profile.
@@ -117,13 +111,7 @@ public class TextIndexTests
     [Fact]
     public void A_query_of_words_analyzed_before_keeps_the_same_terms()
     {
-        var g = new TextGraph();
-        for (var o = 0; o < 4; o++) g.Org($"o{o}");
-        g.Project("p0", 2024, "hydrogen catalyst membrane", "o0");
-        g.Project("p1", 2024, "hydrogen solar", "o1");
-        g.Project("p2", 2024, "hydrogen wind", "o2");
-        g.Project("p3", 2024, "solar wind", "o3");
-        using var index = TextIndex.Build(g.Build(), new TextIndexOptions { MaxQueryTerms = 2 });
+        using var index = HydrogenIndex();
 
         // The planner analyzes a challenge once and builds its query from those words: the same two terms as above.
         var query = index.Analyze(TextAnalyzer.Shared.Analyze("Hydrogen, hydrogen and hydrogen: a catalyst for solar zeppelins"));
@@ -132,6 +120,18 @@ public class TextIndexTests
         Assert.Equal([1, 3], query.Frequencies);
         Assert.True(index.Analyze(TextAnalyzer.Shared.Analyze("zeppelin")).IsEmpty);
         Assert.True(index.Analyze([]).IsEmpty);
+    }
+
+    /// <summary>Four profiles (hydrogen in three, catalyst in one, solar and wind in two) and queries of two terms at most.</summary>
+    private static TextIndex HydrogenIndex()
+    {
+        var g = new TextGraph();
+        for (var o = 0; o < 4; o++) g.Org($"o{o}");
+        g.Project("p0", 2024, "hydrogen catalyst membrane", "o0");
+        g.Project("p1", 2024, "hydrogen solar", "o1");
+        g.Project("p2", 2024, "hydrogen wind", "o2");
+        g.Project("p3", 2024, "solar wind", "o3");
+        return TextIndex.Build(g.Build(), new TextIndexOptions { MaxQueryTerms = 2 });
     }
 
     private static (GraphSnapshot Snapshot, int Lab, int X1, int X2) EvidenceGraph()
